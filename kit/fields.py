@@ -1,0 +1,257 @@
+"""Field types: the one definition used by validation, the form, the batch and rosters.
+
+A template declares each blank as a :class:`Field` whose ``type`` is one of
+:data:`TYPES`.  ``Field.parse`` turns what a user typed (YAML text, a widget value, an
+Excel cell) into a typed value or raises :class:`FieldValueError` with a Chinese
+message; ``Field.format`` prints a value into the report.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+Value = int | Decimal | str
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+# Private-use code points are the renderer's value markers; control characters break Word.
+_UNSAFE_CHARS = re.compile(r"[\ue000-\uf8ff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class FieldValueError(ValueError):
+    """A value does not fit its field.  Carries the parts of the Chinese message."""
+
+    def __init__(self, message: str, expected: str, found: str, hint: str | None = None):
+        self.message, self.expected, self.found, self.hint = message, expected, found, hint
+        super().__init__(message)
+
+
+def chinese_number(text: str) -> int | None:
+    """「五」→5, 「十二」→12, 「一百二十」→120; None when ``text`` is not a Chinese numeral."""
+    if not text or any(c not in _CN_DIGITS and c not in _CN_UNITS for c in text):
+        return None
+    total, section, digit = 0, 0, 0
+    for c in text:
+        if c in _CN_DIGITS:
+            digit = _CN_DIGITS[c]
+        elif c == "万":
+            total += (section + digit) * 10000
+            section, digit = 0, 0
+        else:
+            section += (digit or 1) * _CN_UNITS[c]
+            digit = 0
+    return total + section + digit
+
+
+def numeral(n: int) -> str:
+    """1→「一」, 10→「十」, 12→「十二」, 21→「二十一」 (for 一、 and 一是 numbering)."""
+    names = "零一二三四五六七八九"
+    if n < 10:
+        return names[n]
+    if n < 20:
+        return "十" + (names[n % 10] if n % 10 else "")
+    if n < 100:
+        return names[n // 10] + "十" + (names[n % 10] if n % 10 else "")
+    return str(n)
+
+
+def format_value(value: Any) -> str:
+    """How a typed value is printed in the report: no exponent, no trailing zeros."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    if isinstance(value, float):
+        return format_value(Decimal(repr(value)))
+    return str(value)
+
+
+@dataclass(frozen=True)
+class FieldType:
+    """What a kind of blank accepts.  ``widget`` tells the form which input to build."""
+
+    name: str  # id used in code and accepted in templates: count, amount, …
+    zh: str  # Chinese name, also accepted in templates: 整数, 小数, …
+    expected: str  # for messages: 「不小于 0 的整数（阿拉伯数字）」
+    widget: str  # int | float | text | textarea | choice
+
+    def parse(self, raw: Any, f: Field) -> Value:
+        raise NotImplementedError
+
+    def describe(self, f: Field) -> str:
+        return self.expected
+
+
+class _Number(FieldType):
+    integer = True
+
+    def parse(self, raw: Any, f: Field) -> Value:
+        if isinstance(raw, bool):
+            raise FieldValueError("应填数字", self.describe(f), str(raw))
+        if isinstance(raw, int | Decimal):
+            number = Decimal(raw)
+        elif isinstance(raw, float):
+            number = Decimal(repr(raw))
+        else:
+            number = self._from_text(str(raw), f)
+        if self.integer and number != number.to_integral_value():
+            raise FieldValueError("应为整数", self.describe(f), format_value(number))
+        lo, hi = f.bounds()
+        if lo is not None and number < lo:
+            word = "不能是负数" if lo == 0 else f"不能小于 {format_value(lo)}"
+            raise FieldValueError(word, self.describe(f), format_value(number))
+        if hi is not None and number > hi:
+            raise FieldValueError(f"不能大于 {format_value(hi)}", self.describe(f),
+                                  format_value(number))
+        return int(number) if self.integer else number.normalize() if number else Decimal(0)
+
+    def _from_text(self, raw: str, f: Field) -> Decimal:
+        text = unicodedata.normalize("NFKC", raw).strip().replace(",", "")
+        for suffix in filter(None, [f.unit, unicodedata.normalize("NFKC", f.unit), "%"]):
+            if text.endswith(suffix) and len(text) > len(suffix):
+                text = text[: -len(suffix)].strip()
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            cn = chinese_number(text)
+            hint = f"请用阿拉伯数字，您是否想写「{cn}」？" if cn is not None else None
+            raise FieldValueError("应填阿拉伯数字", self.describe(f), f"「{raw}」", hint) from None
+
+    def describe(self, f: Field) -> str:
+        lo, hi = f.bounds()
+        kind = "整数" if self.integer else "数字（可带小数）"
+        if lo is not None and hi is not None:
+            return f"{format_value(lo)} 到 {format_value(hi)} 之间的{kind}"
+        if lo is not None:
+            return f"不小于 {format_value(lo)} 的{kind}"
+        return kind
+
+
+class _Decimal(_Number):
+    integer = False
+
+
+class _Text(FieldType):
+    multiline = False
+
+    def parse(self, raw: Any, f: Field) -> Value:
+        text = format_value(raw) if not isinstance(raw, str) else raw
+        text = _UNSAFE_CHARS.sub("", text).strip()
+        if self.multiline:
+            # One paragraph of Chinese text: line breaks typed in a form are not spaces.
+            text = "".join(line.strip() for line in text.splitlines())
+        elif "\n" in text:
+            raise FieldValueError("只能填一行", self.describe(f), "多行文字")
+        if f.unit and text.endswith(f.unit) and len(text) > len(f.unit):
+            text = text[: -len(f.unit)]  # 「石门村」 where the template already says 村
+        if f.max_len and len(text) > f.max_len:
+            raise FieldValueError(f"太长了（{len(text)} 个字）", self.describe(f),
+                                  f"「{text[:12]}…」")
+        if f.options and text not in f.options:
+            raise FieldValueError("不是可选的值", self.describe(f), f"「{text}」")
+        return text
+
+    def describe(self, f: Field) -> str:
+        if f.options:
+            return "「" + "」或「".join(f.options) + "」"
+        return f"不超过 {f.max_len} 个字的文字" if f.max_len else "文字"
+
+
+class _LongText(_Text):
+    multiline = True
+
+
+TYPES: dict[str, FieldType] = {}
+for _t in (
+    _Number("count", "整数", "整数", "int"),
+    _Decimal("amount", "小数", "数字（可带小数）", "float"),
+    _Decimal("percent", "百分比", "0 到 100 之间的数字", "float"),
+    _Number("year", "年份", "四位年份", "int"),
+    _Text("short", "短文本", "一行文字", "text"),
+    _LongText("text", "长文本", "一段文字", "textarea"),
+    _Text("choice", "选项", "可选值之一", "choice"),
+):
+    TYPES[_t.name] = TYPES[_t.zh] = _t
+
+_DEFAULT_BOUNDS = {"count": (0, None), "amount": (0, None), "percent": (0, 100),
+                   "year": (2000, 2100)}
+_DEFAULT_MAX_LEN = {"short": 20, "text": 2000, "choice": 10}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One named blank of a report (or an identity item such as 姓名)."""
+
+    key: str  # 「专题会议」: the name in parameter files and in the template text
+    label: str  # 「主持召开党建工作专题会议」: what the form and tables show
+    type: FieldType
+    unit: str = ""  # 「次」: printed by the template right after the blank
+    required: bool = True
+    min: Decimal | None = None
+    max: Decimal | None = None
+    max_len: int | None = None
+    options: tuple[str, ...] = ()
+    help: str = ""
+    sample: str = ""  # the sample report's own text for this blank: 「x」「xx」「2023」
+    section: str = ""  # the report section the blank first appears in (for the form)
+    line: int = 0  # where the template declares it
+    extra: dict = field(default_factory=dict, compare=False)
+
+    def bounds(self) -> tuple[Decimal | None, Decimal | None]:
+        lo, hi = _DEFAULT_BOUNDS.get(self.type.name, (None, None))
+        lo = self.min if self.min is not None else lo
+        hi = self.max if self.max is not None else hi
+        return (None if lo is None else Decimal(lo), None if hi is None else Decimal(hi))
+
+    def __post_init__(self) -> None:
+        if self.max_len is None and self.type.name in _DEFAULT_MAX_LEN:
+            object.__setattr__(self, "max_len", _DEFAULT_MAX_LEN[self.type.name])
+
+    def parse(self, raw: Any) -> Value:
+        """Typed value of ``raw``; raises :class:`FieldValueError` when it does not fit."""
+        return self.type.parse(raw, self)
+
+    def expected(self) -> str:
+        return self.type.describe(self)
+
+    def format(self, value: Any) -> str:
+        return format_value(value)
+
+    def warnings(self, value: Value) -> list[str]:
+        """Soft checks the batch shows but does not stop on."""
+        out = []
+        if isinstance(value, str) and re.search(r"[\u4e00-\u9fff][,;:?!]|[,;:?!][\u4e00-\u9fff]",
+                                                value):
+            out.append(f"「{self.label}」里有半角标点（如「,」），中文里应使用全角「，」")
+        return out
+
+    @property
+    def title(self) -> str:
+        """Label with unit for tables and form captions: 「主持召开党建工作专题会议（次）」."""
+        return f"{self.label}（{self.unit}）" if self.unit else self.label
+
+
+def _identity(key: str, label: str, type_: str, sample: str = "", **kw: Any) -> Field:
+    return Field(key=key, label=label, type=TYPES[type_], sample=sample, section="基本信息", **kw)
+
+
+# Every parameter file has these besides its role's own fields.  角色 is checked
+# against the template library, so it is not a Field.
+IDENTITY: tuple[Field, ...] = (
+    _identity("姓名", "姓名", "short", "", max_len=10, help="述职人姓名"),
+    _identity("单位", "单位", "short", "", help="乡镇全称，如：东山镇"),
+    _identity("单位类别", "单位类别", "choice", "镇", options=("镇", "乡"), required=False,
+              help="镇或乡；不填时按单位名称的最后一个字判断"),
+    _identity("所属县", "所属县（区）", "short", "", help="如：青川县"),
+    _identity("省份", "省份", "short", "甘肃", max_len=10, help="如：甘肃"),
+    _identity("年度", "年度", "year", "2023", help="述职的年度，如：2023"),
+    _identity("排序", "在汇编中的顺序", "count", "", required=False, min=Decimal(1),
+              help="可不填；填了按数字从小到大排列"),
+)
+IDENTITY_KEYS = frozenset(f.key for f in IDENTITY) | {"角色"}

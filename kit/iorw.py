@@ -1,0 +1,55 @@
+"""Writing outputs safely: atomically, under names every system accepts."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+
+from kit.errors import OutputError, Problem, display_path
+
+_WINDOWS_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                     *(f"LPT{i}" for i in range(1, 10))}
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename, so
+    an interrupted run never leaves a truncated file nor destroys the previous good one."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except PermissionError:
+        raise OutputError(Problem("没有权限写入，或文件正被 Word/WPS 打开",
+                                  file=display_path(path),
+                                  hint="请关闭打开该文件的程序后重试。")) from None
+    except OSError as err:
+        raise OutputError(Problem(f"无法写入：{err.strerror}", file=display_path(path))) from None
+    return path
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def safe_filename(name: str, max_chars: int = 80) -> str:
+    """A file name valid on Windows, macOS and Linux: no reserved characters or names,
+    no trailing dots or spaces, not too long; Chinese is kept."""
+    name = unicodedata.normalize("NFC", name)
+    name = _WINDOWS_BAD.sub("_", name).strip().rstrip(". ")
+    name = re.sub(r"\s+", " ", name)[:max_chars].rstrip(". ")
+    if not name or name.split(".")[0].upper() in _WINDOWS_RESERVED:
+        name = f"_{name}"
+    return name

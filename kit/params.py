@@ -1,0 +1,204 @@
+"""Parameter files: one YAML file per official in ``params/``, checked against its role.
+
+::
+
+    角色: 镇党建办主任
+    姓名: 李明
+    单位: 东山镇
+    所属县: 青川县
+    省份: 甘肃
+    年度: 2023
+    专题会议: 12
+    …
+
+Every problem of a file is collected and raised together as one
+:class:`~kit.errors.ParamsError`, each naming the file, the line, the field, what
+was expected and what was found.  Values are data: they are never executed or
+treated as template code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kit.errors import ParamsError, Problem, TemplateError, UnknownRoleError, display_path, suggest
+from kit.fields import IDENTITY, Field, FieldValueError, Value
+from kit.templates import RoleTemplate, load_roles
+from kit.yamlio import Entry, ParamsSyntax, decode, load_mapping
+
+PARAMS_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Official:
+    """One official's checked parameters: everything needed to render the report."""
+
+    path: Path | None
+    template: RoleTemplate
+    values: dict[str, Value]  # identity and role fields, typed; absent optional fields omitted
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def role(self) -> str:
+        return self.template.role
+
+    @property
+    def name(self) -> str:
+        return str(self.values.get("姓名", ""))
+
+    @property
+    def unit(self) -> str:
+        return str(self.values.get("单位", ""))
+
+    @property
+    def year(self) -> int:
+        return int(self.values.get("年度", 0))
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(label, value, unit) for every field, for review tables; 「未填」 where empty."""
+        out = []
+        for f in self.template.all_fields.values():
+            v = self.values.get(f.key)
+            out.append((f.label, f.format(v) if v not in (None, "") else "（未填）", f.unit))
+        return out
+
+
+def load(path: str | Path, templates: str | Path | None = None) -> Official:
+    """Read and check one parameter file.  Raises ParamsError (or UnknownRoleError)."""
+    path = Path(path)
+    file = display_path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ParamsError(Problem("找不到参数文件", file=file,
+                                  hint="请检查文件名和所在文件夹。")) from None
+    except OSError as err:
+        raise ParamsError(Problem(f"无法读取参数文件：{err.strerror}", file=file)) from None
+    try:
+        entries = load_mapping(decode(data, file), file)
+    except ParamsSyntax as err:
+        raise ParamsError(err.problem) from None
+    return check(entries, file=file, path=path, templates=templates)
+
+
+def check(entries: Mapping[str, Entry | Any], *, file: str = "表单", path: Path | None = None,
+          templates: str | Path | None = None) -> Official:
+    """Check a mapping of raw values (from YAML, a form or a spreadsheet row).
+
+    ``entries`` maps keys to :class:`Entry` (with line numbers) or to plain values.
+    """
+    entries = {k: v if isinstance(v, Entry) else Entry(k, v, 0) for k, v in entries.items()}
+    template = _role(entries, file, templates)
+    values, problems, warnings = validate(template, entries, file)
+    if problems:
+        raise ParamsError(problems)
+    return Official(path=path, template=template, values=values, warnings=warnings)
+
+
+def _role(entries: dict[str, Entry], file: str, templates: str | Path | None) -> RoleTemplate:
+    roles = load_roles(templates)
+    role = entries.get("角色")
+    if role is None or role.value in (None, ""):
+        raise ParamsError(Problem("缺少「角色」", file=file, field="角色",
+                                  expected="、".join(roles), found="没有填写",
+                                  hint="请在文件第一行写上，例如「角色: " + next(iter(roles), "") + "」。"))
+    name = str(role.value).strip()
+    if name not in roles:
+        raise UnknownRoleError(Problem(
+            "没有这个角色的模板", file=file, line=role.line or None, field="角色",
+            expected="、".join(roles), found=f"「{name}」",
+            hint=suggest(name, roles) or "新增角色请在 templates 文件夹里添加模板文件。"))
+    return roles[name]
+
+
+def validate(template: RoleTemplate, entries: Mapping[str, Entry], file: str = "表单"
+             ) -> tuple[dict[str, Value], list[Problem], list[str]]:
+    """Typed values, problems (blocking) and warnings (shown, not blocking).
+
+    The one validation used by the batch, the form (per keystroke) and rosters.
+    """
+    fields = template.all_fields
+    values: dict[str, Value] = {}
+    problems: list[Problem] = []
+    warnings: list[str] = []
+    for key, entry in entries.items():
+        if key == "角色":
+            continue
+        if key not in fields:
+            problems.append(_unknown_key(key, entry, fields, file))
+            continue
+        f = fields[key]
+        if entry.value is None or (isinstance(entry.value, str) and not entry.value.strip()):
+            continue  # empty counts as missing: reported below if required
+        if isinstance(entry.value, list | dict):
+            problems.append(Problem("应填一个值，不是列表", file=file, line=entry.line or None,
+                                    field=key, expected=f.expected(), found="多个值"))
+            continue
+        try:
+            values[key] = f.parse(entry.value)
+        except FieldValueError as err:
+            problems.append(Problem(err.message, file=file, line=entry.line or None,
+                                    field=_name(f), expected=err.expected, found=err.found,
+                                    hint=err.hint))
+            continue
+        warnings += f.warnings(values[key])
+    if "单位类别" not in values and "单位" in values:
+        kind = str(values["单位"])[-1:]
+        if kind in ("镇", "乡"):
+            values["单位类别"] = kind
+        else:
+            problems.append(Problem("单位名称不以「镇」或「乡」结尾，请填写「单位类别」", file=file,
+                                    field="单位类别", expected="镇 或 乡",
+                                    found=f"单位「{values['单位']}」"))
+    for f in fields.values():
+        if f.key not in values and f.key not in ("单位类别",):
+            if f.required:
+                problems.append(Problem("缺少必填项", file=file, field=_name(f),
+                                        expected=f.expected() + (f"，单位：{f.unit}" if f.unit else ""),
+                                        found="没有填写"))
+            elif f.key in template.fields:
+                warnings.append(f"「{f.label}」未填写，相关内容将不出现在报告里")
+    return values, problems, warnings
+
+
+def _name(f: Field) -> str:
+    return f.key if f.key == f.label else f"{f.key}（{f.label}）"
+
+
+def _unknown_key(key: str, entry: Entry, fields: dict[str, Field], file: str) -> Problem:
+    by_label = {f.label: f.key for f in fields.values()}
+    if key in by_label:
+        hint = f"这是「{by_label[key]}」的中文名称，键要写成「{by_label[key]}」。"
+    else:
+        hint = suggest(key, list(fields) + list(by_label))
+        if hint:
+            for label, k in by_label.items():  # suggest the key, even when the label was closer
+                hint = hint.replace(f"「{label}」", f"「{k}」")
+    return Problem("不认识的字段（这个角色的模板里没有它）", file=file, line=entry.line or None,
+                   field=key, hint=hint or "请对照模板检查字段名。")
+
+
+def find_params(folder: str | Path) -> list[Path]:
+    """Parameter files of a folder (or the one file given), in name order."""
+    folder = Path(folder)
+    if folder.is_file():
+        return [folder]
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in PARAMS_SUFFIXES
+                  and not p.name.startswith((".", "~")))
+
+
+def raw_values(official: Official) -> dict[str, Any]:
+    """A plain mapping to write back as a parameter file (role first, identity, fields)."""
+    out: dict[str, Any] = {"角色": official.role}
+    for f in (*IDENTITY, *official.template.fields.values()):
+        if f.key in official.values:
+            v = official.values[f.key]
+            out[f.key] = v if isinstance(v, int | str) else float(v)
+    return out
+
+
+__all__ = ["Official", "load", "check", "validate", "find_params", "raw_values",
+           "ParamsError", "TemplateError"]

@@ -1,0 +1,141 @@
+"""Render a role template with one official's values into a numbered :class:`Report`.
+
+Body markup (after the template's placeholders are filled in):
+
+* blocks are separated by blank lines; the lines of one block are joined;
+* ``# 标题`` is a level-1 heading (numbered 一、二、…); lines right under it, with no
+  blank line between, are run-in text of the same paragraph;
+* ``## 标题`` is a level-2 heading (（一）（二）…);
+* ``- 文字`` is an enumerated item (一是、二是、…, counted per section);
+* ``{是}`` inside a paragraph is an inline item (一是、二是、…, counted per paragraph).
+
+Numbering happens after conditional blocks are resolved and empty blocks dropped, so
+a dropped or added item never leaves a gap.  Values are inserted as opaque markers
+while the structure is parsed and only then replaced by their text, so a value that
+looks like markup (「# 标题」, 「{是}」, 「{{ 7*7 }}」) stays literally what was typed.
+"""
+
+from __future__ import annotations
+
+import re
+from contextvars import ContextVar
+from typing import Any
+
+import jinja2
+
+from kit.errors import Problem, TemplateError, display_path
+from kit.fields import IDENTITY, FieldValueError, format_value, numeral
+from kit.model import Block, Report
+from kit.templates import RoleTemplate, make_environment
+
+_tokens: ContextVar[list[str]] = ContextVar("tokens")
+_TOKEN = re.compile("\ue000(\\d+)\ue001")
+_BLANK_LINES = re.compile(r"\n[ \t\u3000]*\n")
+_INLINE_ITEM = "{是}"
+
+
+def _finalize(value: Any) -> str:
+    tokens = _tokens.get()
+    tokens.append(format_value(value))
+    return f"\ue000{len(tokens) - 1}\ue001"
+
+
+_ENV = make_environment(finalize=_finalize)
+
+
+def render(template: RoleTemplate, values: dict[str, Any]) -> Report:
+    """The report of one official.  ``values`` holds typed identity and field values
+    (as :mod:`kit.params` returns them); optional fields may be absent."""
+    context = {f.key: "" for f in template.fields.values()} | dict(values)
+    context["角色"] = template.role
+    for d in template.derived.values():
+        try:
+            context[d.key] = d.evaluate(context)
+        except Exception as err:  # a template's formula failing is the template's fault
+            raise TemplateError(Problem(f"派生项「{d.key}」的公式「{d.formula}」算不出来：{err}",
+                                        file=display_path(template.path))) from None
+    token = _tokens.set([])
+    try:
+        title = _fill(_render(template, template.title, context)).strip()
+        # No name, no byline: a half-filled 「党建办主任」 line helps nobody.
+        byline = _fill(_render(template, template.byline, context)).strip() \
+            if values.get("姓名") else ""
+        blocks = _number(_parse(_render(template, template.body, context)))
+    finally:
+        _tokens.reset(token)
+    return Report(title=title, byline=byline, blocks=tuple(blocks), role=template.role,
+                  name=str(values.get("姓名", "")), unit=str(values.get("单位", "")),
+                  year=int(values["年度"]) if str(values.get("年度", "")).isdigit() else 0,
+                  rank=template.rank, order=values.get("排序") or None)
+
+
+def render_placeholders(template: RoleTemplate) -> Report:
+    """The report with every blank showing the sample's own text (「x」「xx」…)."""
+    values: dict[str, Any] = {}
+    for f in (*IDENTITY, *template.fields.values()):
+        try:
+            values[f.key] = f.parse(f.sample) if f.sample else ""
+        except FieldValueError:
+            values[f.key] = f.sample
+    return render(template, values)
+
+
+def _render(template: RoleTemplate, source: str, context: dict[str, Any]) -> str:
+    try:
+        return _ENV.from_string(source).render(context)
+    except jinja2.TemplateError as err:
+        raise TemplateError(Problem(f"模板无法生成正文：{err}",
+                                    file=display_path(template.path))) from None
+
+
+def _fill(text: str) -> str:
+    tokens = _tokens.get()
+    return _TOKEN.sub(lambda m: tokens[int(m.group(1))], text)
+
+
+def _parse(body: str) -> list[tuple[str, str, str, bool]]:
+    """(kind, heading, text, is_item) per block, values still as markers, not numbered."""
+    blocks = []
+    for chunk in _BLANK_LINES.split(body.replace("\r\n", "\n")):
+        lines = [line.strip() for line in chunk.strip().split("\n") if line.strip()]
+        if not lines:
+            continue
+        first = lines[0]
+        if first.startswith("# ") or first.startswith("## "):
+            kind = "heading2" if first.startswith("## ") else "heading1"
+            heading, text, item = first.lstrip("#").strip(), "".join(lines[1:]), False
+        else:
+            joined = "".join(lines)
+            item = joined.startswith("- ") or joined == "-"
+            kind, heading, text = "paragraph", "", joined[1:].strip() if item else joined
+        if _fill(heading + text).strip():  # a block whose values are all empty is dropped
+            blocks.append((kind, heading, text, item))
+    return blocks
+
+
+def _number(blocks: list[tuple[str, str, str, bool]]) -> list[Block]:
+    out, h1, h2, item = [], 0, 0, 0
+    for kind, heading, text, is_item in blocks:
+        if kind == "heading1":
+            h1, h2, item = h1 + 1, 0, 0
+            heading = f"{numeral(h1)}、{heading}"
+        elif kind == "heading2":
+            h2, item = h2 + 1, 0
+            heading = f"（{numeral(h2)}）{heading}"
+        if is_item:
+            item += 1
+            text = f"{numeral(item)}是{text}"
+        # Inline markers are numbered before values are filled in: a value is never markup.
+        out.append(Block(kind, _fill(heading), _fill(_number_inline(text))))
+    return out
+
+
+def _number_inline(text: str) -> str:
+    count = 0
+
+    def next_item(_: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        return f"{numeral(count)}是"
+
+    return re.sub(re.escape(_INLINE_ITEM), next_item, text)

@@ -1,0 +1,105 @@
+"""PDF via LibreOffice headless, with the packaged font substitutions (fonts.conf).
+
+One ``soffice`` process converts a whole batch: starting LibreOffice costs seconds,
+a page of text a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+FONTS_CONF = Path(__file__).with_name("fonts.conf")
+
+INSTALL_HINT = (
+    "未找到 LibreOffice，无法生成 PDF（Word 文件已照常生成）。"
+    "请先安装：sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk fonts-arphic-ukai"
+)
+
+
+class PdfError(RuntimeError):
+    """PDF conversion failed; the message is Chinese and meant for the user."""
+
+
+def find_soffice() -> str | None:
+    """Path of LibreOffice's ``soffice`` (or ``libreoffice``), or None."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def pdf_available() -> bool:
+    return find_soffice() is not None
+
+
+def _env(profile: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["FONTCONFIG_FILE"] = str(FONTS_CONF)
+    env["HOME"] = str(profile)  # soffice writes caches under HOME; keep runs independent
+    env.pop("SAL_USE_VCLPLUGIN", None)
+    return env
+
+
+def convert_to_pdf(
+    docx_paths: Iterable[str | os.PathLike[str]],
+    outdir: str | os.PathLike[str] | None = None,
+    *,
+    timeout: float | None = None,
+) -> list[Path]:
+    """Convert .docx files to PDF; return the PDF paths in input order.
+
+    PDFs go to ``outdir`` or next to each .docx.  Files sharing an output folder are
+    converted by one ``soffice`` call.  Raises :class:`PdfError` (Chinese message) when
+    LibreOffice is missing, times out or produces no PDF.
+    """
+    sources = [Path(p).resolve() for p in docx_paths]
+    if not sources:
+        return []
+    soffice = find_soffice()
+    if soffice is None:
+        raise PdfError(INSTALL_HINT)
+    groups: dict[Path, list[Path]] = defaultdict(list)
+    for src in sources:
+        groups[Path(outdir).resolve() if outdir else src.parent].append(src)
+    for target, files in groups.items():
+        target.mkdir(parents=True, exist_ok=True)
+        _run_soffice(soffice, files, target, timeout or 60 + 5 * len(files))
+    results = []
+    for src in sources:
+        pdf = (Path(outdir).resolve() if outdir else src.parent) / (src.stem + ".pdf")
+        if not pdf.exists():
+            raise PdfError(f"LibreOffice 未能生成 PDF：{src.name}。请用 Word 打开该文件检查后重试。")
+        results.append(pdf)
+    return results
+
+
+def _run_soffice(soffice: str, files: list[Path], outdir: Path, timeout: float) -> None:
+    # A private profile: a user's open LibreOffice (or a parallel run) would otherwise
+    # take the conversion over, or block it on the profile lock.
+    with tempfile.TemporaryDirectory(prefix="kit-soffice-") as profile:
+        cmd = [
+            soffice,
+            f"-env:UserInstallation={Path(profile).as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf:writer_pdf_Export",
+            "--outdir",
+            str(outdir),
+            *map(str, files),
+        ]
+        try:
+            proc = subprocess.run(
+                cmd, env=_env(Path(profile)), capture_output=True, timeout=timeout, check=False
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise PdfError(
+                f"LibreOffice 转换 PDF 超时（{timeout:.0f} 秒）。请关闭其他程序后重试，"
+                "或减少一次转换的文件数。"
+            ) from exc
+        if proc.returncode != 0:
+            detail = proc.stderr.decode("utf-8", "replace").strip()[-300:]
+            raise PdfError(f"LibreOffice 转换 PDF 失败（返回码 {proc.returncode}）：{detail}")

@@ -19,6 +19,7 @@ treated as template code.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,13 +125,17 @@ def validate(template: RoleTemplate, entries: Mapping[str, Entry], file: str = "
     values: dict[str, Value] = {}
     problems: list[Problem] = []
     warnings: list[str] = []
+    explained: set[str] = set()  # fields already named by a problem: no second message
     for key, entry in entries.items():
         if key == "角色":
             continue
         if key not in fields:
-            problems.append(_unknown_key(key, entry, fields, file))
+            problem, meant = _unknown_key(key, entry, fields, file)
+            problems.append(problem)
+            explained |= meant
             continue
         f = fields[key]
+        explained.add(key)
         if entry.value is None or (isinstance(entry.value, str) and not entry.value.strip()):
             continue  # empty counts as missing: reported below if required
         if isinstance(entry.value, list | dict):
@@ -154,8 +159,8 @@ def validate(template: RoleTemplate, entries: Mapping[str, Entry], file: str = "
                                     field="单位类别", expected="镇 或 乡",
                                     found=f"单位「{values['单位']}」"))
     for f in fields.values():
-        if f.key not in values and f.key not in ("单位类别",):
-            if f.required:
+        if f.key not in values and f.key != "单位类别":
+            if f.required and f.key not in explained:
                 problems.append(Problem("缺少必填项", file=file, field=_name(f),
                                         expected=f.expected() + (f"，单位：{f.unit}" if f.unit else ""),
                                         found="没有填写"))
@@ -168,17 +173,22 @@ def _name(f: Field) -> str:
     return f.key if f.key == f.label else f"{f.key}（{f.label}）"
 
 
-def _unknown_key(key: str, entry: Entry, fields: dict[str, Field], file: str) -> Problem:
+def _unknown_key(key: str, entry: Entry, fields: dict[str, Field], file: str
+                 ) -> tuple[Problem, set[str]]:
+    """The problem, and the field the user probably meant (so it is not also 「missing」)."""
     by_label = {f.label: f.key for f in fields.values()}
+    meant: set[str] = set()
     if key in by_label:
+        meant.add(by_label[key])
         hint = f"这是「{by_label[key]}」的中文名称，键要写成「{by_label[key]}」。"
     else:
-        hint = suggest(key, list(fields) + list(by_label))
-        if hint:
-            for label, k in by_label.items():  # suggest the key, even when the label was closer
-                hint = hint.replace(f"「{label}」", f"「{k}」")
-    return Problem("不认识的字段（这个角色的模板里没有它）", file=file, line=entry.line or None,
-                   field=key, hint=hint or "请对照模板检查字段名。")
+        close = difflib.get_close_matches(key, list(fields) + list(by_label), n=1, cutoff=0.5)
+        meant = {by_label.get(c, c) for c in close}
+        hint = suggest(key, list(fields)) if not meant else \
+            "您是否想写" + "、".join(f"「{m}」" for m in meant) + "？"
+    problem = Problem("不认识的字段（这个角色的模板里没有它）", file=file,
+                      line=entry.line or None, field=key, hint=hint or "请对照模板检查字段名。")
+    return problem, meant
 
 
 def find_params(folder: str | Path) -> list[Path]:

@@ -95,20 +95,42 @@ def _describe(node: yaml.Node) -> str:
     return f"「{node.value}」"
 
 
-def _syntax_problem(err: yaml.YAMLError, text: str, file: str) -> "ParamsSyntax":
+# PyYAML's English, in words a clerk can act on.
+_YAML_PROBLEMS = (
+    ("could not find expected ':'", "缺少半角冒号「:」"),
+    ("mapping values are not allowed", "这一行多了一个冒号（值里有冒号时请用引号括起来）"),
+    ("found character '\\t'", "用了 Tab 键缩进"),
+    ("found a tab character", "用了 Tab 键缩进"),
+    ("expected <block end>", "缩进不一致"),
+    ("quoted scalar", "引号没有配对"),
+    ("found undefined alias", "值不能以「*」开头（请用引号括起来）"),
+    ("found character that cannot start any token", "值以特殊符号开头（请用引号括起来）"),
+)
+
+
+def _syntax_problem(err: yaml.YAMLError, text: str, file: str) -> ParamsSyntax:
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
     line = mark.line + 1 if mark else None
+    problem = str(getattr(err, "problem", "") or "") + " " + str(getattr(err, "context", "") or "")
+    found = next((zh for en, zh in _YAML_PROBLEMS if en in problem), "格式有误")
     hint = "常见原因：冒号后缺少空格、缩进不一致、值里有未配对的引号。"
-    if line:
-        src = text.splitlines()[line - 1] if line <= len(text.splitlines()) else ""
+    lines = text.splitlines()
+    # The parser often notices a mistake one line late: look at that line and the one before.
+    for n in [x for x in (line, (line or 0) - 1) if x and 0 < x <= len(lines)]:
+        src = lines[n - 1]
         if "：" in src and ":" not in src:
-            hint = "键和值之间要用半角冒号加空格，例如「专题会议: 12」，不要用全角冒号「：」。"
-        elif "{{" in src or "{%" in src:
+            line, found = n, "用了全角冒号「：」"
+            hint = "键和值之间要用半角冒号加空格，例如「专题会议: 12」。"
+            break
+        if "{{" in src or "{%" in src:
+            line, found = n, "值以「{」开头"
             hint = "含有「{{ }}」的值要用英文引号括起来，例如：标题: \"{{ 年度 }}年度述职报告\"。"
-        elif "\t" in src:
-            hint = "请用空格缩进，不要用 Tab 键。"
-    return _problem(file, line, "文件格式不是有效的 YAML", expected="每行「键: 值」",
-                    found=f"第 {line} 行附近格式有误" if line else "格式有误", hint=hint)
+            break
+        if "\t" in src:
+            line, found, hint = n, "用了 Tab 键缩进", "请用空格缩进，不要用 Tab 键。"
+            break
+    return _problem(file, line, "文件格式不是有效的 YAML", expected="每行一个「键: 值」",
+                    found=found, hint=hint)
 
 
 class ParamsSyntax(Exception):

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# 述职报告 kit：一条命令完成安装并运行（Debian/Ubuntu，Python ≥ 3.11）。
+#   bash run.sh build   首次会自动安装；批量生成 params/ 里全部同志的报告、审阅页和汇编
+#   bash run.sh test    首次会自动安装（含测试用的 LibreOffice、Chromium、中文字体）；运行全部测试
+# 其余参数原样交给 kit build 或 pytest，例如：bash run.sh test -m "not slow"
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PYTHON=${PYTHON:-python3}
+VENV=${KIT_VENV:-.venv}
+SYSTEM_PACKAGES="libreoffice-writer-nogui fonts-noto-cjk fonts-arphic-ukai poppler-utils chromium"
+
+say() { printf '\033[1m%s\033[0m\n' "$*" >&2; }
+
+setup_python() {  # $1: pip extra ("" or "[test]")
+    if [ ! -x "$VENV/bin/python" ]; then
+        say "创建 Python 虚拟环境 $VENV …"
+        "$PYTHON" -m venv "$VENV"
+    fi
+    # Reinstall only when the dependency list changed: repeat runs start at once.
+    stamp="$VENV/.kit-installed-$(cat pyproject.toml | sha1sum | cut -c1-12)$1"
+    if [ ! -f "$stamp" ]; then
+        say "安装依赖（首次需要几分钟）…"
+        "$VENV/bin/python" -m pip install -q --upgrade pip
+        "$VENV/bin/python" -m pip install -q -e ".$1"
+        touch "$stamp"
+    fi
+}
+
+setup_system() {  # LibreOffice (PDF), fonts, poppler (PDF checks) and Chromium (form tests)
+    missing=""
+    command -v soffice >/dev/null || missing="yes"
+    command -v pdftotext >/dev/null || missing="yes"
+    command -v chromium >/dev/null || missing="yes"
+    fc-list 2>/dev/null | grep -q "Noto Serif CJK" || missing="yes"
+    fc-list 2>/dev/null | grep -q "UKai" || missing="yes"
+    [ -z "$missing" ] && return 0
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    if ! command -v apt-get >/dev/null; then
+        say "未找到 apt-get：请手动安装 $SYSTEM_PACKAGES"
+        return 0
+    fi
+    say "安装 LibreOffice、中文字体、Chromium（首次需要几分钟）…"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+        $SYSTEM_PACKAGES >/dev/null
+}
+
+cmd=${1:-build}
+shift || true
+case "$cmd" in
+    build)
+        setup_python ""
+        pdf=""
+        command -v soffice >/dev/null && pdf="--pdf"
+        exec "$VENV/bin/kit" build params -o build $pdf "$@"
+        ;;
+    test)
+        setup_python "[test]"
+        setup_system
+        "$VENV/bin/ruff" check .
+        exec "$VENV/bin/python" -m pytest "$@"
+        ;;
+    *)
+        echo "用法：bash run.sh build | test" >&2
+        exit 2
+        ;;
+esac

@@ -99,3 +99,18 @@ def test_adding_a_role_is_adding_a_file(tmp_path: Path) -> None:
     assert report.title == "2024年度述职报告（乡长）"
     assert [b.full for b in report.blocks] == ["2024年工作如下：", "一、抓发展",
                                                "一是争取项目3个。", "二是办实事。"]
+
+
+def test_the_documented_example_template_loads_and_renders(tmp_path: Path) -> None:
+    doc = (ROOT / "docs" / "模板写法.md").read_text("utf-8")
+    example = doc.split("```\n", 2)[1]
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "乡长.md").write_text(example, "utf-8")
+    official = check({"角色": "乡长", "姓名": "赵六", "单位": "西河乡", "所属县": "某县",
+                      "省份": "甘肃", "年度": "2024", "争取项目": "3", "项目资金": "120.5"},
+                     templates=folder)
+    texts = report_of(official).paragraphs()
+    assert texts[:2] == ["2024年度述职报告（乡长）", "西河乡乡长　赵六"]
+    assert "一是全年争取上级项目3个，到位资金120.5万元。" in texts
+    assert texts[-1].endswith("一是学习不够深入；二是调研不够扎实。")

@@ -1,0 +1,253 @@
+"""``kit build``: every parameter file of a folder through the report notebook.
+
+Stages, one module each: the files are checked here (a file that fails never reaches
+papermill), :mod:`kit.execute` runs papermill and writes the review page in worker
+processes, each keeping one kernel alive (:mod:`kit.engines`), and this module writes
+the review index, the 汇编 and the summary.  Outputs::
+
+    build/<年度>/notebooks/   executed notebooks (papermill output, error marker on failure)
+    build/<年度>/review/      one page per official, without code; index.html
+    build/<年度>/docx/        the reports
+    build/<年度>/<年度>年度述职报告汇编.docx
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from kit.errors import KitError, ParamsError, Problem, display_path
+from kit.execute import Outcome, Task, run_task
+from kit.iorw import atomic_write_text
+from kit.params import Official, find_params, load
+from kit.review import render_page
+from kit.templates import load_roles, templates_dir
+from kit.yamlio import load_mapping
+
+RECYCLE_AFTER = 100  # notebooks per worker process before it (and its kernel) is replaced
+
+
+@dataclass
+class BuildResult:
+    outcomes: list[Outcome]
+    year_dirs: list[Path] = field(default_factory=list)
+    volumes: list[Path] = field(default_factory=list)
+    pdfs: list[Path] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # 汇编/PDF problems, in Chinese
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.problems
+
+
+def build(params_dir: str | Path = "params", out_dir: str | Path = "build",
+          workers: int | None = None, timeout: float = 120, pdf: bool = False,
+          templates: str | Path | None = None, *, recycle_after: int = RECYCLE_AFTER,
+          quiet: bool = False) -> BuildResult:
+    """Build every official of ``params_dir`` into ``out_dir/<年度>/``; prints a summary
+    in Chinese.  One official's failure never stops the others (see ``result.ok``)."""
+    say: Callable[[str], None] = (lambda _: None) if quiet else print
+    folder = Path(params_dir)
+    if not folder.exists():
+        raise ParamsError(Problem("找不到参数文件夹", file=display_path(folder),
+                                  hint="请检查文件夹名；默认是 params。"))
+    files = find_params(folder)
+    if not files:
+        raise ParamsError(Problem("文件夹里没有参数文件（.yaml）", file=display_path(folder)))
+    if workers is not None and workers < 1:
+        raise KitError(Problem("--workers 至少为 1", found=str(workers)))
+    tdir = templates_dir(templates).resolve()
+    load_roles(tdir)  # a broken template stops the batch here, with its own message
+    out_root = Path(out_dir).resolve()
+
+    outcomes, tasks = _check(files, tdir, out_root, timeout)
+    _run(tasks, outcomes, workers or os.cpu_count() or 1, recycle_after, quiet)
+
+    result = BuildResult(outcomes=list(outcomes.values()))
+    for year, group in _by_year(result.outcomes).items():
+        year_dir = out_root / str(year)
+        result.year_dirs.append(year_dir)
+        _write_index(year_dir / "review" / "index.html", year, group)
+        _volume(year_dir, year, group, result)
+        if pdf:
+            _pdf(year_dir, group, result)
+    _summary(result, say)
+    return result
+
+
+def _check(files: list[Path], tdir: Path, out_root: Path, timeout: float
+           ) -> tuple[dict[Path, Outcome], list[tuple[Task, Outcome]]]:
+    """Check every file in this process; only good ones become tasks."""
+    outcomes: dict[Path, Outcome] = {}
+    tasks: list[tuple[Task, Outcome]] = []
+    checked: dict[Path, Official | ParamsError] = {}
+    for path in files:
+        try:
+            checked[path] = load(path, templates=tdir)
+        except ParamsError as err:
+            checked[path] = err
+    years = Counter(o.year for o in checked.values() if isinstance(o, Official))
+    usual_year = years.most_common(1)[0][0] if years else 0
+    stems = Counter(p.stem for p in files)
+    for path, got in checked.items():
+        stem = path.stem if stems[path.stem] == 1 else path.name
+        if isinstance(got, ParamsError):
+            year = _year_of(path) or usual_year
+            o = Outcome(file=path, year=year, stage="检查", reason=str(got))
+            o.review = out_root / str(year) / "review" / f"{stem}.html"
+            outcomes[path] = o
+            continue
+        o = Outcome(file=path, name=got.name, role=got.role, unit=got.unit, year=got.year,
+                    warnings=list(got.warnings))
+        year_dir = out_root / str(got.year)
+        title = f"{got.name}（{got.unit} {got.role}）"
+        tasks.append((Task(params_file=path.resolve(),
+                           notebook=year_dir / "notebooks" / f"{stem}.ipynb",
+                           review=year_dir / "review" / f"{stem}.html",
+                           out_root=out_root, templates=tdir, timeout=timeout, title=title), o))
+        outcomes[path] = o
+    for o in outcomes.values():  # a page for files that never ran, so every link works
+        if o.stage == "检查" and o.review is not None:
+            atomic_write_text(o.review, render_page(
+                "failed_check.html.j2", file=display_path(o.file), reason=o.reason))
+    return outcomes, tasks
+
+
+def _year_of(path: Path) -> int:
+    """The 年度 a broken file was meant for, when it can still be read."""
+    try:
+        entry = load_mapping(path.read_text("utf-8-sig"), path.name).get("年度")
+        return int(str(entry.value)) if entry and str(entry.value).isdigit() else 0
+    except Exception:  # the file is broken; its reason is reported elsewhere
+        return 0
+
+
+def _run(tasks: list[tuple[Task, Outcome]], outcomes: dict[Path, Outcome], workers: int,
+         recycle_after: int, quiet: bool) -> None:
+    from tqdm import tqdm
+
+    if not tasks:
+        return
+    workers = min(workers, len(tasks))
+    bar = tqdm(total=len(tasks), desc="生成报告", unit="份", disable=quiet, file=sys.stderr,
+               dynamic_ncols=True)
+    # spawn: workers must not inherit this process's threads; required for recycling.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                             max_tasks_per_child=recycle_after,
+                             initializer=_init_worker) as pool:
+        futures: dict[Future[Outcome], tuple[Task, Outcome]] = {
+            pool.submit(run_task, task, outcome): (task, outcome) for task, outcome in tasks}
+        for future in as_completed(futures):
+            task, outcome = futures[future]
+            try:
+                done = future.result()
+            except BrokenProcessPool:
+                done = outcome
+                done.stage, done.reason = "执行", "处理进程意外退出（可能是内存不足），请重试"
+            except Exception as err:  # a bug of ours: report it on this official, go on
+                done = outcome
+                done.stage, done.reason = "执行", f"程序运行出错（{type(err).__name__}: {err}）"
+            outcomes[task.params_file if task.params_file in outcomes else outcome.file] = done
+            bar.set_postfix_str(("✓ " if done.ok else "✗ ") + task.title, refresh=False)
+            if not done.ok:
+                bar.write(f"✗ {display_path(done.file)}：{done.reason.splitlines()[0]}")
+            bar.update(1)
+    bar.close()
+
+
+def _init_worker() -> None:
+    """Runs in each worker process: its kernel is killed when the worker exits."""
+    import logging
+    from multiprocessing.util import Finalize
+
+    from kit.engines import worker_kernel
+
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    logging.getLogger("traitlets").setLevel(logging.ERROR)
+    Finalize(worker_kernel(), worker_kernel().stop, exitpriority=10)
+
+
+def _by_year(outcomes: list[Outcome]) -> dict[int, list[Outcome]]:
+    out: dict[int, list[Outcome]] = {}
+    for o in outcomes:
+        out.setdefault(o.year, []).append(o)
+    return dict(sorted(out.items()))
+
+
+def _link(target: Path | None, base: Path) -> str:
+    return quote(os.path.relpath(target, base).replace(os.sep, "/")) if target else ""
+
+
+def _write_index(path: Path, year: int, outcomes: list[Outcome]) -> None:
+    rows = [{"o": o, "file": display_path(o.file), "html": _link(o.review, path.parent),
+             "docx": _link(o.docx, path.parent) if o.ok else ""} for o in outcomes]
+    atomic_write_text(path, render_page(
+        "index.html.j2", year=year, rows=rows, ok=sum(o.ok for o in outcomes),
+        failed=sum(not o.ok for o in outcomes), when=datetime.now().strftime("%Y-%m-%d %H:%M")))
+
+
+def _volume(year_dir: Path, year: int, outcomes: list[Outcome], result: BuildResult) -> None:
+    """The 汇编 of the year, from the reports the executed notebooks rendered.
+
+    Hook for :mod:`kit.word.volume` (written separately); skipped while it is absent."""
+    try:
+        from kit.word.volume import write_volume  # type: ignore[import-not-found]
+    except ImportError:
+        return
+    from kit.notebook import report_from_dict
+
+    reports = [report_from_dict(o.report) for o in outcomes if o.ok and o.report]
+    if not reports:
+        return
+    try:
+        result.volumes.append(write_volume(reports, year_dir / f"{year}年度述职报告汇编.docx"))
+    except KitError as err:
+        result.problems.append(f"汇编没有生成：{err}")
+
+
+def _pdf(year_dir: Path, outcomes: list[Outcome], result: BuildResult) -> None:
+    from kit.word.pdf import PdfError, convert_to_pdf, pdf_available
+
+    docx = [o.docx for o in outcomes if o.ok and o.docx] + \
+        [v for v in result.volumes if v.parent == year_dir]
+    if not docx:
+        return
+    if not pdf_available():
+        from kit.word.pdf import INSTALL_HINT
+
+        if INSTALL_HINT not in result.problems:
+            result.problems.append(INSTALL_HINT)
+        return
+    try:
+        result.pdfs += convert_to_pdf(docx, year_dir / "pdf")
+    except PdfError as err:
+        result.problems.append(f"PDF 没有生成：{err}")
+
+
+def _summary(result: BuildResult, say: Callable[[str], None]) -> None:
+    ok, failed = len(result.outcomes) - len(result.failed), len(result.failed)
+    say(f"\n共 {len(result.outcomes)} 份：{ok} 成功，{failed} 失败。")
+    for o in result.failed:
+        say(f"  ✗ {display_path(o.file)}")
+        for line in o.reason.splitlines():
+            say(f"      {line}")
+    for p in result.problems:
+        say(f"  ✗ {p}")
+    for d in result.year_dirs:
+        say(f"审阅目录：{display_path(d / 'review' / 'index.html')}")
+        say(f"Word 文件：{display_path(d / 'docx')}")
+    for v in result.volumes:
+        say(f"汇编：{display_path(v)}")

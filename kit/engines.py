@@ -1,0 +1,187 @@
+"""A papermill engine that keeps one kernel per worker process alive between notebooks.
+
+Starting a kernel costs about a second (docs/性能.md); the batch runs hundreds of short
+notebooks, so each worker starts one kernel and reuses it.  Every notebook still goes
+through papermill (parameters cell, metadata, error markers, output file); only the
+kernel outlives it.  Between notebooks the kernel is reset with IPython's own
+``reset(new_session=True)``: the user namespace, output history and execution counter
+start afresh, so nothing of one official's run is visible to the next.
+
+The kernel is started with *this* interpreter (``sys.executable``), not whatever
+``python`` the installed kernelspec names, so a fresh virtual environment works without
+registering a kernel.  On Unix the kernel talks over Unix sockets (no ports, nothing on
+the network); elsewhere over TCP, where ports picked at the same moment by several
+workers can collide: starting is retried.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from typing import Any
+
+from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import Engine, papermill_engines
+
+ENGINE_NAME = "kit"
+KERNEL_NAME = "python3"  # the notebook's kernelspec name; ipykernel's built-in spec
+START_ATTEMPTS = 3
+RESET_CODE = "get_ipython().reset(new_session=True)"
+log = logging.getLogger(__name__)
+
+
+class VenvKernelManager(AsyncKernelManager):
+    """Starts ipykernel with the running interpreter (the virtual environment's own)."""
+
+    @property
+    def kernel_spec(self) -> KernelSpec:
+        if self._kernel_spec is None:
+            self._kernel_spec = KernelSpec(
+                argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                display_name="Python 3 (ipykernel)", language="python", resource_dir="")
+        return self._kernel_spec
+
+
+class ReusedKernel:
+    """One live kernel and its client, started on first use and after any failure."""
+
+    def __init__(self) -> None:
+        self.km: VenvKernelManager | None = None
+        self.kc: Any = None
+        self.started = 0  # how many kernels this worker has started (tests read it)
+        self._ipc_dir: str | None = None
+
+    @property
+    def alive(self) -> bool:
+        return self.km is not None and run_sync(self.km.is_alive)()
+
+    def ensure(self, startup_timeout: float = 60) -> tuple[VenvKernelManager, Any]:
+        if self.km is not None and self.kc is not None and self.alive:
+            return self.km, self.kc
+        self.stop()
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                run_sync(self._start)(startup_timeout)
+                self.started += 1
+                return self.km, self.kc  # type: ignore[return-value]
+            except Exception as err:  # a port taken between choosing and binding, mostly
+                log.warning("内核启动失败（第 %d 次）：%s", attempt, err)
+                self.stop()
+                if attempt == START_ATTEMPTS:
+                    raise
+                time.sleep(0.2 * attempt)
+        raise AssertionError("unreachable")
+
+    async def _start(self, startup_timeout: float) -> None:
+        if os.name == "posix":  # Unix sockets: no ports to race for, nothing on the network
+            self._ipc_dir = tempfile.mkdtemp(prefix="kit-kernel-")
+            self.km = VenvKernelManager(kernel_name=KERNEL_NAME, transport="ipc",
+                                        ip=os.path.join(self._ipc_dir, "k"))
+        else:
+            self.km = VenvKernelManager(kernel_name=KERNEL_NAME)
+        # No history file: nothing of a run is written to the user's profile.
+        await self.km.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        await self.kc.wait_for_ready(timeout=startup_timeout)
+
+    def reset(self, timeout: float = 30) -> None:
+        """Forget everything the last notebook defined (modules stay imported)."""
+        if self.kc is None:
+            return
+        reply = run_sync(self.kc.execute_interactive)(
+            RESET_CODE, silent=True, store_history=False, timeout=timeout,
+            output_hook=lambda msg: None)
+        if reply["content"]["status"] != "ok":
+            self.stop()
+
+    def stop(self) -> None:
+        """Kill the kernel: quicker than a graceful shutdown and never stalls."""
+        km, kc, self.km, self.kc = self.km, self.kc, None, None
+        if kc is not None:
+            kc.stop_channels()
+        if km is not None:
+            try:
+                run_sync(km.shutdown_kernel)(now=True)
+            except Exception as err:  # already dead
+                log.debug("shutdown: %s", err)
+            run_sync(km.cleanup_resources)()
+        if self._ipc_dir:
+            shutil.rmtree(self._ipc_dir, ignore_errors=True)
+            self._ipc_dir = None
+
+
+_kernel = ReusedKernel()
+
+
+def worker_kernel() -> ReusedKernel:
+    """This process's kernel (one per worker process)."""
+    return _kernel
+
+
+class _Client(PapermillNotebookClient):
+    """papermill's nbclient wrapper with a deadline for the whole notebook."""
+
+    def __init__(self, nb_man: Any, deadline: float | None, **kw: Any) -> None:
+        super().__init__(nb_man, **kw)
+        self.deadline, self.timed_out = deadline, False
+        if deadline is not None:
+            self.timeout_func = lambda cell: max(1, int(deadline - time.monotonic() + 0.999))
+
+    async def _async_handle_timeout(self, timeout: int, cell: Any = None) -> Any:
+        self.timed_out = True
+        return await super()._async_handle_timeout(timeout, cell)
+
+
+class KitEngine(Engine):
+    """papermill engine ``kit``: like the default nbclient engine, on the reused kernel.
+
+    ``execution_timeout`` is the limit for the whole notebook, not per cell."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
+                                 stdout_file: Any = None, stderr_file: Any = None,
+                                 start_timeout: float = 60, execution_timeout: float | None = None,
+                                 **kwargs: Any) -> Any:
+        kernel = worker_kernel()
+        km, kc = kernel.ensure(start_timeout)
+        deadline = time.monotonic() + execution_timeout if execution_timeout else None
+        message = f"执行超过 {execution_timeout} 秒，已停止"
+        client = _Client(
+            nb_man, deadline, km=km, kernel_name=kernel_name, log=logging.getLogger("papermill"),
+            log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
+            startup_timeout=start_timeout, interrupt_on_timeout=True,
+            error_on_timeout={"ename": "TimeoutError", "evalue": message, "traceback": [message]})
+        client.kc = kc
+        try:
+            client.execute()
+        except BaseException:
+            kernel.stop()  # a dead or confused kernel is never reused
+            raise
+        if client.timed_out:
+            _mark_timeout(nb_man.nb, message)
+            kernel.stop()
+        else:
+            kernel.reset()
+        return nb_man.nb
+
+
+def _mark_timeout(nb: Any, message: str) -> None:
+    """Give the interrupted cell a visible error output, for papermill's error marker."""
+    from nbformat.v4 import new_output
+
+    for cell in nb.cells:
+        if cell.get("metadata", {}).get("papermill", {}).get("exception"):
+            cell.outputs.append(new_output("error", ename="TimeoutError", evalue=message,
+                                           traceback=[message]))
+            return
+
+
+papermill_engines.register(ENGINE_NAME, KitEngine)

@@ -1,0 +1,118 @@
+"""One official in a worker process: papermill runs the report notebook, then the review
+page is written.  Runs in the batch's worker processes (see :mod:`kit.batch`)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kit.iorw import atomic_write_text
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "report.ipynb"
+
+
+@dataclass
+class Task:
+    """What a worker needs for one official (already checked by the batch)."""
+
+    params_file: Path
+    notebook: Path  # executed notebook to write
+    review: Path  # review page to write
+    out_root: Path  # the notebook writes <out_root>/<年度>/docx/
+    templates: Path
+    timeout: float
+    title: str  # 「李明华（东山镇 镇党建办主任）」, for the page and the progress bar
+
+
+@dataclass
+class Outcome:
+    """How one official went; the index, the summary and the 汇编 are made from these."""
+
+    file: Path
+    name: str = ""
+    role: str = ""
+    unit: str = ""
+    year: int = 0
+    ok: bool = False
+    reason: str = ""  # plain Chinese, for a failure
+    stage: str = ""  # 检查 (never reached papermill) | 执行
+    warnings: list[str] = field(default_factory=list)
+    notebook: Path | None = None
+    review: Path | None = None
+    docx: Path | None = None
+    report: dict[str, Any] | None = None  # the Report the notebook rendered, as data
+    seconds: float = 0.0
+
+
+def run_task(task: Task, outcome: Outcome) -> Outcome:
+    """Execute the notebook for ``task`` and fill in ``outcome``; never raises for the
+    official's own problems (those become ``outcome.reason``)."""
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from kit.engines import ENGINE_NAME, KERNEL_NAME
+    from kit.notebook import kit_outputs
+
+    start = time.perf_counter()
+    outcome.notebook, outcome.stage = task.notebook, "执行"
+    task.notebook.parent.mkdir(parents=True, exist_ok=True)
+    nb = None
+    try:
+        nb = papermill.execute_notebook(
+            str(NOTEBOOK), str(task.notebook), engine_name=ENGINE_NAME, kernel_name=KERNEL_NAME,
+            parameters={"params_file": str(task.params_file), "out_dir": str(task.out_root),
+                        "templates_dir": str(task.templates)},
+            progress_bar=False, execution_timeout=task.timeout, log_output=False)
+        outcome.ok = True
+    except PapermillExecutionError as err:
+        outcome.reason = _reason(err.ename, err.evalue)
+    except Exception as err:  # kernel would not start or died: not the official's fault
+        outcome.reason = f"程序运行出错（{type(err).__name__}: {err}），请重试或联系技术人员"
+    if task.notebook.exists():
+        nb = nbformat.read(task.notebook, as_version=4)
+    found = kit_outputs(nb) if nb is not None else {}
+    if found.get("failure"):
+        outcome.ok, outcome.reason = False, "\n".join(found["failure"])
+    outcome.report = found.get("report")
+    outcome.docx = Path(found["docx"]) if found.get("docx") else None
+    if outcome.ok and (outcome.report is None or outcome.docx is None):
+        outcome.ok, outcome.reason = False, "笔记本运行完毕，但没有生成报告（笔记本可能被改动过）"
+    outcome.review = task.review
+    atomic_write_text(task.review, review_page(nb, task, outcome))
+    outcome.seconds = time.perf_counter() - start
+    return outcome
+
+
+def _reason(ename: str, evalue: str) -> str:
+    if ename in ("ParamsError", "UnknownRoleError", "TemplateError", "OutputError",
+                 "TimeoutError"):
+        return evalue
+    return f"程序运行出错（{ename}: {evalue}）"
+
+
+_exporter: Any = None
+
+
+def review_page(nb: Any, task: Task, outcome: Outcome) -> str:
+    """The official's review page: the notebook's outputs, no code (one exporter per
+    process: building it costs more than converting a notebook)."""
+    global _exporter
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    from kit.review import TEMPLATES
+
+    if _exporter is None:
+        _exporter = HTMLExporter(template_file="kit_review.html.j2",
+                                 extra_template_paths=[str(TEMPLATES)],
+                                 exclude_input=True, exclude_input_prompt=True,
+                                 exclude_output_prompt=True)
+    if nb is None:
+        nb = nbformat.v4.new_notebook()
+    kit = {"title": task.title, "failed": not outcome.ok, "reason": outcome.reason,
+           "file": outcome.file.name}
+    body, _ = _exporter.from_notebook_node(nb, resources={"kit": kit})
+    return body

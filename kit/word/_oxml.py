@@ -129,7 +129,9 @@ def ppr(
     if snap_to_grid is not None:
         out.append(f'<w:snapToGrid w:val="{int(snap_to_grid)}"/>')
     if line_exact is not None:
-        out.append(f'<w:spacing w:before="0" w:after="0" w:line="{line_exact}" w:lineRule="exact"/>')
+        out.append(
+            f'<w:spacing w:before="0" w:after="0" w:line="{line_exact}" w:lineRule="exact"/>'
+        )
     elif line_single:
         out.append('<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>')
     ind = []
@@ -251,7 +253,7 @@ def set_content(container: etree._Element, paragraph_xml: Iterable[str]) -> None
 def styles_xml(doc_defaults_rpr: str, doc_defaults_ppr: str, styles: Iterable[str]) -> str:
     """A complete styles part: our docDefaults and styles only (no theme fonts)."""
     return (
-        f'<w:styles {_NSDECL}><w:docDefaults>'
+        f"<w:styles {_NSDECL}><w:docDefaults>"
         f"<w:rPrDefault><w:rPr>{doc_defaults_rpr}</w:rPr></w:rPrDefault>"
         f"<w:pPrDefault><w:pPr>{doc_defaults_ppr}</w:pPr></w:pPrDefault>"
         f"</w:docDefaults>{''.join(styles)}</w:styles>"
@@ -271,7 +273,7 @@ def style_xml(
     r_props: str = "",
 ) -> str:
     """One ``w:style`` (kind: paragraph or character)."""
-    parts = [f"<w:name w:val=\"{esc(name)}\"/>"]
+    parts = [f'<w:name w:val="{esc(name)}"/>']
     if based_on:
         parts.append(f'<w:basedOn w:val="{based_on}"/>')
     if next_style:

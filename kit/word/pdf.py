@@ -71,7 +71,9 @@ def convert_to_pdf(
     for src in sources:
         pdf = (Path(outdir).resolve() if outdir else src.parent) / (src.stem + ".pdf")
         if not pdf.exists():
-            raise PdfError(f"LibreOffice 未能生成 PDF：{src.name}。请用 Word 打开该文件检查后重试。")
+            raise PdfError(
+                f"LibreOffice 未能生成 PDF：{src.name}。请用 Word 打开该文件检查后重试。"
+            )
         results.append(pdf)
     return results
 

@@ -1,0 +1,25 @@
+"""The fill-in form: ipywidgets in JupyterLab (notebooks/form.ipynb) or Voilà (``kit form``).
+
+:mod:`kit.form.logic` holds what the form does (check, preview, save, Word) with no
+widgets; :mod:`kit.form.widgets` builds the widgets from the field definitions and
+wires them to it; :mod:`kit.form.serve` runs Voilà; :mod:`kit.form.paths` finds the
+project's folders.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["ReportForm", "Folders"]
+
+
+def __getattr__(name: str) -> Any:  # ipywidgets is imported only when the form is used
+    if name == "ReportForm":
+        from kit.form.widgets import ReportForm
+
+        return ReportForm
+    if name == "Folders":
+        from kit.form.paths import Folders
+
+        return Folders
+    raise AttributeError(name)

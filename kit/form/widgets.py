@@ -1,0 +1,438 @@
+"""The fill-in form (ipywidgets 8): built from the role's field definitions.
+
+Every input comes from a :class:`kit.fields.Field` (its ``type.widget`` picks the
+widget, its bounds bound it); every check, preview, save and Word file is a call into
+:mod:`kit.form.logic`.  Callbacks here only move values between widgets and that code.
+
+Use it in a notebook (``notebooks/form.ipynb``)::
+
+    from kit.form import ReportForm
+    ReportForm()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from functools import partial
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+
+from kit.errors import KitError, display_path
+from kit.fields import IDENTITY, Field, format_value
+from kit.form import logic
+from kit.form.paths import Folders
+from kit.params import find_params
+from kit.templates import RoleTemplate, load_roles
+
+_BIG = 10**9  # upper bound for numbers the template leaves open
+_NUMBER_WIDGETS = ("int", "float")
+_SECTION_NAMES = {"基本信息": "基本信息", "开头": "开头一段"}
+
+
+def _css() -> str:
+    return files("kit.form").joinpath("form.css").read_text(encoding="utf-8")
+
+
+_LABEL_WIDTH = "16em"
+
+
+def _input_for(f: Field) -> w.Widget:
+    """The widget a field type asks for; bounds and sizes come from the field.  The label
+    is the widget's own description, so it is the input's accessible name too."""
+    lo, hi = f.bounds()
+    kind = f.type.widget
+    mark = '<span class="kit-req" title="必填">＊</span>' if f.required else ""
+    common: dict[str, Any] = {
+        "description": html.escape(f.label) + mark, "description_allow_html": True,
+        "style": {"description_width": _LABEL_WIDTH},
+    }
+    if kind != "choice":
+        common["continuous_update"] = True
+    if kind == "int":
+        lo_i = int(lo) if lo is not None else -_BIG
+        return w.BoundedIntText(value=lo_i, min=lo_i, max=int(hi) if hi is not None else _BIG,
+                                step=1, layout=w.Layout(width=f"calc({_LABEL_WIDTH} + 8em)"),
+                                **common)
+    if kind == "float":
+        lo_f = float(lo) if lo is not None else -float(_BIG)
+        return w.BoundedFloatText(value=lo_f, min=lo_f,
+                                  max=float(hi) if hi is not None else float(_BIG), step=None,
+                                  layout=w.Layout(width=f"calc({_LABEL_WIDTH} + 8em)"), **common)
+    if kind == "choice":
+        empty = "（请选择）" if f.required else "（不选：按单位名称判断）" if f.key == "单位类别" \
+            else "（可不选）"
+        return w.Dropdown(options=[(empty, ""), *((o, o) for o in f.options)], value="",
+                          layout=w.Layout(width=f"calc({_LABEL_WIDTH} + 14em)"), **common)
+    if kind == "textarea":
+        return w.Textarea(rows=5, layout=w.Layout(width="100%"), **common)
+    return w.Text(layout=w.Layout(width=f"calc({_LABEL_WIDTH} + 16em)"),
+                  **common)
+
+
+class FieldInput:
+    """One field's row: labelled input (＊ when required), unit, message, help text."""
+
+    def __init__(self, f: Field) -> None:
+        self.field = f
+        self.input = _input_for(f)
+        # A number box always shows a number; until someone sets it, it counts as empty.
+        self.filled = f.type.widget not in _NUMBER_WIDGETS
+        self.input.add_class("kit-input")
+        self.unit = w.HTML(f'<span class="kit-unit">{html.escape(f.unit)}</span>')
+        self.message = w.HTML()
+        self.message.add_class("kit-msg-box")
+        self.help = w.HTML(f'<div class="kit-help">{html.escape(f.help)}</div>' if f.help
+                           else "")
+        if f.type.widget == "textarea":
+            self.row = w.VBox([self.input, w.HBox([self.help, self.message])])
+            self.row.add_class("kit-row-wide")
+        else:
+            self.row = w.VBox([w.HBox([self.input, self.unit, self.message]), self.help])
+        self.row.add_class("kit-row")
+        self._mark_unfilled()
+
+    def raw(self) -> Any:
+        """What the user entered, as validation expects it: None when empty."""
+        if not self.filled:
+            return None
+        return self.input.value
+
+    def set(self, raw: Any) -> None:
+        """Show a value read from a parameter file (None clears).  A value the widget
+        cannot hold (「十二」 in a number box) leaves it empty; the file's problems say why."""
+        if self.field.type.widget in _NUMBER_WIDGETS:
+            value = None
+            if not logic.is_empty(raw):
+                try:
+                    value = self.field.parse(raw)
+                except ValueError:
+                    value = None
+            self.input.value = self.input.min if value is None else (
+                int(value) if self.field.type.widget == "int" else float(value))
+            self.filled = value is not None
+        elif self.field.type.widget == "choice":
+            text = "" if logic.is_empty(raw) else format_value(raw)
+            self.input.value = text if text in self.field.options else ""
+        else:
+            self.input.value = "" if logic.is_empty(raw) else format_value(raw)
+        self._mark_unfilled()
+
+    def touched(self) -> None:
+        self.filled = True
+        self._mark_unfilled()
+
+    def _mark_unfilled(self) -> None:
+        if self.filled:
+            self.input.remove_class("kit-unfilled")
+        else:
+            self.input.add_class("kit-unfilled")
+
+    def show(self, chk: logic.FormCheck, strict: bool) -> None:
+        """Message beside the input: the batch's complaint, or 必填, or a tick."""
+        key = self.field.key
+        if key in chk.errors:
+            text, css = "；".join(chk.errors[key]), "kit-msg-error"
+        elif key in chk.missing:
+            text = "必填" + (f"：{self.field.expected()}" if strict else "")
+            css = "kit-msg-error" if strict else "kit-msg-todo"
+        elif key in chk.notes:
+            text, css = "；".join(chk.notes[key]), "kit-msg-note"
+        elif key in chk.values and logic.is_empty(self.raw()):
+            text, css = f"未填，将取「{format_value(chk.values[key])}」", "kit-msg-todo"
+        elif key in chk.values:
+            text, css = "✓", "kit-msg-ok"
+            if self.field.type.widget == "textarea" and self.field.max_len:
+                text += f" 已写 {len(str(chk.values[key]))} 字（最多 {self.field.max_len} 字）"
+        else:
+            text, css = "可不填", "kit-msg-todo"
+        self.message.value = f'<span class="kit-msg {css}">{html.escape(text)}</span>'
+
+
+class ReportForm:
+    """The whole form.  Display it (it is the last expression of a cell) or use
+    ``.widget``; tests drive it through the widgets and the methods below."""
+
+    def __init__(self, folders: Folders | None = None, *, role: str | None = None,
+                 debounce: float = 0.3) -> None:
+        self.folders = folders or Folders.find()
+        self.roles: dict[str, RoleTemplate] = load_roles(self.folders.templates)
+        self.debounce = debounce
+        self.path: Path | None = None  # the parameter file being edited
+        self._mtime: int | None = None
+        self._header = ""
+        self._loading = False
+        self._strict = False  # after a failed save, empty required fields show in red
+        self._pending: asyncio.TimerHandle | None = None
+
+        self.role_picker = w.Dropdown(description="角色", options=list(self.roles))
+        self.file_picker = w.Dropdown(description="已有参数文件", options=self._file_options(),
+                                      style={"description_width": "initial"},
+                                      layout=w.Layout(width="28em"))
+        self.open_button = w.Button(description="打开", icon="folder-open",
+                                    tooltip="打开选中的参数文件来修改")
+        self.identity = {f.key: FieldInput(f) for f in IDENTITY}
+        self.identity["年度"].set(logic.default_year())
+        self.inputs: dict[str, FieldInput] = {}
+        self.sections = w.VBox()
+        self.sections.add_class("kit-sections")
+        self.preview = w.HTML()
+        self.preview.add_class("kit-preview")
+        self.save_button = w.Button(description="保存", button_style="primary", icon="save",
+                                    tooltip="保存为 params 文件夹里的参数文件")
+        self.word_button = w.Button(description="生成 Word", button_style="success",
+                                    icon="file-text", tooltip="生成这位同志的述职报告 .docx")
+        self.target = w.HTML()
+        self.confirm_text = w.HTML()
+        self.confirm_yes = w.Button(description="覆盖保存", button_style="danger")
+        self.confirm_no = w.Button(description="取消")
+        self.confirm = w.HBox([self.confirm_text, self.confirm_yes, self.confirm_no],
+                              layout=w.Layout(display="none"))
+        self.confirm.add_class("kit-confirm")
+        self.status = w.HTML()
+        self.download = w.HTML()
+        self.widget = self._layout()
+
+        self.role_picker.observe(lambda ch: self._build(ch["new"]), "value")
+        self.open_button.on_click(lambda _: self.open(self.file_picker.value))
+        self.save_button.on_click(lambda _: self.save())
+        self.confirm_yes.on_click(lambda _: self.save(overwrite=True))
+        self.confirm_no.on_click(lambda _: self._ask(None))
+        self.word_button.on_click(lambda _: self.make_word())
+        for key, inp in self.identity.items():
+            inp.input.observe(partial(self._changed, key), "value")
+        chosen = role or next(iter(self.roles), None)
+        if chosen is not None and self.role_picker.value != chosen:
+            self.role_picker.value = chosen  # builds through the observer
+        else:
+            self._build(chosen)
+
+    # ------------------------------------------------------------ layout
+
+    def _layout(self) -> w.Widget:
+        head = w.HTML(f"<style>{_css()}</style>"
+                      '<div class="kit-title">述职报告填写</div>'
+                      '<div class="kit-intro">先选择<b>角色</b>（或打开已有的参数文件），再逐项填写。'
+                      '带<span class="kit-req">＊</span>的必须填写；每一项右边会提示是否填对。'
+                      '填好后点<b>保存</b>，需要 Word 文件时点<b>生成 Word</b>。</div>')
+        bar = w.HBox([self.role_picker, self.file_picker, self.open_button])
+        bar.add_class("kit-bar")
+        actions = w.HBox([self.save_button, self.word_button, self.target])
+        actions.add_class("kit-actions")
+        left = w.VBox([self.sections, actions, self.confirm, self.status, self.download])
+        left.add_class("kit-left")
+        right = w.VBox([w.HTML('<div class="kit-preview-head">报告预览（随填写更新）</div>'),
+                        self.preview])
+        right.add_class("kit-right")
+        main = w.HBox([left, right])
+        main.add_class("kit-main")
+        form = w.VBox([head, bar, main])
+        form.add_class("kit-form")
+        return form
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def _section_box(self, title: str, inputs: list[FieldInput]) -> w.Widget:
+        name = _SECTION_NAMES.get(title, title)
+        note = "" if title in _SECTION_NAMES else '<span class="kit-section-note">报告中的这一部分</span>'
+        box = w.VBox([w.HTML(f'<div class="kit-section-title">{html.escape(name)}{note}</div>'),
+                      *(i.row for i in inputs)])
+        box.add_class("kit-section")
+        return box
+
+    def _build(self, role: str | None) -> None:
+        """Show the inputs of ``role``: identity first, then its fields by report section."""
+        if role is None:
+            self.sections.children = [w.HTML("templates 文件夹里没有角色模板。")]
+            return
+        old = {k: i.raw() for k, i in self.inputs.items() if k not in self.identity}
+        self.template = self.roles[role]
+        own = {f.key: FieldInput(f) for f in self.template.fields.values()}
+        self.inputs = self.identity | own
+        boxes = [self._section_box("基本信息", list(self.identity.values()))]
+        for title, fields in self.template.sections().items():
+            boxes.append(self._section_box(title, [own[f.key] for f in fields]))
+        self.sections.children = boxes
+        for key, inp in own.items():
+            inp.input.observe(partial(self._changed, key), "value")
+            if old.get(key) is not None:  # same key in both roles: keep what was typed
+                self._quietly(inp.set, old[key])
+        self.refresh()
+
+    # ------------------------------------------------------------ wiring
+
+    def _changed(self, key: str, _change: dict) -> None:
+        if self._loading:
+            return
+        self.inputs[key].touched()
+        self.refresh()
+
+    def _quietly(self, fn: Any, *args: Any) -> None:
+        self._loading = True
+        try:
+            fn(*args)
+        finally:
+            self._loading = False
+
+    def raw(self) -> dict[str, Any]:
+        return {k: i.raw() for k, i in self.inputs.items()}
+
+    def check(self) -> logic.FormCheck:
+        return logic.check_form(self.template, self.raw())
+
+    def refresh(self) -> logic.FormCheck:
+        """Messages now (cheap), preview shortly after typing pauses."""
+        chk = self.check()
+        for inp in self.inputs.values():
+            inp.show(chk, self._strict)
+        where = self.target_path(chk)
+        self.target.value = ('<span class="kit-target">保存到：'
+                             f'{html.escape(self._where(where)) if where else "（填好单位和姓名后显示）"}'
+                             '</span>')
+        self._schedule_preview(chk)
+        return chk
+
+    def _schedule_preview(self, chk: logic.FormCheck) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if self.debounce <= 0 or loop is None:
+            self.update_preview(chk)
+            return
+        if self._pending is not None:
+            self._pending.cancel()
+        self._pending = loop.call_later(self.debounce, self.update_preview)
+
+    def update_preview(self, chk: logic.FormCheck | None = None) -> None:
+        self._pending = None
+        self.preview.value = logic.preview_html(chk or self.check())
+
+    def target_path(self, chk: logic.FormCheck) -> Path | None:
+        if self.path is not None:
+            return self.path
+        if "姓名" not in chk.values:
+            return None
+        return self.folders.params / logic.default_filename(chk)
+
+    def _where(self, path: str | Path) -> str:
+        """A path as the clerk knows it: params/….yaml, relative to the project folder."""
+        try:
+            return Path(path).resolve().relative_to(self.folders.root).as_posix()
+        except ValueError:
+            return display_path(path)
+
+    def _file_options(self) -> list[tuple[str, Any]]:
+        folder = self.folders.params
+        found = find_params(folder) if folder.is_dir() else []
+        return [("（新建一份）", None), *((p.name, p) for p in found)]
+
+    def _say(self, text: str, kind: str = "info", items: list[str] | None = None) -> None:
+        body = html.escape(text)
+        if items:
+            body += "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
+        self.status.value = f'<div class="kit-status kit-status-{kind}">{body}</div>'
+
+    def _ask(self, question: str | None) -> None:
+        self.confirm_text.value = f'<span class="kit-question">{html.escape(question or "")}</span>'
+        self.confirm.layout.display = "flex" if question else "none"
+
+    # ------------------------------------------------------------ actions
+
+    def open(self, path: str | Path | None) -> None:
+        """Load a parameter file into the form (None: start a new, empty one)."""
+        self._ask(None)
+        self.download.value = ""
+        if path is None:
+            self.path, self._mtime, self._header = None, None, ""
+            self._quietly(lambda: [i.set(None) for i in self.inputs.values()])
+            self._quietly(self.identity["年度"].set, logic.default_year())
+            self._strict = False
+            self.refresh()
+            self._say("已清空，可以填写一份新的。")
+            return
+        try:
+            opened = logic.open_params(path, self.folders.templates, self._where(path))
+        except OSError as err:
+            self._say(f"无法打开 {self._where(path)}：{err.strerror}", "error")
+            return
+        if opened.role not in self.roles:
+            self._say(f"无法打开 {self._where(path)}：", "error",
+                      [str(p) for p in opened.problems] or ["文件里没有写「角色」"])
+            return
+        self._loading = True
+        try:
+            self.role_picker.value = opened.role
+            self._build(opened.role)
+            for key, inp in self.inputs.items():
+                inp.set(opened.raw.get(key))
+        finally:
+            self._loading = False
+        self.path, self._mtime, self._header = opened.path, opened.mtime_ns, opened.header
+        self._strict = False
+        self.refresh()
+        if opened.problems:
+            self._say(f"已打开 {self._where(path)}，文件里有以下问题，请在表单里改正后保存：",
+                      "warn", [str(p) for p in opened.problems])
+        else:
+            self._say(f"已打开 {self._where(path)}。")
+
+    def save(self, overwrite: bool = False) -> Path | None:
+        """保存: write the parameter file; returns its path, or None when not saved."""
+        chk = self.refresh()
+        if not chk.ok:
+            self._strict = True
+            self.refresh()
+            self._ask(None)
+            self._say("没有保存。请先改正以下各项：", "error", chk.reasons())
+            return None
+        target = self.target_path(chk)
+        assert target is not None  # a valid form has a 姓名
+        try:
+            saved = logic.save_params(target, chk, header=self._header or _new_header(chk),
+                                      known_mtime_ns=self._mtime if target == self.path else None,
+                                      overwrite=overwrite)
+        except KitError as err:
+            self._say("没有保存：", "error", [str(p) for p in err.problems])
+            return None
+        if not saved.written:
+            self._ask(f"「{target.name}」已经存在。要用现在填写的内容覆盖它吗？"
+                      f"（原来的内容会另存为 {target.name}{logic.BACKUP_SUFFIX}）")
+            self._say("还没有保存：文件已存在，请确认是否覆盖。", "warn")
+            return None
+        self._ask(None)
+        self.path, self._mtime = target, target.stat().st_mtime_ns
+        self._header = self._header or _new_header(chk)
+        self._strict = False
+        self.file_picker.options = self._file_options()
+        note = (f"（原来的内容已另存为 {saved.backup.name}）" if saved.backup else "")
+        self._say(f"已保存：{self._where(target)}{note}", "ok")
+        self.refresh()
+        return target
+
+    def make_word(self) -> Path | None:
+        """生成 Word: this official's .docx, offered as a download link."""
+        chk = self.refresh()
+        if not chk.ok:
+            self._strict = True
+            self.refresh()
+            self._say("还不能生成 Word。请先改正以下各项：", "error", chk.reasons())
+            return None
+        try:
+            path = logic.write_word(chk, self.folders.out)
+        except KitError as err:
+            self._say("没有生成 Word：", "error", [str(p) for p in err.problems])
+            return None
+        self.download.value = ('<div class="kit-download-box">'
+                               + logic.download_link(path, f"⬇ 下载 {path.name}") + "</div>")
+        self._say(f"已生成 Word：{self._where(path)}", "ok")
+        return path
+
+
+def _new_header(chk: logic.FormCheck) -> str:
+    year = chk.values.get("年度", "")
+    return f"{year}年度述职报告参数（由填写表单保存）"

@@ -1,0 +1,68 @@
+"""The grid page model (no LibreOffice needed; tests/word/test_pdf.py checks it against PDFs)."""
+
+from __future__ import annotations
+
+from kit.model import Block, Report
+from kit.word import layout
+from kit.word.layout import Para, Run, break_lines, paginate
+
+
+def _lines(text: str, indent: bool = True) -> list[str]:
+    return break_lines([Run(text)], indent_pt=31.5 if indent else 0)
+
+
+def test_28_cells_a_line_26_after_indent():
+    assert [len(x) for x in _lines("甲" * 60)] == [26, 28, 6]
+    assert [len(x) for x in _lines("甲" * 56, indent=False)] == [28, 28]
+
+
+def test_closing_punctuation_never_starts_a_line():
+    lines = _lines("甲" * 26 + "，乙")
+    assert lines == ["甲" * 25, "甲，乙"]  # the comma takes its character along
+    for text in ["甲" * 26 + "。", "甲" * 25 + "”，乙", "甲" * 26 + "》"]:
+        assert all(ln[0] not in layout.CLOSING for ln in _lines(text)[1:]), text
+
+
+def test_opening_punctuation_never_ends_a_line():
+    lines = _lines("甲" * 25 + "《乙》")
+    assert lines[0] == "甲" * 25 and lines[1].startswith("《")
+
+
+def test_latin_digits_narrower_and_unbreakable():
+    # 26 cells after the indent; digits are ~0.55 em, so more characters fit
+    first = _lines("甲" * 10 + "2023" * 6 + "乙" * 30)[0]
+    assert "2023" * 6 in first and len(first) > 26
+    # a number is never split across lines
+    for ln in _lines("甲" * 24 + "123456789乙"):
+        assert ln.count("1") == 0 or "123456789" in ln
+
+
+def test_comma_keeps_following_number():
+    # LibreOffice does not break between 「，」 and a number
+    lines = _lines("甲" * 24 + "，2023年")
+    assert lines[1].startswith("甲，2023") or lines[0].endswith("，2023")
+
+
+def test_paginate_22_lines_and_headings_kept_with_next():
+    starts, pages = paginate([Para(22), Para(1)])
+    assert starts == [1, 2] and pages == 2
+    # a heading on the last line moves to the next page with its paragraph
+    starts, _ = paginate([Para(21), Para(1, keep_next=True), Para(5)])
+    assert starts == [1, 2, 2]
+    starts, _ = paginate([Para(20), Para(1, keep_next=True), Para(5)])
+    assert starts == [1, 1, 1]
+    starts, pages = paginate([Para(3, new_page=True), Para(1, new_page=True)])
+    assert starts == [1, 2] and pages == 2
+
+
+def test_title_takes_two_grid_lines_per_line():
+    rep = Report("2023年度述职报告（镇党建办主任）", "", (Block("paragraph", "", "甲" * 26),))
+    assert layout.report_paras(rep)[0].lines == 2
+    long = Report("很" * 25, "", ())
+    assert layout.report_paras(long)[0].lines == 4  # 20 characters of 22 pt a line
+
+
+def test_sample_reports_page_counts(sample):
+    # the sample 汇编's 目录: report 1 on page 2, report 2 on page 7
+    assert [layout.pages_of(r) for r in sample] == [5, 6]
+    assert layout.start_pages(sample) == [2, 7]

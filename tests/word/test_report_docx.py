@@ -1,0 +1,135 @@
+"""A single report's .docx, read back with python-docx: text, fonts, page set-up, footers."""
+
+from __future__ import annotations
+
+import docx
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from kit.model import Block, Report
+from kit.word import styles, write_report
+
+
+def _rfonts(style) -> dict[str, str]:
+    el = style.element.rPr.find(qn("w:rFonts"))
+    return {k.split("}")[1]: v for k, v in el.attrib.items()}
+
+
+def test_text_round_trips(sample, tmp_path):
+    rep = sample[0]
+    path = write_report(rep, tmp_path / "r.docx")
+    doc = docx.Document(str(path))
+    texts = [p.text for p in doc.paragraphs if p.text]
+    assert texts == rep.paragraphs()
+    assert not list(tmp_path.glob(".*.tmp")), "temp file left behind"
+
+
+def test_styles_fonts_sizes(sample, tmp_path):
+    doc = docx.Document(str(write_report(sample[0], tmp_path / "r.docx")))
+    st = doc.styles
+    expect = {
+        "Normal": (styles.FONT_BODY, 16),
+        "公文标题": (styles.FONT_TITLE, 22),
+        "一级标题": (styles.FONT_H1, None),
+        "二级标题": (styles.FONT_H2, None),
+        "署名": (styles.FONT_BYLINE, None),
+        "footer": (styles.FONT_PAGE_NO, 14),
+    }
+    for name, (font, size) in expect.items():
+        fonts = _rfonts(st[name])
+        assert fonts["eastAsia"] == font and fonts["ascii"] == font, name
+        assert not any(k.endswith("Theme") for k in fonts), "theme fonts override names"
+        if size:
+            assert st[name].font.size == Pt(size), name
+    normal = st["Normal"]
+    pf = normal.paragraph_format
+    assert pf.line_spacing == Pt(28.95) and pf.space_before == 0 and pf.space_after == 0
+    assert pf.alignment == 3  # justified (both)
+    ind = normal.element.pPr.find(qn("w:ind"))
+    assert ind.get(qn("w:firstLineChars")) == "200"
+    rpr = normal.element.rPr
+    assert rpr.find(qn("w:spacing")).get(qn("w:val")) == "-5"
+    assert rpr.find(qn("w:lang")).get(qn("w:eastAsia")) == "zh-CN"
+    assert normal.element.pPr.find(qn("w:overflowPunct")).get(qn("w:val")) == "1"
+    assert st["toc 1"].element.pPr.find(qn("w:tabs"))[0].get(qn("w:pos")) == "8844"
+    # no style may fall back to theme fonts
+    assert b"Theme=" not in st.element.xml.encode() and "asciiTheme" not in st.element.xml
+
+
+def test_page_setup_and_grid(sample, tmp_path):
+    doc = docx.Document(str(write_report(sample[0], tmp_path / "r.docx")))
+    sec = doc.sections[0]
+    assert (sec.page_width, sec.page_height) == (11906 * 635, 16838 * 635)
+    for got, mm in [
+        (sec.top_margin, 37),
+        (sec.bottom_margin, 35),
+        (sec.left_margin, 28),
+        (sec.right_margin, 26),
+    ]:
+        assert abs(got - Mm(mm)) < Mm(0.05)
+    grid = sec._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:type")) == "lines" and grid.get(qn("w:linePitch")) == "579"
+    assert sec._sectPr.find(qn("w:pgNumType")).get(qn("w:start")) == "1"
+
+
+def test_footers_odd_even_page_fields(sample, tmp_path):
+    doc = docx.Document(str(write_report(sample[0], tmp_path / "r.docx")))
+    assert doc.settings.odd_and_even_pages_header_footer
+    sec = doc.sections[0]
+    for footer, align, side in [
+        (sec.footer, "right", "w:right"),
+        (sec.even_page_footer, "left", "w:left"),
+    ]:
+        assert not footer.is_linked_to_previous
+        (p,) = footer.paragraphs
+        xml = p._p.xml
+        assert "PAGE" in "".join(t.text for t in p._p.iter(qn("w:instrText")))
+        assert xml.count('w:fldCharType="begin"') == 1 and 'w:fldCharType="end"' in xml
+        assert p.text.replace(" ", "") == "—1—"
+        assert p._p.pPr.find(qn("w:jc")).get(qn("w:val")) == align
+        assert p._p.pPr.find(qn("w:ind")).get(qn(side)) == "280"  # one 14 pt character in
+
+
+def test_settings_update_fields_in_schema_order(sample, tmp_path):
+    doc = docx.Document(str(write_report(sample[0], tmp_path / "r.docx")))
+    names = [c.tag.split("}")[1] for c in doc.settings.element]
+    assert doc.settings.element.find(qn("w:updateFields")).get(qn("w:val")) == "true"
+    from kit.word._oxml import _SETTINGS_ORDER
+
+    ranks = [_SETTINGS_ORDER.index(n) for n in names if n in _SETTINGS_ORDER]
+    assert ranks == sorted(ranks)
+    assert names.index("evenAndOddHeaders") < names.index("updateFields") < names.index("compat")
+
+
+def test_headings_run_in_and_heading2(tmp_path):
+    rep = Report(
+        title="2023年度述职报告（测试）",
+        byline="东山镇测试岗位　李明",
+        blocks=(
+            Block("heading1", "一、加强学习", ""),
+            Block("heading1", "二、抓落实。", "正文紧跟标题。"),
+            Block("heading2", "（一）抓党建", ""),
+            Block("paragraph", "", "一是正文。"),
+        ),
+    )
+    doc = docx.Document(str(write_report(rep, tmp_path / "h.docx")))
+    paras = [p for p in doc.paragraphs if p.text]
+    by_text = {p.text: p for p in paras}
+    assert by_text["2023年度述职报告（测试）"].style.name == "公文标题"
+    assert by_text["东山镇测试岗位　李明"].style.name == "署名"
+    assert by_text["一、加强学习"].style.name == "一级标题"
+    assert by_text["一、加强学习"].style.paragraph_format.keep_with_next
+    runin = by_text["二、抓落实。正文紧跟标题。"]
+    assert runin.style.name == "Normal"
+    assert runin.runs[0].style.name == "一级标题字符" and runin.runs[0].text == "二、抓落实。"
+    assert runin.runs[1].style is None or runin.runs[1].style.name == "Default Paragraph Font"
+    assert by_text["（一）抓党建"].style.name == "二级标题"
+    # a blank grid line under the title block
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[:3] == ["2023年度述职报告（测试）", "东山镇测试岗位　李明", ""]
+
+
+def test_xml_special_characters_escaped(tmp_path):
+    rep = Report("标题<&>", "", (Block("paragraph", "", 'A&B <c> "q"'),))
+    doc = docx.Document(str(write_report(rep, tmp_path / "x.docx")))
+    assert [p.text for p in doc.paragraphs if p.text] == ["标题<&>", 'A&B <c> "q"']

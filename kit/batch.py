@@ -177,6 +177,7 @@ def _init_worker() -> None:
 
     logging.getLogger("papermill").setLevel(logging.ERROR)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
+    logging.getLogger("kit.engines").setLevel(logging.CRITICAL)  # outcomes say what failed
     Finalize(worker_kernel(), worker_kernel().stop, exitpriority=10)
 
 
@@ -202,19 +203,22 @@ def _write_index(path: Path, year: int, outcomes: list[Outcome]) -> None:
 def _volume(year_dir: Path, year: int, outcomes: list[Outcome], result: BuildResult) -> None:
     """The 汇编 of the year, from the reports the executed notebooks rendered.
 
-    Hook for :mod:`kit.word.volume` (written separately); skipped while it is absent."""
-    try:
-        from kit.word.volume import write_volume  # type: ignore[import-not-found]
-    except ImportError:
-        return
+    The reports are read back from the executed notebooks (``Outcome.report``), not
+    rendered again."""
     from kit.notebook import report_from_dict
+
+    try:
+        from kit.word.volume import write_volume
+    except ImportError:  # kit.word.volume is written separately; the batch works without it
+        return
 
     reports = [report_from_dict(o.report) for o in outcomes if o.ok and o.report]
     if not reports:
         return
     try:
-        result.volumes.append(write_volume(reports, year_dir / f"{year}年度述职报告汇编.docx"))
-    except KitError as err:
+        info = write_volume(reports, year_dir / f"{year}年度述职报告汇编.docx", year)
+        result.volumes.append(info.path)
+    except (KitError, OSError) as err:
         result.problems.append(f"汇编没有生成：{err}")
 
 

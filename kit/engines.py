@@ -155,7 +155,7 @@ class KitEngine(Engine):
         deadline = time.monotonic() + execution_timeout if execution_timeout else None
         message = f"执行超过 {execution_timeout} 秒，已停止"
         client = _Client(
-            nb_man, deadline, km=km, kernel_name=kernel_name, log=logging.getLogger("papermill"),
+            nb_man, deadline, km=km, kernel_name=kernel_name, log=log,
             log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
             startup_timeout=start_timeout, interrupt_on_timeout=True,
             error_on_timeout={"ename": "TimeoutError", "evalue": message, "traceback": [message]})
@@ -174,11 +174,13 @@ class KitEngine(Engine):
 
 
 def _mark_timeout(nb: Any, message: str) -> None:
-    """Give the interrupted cell a visible error output, for papermill's error marker."""
+    """Put the plain reason first on the interrupted cell: papermill reports the first
+    error output (otherwise the KeyboardInterrupt the interruption caused)."""
     from nbformat.v4 import new_output
 
     for cell in nb.cells:
         if cell.get("metadata", {}).get("papermill", {}).get("exception"):
+            cell.outputs = [o for o in cell.outputs if o.output_type != "error"]
             cell.outputs.append(new_output("error", ename="TimeoutError", evalue=message,
                                            traceback=[message]))
             return

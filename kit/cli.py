@@ -99,7 +99,9 @@ def _form(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from kit.importer import import_sample
 
-    for path in import_sample(args.sample, role=args.role, out_dir=args.out, force=args.force):
+    paths = import_sample(args.sample, role=args.role, out_dir=args.out, force=args.force,
+                          echo=print)
+    for path in paths:
         print(f"已生成模板：{path}")
     return 0
 

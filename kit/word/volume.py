@@ -115,7 +115,7 @@ def plan_pages(
 ) -> tuple[int, list[int], int]:
     """(目录 pages, start page of each report, total pages).  The 目录's length depends
     on the page numbers it prints (their digits), so iterate until it is stable."""
-    lengths = [layout.pages_of(r, t) for r, t in zip(reports, titles)]
+    lengths = [layout.pages_of(r, t) for r, t in zip(reports, titles, strict=True)]
     head = volume_title(year, len(reports))
     toc_pages = 1
     for _ in range(5):
@@ -123,7 +123,9 @@ def plan_pages(
         for n in lengths:
             starts.append(page)
             page += n
-        entries = [f"{i}.{t}\u3000{p}" for i, (t, p) in enumerate(zip(titles, starts), 1)]
+        entries = [
+            f"{i}.{t}\u3000{p}" for i, (t, p) in enumerate(zip(titles, starts, strict=True), 1)
+        ]
         needed = layout.paginate(_front_paras(head, entries))[1]
         if needed == toc_pages:
             break
@@ -168,11 +170,12 @@ def write_volume(reports: Iterable[Report], path: str | os.PathLike[str], year: 
     titles = unique_titles(ordered)
     toc_pages, starts, total = plan_pages(ordered, titles, year)
     entries = [
-        TocEntry(i, t, p, f"_Toc{100000000 + i}") for i, (t, p) in enumerate(zip(titles, starts), 1)
+        TocEntry(i, t, p, f"_Toc{100000000 + i}")
+        for i, (t, p) in enumerate(zip(titles, starts, strict=True), 1)
     ]
     head = volume_title(year, len(ordered))
     parts = _front_xml(head, entries)
-    for i, (rep, entry) in enumerate(zip(ordered, entries)):
+    for i, (rep, entry) in enumerate(zip(ordered, entries, strict=True)):
         parts.extend(
             report_xml(rep, title=entry.title, bookmark=(i + 1, entry.anchor), new_page=True)
         )

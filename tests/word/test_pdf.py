@@ -1,0 +1,109 @@
+"""LibreOffice's PDF is the referee: 目录 page numbers, 22-line pages, page numbers, text.
+
+Slow (one soffice run for everything, ~10 s); skipped only when LibreOffice is absent.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from kit.word import layout, write_report
+from kit.word.pdf import convert_to_pdf
+from kit.word.volume import VolumeInfo, sort_reports, write_volume
+
+from .conftest import needs_soffice
+from .pdftools import Line, body_lines, footer_text, page_count, pdf_pages
+
+pytestmark = [pytest.mark.slow, needs_soffice]
+
+WS = re.compile(r"\s+")
+
+
+@pytest.fixture(scope="module")
+def rendered(sample, synthetic36, tmp_path_factory):
+    out = tmp_path_factory.mktemp("pdf")
+    vols = {
+        "sample": write_volume(sample, out / "sample.docx", 2023),
+        "synthetic": write_volume(synthetic36, out / "synthetic.docx", 2023),
+    }
+    singles = [write_report(r, out / f"r{i}.docx") for i, r in enumerate(synthetic36[:12])]
+    pdfs = convert_to_pdf([v.path for v in vols.values()] + singles)  # one soffice call
+    return {
+        "vols": {k: (v, pdfs[i]) for i, (k, v) in enumerate(vols.items())},
+        "singles": list(zip(synthetic36[:12], pdfs[2:], strict=True)),
+    }
+
+
+def _check_volume(info: VolumeInfo, pdf: Path, reports) -> None:
+    pages = pdf_pages(pdf)
+    assert page_count(pdf) == info.total_pages == len(pages)
+    # the printed 目录 (pdftotext) lists every entry with its page number
+    toc_text = [WS.sub("", ln.text) for pg in pages[: info.toc_pages] for ln in body_lines(pg)]
+    candidates = toc_text + [a + b for a, b in zip(toc_text, toc_text[1:], strict=False)]
+    for e in info.entries:  # one line, or two for a long title
+        pat = re.compile(re.escape(e.text) + r"\.{3,}" + str(e.page))
+        assert any(pat.fullmatch(c) for c in candidates), e
+    # every report starts on the page its entry says, at the top of the page
+    starts = {}
+    for n, pg in enumerate(pages, 1):
+        lines = body_lines(pg)
+        if lines and lines[0].row <= 1:
+            starts[WS.sub("", lines[0].text)] = n
+    for e in info.entries:
+        first = body_lines(pages[e.page - 1])[0]
+        assert first.row <= 1 and WS.sub("", first.text) == e.title[: len(WS.sub("", first.text))]
+        if e.page > 1:  # the page before ends another report (or the 目录)
+            assert not body_lines(pages[e.page - 1])[0].text.startswith(" ")
+    # page numbers 「— n —」, odd pages right, even pages left
+    for n, pg in enumerate(pages, 1):
+        assert re.fullmatch(rf"—\s*{n}\s*—", footer_text(pg).strip()), (n, footer_text(pg))
+        foot = [ln for ln in pg if ln not in body_lines(pg)]
+        assert (foot[0].x > 300) if n % 2 else (foot[0].x < 150)
+    # nothing lost: the report pages hold exactly the reports' text
+    got = "".join(ln.text for pg in pages[info.toc_pages :] for ln in body_lines(pg))
+    ordered = sort_reports(reports)
+    want = "".join(
+        e.title + rep.byline + "".join(b.full for b in rep.blocks)
+        for e, rep in zip(info.entries, ordered, strict=True)
+    )
+    assert WS.sub("", got) == WS.sub("", want)
+
+
+def _full_pages_have_22_lines(pages: list[list[Line]], first: int, last: int) -> None:
+    """A page followed by more of the same report is full unless a heading moved on."""
+    for n in range(first, last):
+        rows = [ln.row for ln in body_lines(pages[n - 1])]
+        assert max(rows) <= 21
+        nxt = body_lines(pages[n])[0]
+        if max(rows) < 21:
+            assert nxt.x > 100, f"page {n} short without a heading moving on"
+
+
+def test_sample_volume_pdf(rendered, sample):
+    info, pdf = rendered["vols"]["sample"]
+    assert [e.page for e in info.entries] == [2, 7]
+    _check_volume(info, pdf, sample)
+
+
+def test_synthetic_volume_pdf(rendered, synthetic36):
+    info, pdf = rendered["vols"]["synthetic"]
+    assert len(info.entries) == 36
+    _check_volume(info, pdf, synthetic36)
+    pages = pdf_pages(pdf)
+    bounds = [e.page for e in info.entries] + [info.total_pages + 1]
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        _full_pages_have_22_lines(pages, a, b - 1)
+
+
+def test_model_lines_match_pdf(rendered):
+    """Line by line, the grid model breaks lines where LibreOffice does."""
+    for rep, pdf in rendered["singles"]:
+        pages = pdf_pages(pdf)
+        assert len(pages) == layout.pages_of(rep)
+        got = [WS.sub("", ln.text) for pg in pages for ln in body_lines(pg)]
+        got = got[layout.title_lines(rep.title) + (1 if rep.byline else 0) :]
+        want = [WS.sub("", x) for b in rep.blocks for x in layout.break_lines(layout.block_runs(b))]
+        assert got == want, rep.title

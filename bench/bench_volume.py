@@ -1,0 +1,102 @@
+"""Benchmark: compile a 汇编 of N synthetic reports (.docx step), time and peak memory.
+
+    python bench/bench_volume.py [-n 1000] [-r 3] [--pdf] [--check 20]
+
+Each repeat runs in a fresh process so ru_maxrss is that run's peak.  ``--pdf`` also
+converts the volume with LibreOffice (slow) and checks ``--check`` 目录 entries against
+the PDF: the report's title must be the first line of the page its entry names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def one_run(n: int, out: Path) -> dict:
+    from kit.word.volume import write_volume
+    from tests.word.synth import synthetic_reports
+
+    reports = synthetic_reports(n, seed=20240)
+    t0 = time.perf_counter()
+    info = write_volume(reports, out, 2023)
+    secs = time.perf_counter() - t0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return {
+        "seconds": secs,
+        "peak_mb": peak_mb,
+        "pages": info.total_pages,
+        "toc_pages": info.toc_pages,
+        "entries": [(e.title, e.page) for e in info.entries],
+        "size_mb": out.stat().st_size / 1e6,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-n", type=int, default=1000)
+    ap.add_argument("-r", "--repeats", type=int, default=3)
+    ap.add_argument("--pdf", action="store_true", help="convert with LibreOffice and check")
+    ap.add_argument("--check", type=int, default=20, help="目录 entries to check in the PDF")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(one_run(args.n, Path(args.child))))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "volume.docx"
+        runs = []
+        for _ in range(args.repeats):
+            cmd = [sys.executable, __file__, "-n", str(args.n), "--child", str(out)]
+            runs.append(json.loads(subprocess.run(cmd, capture_output=True, check=True).stdout))
+        secs = [r["seconds"] for r in runs]
+        mem = [r["peak_mb"] for r in runs]
+        last = runs[-1]
+        print(
+            f"reports: {args.n}  pages: {last['pages']} (目录 {last['toc_pages']})  "
+            f"docx: {last['size_mb']:.1f} MB"
+        )
+        print(
+            f"docx step: median {statistics.median(secs):.2f} s "
+            f"(runs {', '.join(f'{s:.2f}' for s in secs)})"
+        )
+        print(f"peak RSS (whole process): median {statistics.median(mem):.0f} MB")
+        if args.pdf:
+            check_pdf(out, last["entries"], args.check)
+
+
+def check_pdf(docx_path: Path, entries: list, k: int) -> None:
+    from kit.word.pdf import convert_to_pdf
+    from tests.word.pdftools import body_lines, pdf_pages
+
+    t0 = time.perf_counter()
+    (pdf,) = convert_to_pdf([docx_path], timeout=3600)
+    print(f"LibreOffice PDF: {time.perf_counter() - t0:.1f} s")
+    pages = pdf_pages(pdf)
+    sample = sorted(random.Random(1).sample(range(len(entries)), min(k, len(entries))))
+    ok = 0
+    for i in sample:
+        title, page = entries[i]
+        first = re.sub(r"\s", "", body_lines(pages[page - 1])[0].text)
+        ok += title.startswith(first) and len(first) > 4
+    last_title, last_page = entries[-1]
+    print(
+        f"目录 entries checked: {ok}/{len(sample)} start on their page; "
+        f"PDF pages {len(pages)}, last report starts p.{last_page}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -135,9 +135,9 @@ def validate(template: RoleTemplate, entries: Mapping[str, Entry], file: str = "
             explained |= meant
             continue
         f = fields[key]
-        explained.add(key)
         if entry.value is None or (isinstance(entry.value, str) and not entry.value.strip()):
             continue  # empty counts as missing: reported below if required
+        explained.add(key)
         if isinstance(entry.value, list | dict):
             problems.append(Problem("应填一个值，不是列表", file=file, line=entry.line or None,
                                     field=key, expected=f.expected(), found="多个值"))

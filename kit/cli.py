@@ -116,8 +116,11 @@ def _roster_export(args: argparse.Namespace) -> int:
 def _roster_import(args: argparse.Namespace) -> int:
     from kit.roster import import_roster
 
-    for path in import_roster(args.xlsx, args.params, templates=args.templates):
+    paths = import_roster(args.xlsx, args.params, templates=args.templates)
+    for path in paths:
         print(f"已写入：{path}")
+    if not paths:
+        print("花名册与参数文件一致，没有文件需要改动。")
     return 0
 
 

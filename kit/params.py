@@ -126,6 +126,7 @@ def validate(template: RoleTemplate, entries: Mapping[str, Entry], file: str = "
     problems: list[Problem] = []
     warnings: list[str] = []
     explained: set[str] = set()  # fields already named by a problem: no second message
+    empty_at: dict[str, int] = {}  # 「专题会议:」 left empty: point at its line
     for key, entry in entries.items():
         if key == "角色":
             continue
@@ -136,6 +137,7 @@ def validate(template: RoleTemplate, entries: Mapping[str, Entry], file: str = "
             continue
         f = fields[key]
         if entry.value is None or (isinstance(entry.value, str) and not entry.value.strip()):
+            empty_at[key] = entry.line
             continue  # empty counts as missing: reported below if required
         explained.add(key)
         if isinstance(entry.value, list | dict):
@@ -162,6 +164,7 @@ def validate(template: RoleTemplate, entries: Mapping[str, Entry], file: str = "
         if f.key not in values and f.key != "单位类别":
             if f.required and f.key not in explained:
                 problems.append(Problem("缺少必填项", file=file, field=_name(f),
+                                        line=empty_at.get(f.key) or None,
                                         expected=f.expected() + (f"，单位：{f.unit}" if f.unit else ""),
                                         found="没有填写"))
             elif f.key in template.fields:

@@ -145,3 +145,13 @@ def test_cli_prints_one_message_and_no_traceback(name: str, tmp_path: Path) -> N
     assert run.returncode == 2
     assert "Traceback" not in run.stderr and run.stderr.startswith("错误：")
     assert not list(tmp_path.iterdir())  # nothing written for a bad file
+
+
+def test_required_field_left_empty_is_missing_at_its_line(tmp_path: Path) -> None:
+    text = (ROOT / "params" / "东山镇-党建办主任-李明华.yaml").read_text("utf-8")
+    f = tmp_path / "empty.yaml"
+    f.write_text(text.replace("讲党课: 6", "讲党课:"), "utf-8")
+    with pytest.raises(ParamsError) as info:
+        load(f)
+    assert len(info.value.problems) == 1
+    assert "第 9 行，字段「讲党课（为村级党员带头讲党课）」：缺少必填项" in str(info.value)

@@ -183,6 +183,7 @@ def import_roster(xlsx: str | Path, params_dir: str | Path,
     problems: list[Problem] = []
     written: list[Path] = []
     seen: dict[str, str] = {}
+    good = 0
     for ws in wb.worksheets:
         if ws.title not in roles:
             problems.append(Problem(f"工作表“{ws.title}”不是任何角色的名称，已跳过", file=file,
@@ -210,10 +211,12 @@ def import_roster(xlsx: str | Path, params_dir: str | Path,
                 problems += row_problems
                 continue
             seen[target.name] = where
+            good += 1
             if _write(target, mapping, template):
                 written.append(target)
     if problems:
-        done = f"其余行已写入（{len(written)} 个文件有改动）" if written else "没有写入任何文件"
+        done = (f"其余行已写入（{len(written)} 个文件有改动）" if written
+                else "其余行与参数文件一致，没有文件改动" if good else "没有写入任何文件")
         raise ParamsError(problems + [Problem(done)])
     return written
 

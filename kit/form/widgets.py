@@ -66,7 +66,7 @@ def _input_for(f: Field) -> w.Widget:
         empty = "（请选择）" if f.required else "（不选：按单位名称判断）" if f.key == "单位类别" \
             else "（可不选）"
         return w.Dropdown(options=[(empty, ""), *((o, o) for o in f.options)], value="",
-                          layout=w.Layout(width=f"calc({_LABEL_WIDTH} + 14em)"), **common)
+                          layout=w.Layout(width=f"calc({_LABEL_WIDTH} + 17em)"), **common)
     if kind == "textarea":
         return w.Textarea(rows=5, layout=w.Layout(width="100%"), **common)
     return w.Text(layout=w.Layout(width=f"calc({_LABEL_WIDTH} + 16em)"),
@@ -88,7 +88,7 @@ class FieldInput:
         self.help = w.HTML(f'<div class="kit-help">{html.escape(f.help)}</div>' if f.help
                            else "")
         if f.type.widget == "textarea":
-            self.row = w.VBox([self.input, w.HBox([self.help, self.message])])
+            self.row = w.VBox([self.input, self.message, self.help])
             self.row.add_class("kit-row-wide")
         else:
             self.row = w.VBox([w.HBox([self.input, self.unit, self.message]), self.help])
@@ -140,7 +140,8 @@ class FieldInput:
             text = "必填" + (f"：{self.field.expected()}" if strict else "")
             css = "kit-msg-error" if strict else "kit-msg-todo"
         elif key in chk.notes:
-            text, css = "；".join(chk.notes[key]), "kit-msg-note"
+            empty = logic.is_empty(self.raw())  # 「未填写，相关内容将不出现」: a fact, not a fault
+            text, css = "；".join(chk.notes[key]), "kit-msg-todo" if empty else "kit-msg-note"
         elif key in chk.values and logic.is_empty(self.raw()):
             text, css = f"未填，将取「{format_value(chk.values[key])}」", "kit-msg-todo"
         elif key in chk.values:
@@ -329,7 +330,7 @@ class ReportForm:
     def _file_options(self) -> list[tuple[str, Any]]:
         folder = self.folders.params
         found = find_params(folder) if folder.is_dir() else []
-        return [("（新建一份）", None), *((p.name, p) for p in found)]
+        return [("（新建一份）", ""), *((p.name, p) for p in found)]
 
     def _say(self, text: str, kind: str = "info", items: list[str] | None = None) -> None:
         body = html.escape(text)
@@ -344,10 +345,10 @@ class ReportForm:
     # ------------------------------------------------------------ actions
 
     def open(self, path: str | Path | None) -> None:
-        """Load a parameter file into the form (None: start a new, empty one)."""
+        """Load a parameter file into the form (None or "": start a new, empty one)."""
         self._ask(None)
         self.download.value = ""
-        if path is None:
+        if not path:
             self.path, self._mtime, self._header = None, None, ""
             self._quietly(lambda: [i.set(None) for i in self.inputs.values()])
             self._quietly(self.identity["年度"].set, logic.default_year())

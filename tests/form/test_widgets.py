@@ -165,7 +165,7 @@ def test_switching_role_keeps_identity(form):
 
 def test_new_clears_the_form(form, folders):
     form.open(folders.params / "东山镇-党建办主任-李明华.yaml")
-    form.file_picker.value = None
+    form.file_picker.value = ""
     form.open_button.click()
     assert form.path is None and form.inputs["姓名"].input.value == ""
     assert form.inputs["专题会议"].raw() is None

@@ -22,7 +22,7 @@ from typing import Any
 import ipywidgets as w
 
 from kit.errors import KitError, display_path
-from kit.fields import IDENTITY, Field, format_value
+from kit.fields import IDENTITY, Field, format_value, numeral
 from kit.form import logic
 from kit.form.paths import Folders
 from kit.params import find_params
@@ -239,7 +239,10 @@ class ReportForm:
 
     def _section_box(self, title: str, inputs: list[FieldInput]) -> w.Widget:
         name = _SECTION_NAMES.get(title, title)
-        note = "" if title in _SECTION_NAMES else '<span class="kit-section-note">报告中的这一部分</span>'
+        headings = [line[2:].strip() for line in self.template.body.split("\n")
+                    if line.startswith("# ")]
+        where = f"报告第{numeral(headings.index(title) + 1)}部分" if title in headings else ""
+        note = f'<span class="kit-section-note">{where}</span>' if where else ""
         box = w.VBox([w.HTML(f'<div class="kit-section-title">{html.escape(name)}{note}</div>'),
                       *(i.row for i in inputs)])
         box.add_class("kit-section")

@@ -93,6 +93,10 @@ def test_jupyterlab_fill_save_and_refuse_a_bad_value(browser, tmp_path):
         page.get_by_text("太长了（12 个字）").wait_for()
         _button(page, "保存").click()
         page.get_by_text("没有保存。请先改正以下各项：").wait_for()
+        shot = tmp_path / "form-error.png"
+        _field(page, "党建工作覆盖率＊").scroll_into_view_if_needed()
+        page.screenshot(path=str(shot))
+        _keep(shot)
         assert sorted(p.name for p in params.iterdir()) == before
 
         _field(page, "包抓的村＊").fill("柳树")
@@ -143,5 +147,8 @@ def test_kit_form_edits_a_file_and_offers_the_word_file(browser, tmp_path):
 
         assert "主持召开党建工作专题会议14次" in "".join(p.text for p in Document(saved).paragraphs)
         shot = tmp_path / "form.png"
+        height = page.evaluate("document.querySelector('.kit-form').scrollHeight")
+        page.set_viewport_size({"width": 1500, "height": int(height) + 120})
+        page.locator(".kit-title").scroll_into_view_if_needed()
         page.screenshot(path=str(shot), full_page=True)
         _keep(shot)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -209,7 +210,9 @@ def raw_values(official: Official) -> dict[str, Any]:
     for f in (*IDENTITY, *official.template.fields.values()):
         if f.key in official.values:
             v = official.values[f.key]
-            out[f.key] = v if isinstance(v, int | str) else float(v)
+            if isinstance(v, Decimal):  # 860 stays 860, not 860.0; 52.6 stays 52.6
+                v = int(v) if v == v.to_integral_value() else float(v)
+            out[f.key] = v
     return out
 
 

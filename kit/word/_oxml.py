@@ -19,7 +19,7 @@ _NSDECL = f'xmlns:w="{W_NS}"'
 
 # CT_Settings children in schema order (ECMA-376 Part 1, 17.15.1.78); Word rejects
 # a settings.xml whose children are out of order.
-_SETTINGS_ORDER = (
+_SETTINGS_NAMES = (
     "writeProtection view zoom removePersonalInformation removeDateAndTime "
     "doNotDisplayPageBoundaries displayBackgroundShape printPostScriptOverText "
     "printFractionalCharacterWidth printFormsData embedTrueTypeFonts embedSystemFonts "
@@ -44,7 +44,8 @@ _SETTINGS_ORDER = (
     "doNotIncludeSubdocsInStats doNotAutoCompressFootnotes forceUpgrade captions "
     "readModeInkLockDown smartTagType schemaLibrary shapeDefaults doNotEmbedSmartTags "
     "decimalSymbol listSeparator"
-).split()
+)
+_SETTINGS_ORDER = _SETTINGS_NAMES.split()
 
 
 def esc(text: str) -> str:

@@ -7,9 +7,12 @@ exact height per page, 28 body cells per line.  Rules (calibrated against LibreO
 
 * full-width characters take one cell (16 pt − 0.25 pt character spacing);
 * Latin letters and digits take their advance in the stand-in font (Noto Serif CJK SC
-  for 仿宋), and LibreOffice adds 0.2 em where Latin meets Chinese;
+  for 仿宋, its Bold for the title's 方正小标宋 — bold digits are 6 % wider), and
+  LibreOffice adds 0.2 em where Latin meets Chinese;
 * lines break between Chinese characters, never inside a Latin word or number; closing
-  punctuation never starts a line, opening punctuation never ends one;
+  punctuation never starts a line, opening punctuation never ends one; the middle dot
+  「·」 of 「（镇长·李明·2）」 is a Latin-script character to LibreOffice: a line may
+  break before it, and it sticks to a following number;
 * a heading (alone in its paragraph) stays on the page of the next paragraph's first line;
 * the title's 22 pt lines take two grid lines each; each report starts a new page.
 """
@@ -41,12 +44,23 @@ _SANS = (
     607, 275, 275, 552, 284, 926, 610, 606, 620, 620, 388, 468, 377, 607, 521, 802, 498, 521,
     475, 338, 270, 338, 555,
 )  # fmt: skip
+_SERIF_BOLD = (
+    250, 355, 447, 615, 589, 966, 803, 235, 400, 400, 485, 603, 335, 370, 335, 400, 593, 466,
+    594, 593, 593, 594, 594, 588, 594, 596, 335, 335, 603, 603, 603, 473, 970, 746, 708, 702,
+    789, 666, 648, 757, 864, 426, 428, 767, 642, 1001, 815, 785, 673, 785, 751, 597, 695, 818,
+    734, 1091, 726, 701, 627, 372, 400, 372, 603, 593, 447, 585, 672, 565, 658, 572, 402, 596,
+    687, 349, 335, 651, 355, 1008, 685, 623, 671, 640, 500, 499, 393, 678, 578, 874, 599, 582,
+    517, 380, 338, 380, 603,
+)  # fmt: skip
 _KAI = (512,) * 95  # AR PL UKai: half-width Latin
 # Non-ASCII glyphs that are not 1 em: measured in the PDF (「——」 is 2 × 1.0075 em).
 _NARROW = {"·": 327, "°": 342, "—": 1008}
-FACES = {"serif": _SERIF, "sans": _SANS, "kai": _KAI}
+_NARROW_BOLD = {"·": 335, "°": 358, "—": 1008}
+FACES = {"serif": _SERIF, "serif-bold": _SERIF_BOLD, "sans": _SANS, "kai": _KAI}
+TITLE_FACE = "serif-bold"  # fonts.conf: 方正小标宋简体 → Noto Serif CJK SC, bold
 
-CLOSING = set("，。、；：？！）》〉」』】〕〗”’％‰℃…·,.;:?!)]}%")
+CLOSING = set("，。、；：？！）》〉」』】〕〗”’％‰℃…,.;:?!)]}%")
+MIDDLE_DOT = "·"
 OPENING = set("（《〈「『【〔〖“‘([{")
 # LibreOffice's line breaking does not break between these and a following number
 # (「，2023年」): the number moves to the next line together with the comma's character.
@@ -67,12 +81,18 @@ def _is_latin(ch: str) -> bool:
     return " " < ch <= "~"
 
 
+def _in_word(ch: str) -> bool:
+    """Part of an unbreakable Latin word (letters, digits, ASCII punctuation, 「·」)."""
+    return _is_latin(ch) or ch == MIDDLE_DOT
+
+
 def char_width(ch: str, size_pt: float, face: str = "serif", spacing_pt: float = 0.0) -> float:
     """Advance of ``ch`` in points, character spacing included."""
     if _is_latin(ch):
         twips = math.ceil(FACES[face][ord(ch) - 0x20] * size_pt * 20 / 1000)
         return twips / 20 + spacing_pt + LATIN_EXTRA_PT
-    return _NARROW.get(ch, 1000) / 1000 * size_pt + spacing_pt
+    narrow = _NARROW_BOLD if face == "serif-bold" else _NARROW
+    return narrow.get(ch, 1000) / 1000 * size_pt + spacing_pt
 
 
 def _units(text: str) -> list[str]:
@@ -83,9 +103,9 @@ def _units(text: str) -> list[str]:
     i = 0
     while i < len(text):
         ch = text[i]
-        if _is_latin(ch) and ch not in CLOSING and ch not in OPENING:
+        if _in_word(ch) and ch not in CLOSING and ch not in OPENING:
             j = i
-            while j < len(text) and _is_latin(text[j]) and text[j] not in OPENING:
+            while j < len(text) and _in_word(text[j]) and text[j] not in OPENING:
                 if text[j] in CLOSING and not (j + 1 < len(text) and text[j + 1].isalnum()):
                     break  # trailing punctuation closes the word; "3.5" stays whole
                 j += 1
@@ -187,8 +207,15 @@ class Para:
     new_page: bool = False
 
 
+def break_title(title: str) -> list[str]:
+    """Lines of a 22 pt title (centred, no indent, no character spacing)."""
+    return break_lines(
+        [Run(title, TITLE_FACE)], size_pt=styles.SIZE_TITLE, spacing_pt=0, indent_pt=0
+    )
+
+
 def title_lines(title: str) -> int:
-    return len(break_lines([Run(title)], size_pt=styles.SIZE_TITLE, spacing_pt=0, indent_pt=0))
+    return len(break_title(title))
 
 
 def report_paras(report: Report, title: str | None = None) -> list[Para]:

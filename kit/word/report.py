@@ -8,9 +8,9 @@ from pathlib import Path
 
 import docx
 
+from kit.iorw import atomic_write_bytes
 from kit.model import Block, Report
 from kit.word import _oxml, styles
-from kit.word._files import atomic_write_bytes
 
 # An empty grid line between the title block (title, byline) and the body, as in
 # GB/T 9704 (标题下空一行).  kit.word.layout counts it too: keep them in step.

@@ -18,9 +18,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from kit.iorw import atomic_write_bytes
 from kit.model import Report
 from kit.word import _oxml, layout, styles
-from kit.word._files import atomic_write_bytes
 from kit.word.report import document_bytes, new_document, report_xml
 
 TOC_HEADING_TEXT = "目\u3000录"

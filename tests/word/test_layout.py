@@ -66,3 +66,17 @@ def test_sample_reports_page_counts(sample):
     # the sample 汇编's 目录: report 1 on page 2, report 2 on page 7
     assert [layout.pages_of(r) for r in sample] == [5, 6]
     assert layout.start_pages(sample) == [2, 7]
+
+
+def test_title_is_bold_and_breaks_before_middle_dot():
+    # The 1,000-report volume drifted from here: the title face is Noto Serif CJK *Bold*
+    # (wider digits), so this title wraps in LibreOffice, and 「·11」 goes down whole.
+    t = "2023年度述职报告（镇财政所所长·杨帆·11）"
+    assert layout.break_title(t) == ["2023年度述职报告（镇财政所所长·杨帆", "·11）"]
+    assert layout.break_title(t.replace("·11", "·1")) == [t.replace("·11", "·1")]
+    # in regular weight the same line would still fit: the face matters
+    regular = break_lines([Run(t)], size_pt=22, spacing_pt=0, indent_pt=0)
+    assert len(regular) == 1
+    # a title of two lines is four grid lines: one body line more, and a page more
+    rep = Report(t, "", tuple(Block("paragraph", "", "甲" * 20) for _ in range(18)))
+    assert layout.pages_of(rep) == 2

@@ -23,6 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from kit.errors import KitError, ParamsError, Problem, display_path
@@ -150,27 +151,38 @@ def _run(tasks: list[tuple[Task, Outcome]], outcomes: dict[Path, Outcome], worke
                              initializer=_init_worker) as pool:
         futures: dict[Future[Outcome], tuple[Task, Outcome]] = {
             pool.submit(run_task, task, outcome): (task, outcome) for task, outcome in tasks}
-        for future in as_completed(futures):
-            task, outcome = futures[future]
-            try:
-                done = future.result()
-            except BrokenProcessPool:
-                done = outcome
-                done.stage, done.reason = "执行", "处理进程意外退出（可能是内存不足），请重试"
-            except Exception as err:  # a bug of ours: report it on this official, go on
-                done = outcome
-                done.stage, done.reason = "执行", f"程序运行出错（{type(err).__name__}: {err}）"
-            outcomes[task.params_file if task.params_file in outcomes else outcome.file] = done
-            bar.set_postfix_str(("✓ " if done.ok else "✗ ") + task.title, refresh=False)
-            if not done.ok:
-                bar.write(f"✗ {display_path(done.file)}：{done.reason.splitlines()[0]}")
-            bar.update(1)
+        try:
+            _collect(futures, outcomes, bar)
+        except KeyboardInterrupt:  # stop at once: no queued official starts any more
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     bar.close()
+
+
+def _collect(futures: dict[Future[Outcome], tuple[Task, Outcome]],
+             outcomes: dict[Path, Outcome], bar: Any) -> None:
+    for future in as_completed(futures):
+        task, done = futures[future]
+        try:
+            done = future.result()  # the worker's filled-in copy
+        except BrokenProcessPool:
+            done.stage, done.reason = "执行", "处理进程意外退出（可能是内存不足），请重试"
+        except Exception as err:  # a bug of ours: report it on this official, go on
+            done.stage, done.reason = "执行", f"程序运行出错（{type(err).__name__}: {err}）"
+        outcomes[done.file] = done
+        bar.set_postfix_str(("✓ " if done.ok else "✗ ") + task.title, refresh=False)
+        if not done.ok:
+            bar.write(f"✗ {display_path(done.file)}：{done.reason.splitlines()[0]}")
+        bar.update(1)
 
 
 def _init_worker() -> None:
     """Runs in each worker process: its kernel is killed when the worker exits."""
     import logging
+
+    # jsonschema (under nbformat) imports rfc3987_syntax when installed, which compiles a
+    # Lark grammar at import: 1.8 s per process, for IRI formats no notebook schema uses.
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     from multiprocessing.util import Finalize
 
     from kit.engines import worker_kernel

@@ -65,7 +65,9 @@ def run_task(task: Task, outcome: Outcome) -> Outcome:
             str(NOTEBOOK), str(task.notebook), engine_name=ENGINE_NAME, kernel_name=KERNEL_NAME,
             parameters={"params_file": str(task.params_file), "out_dir": str(task.out_root),
                         "templates_dir": str(task.templates)},
-            progress_bar=False, execution_timeout=task.timeout, log_output=False)
+            progress_bar=False, execution_timeout=task.timeout, log_output=False,
+            # One write at the end (and papermill's own write on error), not one per cell.
+            request_save_on_cell_execute=False)
         outcome.ok = True
     except PapermillExecutionError as err:
         outcome.reason = _reason(err.ename, err.evalue)

@@ -17,7 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from kit.errors import KitError
+from kit.errors import KitError, display_path
 from kit.model import Block, Report
 from kit.params import Official, load
 from kit.pipeline import report_of, write_docx
@@ -52,7 +52,8 @@ def show_official(params_file: str | Path, templates_dir: str | Path = "") -> Of
         show_failure(err)
         raise
     _display(render_page("official.html.j2", name=official.name, unit=official.unit,
-                         role=official.role, year=official.year, file=str(params_file),
+                         role=official.role, year=official.year,
+                         file=display_path(official.path or params_file),
                          rows=official.rows(), warnings=official.warnings),
              f"{official.name}（{official.unit} {official.role}）",
              {"name": official.name, "role": official.role, "unit": official.unit,
@@ -84,8 +85,9 @@ def write_outputs(report: Report, out_dir: str | Path = "build") -> Path:
     except KitError as err:
         show_failure(err)
         raise
-    _display(render_page("written.html.j2", docx=str(path)), f"Word 文件已生成：{path}",
-             {"docx": str(path)})
+    shown = display_path(path)
+    _display(render_page("written.html.j2", docx=shown), f"Word 文件已生成：{shown}",
+             {"docx": str(path.resolve())})
     return path
 
 

@@ -1,0 +1,159 @@
+"""``kit build`` against the loop a user would otherwise write, side by side in one run.
+
+    python bench/bench_build.py                 # N = 20 (3 rounds) and N = 100 (1 round)
+    python bench/bench_build.py --sizes 20 --rounds 1
+
+For each N it writes N synthetic officials (mixed roles, plausible values, checked by
+kit.params), then times, from the shell's point of view:
+
+* ``kit build params -o …``: the whole command (checking, notebooks, review pages, index,
+  汇编), ``--workers`` = number of cores;
+* the loop: one ``papermill notebooks/report.ipynb … -p params_file <file>`` call per file;
+  the notebook writes the same .docx.  It makes no review pages and no 汇编.
+
+Prints seconds per report (medians over rounds) and the ratio, then where kit build's
+time goes (measured in-process with the same code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kit.params import check  # noqa: E402
+from kit.templates import load_roles  # noqa: E402
+from kit.yamlio import dump  # noqa: E402
+
+BIN = Path(sys.executable).parent
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = ["建国", "明华", "志强", "海燕", "丽娟", "国栋", "玉兰", "文斌", "晓东", "春梅", "永红", "卫东"]
+TOWNS = ["东山镇", "西河镇", "南岭乡", "北川镇", "青石镇", "柳湾乡", "红崖镇", "石门乡"]
+VILLAGES = ["石门", "杨家湾", "柳树沟", "红旗", "新庄", "马家坪", "下河", "双泉"]
+WORK = ("牵头完成全镇村党组织换届“回头看”，指导各村规范建立党员积分管理台账，"
+        "全年发展党员{n}名，党员队伍结构持续优化。")
+
+
+def synth_value(field, rng: random.Random) -> str:
+    kind = field.type.name
+    lo, hi = field.bounds()
+    lo = lo if lo is not None else Decimal(0)
+    hi = min(hi if hi is not None else Decimal(500), lo + 500)
+    if kind in ("count", "year"):
+        return str(rng.randint(int(lo) + 1 if kind == "count" else int(lo), int(hi)))
+    if kind == "percent":
+        return str(rng.randint(max(60, int(lo)), min(100, int(hi))))
+    if kind == "amount":
+        return str(round(rng.uniform(float(lo) + 0.1, float(hi)), 1))
+    if kind == "choice":
+        return rng.choice(field.options)
+    if kind == "short":
+        return rng.choice(VILLAGES)[: field.max_len or 20]
+    return WORK.format(n=rng.randint(3, 20))[: field.max_len or 600]
+
+
+def write_officials(folder: Path, n: int, seed: int = 7) -> list[Path]:
+    """N parameter files, roles taken in turn, each checked by kit before it is written."""
+    rng = random.Random(seed)
+    roles = list(load_roles(ROOT / "templates").values())
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(n):
+        tpl = roles[i % len(roles)]
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+        data = {"角色": tpl.role, "姓名": name, "单位": rng.choice(TOWNS), "所属县": "云溪县",
+                "省份": "甘肃", "年度": "2023"}
+        data |= {k: synth_value(f, rng) for k, f in tpl.fields.items()}
+        check(data, file=f"合成{i}", templates=ROOT / "templates")  # must be valid
+        path = folder / f"{i:03d}-{data['单位']}-{name}.yaml"
+        path.write_text(dump(data, header="# 合成的测试数据"), "utf-8")
+        paths.append(path)
+    return paths
+
+
+def time_kit_build(params: Path, out: Path, workers: int) -> float:
+    shutil.rmtree(out, ignore_errors=True)
+    start = time.perf_counter()
+    run = subprocess.run([str(BIN / "kit"), "--templates", str(ROOT / "templates"), "build",
+                          str(params), "-o", str(out), "--workers", str(workers)],
+                         capture_output=True, text=True, cwd=ROOT)
+    took = time.perf_counter() - start
+    if run.returncode != 0:
+        sys.exit(f"kit build failed:\n{run.stdout}\n{run.stderr}")
+    return took
+
+
+def time_loop(files: list[Path], out: Path) -> float:
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    start = time.perf_counter()
+    for f in files:
+        subprocess.run([str(BIN / "papermill"), "--no-progress-bar", "--log-level", "ERROR",
+                        str(ROOT / "notebooks" / "report.ipynb"), str(out / f"{f.stem}.ipynb"),
+                        "-p", "params_file", str(f), "-p", "out_dir", str(out),
+                        "-p", "templates_dir", str(ROOT / "templates")],
+                       check=True, capture_output=True, cwd=ROOT)
+    return time.perf_counter() - start
+
+
+def where_time_goes(params: Path, out: Path, workers: int) -> None:
+    """The same build in-process: per-official worker time vs. the fixed costs."""
+    from kit.batch import build
+
+    shutil.rmtree(out, ignore_errors=True)
+    start = time.perf_counter()
+    result = build(params, out, workers=workers, templates=ROOT / "templates", quiet=True)
+    total = time.perf_counter() - start
+    per = sorted(o.seconds for o in result.outcomes)
+    n = len(per)
+    first = per[-workers:]  # the slowest: each worker's first notebook pays the kernel start
+    print(f"  in-process build of {n}: {total:.2f} s total, {total / n:.3f} s/report")
+    print(f"  per official in a worker (papermill + notebook + review page): median "
+          f"{statistics.median(per):.3f} s, slowest {', '.join(f'{s:.2f}' for s in first)} s "
+          f"(first notebook of each worker: kernel start, imports)")
+    busy = sum(per) / workers
+    print(f"  worker busy time {busy:.2f} s of {total:.2f} s; the rest is process start-up "
+          f"(spawn + imports), checking files, index and 汇编")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[20, 100])
+    ap.add_argument("--rounds", type=int, nargs="+", default=[3, 1],
+                    help="rounds per size (the loop at N=100 takes minutes)")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = ap.parse_args()
+    rounds = args.rounds + [args.rounds[-1]] * (len(args.sizes) - len(args.rounds))
+    print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}, "
+          f"kit build --workers {args.workers}")
+    with tempfile.TemporaryDirectory(prefix="kit-bench-") as tmp:
+        for n, r in zip(args.sizes, rounds, strict=False):
+            params = Path(tmp) / f"params-{n}"
+            files = write_officials(params, n)
+            kit_times, loop_times = [], []
+            for _ in range(r):  # interleaved, so both see the same machine load
+                kit_times.append(time_kit_build(params, Path(tmp) / "kit-out", args.workers))
+                loop_times.append(time_loop(files, Path(tmp) / "loop-out"))
+            k, lp = statistics.median(kit_times), statistics.median(loop_times)
+            print(f"\nN = {n} ({r} round{'s' if r > 1 else ''}, medians)")
+            print(f"  kit build          : {k:7.2f} s  = {k / n:.3f} s/report   "
+                  f"{[round(t, 2) for t in kit_times]}")
+            print(f"  papermill CLI loop : {lp:7.2f} s  = {lp / n:.3f} s/report   "
+                  f"{[round(t, 2) for t in loop_times]}")
+            print(f"  ratio              : kit build is {lp / k:.1f}x faster")
+            where_time_goes(params, Path(tmp) / "kit-out", args.workers)
+
+
+if __name__ == "__main__":
+    main()

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from kit.word.layout import pages_of, start_pages
 from kit.word.pdf import PdfError, convert_to_pdf, pdf_available
+from kit.word.referee import Correction, RefereeResult, referee_volume
 from kit.word.report import write_report
 from kit.word.volume import VolumeInfo, sort_reports, unique_titles, write_volume
 
 __all__ = [
+    "Correction",
     "PdfError",
+    "RefereeResult",
     "VolumeInfo",
     "convert_to_pdf",
     "pages_of",
     "pdf_available",
+    "referee_volume",
     "sort_reports",
     "start_pages",
     "unique_titles",

@@ -74,6 +74,10 @@ LATIN_EXTRA_PT = 0.04
 # Text block 442.25 pt; with the widths below, lines up to 442.14 pt were seen to fit
 # and from 442.24 pt not to.
 LINE_WIDTH_PT = 442.19
+# Titles (22 pt bold, no character spacing, exact advances): lines of 442.17 pt were seen
+# to fit and of 442.82 pt not to; centred titles show the model 0.26 pt wider than
+# LibreOffice's own measure, so its 442.25 pt text block is ~442.51 pt here.
+TITLE_LINE_WIDTH_PT = 442.5
 TITLE_ROWS_PER_LINE = 2  # a 22 pt line on the 28.95 pt grid takes two grid lines
 
 
@@ -88,9 +92,12 @@ def _in_word(ch: str) -> bool:
 
 def char_width(ch: str, size_pt: float, face: str = "serif", spacing_pt: float = 0.0) -> float:
     """Advance of ``ch`` in points, character spacing included."""
-    if _is_latin(ch):
-        twips = math.ceil(FACES[face][ord(ch) - 0x20] * size_pt * 20 / 1000)
-        return twips / 20 + spacing_pt + LATIN_EXTRA_PT
+    if _is_latin(ch) or ch == " ":
+        advance = FACES[face][ord(ch) - 0x20] * size_pt / 1000
+        if not spacing_pt:  # the title: LibreOffice places glyphs at their exact advance
+            return advance
+        # with character spacing it lays the text out in whole twips
+        return math.ceil(advance * 20) / 20 + spacing_pt + LATIN_EXTRA_PT
     narrow = _NARROW_BOLD if face == "serif-bold" else _NARROW
     return narrow.get(ch, 1000) / 1000 * size_pt + spacing_pt
 
@@ -120,6 +127,7 @@ def _units(text: str) -> list[str]:
             and not pending
             and (
                 piece[0] in CLOSING
+                or piece == " "  # a space ends the unit before it (breaks come after it)
                 or (piece == "—" and units[-1].endswith("—"))
                 or (
                     units[-1][-1] in _NO_BREAK_BEFORE_NUMBER
@@ -181,7 +189,11 @@ def break_lines(
     for r in runs:
         for unit in _units(r.text):
             w = _unit_width(unit, prev, size_pt, r.face, spacing_pt)
-            if line and used + w > width_pt + slack:
+            # spaces at a line's end hang into the margin
+            fit = w - char_width(" ", size_pt, r.face, spacing_pt) * (
+                len(unit) - len(unit.rstrip(" "))
+            )
+            if line and used + fit > width_pt + slack:
                 lines.append(line)
                 line, used = "", 0.0
                 w = _unit_width(unit, "", size_pt, r.face, spacing_pt)
@@ -210,7 +222,11 @@ class Para:
 def break_title(title: str) -> list[str]:
     """Lines of a 22 pt title (centred, no indent, no character spacing)."""
     return break_lines(
-        [Run(title, TITLE_FACE)], size_pt=styles.SIZE_TITLE, spacing_pt=0, indent_pt=0
+        [Run(title, TITLE_FACE)],
+        size_pt=styles.SIZE_TITLE,
+        spacing_pt=0,
+        indent_pt=0,
+        width_pt=TITLE_LINE_WIDTH_PT,
     )
 
 

@@ -161,14 +161,29 @@ def _add_volume_title_style(doc) -> None:
     doc.styles.element.extend(_oxml.parse_body([xml]))
 
 
-def write_volume(reports: Iterable[Report], path: str | os.PathLike[str], year: int) -> VolumeInfo:
+def write_volume(
+    reports: Iterable[Report],
+    path: str | os.PathLike[str],
+    year: int,
+    *,
+    pages: Sequence[int] | None = None,
+) -> VolumeInfo:
     """Compile all reports into one .docx at ``path`` (atomic write); see module doc.
 
     Reports are ordered by :func:`sort_reports`; titles made unique by
-    :func:`unique_titles`.  Returns the 目录 as computed (entries and page numbers)."""
+    :func:`unique_titles`.  Returns the 目录 as computed (entries and page numbers).
+    ``pages`` overrides the page model: the start page of each report in volume order
+    (as read from a PDF by :mod:`kit.word.referee`)."""
     ordered = sort_reports(reports)
     titles = unique_titles(ordered)
-    toc_pages, starts, total = plan_pages(ordered, titles, year)
+    if pages is None:
+        toc_pages, starts, total = plan_pages(ordered, titles, year)
+    else:
+        starts = [int(p) for p in pages]
+        if len(starts) != len(ordered):
+            raise ValueError(f"pages: {len(starts)} numbers for {len(ordered)} reports")
+        toc_pages = starts[0] - 1 if starts else 1
+        total = starts[-1] + layout.pages_of(ordered[-1], titles[-1]) - 1 if starts else 1
     entries = [
         TocEntry(i, t, p, f"_Toc{100000000 + i}")
         for i, (t, p) in enumerate(zip(titles, starts, strict=True), 1)

@@ -113,3 +113,12 @@ def test_thousand_reports_within_budget(tmp_path):
     info = write_volume(reps, tmp_path / "k.docx", 2023)
     assert time.perf_counter() - t0 < 10
     assert len(info.entries) == 1000
+
+
+def test_pages_override(sample, tmp_path):
+    info = write_volume(sample, tmp_path / "p.docx", 2023, pages=[3, 9])
+    assert [e.page for e in info.entries] == [3, 9] and info.toc_pages == 2
+    toc = [p.text for p in docx.Document(str(info.path)).paragraphs if p.style.name == "toc 1"]
+    assert [t.rsplit("\t", 1)[1] for t in toc] == ["3", "9"]
+    with pytest.raises(ValueError):
+        write_volume(sample, tmp_path / "q.docx", 2023, pages=[2])

@@ -1,0 +1,53 @@
+"""Outputs are written atomically under names every system accepts."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from kit.errors import OutputError
+from kit.iorw import atomic_write_bytes, safe_filename
+
+
+def test_atomic_write_replaces_whole_and_leaves_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "a.docx"
+    atomic_write_bytes(target, b"old")
+    atomic_write_bytes(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert [p.name for p in target.parent.iterdir()] == ["a.docx"]
+    assert target.stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def test_failed_write_keeps_the_previous_file(tmp_path: Path) -> None:
+    target = tmp_path / "a.docx"
+    atomic_write_bytes(target, b"good")
+
+    with pytest.raises(TypeError):
+        atomic_write_bytes(target, object())  # type: ignore[arg-type]
+    assert target.read_bytes() == b"good"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.docx"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+def test_unwritable_folder_is_a_chinese_message(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir(mode=0o500)
+    with pytest.raises(OutputError, match="没有权限写入"):
+        atomic_write_bytes(folder / "a.docx", b"x")
+
+
+@pytest.mark.parametrize(("name", "safe"), [
+    ("2023年度述职报告-东山镇-镇委书记-王建国", "2023年度述职报告-东山镇-镇委书记-王建国"),
+    ('a<b>:"c"/d\\e|f?g*', "a_b___c__d_e_f_g_"),
+    ("CON", "_CON"), ("name. ", "name"), ("", "_"),
+])
+def test_safe_filename(name: str, safe: str) -> None:
+    assert safe_filename(name) == safe
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

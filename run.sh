@@ -21,8 +21,13 @@ setup_python() {  # $1: pip extra ("" or "[test]")
     stamp="$VENV/.kit-installed-$(cat pyproject.toml | sha1sum | cut -c1-12)$1"
     if [ ! -f "$stamp" ]; then
         say "安装依赖（首次需要几分钟）…"
-        "$VENV/bin/python" -m pip install -q --upgrade pip
-        "$VENV/bin/python" -m pip install -q -e ".$1"
+        log="$VENV/pip-install.log"
+        if ! { "$VENV/bin/python" -m pip install -q --upgrade pip &&
+               "$VENV/bin/python" -m pip install -q -e ".$1"; } >"$log" 2>&1; then
+            cat "$log" >&2
+            say "安装依赖失败（详情见上方，或 $log）。请检查网络后重试。"
+            exit 1
+        fi
         touch "$stamp"
     fi
 }

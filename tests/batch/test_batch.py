@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -12,30 +11,7 @@ import docx
 import nbformat
 import pytest
 
-from kit.cli import main
-from tests.conftest import ROOT
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GOOD = {"东山镇-党建办主任-李明华": "李明华", "东山镇-党委书记-王建国": "王建国", "恶意-值": "孙八"}
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str]:
-    """One batch for the whole module (kernels are slow to start)."""
-    root = tmp_path_factory.mktemp("batch")
-    shutil.copytree(FIXTURES / "params", root / "params")
-    shutil.copytree(FIXTURES / "templates", root / "templates")
-    shutil.copy(ROOT / "tests" / "fixtures" / "params_bad" / "gbk.yaml", root / "params")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(root)
-        import contextlib
-        import io
-
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            code = main(["--templates", "templates", "build", "params", "-o", "build",
-                         "--workers", "2", "--timeout", "60"])
-    return root, code, out.getvalue()
 
 
 @pytest.mark.slow

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -95,3 +96,19 @@ def test_no_value_leaks_between_officials(tmp_path: Path) -> None:
     shown = "".join(str(o.get("data", {}).get("text/html", "")) for c in nb.cells
                     for o in c.get("outputs", []))
     assert "「其他重点工作」未填写" in shown and "吴十" in shown and "李明华" not in shown
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="kernels use Unix sockets on POSIX only")
+def test_recycled_workers_stop_their_kernels(tmp_path: Path) -> None:
+    """A worker replaced after each notebook still builds, and kills its kernel on exit
+    (each kernel's socket folder is removed when it is stopped)."""
+    params = tmp_path / "params"
+    params.mkdir()
+    for src in (FIXTURES / "params").glob("东山镇-*.yaml"):
+        shutil.copy(src, params)
+    before = set(Path(tempfile.gettempdir()).glob("kit-kernel-*"))
+    result = build(params, tmp_path / "build", workers=1, timeout=60, recycle_after=1,
+                   templates=FIXTURES / "templates", quiet=True)
+    assert result.ok and len(result.outcomes) == 2
+    assert set(Path(tempfile.gettempdir()).glob("kit-kernel-*")) <= before

@@ -267,3 +267,5 @@ def _summary(result: BuildResult, say: Callable[[str], None]) -> None:
         say(f"Word 文件：{display_path(d / 'docx')}")
     for v in result.volumes:
         say(f"汇编：{display_path(v)}")
+    for folder in sorted({p.parent for p in result.pdfs}):
+        say(f"PDF：{display_path(folder)}")

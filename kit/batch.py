@@ -181,7 +181,8 @@ def _init_worker() -> None:
     import logging
 
     # jsonschema (under nbformat) imports rfc3987_syntax when installed, which compiles a
-    # Lark grammar at import: 1.8 s per process, for IRI formats no notebook schema uses.
+    # Lark grammar at import: 1.8 s per process, for IRI formats no notebook schema uses
+    # (python-jsonschema/jsonschema#1392).
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     from multiprocessing.util import Finalize
 

@@ -23,7 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from kit.errors import KitError, ParamsError, Problem, display_path
@@ -33,6 +33,10 @@ from kit.params import Official, find_params, load
 from kit.review import render_page
 from kit.templates import load_roles, templates_dir
 from kit.yamlio import load_mapping
+
+if TYPE_CHECKING:
+    from kit.model import Report
+    from kit.word.volume import VolumeInfo
 
 RECYCLE_AFTER = 100  # notebooks per worker process before it (and its kernel) is replaced
 
@@ -81,10 +85,10 @@ def build(params_dir: str | Path = "params", out_dir: str | Path = "build",
     for year, group in _by_year(result.outcomes).items():
         year_dir = out_root / str(year)
         result.year_dirs.append(year_dir)
-        _write_index(year_dir / "review" / "index.html", year, group)
-        _volume(year_dir, year, group, result)
+        volume = _volume(year_dir, year, group, result)
         if pdf:
-            _pdf(year_dir, group, result)
+            _pdf(year_dir, group, result, volume, say)
+        _write_index(year_dir / "review" / "index.html", year, group, result)
     _summary(result, say)
     return result
 
@@ -205,46 +209,49 @@ def _link(target: Path | None, base: Path) -> str:
     return quote(os.path.relpath(target, base).replace(os.sep, "/")) if target else ""
 
 
-def _write_index(path: Path, year: int, outcomes: list[Outcome]) -> None:
+def _write_index(path: Path, year: int, outcomes: list[Outcome], result: BuildResult) -> None:
     rows = [{"o": o, "file": display_path(o.file), "html": _link(o.review, path.parent),
              "docx": _link(o.docx, path.parent) if o.ok else ""} for o in outcomes]
+    year_dir = path.parent.parent
+    books = [v for v in result.volumes if v.parent == year_dir]
+    books += [p for v in books if (p := year_dir / "pdf" / f"{v.stem}.pdf") in result.pdfs]
+    volumes = [{"name": v.name, "href": _link(v, path.parent)} for v in books]
     atomic_write_text(path, render_page(
         "index.html.j2", year=year, rows=rows, ok=sum(o.ok for o in outcomes),
-        failed=sum(not o.ok for o in outcomes), when=datetime.now().strftime("%Y-%m-%d %H:%M")))
+        failed=sum(not o.ok for o in outcomes), volumes=volumes,
+        when=datetime.now().strftime("%Y-%m-%d %H:%M")))
 
 
-def _volume(year_dir: Path, year: int, outcomes: list[Outcome], result: BuildResult) -> None:
+def _volume(year_dir: Path, year: int, outcomes: list[Outcome], result: BuildResult
+            ) -> tuple[list[Report], VolumeInfo] | None:
     """The 汇编 of the year, from the reports the executed notebooks rendered.
 
     The reports are read back from the executed notebooks (``Outcome.report``), not
     rendered again."""
     from kit.notebook import report_from_dict
-
-    try:
-        from kit.word.volume import write_volume
-    except ImportError:  # kit.word.volume is written separately; the batch works without it
-        return
+    from kit.word.volume import write_volume
 
     reports = [report_from_dict(o.report) for o in outcomes if o.ok and o.report]
     if not reports:
-        return
+        return None
     try:
         info = write_volume(reports, year_dir / f"{year}年度述职报告汇编.docx", year)
-        result.volumes.append(info.path)
     except (KitError, OSError) as err:
         result.problems.append(f"汇编没有生成：{err}")
+        return None
+    result.volumes.append(info.path)
+    return reports, info
 
 
-def _pdf(year_dir: Path, outcomes: list[Outcome], result: BuildResult) -> None:
-    from kit.word.pdf import PdfError, convert_to_pdf, pdf_available
+def _pdf(year_dir: Path, outcomes: list[Outcome], result: BuildResult,
+         volume: tuple[list[Report], VolumeInfo] | None, say: Callable[[str], None]) -> None:
+    from kit.word.pdf import INSTALL_HINT, PdfError, convert_to_pdf, pdf_available
+    from kit.word.referee import referee_volume
 
-    docx = [o.docx for o in outcomes if o.ok and o.docx] + \
-        [v for v in result.volumes if v.parent == year_dir]
+    docx = [o.docx for o in outcomes if o.ok and o.docx] + ([volume[1].path] if volume else [])
     if not docx:
         return
     if not pdf_available():
-        from kit.word.pdf import INSTALL_HINT
-
         if INSTALL_HINT not in result.problems:
             result.problems.append(INSTALL_HINT)
         return
@@ -252,6 +259,18 @@ def _pdf(year_dir: Path, outcomes: list[Outcome], result: BuildResult) -> None:
         result.pdfs += convert_to_pdf(docx, year_dir / "pdf")
     except PdfError as err:
         result.problems.append(f"PDF 没有生成：{err}")
+        return
+    if volume:
+        # The PDF is the referee: if LibreOffice paginated differently from the page
+        # model, the 目录's printed numbers are corrected from the PDF itself.
+        reports, info = volume
+        try:
+            checked = referee_volume(reports, info, year_dir / "pdf" / f"{info.path.stem}.pdf")
+        except PdfError as err:
+            result.problems.append(f"汇编目录页码未核对：{err}")
+            return
+        for c in checked.corrections:
+            say(f"  目录页码已按 PDF 更正：{c}")
 
 
 def _summary(result: BuildResult, say: Callable[[str], None]) -> None:

@@ -21,3 +21,17 @@ def test_build_with_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert len(pdfs) == len(result.outcomes) + 1 and "2023年度述职报告汇编.pdf" in pdfs
     assert all(p.read_bytes().startswith(b"%PDF") for p in result.pdfs)
     assert "PDF：" in capsys.readouterr().out
+    index = (tmp_path / "build" / "2023" / "review" / "index.html").read_text("utf-8")
+    assert 'href="../pdf/2023%E5%B9%B4' in index and "汇编：" in index
+    # The 目录 printed in the PDF says where each report really starts.
+    import re
+
+    from kit.word.referee import page_texts, start_pages_in_pdf
+
+    pages = page_texts(tmp_path / "build" / "2023" / "pdf" / "2023年度述职报告汇编.pdf")
+    # page text has no whitespace: 「1.2023年度述职报告（镇委书记）……22.2023年度…8—1—」
+    toc = re.findall(r"\d\.(2023年度述职报告（.+?）)[.…·]*(\d+?)(?=\d\.2023|—)", pages[0])
+    assert len(toc) == 2
+    real = start_pages_in_pdf(tmp_path / "build" / "2023" / "pdf" / "2023年度述职报告汇编.pdf",
+                              [t for t, _ in toc])
+    assert [int(n) for _, n in toc] == real

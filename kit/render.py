@@ -69,15 +69,20 @@ def render(template: RoleTemplate, values: dict[str, Any]) -> Report:
                   rank=template.rank, order=values.get("排序") or None)
 
 
-def render_placeholders(template: RoleTemplate) -> Report:
-    """The report with every blank showing the sample's own text (「x」「xx」…)."""
+def placeholder_values(template: RoleTemplate) -> dict[str, Any]:
+    """Every blank at the sample's own text (「x」「xx」…), typed where it parses (「2023」)."""
     values: dict[str, Any] = {}
     for f in (*IDENTITY, *template.fields.values()):
         try:
             values[f.key] = f.parse(f.sample) if f.sample else ""
         except FieldValueError:
             values[f.key] = f.sample
-    return render(template, values)
+    return values
+
+
+def render_placeholders(template: RoleTemplate) -> Report:
+    """The report with every blank showing the sample's own text."""
+    return render(template, placeholder_values(template))
 
 
 def _render(template: RoleTemplate, source: str, context: dict[str, Any]) -> str:

@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from kit.errors import KitError, Problem, TemplateError, display_path
-from kit.fields import IDENTITY, FieldValueError
 from kit.importer.build import Imported, build
 from kit.importer.source import clean_lines, read_sample, split_reports
 from kit.iorw import atomic_write_bytes, atomic_write_text, safe_filename
-from kit.render import render
+from kit.render import placeholder_values, render
 from kit.templates import TEMPLATE_SUFFIX, RoleTemplate, load_template
 
 __all__ = ["Imported", "convert", "import_sample", "round_trip", "sample_values"]
@@ -112,12 +111,7 @@ def _load(source: str, role: str) -> RoleTemplate:
 def sample_values(template: RoleTemplate, identity: dict[str, Any] | None = None) -> dict:
     """Values that render the sample back: each blank at its sample text, identity
     (年度, 单位类别, 省份) as found in the sample."""
-    values: dict[str, Any] = {}
-    for f in (*IDENTITY, *template.fields.values()):
-        try:
-            values[f.key] = f.parse(f.sample) if f.sample else ""
-        except FieldValueError:
-            values[f.key] = f.sample
+    values = placeholder_values(template)
     values.pop("姓名", None)  # no byline: the sample has none
     return values | dict(identity or {})
 

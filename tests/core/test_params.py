@@ -155,3 +155,13 @@ def test_required_field_left_empty_is_missing_at_its_line(tmp_path: Path) -> Non
         load(f)
     assert len(info.value.problems) == 1
     assert "第 9 行，字段「讲党课（为村级党员带头讲党课）」：缺少必填项" in str(info.value)
+
+
+def test_cli_help_and_misuse_are_in_chinese() -> None:
+    run = subprocess.run([sys.executable, "-m", "kit.cli", "render", "-h"], capture_output=True,
+                         text=True, cwd=ROOT)
+    assert run.stdout.startswith("用法：kit render") and "显示本帮助并退出" in run.stdout
+    run = subprocess.run([sys.executable, "-m", "kit.cli", "roll", "params"],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 2 and "缺少参数: --year" in run.stderr
+    assert "usage" not in run.stderr and "Traceback" not in run.stderr

@@ -48,7 +48,7 @@ setup_system() {  # LibreOffice (PDF), fonts, poppler (PDF checks) and Chromium 
     fi
     say "安装 LibreOffice、中文字体、Chromium（首次需要几分钟）…"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
         $SYSTEM_PACKAGES >/dev/null
 }
 

@@ -60,9 +60,12 @@ def run_task(task: Task, outcome: Outcome) -> Outcome:
     outcome.notebook, outcome.stage = task.notebook, "执行"
     task.notebook.parent.mkdir(parents=True, exist_ok=True)
     nb = None
+    # papermill writes to a scratch name that replaces the real one at the end: an
+    # interrupted run never leaves a truncated notebook over the previous good one.
+    partial = task.notebook.with_name(f".{task.notebook.stem}.partial.ipynb")
     try:
         nb = papermill.execute_notebook(
-            str(NOTEBOOK), str(task.notebook), engine_name=ENGINE_NAME, kernel_name=KERNEL_NAME,
+            str(NOTEBOOK), str(partial), engine_name=ENGINE_NAME, kernel_name=KERNEL_NAME,
             parameters={"params_file": str(task.params_file), "out_dir": str(task.out_root),
                         "templates_dir": str(task.templates)},
             progress_bar=False, execution_timeout=task.timeout, log_output=False,
@@ -73,7 +76,8 @@ def run_task(task: Task, outcome: Outcome) -> Outcome:
         outcome.reason = _reason(err.ename, err.evalue)
     except Exception as err:  # kernel would not start or died: not the official's fault
         outcome.reason = f"程序运行出错（{type(err).__name__}: {err}），请重试或联系技术人员"
-    if task.notebook.exists():
+    if partial.exists():  # this run's notebook, finished or marked with the error
+        partial.replace(task.notebook)
         nb = nbformat.read(task.notebook, as_version=4)
     found = kit_outputs(nb) if nb is not None else {}
     if found.get("failure"):

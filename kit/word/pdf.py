@@ -64,18 +64,21 @@ def convert_to_pdf(
     groups: dict[Path, list[Path]] = defaultdict(list)
     for src in sources:
         groups[Path(outdir).resolve() if outdir else src.parent].append(src)
+    results: dict[Path, Path] = {}
     for target, files in groups.items():
         target.mkdir(parents=True, exist_ok=True)
-        _run_soffice(soffice, files, target, timeout or _default_timeout(files))
-    results = []
-    for src in sources:
-        pdf = (Path(outdir).resolve() if outdir else src.parent) / (src.stem + ".pdf")
-        if not pdf.exists():
-            raise PdfError(
-                f"LibreOffice 未能生成 PDF：{src.name}。请用 Word 打开该文件检查后重试。"
-            )
-        results.append(pdf)
-    return results
+        # Convert into a scratch folder beside the target, then rename: an interrupted
+        # run never leaves half a PDF, and an old PDF is never taken for a new one.
+        with tempfile.TemporaryDirectory(prefix=".kit-pdf-", dir=target) as scratch:
+            _run_soffice(soffice, files, Path(scratch), timeout or _default_timeout(files))
+            for src in files:
+                made = Path(scratch) / (src.stem + ".pdf")
+                if not made.exists():
+                    raise PdfError(
+                        f"LibreOffice 未能生成 PDF：{src.name}。请用 Word 打开该文件检查后重试。"
+                    )
+                results[src] = made.replace(target / made.name)
+    return [results[src] for src in sources]
 
 
 def _default_timeout(files: list[Path]) -> float:

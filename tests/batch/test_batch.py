@@ -37,6 +37,9 @@ def test_good_officials_have_every_output(built: tuple[Path, int, str]) -> None:
         page = (year / "review" / f"{stem}.html").read_text("utf-8")
         assert name in page and "已生成" in page
         assert "Traceback" not in page and "kit_nb" not in page and "params_file" not in page
+    # every output was renamed into place: no scratch notebook or temp file is left behind
+    leftovers = [p.name for p in year.rglob(".*")]
+    assert leftovers == [], leftovers
 
 
 @pytest.mark.slow

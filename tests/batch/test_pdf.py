@@ -20,6 +20,7 @@ def test_build_with_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     pdfs = sorted(p.name for p in (tmp_path / "build" / "2023" / "pdf").glob("*.pdf"))
     assert len(pdfs) == len(result.outcomes) + 1 and "2023年度述职报告汇编.pdf" in pdfs
     assert all(p.read_bytes().startswith(b"%PDF") for p in result.pdfs)
+    assert not list((tmp_path / "build" / "2023" / "pdf").glob(".*"))  # scratch folder gone
     assert "PDF：" in capsys.readouterr().out
     index = (tmp_path / "build" / "2023" / "review" / "index.html").read_text("utf-8")
     assert 'href="../pdf/2023%E5%B9%B4' in index and "汇编：" in index

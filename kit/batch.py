@@ -65,13 +65,9 @@ def build(params_dir: str | Path = "params", out_dir: str | Path = "build",
     """Build every official of ``params_dir`` into ``out_dir/<年度>/``; prints a summary
     in Chinese.  One official's failure never stops the others (see ``result.ok``)."""
     say: Callable[[str], None] = (lambda _: None) if quiet else print
-    folder = Path(params_dir)
-    if not folder.exists():
-        raise ParamsError(Problem("找不到参数文件夹", file=display_path(folder),
-                                  hint="请检查文件夹名；默认是 params。"))
-    files = find_params(folder)
+    files = find_params(params_dir)
     if not files:
-        raise ParamsError(Problem("文件夹里没有参数文件（.yaml）", file=display_path(folder)))
+        raise ParamsError(Problem("文件夹里没有参数文件（.yaml）", file=display_path(params_dir)))
     if workers is not None and workers < 1:
         raise KitError(Problem("--workers 至少为 1", found=str(workers)))
     tdir = templates_dir(templates).resolve()

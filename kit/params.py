@@ -200,6 +200,9 @@ def find_params(folder: str | Path) -> list[Path]:
     folder = Path(folder)
     if folder.is_file():
         return [folder]
+    if not folder.is_dir():
+        raise ParamsError(Problem("找不到参数文件夹", file=display_path(folder),
+                                  hint="请检查文件夹名；默认是 params。"))
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in PARAMS_SUFFIXES
                   and not p.name.startswith((".", "~")))
 

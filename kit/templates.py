@@ -99,7 +99,11 @@ class RoleTemplate:
 
 def templates_dir(explicit: str | Path | None = None) -> Path:
     """Where role templates live: ``--templates``, else $KIT_TEMPLATES, else ./templates,
-    else the templates folder shipped beside the package."""
+    else the templates folder shipped beside the package.  A ``--templates`` folder that
+    does not exist is an error, never silently replaced by another folder."""
+    if explicit and not Path(explicit).is_dir():
+        raise TemplateError(Problem("找不到模板文件夹", file=display_path(explicit),
+                                    hint="请检查 --templates 后面的文件夹名。"))
     for candidate in (explicit, os.environ.get("KIT_TEMPLATES"), "templates"):
         if candidate and Path(candidate).is_dir():
             return Path(candidate)

@@ -114,3 +114,15 @@ def test_the_documented_example_template_loads_and_renders(tmp_path: Path) -> No
     assert texts[:2] == ["2024年度述职报告（乡长）", "西河乡乡长　赵六"]
     assert "一是全年争取上级项目3个，到位资金120.5万元。" in texts
     assert texts[-1].endswith("一是学习不够深入；二是调研不够扎实。")
+
+
+def test_a_templates_folder_that_does_not_exist_is_named_not_replaced(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from kit.cli import main
+
+    params = ROOT / "params" / "东山镇-党建办主任-李明华.yaml"
+    code = main(["--templates", str(tmp_path / "模版"), "render", str(params),
+                 "-o", str(tmp_path / "out")])
+    assert code == 3
+    assert "找不到模板文件夹" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()  # the shipped templates were not used instead

@@ -195,3 +195,13 @@ def test_not_an_excel_file(tmp_path):
     bad.write_text("not excel", encoding="utf-8")
     with pytest.raises(KitError, match="无法读取 Excel 文件"):
         import_roster(bad, tmp_path, templates=TEMPLATES)
+
+
+@pytest.mark.parametrize("command", [["roster", "export", "{missing}", "{out}/花名册.xlsx"],
+                                     ["roll", "{missing}", "--year", "2024"]])
+def test_a_params_folder_that_does_not_exist_is_one_message(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    argv = [a.format(missing=tmp_path / "参数", out=tmp_path) for a in command]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "找不到参数文件夹" in err and "Traceback" not in err

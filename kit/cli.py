@@ -31,7 +31,8 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         message = (message.replace("the following arguments are required", "缺少参数")
                    .replace("unrecognized arguments", "不认识的参数")
-                   .replace("invalid choice", "无效的选项").replace("argument", "参数"))
+                   .replace("invalid choice", "无效的选项")
+                   .replace("invalid int value", "应为整数，实际为").replace("argument", "参数"))
         self.exit(2, f"kit：命令写法有误：{message}\n（输入 kit -h 查看用法）\n")
 
 
@@ -89,10 +90,14 @@ def _parser() -> argparse.ArgumentParser:
 def _render(args: argparse.Namespace) -> int:
     from kit.pipeline import render_file
 
-    for path in args.params:
-        out = render_file(path, args.out, templates=args.templates)
-        print(f"已生成：{out}")
-    return 0
+    code = 0
+    for path in args.params:  # one bad file never stops the others
+        try:
+            print(f"已生成：{render_file(path, args.out, templates=args.templates)}")
+        except KitError as err:
+            print(f"错误：{err}", file=sys.stderr)
+            code = code or err.exit_code
+    return code
 
 
 def _build(args: argparse.Namespace) -> int:

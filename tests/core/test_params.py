@@ -165,3 +165,16 @@ def test_cli_help_and_misuse_are_in_chinese() -> None:
                          capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 2 and "缺少参数: --year" in run.stderr
     assert "usage" not in run.stderr and "Traceback" not in run.stderr
+    run = subprocess.run([sys.executable, "-m", "kit.cli", "roll", "params", "--year", "明年"],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 2 and "--year: 应为整数，实际为: '明年'" in run.stderr
+    assert "invalid" not in run.stderr
+
+
+def test_cli_render_goes_on_after_a_bad_file(tmp_path: Path) -> None:
+    good = ROOT / "params" / "东山镇-党建办主任-李明华.yaml"
+    run = subprocess.run([sys.executable, "-m", "kit.cli", "render", str(BAD / "gbk.yaml"),
+                          str(good), "-o", str(tmp_path)], capture_output=True, text=True,
+                         cwd=ROOT)
+    assert run.returncode == 2 and run.stderr.startswith("错误：") and "gbk.yaml" in run.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["2023年度述职报告-东山镇-镇党建办主任-李明华.docx"]

@@ -29,10 +29,9 @@ from urllib.parse import quote
 from kit.errors import KitError, ParamsError, Problem, display_path
 from kit.execute import Outcome, Task, run_task
 from kit.iorw import atomic_write_text
-from kit.params import Official, find_params, load
+from kit.params import Official, find_params, load, read_entries
 from kit.review import render_page
 from kit.templates import load_roles, templates_dir
-from kit.yamlio import load_mapping
 
 if TYPE_CHECKING:
     from kit.model import Report
@@ -130,10 +129,10 @@ def _check(files: list[Path], tdir: Path, out_root: Path, timeout: float
 def _year_of(path: Path) -> int:
     """The 年度 a broken file was meant for, when it can still be read."""
     try:
-        entry = load_mapping(path.read_text("utf-8-sig"), path.name).get("年度")
-        return int(str(entry.value)) if entry and str(entry.value).isdigit() else 0
-    except Exception:  # the file is broken; its reason is reported elsewhere
+        entry = read_entries(path).get("年度")
+    except ParamsError:  # the file is broken; its reason is reported elsewhere
         return 0
+    return int(str(entry.value)) if entry and str(entry.value).isdigit() else 0
 
 
 def _run(tasks: list[tuple[Task, Outcome]], outcomes: dict[Path, Outcome], workers: int,

@@ -71,6 +71,13 @@ class Official:
 def load(path: str | Path, templates: str | Path | None = None) -> Official:
     """Read and check one parameter file.  Raises ParamsError (or UnknownRoleError)."""
     path = Path(path)
+    return check(read_entries(path), file=display_path(path), path=path, templates=templates)
+
+
+def read_entries(path: str | Path) -> dict[str, Entry]:
+    """A parameter file's ``key: value`` entries as typed, with their lines, not yet
+    checked against a role.  ParamsError when it is missing, unreadable or not YAML."""
+    path = Path(path)
     file = display_path(path)
     try:
         data = path.read_bytes()
@@ -80,10 +87,9 @@ def load(path: str | Path, templates: str | Path | None = None) -> Official:
     except OSError as err:
         raise ParamsError(Problem(f"无法读取参数文件：{err.strerror}", file=file)) from None
     try:
-        entries = load_mapping(decode(data, file), file)
+        return load_mapping(decode(data, file), file)
     except ParamsSyntax as err:
         raise ParamsError(err.problem) from None
-    return check(entries, file=file, path=path, templates=templates)
 
 
 def check(entries: Mapping[str, Entry | Any], *, file: str = "表单", path: Path | None = None,
@@ -212,12 +218,18 @@ def raw_values(official: Official) -> dict[str, Any]:
     out: dict[str, Any] = {"角色": official.role}
     for f in (*IDENTITY, *official.template.fields.values()):
         if f.key in official.values:
-            v = official.values[f.key]
-            if isinstance(v, Decimal):  # 860 stays 860, not 860.0; 52.6 stays 52.6
-                v = int(v) if v == v.to_integral_value() else float(v)
-            out[f.key] = v
+            out[f.key] = plain_value(official.values[f.key])
     return out
 
 
-__all__ = ["Official", "load", "check", "validate", "find_params", "raw_values",
+def plain_value(value: Any) -> Any:
+    """A value as YAML and Excel should store it: 860 stays 860 (not 860.0 or 8.6E+2),
+    52.6 stays 52.6; anything else unchanged."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+__all__ = ["Official", "load", "read_entries", "check", "validate", "find_params", "raw_values",
+           "plain_value",
            "ParamsError", "TemplateError"]

@@ -20,9 +20,9 @@ from pathlib import Path
 from kit.errors import KitError, ParamsError, Problem, display_path, suggest
 from kit.fields import IDENTITY, FieldValueError
 from kit.iorw import atomic_write_text
-from kit.params import find_params
+from kit.params import find_params, read_entries
 from kit.templates import load_roles
-from kit.yamlio import Entry, ParamsSyntax, decode, dump, load_mapping
+from kit.yamlio import Entry, dump
 
 _YEAR_FIELD = next(f for f in IDENTITY if f.key == "年度")
 
@@ -55,9 +55,9 @@ def roll(params_dir: str | Path, year: int, out_dir: str | Path | None = None,
     for path in sources:
         file = display_path(path)
         try:
-            raw = load_mapping(decode(path.read_bytes(), file), file)
-        except ParamsSyntax as err:
-            problems.append(err.problem)
+            raw = read_entries(path)
+        except ParamsError as err:
+            problems += err.problems
             continue
         role = str(raw["角色"].value).strip() if raw.get("角色") and raw["角色"].value else ""
         if role not in roles:

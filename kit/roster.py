@@ -29,9 +29,9 @@ from typing import Any
 from kit.errors import KitError, ParamsError, Problem, display_path, suggest
 from kit.fields import IDENTITY, Field, FieldValueError, Value
 from kit.iorw import atomic_write_bytes, atomic_write_text, safe_filename
-from kit.params import find_params, validate
+from kit.params import find_params, plain_value, read_entries, validate
 from kit.templates import RoleTemplate, load_roles
-from kit.yamlio import Entry, ParamsSyntax, decode, dump, load_mapping
+from kit.yamlio import Entry, dump
 
 FILE_HEADER, FILE_KEY = "参数文件", "文件"
 _TEXT = "@"
@@ -40,14 +40,6 @@ _BAD_SHEET = set("[]:*?/\\")
 
 def _columns(template: RoleTemplate) -> list[Field]:
     return [*IDENTITY, *template.fields.values()]
-
-
-def _read_raw(path: Path) -> dict[str, Entry]:
-    file = display_path(path)
-    try:
-        return load_mapping(decode(path.read_bytes(), file), file)
-    except ParamsSyntax as err:
-        raise ParamsError(err.problem) from None
 
 
 def _typed(f: Field | None, raw: Any) -> Value | Any:
@@ -61,15 +53,8 @@ def _typed(f: Field | None, raw: Any) -> Value | Any:
     except FieldValueError:
         return raw
     if f.type.widget in ("int", "float"):
-        return _plain(value)
+        return plain_value(value)
     return raw if isinstance(raw, str) else str(value)
-
-
-def _plain(value: Any) -> Any:
-    """Decimal → int or float, so Excel and YAML get plain numbers (10, not 1E+1)."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
 
 
 # -- export -------------------------------------------------------------------------------
@@ -89,7 +74,7 @@ def export_roster(params_dir: str | Path, xlsx: str | Path,
     problems: list[Problem] = []
     for path in find_params(params_dir):
         try:
-            raw = _read_raw(path)
+            raw = read_entries(path)
         except ParamsError as err:
             problems += err.problems
             continue
@@ -283,7 +268,7 @@ def _write(target: Path, mapping: dict[str, Any], template: RoleTemplate) -> boo
     """Write one file unless its values did not change; keep the old one as .bak."""
     header = ""
     if target.exists():
-        old = _read_raw(target)
+        old = read_entries(target)
         fields = template.all_fields
         before = {k: _typed(fields.get(k), e.value) for k, e in old.items()}
         after = {k: _typed(fields.get(k), v) for k, v in mapping.items()}

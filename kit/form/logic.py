@@ -12,7 +12,6 @@ import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from kit.fields import Field, Value
 from kit.iorw import atomic_write_bytes, atomic_write_text, safe_filename
 from kit.model import Report
 from kit.params import check as check_params
-from kit.params import validate
+from kit.params import plain_value, validate
 from kit.pipeline import write_docx
 from kit.render import render
 from kit.templates import RoleTemplate
@@ -188,15 +187,8 @@ def params_text(chk: FormCheck, header: str = "") -> str:
     out: dict[str, Any] = {"角色": chk.template.role}
     for key in chk.template.all_fields:
         if key in chk.values and not is_empty(chk.raw.get(key)):
-            out[key] = _plain(chk.values[key])
+            out[key] = plain_value(chk.values[key])
     return dump(out, header=header)
-
-
-def _plain(value: Value) -> int | float | str:
-    """YAML-friendly value: 860 stays 860 (not 860.0), 52.6 stays 52.6."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
 
 
 @dataclass

@@ -63,6 +63,7 @@ def run_task(task: Task, outcome: Outcome) -> Outcome:
     # papermill writes to a scratch name that replaces the real one at the end: an
     # interrupted run never leaves a truncated notebook over the previous good one.
     partial = task.notebook.with_name(f".{task.notebook.stem}.partial.ipynb")
+    partial.unlink(missing_ok=True)  # an interrupted run's leftover is not this run's
     try:
         nb = papermill.execute_notebook(
             str(NOTEBOOK), str(partial), engine_name=ENGINE_NAME, kernel_name=KERNEL_NAME,
@@ -78,7 +79,8 @@ def run_task(task: Task, outcome: Outcome) -> Outcome:
         outcome.reason = f"程序运行出错（{type(err).__name__}: {err}），请重试或联系技术人员"
     if partial.exists():  # this run's notebook, finished or marked with the error
         partial.replace(task.notebook)
-        nb = nbformat.read(task.notebook, as_version=4)
+        if nb is None:  # failed: read back what papermill wrote with its error marker
+            nb = nbformat.read(task.notebook, as_version=4)
     found = kit_outputs(nb) if nb is not None else {}
     if found.get("failure"):
         outcome.ok, outcome.reason = False, "\n".join(found["failure"])

@@ -1,6 +1,6 @@
 """A papermill engine that keeps one kernel per worker process alive between notebooks.
 
-Starting a kernel costs about a second (docs/性能.md); the batch runs hundreds of short
+Starting a kernel costs about a second (docs/批量生成.md); the batch runs hundreds of short
 notebooks, so each worker starts one kernel and reuses it.  Every notebook still goes
 through papermill (parameters cell, metadata, error markers, output file); only the
 kernel outlives it.  Between notebooks the kernel is reset with IPython's own

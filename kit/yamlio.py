@@ -9,7 +9,6 @@ composer is used: no tags are constructed, nothing is executed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -26,7 +25,6 @@ class Entry:
     key: str
     value: Any  # str for scalars (None for empty), list | dict of Entry-values for nesting
     line: int  # 1-based line of the key
-    quoted: bool = False
 
 
 def decode(data: bytes, file: str) -> str:
@@ -71,9 +69,7 @@ def _mapping(node: yaml.MappingNode, file: str) -> dict[str, Entry]:
         if key in out:
             raise _problem(file, line, f"「{key}」重复出现（第一次在第 {out[key].line} 行）",
                            field=key, hint="请删除其中一个。")
-        out[key] = Entry(key, _value(value_node, file), line,
-                         quoted=isinstance(value_node, yaml.ScalarNode)
-                         and value_node.style in ("'", '"'))
+        out[key] = Entry(key, _value(value_node, file), line)
     return out
 
 
@@ -153,6 +149,3 @@ def dump(mapping: dict[str, Any], header: str = "") -> str:
     head = "".join(f"# {line}\n" for line in header.splitlines()) if header else ""
     return head + body
 
-
-def read_text(path: Path, file: str) -> str:
-    return decode(path.read_bytes(), file)

@@ -163,11 +163,6 @@ def run(text: str, char_style: str | None = None) -> str:
     return f'<w:r>{props}<w:t xml:space="preserve">{esc(text)}</w:t></w:r>'
 
 
-def page_break() -> str:
-    """A run holding a hard page break."""
-    return '<w:r><w:br w:type="page"/></w:r>'
-
-
 def tab() -> str:
     return "<w:r><w:tab/></w:r>"
 
@@ -215,7 +210,7 @@ def paragraph(content: str, props: str = "") -> str:
     return f"<w:p>{'<w:pPr>' + props + '</w:pPr>' if props else ''}{content}</w:p>"
 
 
-def toc_entry(text: str, anchor: str, page: int, tab_pos: int) -> str:
+def toc_entry(text: str, anchor: str, page: int) -> str:
     """Cached result of one TOC1 line: hyperlinked text, dot-leader tab, PAGEREF."""
     inner = run(text) + tab() + field(f"PAGEREF {anchor} \\h", str(page))
     return hyperlink_anchor(anchor, inner)

@@ -277,12 +277,6 @@ def pages_of(report: Report, title: str | None = None) -> int:
     return paginate(report_paras(report, title))[1]
 
 
-def toc_entry_lines(entry: str, page: int) -> int:
-    """Lines of one 目录 entry: 「1.标题」, dot leader, page number (2-char indent)."""
-    text = entry + "\u3000" + str(page)  # the leader needs at least a little room
-    return len(break_lines([Run(text)]))
-
-
 def start_pages(
     reports: Sequence[Report], titles: Sequence[str] | None = None, first_page: int = 2
 ) -> list[int]:

@@ -143,7 +143,7 @@ def _front_xml(head: tuple[str, str], entries: Sequence[TocEntry]) -> list[str]:
     for i, e in enumerate(entries):
         begin = o.field_begin(o.toc_instr("1-1")) if i == 0 else ""
         end = o.field_end() if i == last else ""
-        body = o.toc_entry(e.text, e.anchor, e.page, styles.TOC_TAB_POS)
+        body = o.toc_entry(e.text, e.anchor, e.page)
         out.append(o.paragraph(begin + body + end, toc_props))
     return out
 

@@ -8,6 +8,7 @@ exits with ``err.exit_code``; no traceback is shown for these.
 from __future__ import annotations
 
 import difflib
+import errno
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,3 +114,16 @@ def display_path(path: str | Path) -> str:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(p)
+
+
+_OS_REASONS = {
+    errno.ENOENT: "路径不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+    errno.ENOSPC: "磁盘空间不足", errno.EROFS: "磁盘是只读的", errno.EISDIR: "这是一个文件夹",
+    errno.ENOTDIR: "路径里有一段是文件而不是文件夹", errno.ENAMETOOLONG: "文件名太长",
+    errno.EEXIST: "已有同名的文件，无法建立这个文件夹", errno.EBUSY: "文件正被其他程序使用", errno.EDQUOT: "磁盘配额已用完",
+}
+
+
+def os_reason(err: OSError) -> str:
+    """What went wrong with a file, in Chinese (the system's own words are English)."""
+    return _OS_REASONS.get(err.errno or 0) or err.strerror or type(err).__name__

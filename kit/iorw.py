@@ -8,7 +8,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from kit.errors import OutputError, Problem, display_path
+from kit.errors import OutputError, Problem, display_path, os_reason
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)  # read once at import: mkstemp makes 0600 files, outputs should be shareable
@@ -41,7 +41,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
                                   file=display_path(path),
                                   hint="请关闭打开该文件的程序后重试。")) from None
     except OSError as err:
-        raise OutputError(Problem(f"无法写入：{err.strerror}", file=display_path(path))) from None
+        raise OutputError(Problem(f"无法写入：{os_reason(err)}", file=display_path(path))) from None
     return path
 
 

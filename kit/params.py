@@ -26,7 +26,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from kit.errors import ParamsError, Problem, TemplateError, UnknownRoleError, display_path, suggest
+from kit.errors import (
+    ParamsError,
+    Problem,
+    TemplateError,
+    UnknownRoleError,
+    display_path,
+    os_reason,
+    suggest,
+)
 from kit.fields import IDENTITY, Field, FieldValueError, Value
 from kit.templates import RoleTemplate, load_roles
 from kit.yamlio import Entry, ParamsSyntax, decode, load_mapping
@@ -85,7 +93,7 @@ def read_entries(path: str | Path) -> dict[str, Entry]:
         raise ParamsError(Problem("找不到参数文件", file=file,
                                   hint="请检查文件名和所在文件夹。")) from None
     except OSError as err:
-        raise ParamsError(Problem(f"无法读取参数文件：{err.strerror}", file=file)) from None
+        raise ParamsError(Problem(f"无法读取参数文件：{os_reason(err)}", file=file)) from None
     try:
         return load_mapping(decode(data, file), file)
     except ParamsSyntax as err:

@@ -34,7 +34,7 @@ import jinja2
 from jinja2 import meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from kit.errors import Problem, TemplateError, display_path, suggest
+from kit.errors import Problem, TemplateError, display_path, os_reason, suggest
 from kit.fields import IDENTITY, IDENTITY_KEYS, TYPES, Field
 from kit.yamlio import Entry, ParamsSyntax, decode, load_mapping
 
@@ -141,7 +141,7 @@ def load_template(path: str | Path) -> RoleTemplate:
     except ParamsSyntax as err:
         raise TemplateError(err.problem) from None
     except OSError as err:
-        raise TemplateError(Problem(f"无法读取模板文件：{err.strerror}", file=file)) from None
+        raise TemplateError(Problem(f"无法读取模板文件：{os_reason(err)}", file=file)) from None
     return _Parser(text, path, file).parse()
 
 

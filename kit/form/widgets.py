@@ -21,7 +21,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from kit.errors import KitError, display_path
+from kit.errors import KitError, display_path, os_reason
 from kit.fields import IDENTITY, Field, format_value, numeral
 from kit.form import logic
 from kit.form.paths import Folders
@@ -362,7 +362,7 @@ class ReportForm:
         try:
             opened = logic.open_params(path, self.folders.templates, self._where(path))
         except OSError as err:
-            self._say(f"无法打开 {self._where(path)}：{err.strerror}", "error")
+            self._say(f"无法打开 {self._where(path)}：{os_reason(err)}", "error")
             return
         if opened.role not in self.roles:
             self._say(f"无法打开 {self._where(path)}：", "error",

@@ -38,6 +38,14 @@ def test_unwritable_folder_is_a_chinese_message(tmp_path: Path) -> None:
         atomic_write_bytes(folder / "a.docx", b"x")
 
 
+def test_an_impossible_path_is_named_in_chinese(tmp_path: Path) -> None:
+    (tmp_path / "build").write_text("a file, not a folder", "utf-8")
+    with pytest.raises(OutputError) as info:
+        atomic_write_bytes(tmp_path / "build" / "a.docx", b"x")
+    assert str(info.value).endswith("：无法写入：已有同名的文件，无法建立这个文件夹")
+    assert "build" in str(info.value) and "directory" not in str(info.value)
+
+
 @pytest.mark.parametrize(("name", "safe"), [
     ("2023年度述职报告-东山镇-镇委书记-王建国", "2023年度述职报告-东山镇-镇委书记-王建国"),
     ('a<b>:"c"/d\\e|f?g*', "a_b___c__d_e_f_g_"),

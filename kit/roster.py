@@ -161,8 +161,8 @@ def import_roster(xlsx: str | Path, params_dir: str | Path,
         wb = load_workbook(xlsx, data_only=True)
     except FileNotFoundError:
         raise KitError(Problem("找不到 Excel 文件", file=file)) from None
-    except Exception as err:  # openpyxl raises many kinds for a file that is not .xlsx
-        raise KitError(Problem(f"无法读取 Excel 文件：{err}", file=file,
+    except Exception:  # openpyxl raises many kinds (English) for a file that is not .xlsx
+        raise KitError(Problem("无法读取 Excel 文件：它不是 .xlsx 格式，或已损坏", file=file,
                                hint="请用 Excel/WPS 另存为 .xlsx 后重试。")) from None
     roles = load_roles(templates)
     problems: list[Problem] = []

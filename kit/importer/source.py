@@ -86,9 +86,9 @@ def _read_docx(path: Path, file: str) -> str:
 
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, KeyError, ValueError, OSError) as err:
-        raise KitError(Problem(f"无法打开 Word 文件：{err}", file=file,
-                               hint="请确认它是 .docx 文件且没有加密。")) from None
+    except (PackageNotFoundError, KeyError, ValueError, OSError):  # python-docx's English
+        raise KitError(Problem("无法打开 Word 文件：它不是 .docx 格式，或已损坏、加密", file=file,
+                               hint="旧的 .doc 文件请用 Word/WPS 另存为 .docx 后重试。")) from None
     return "\n".join(p.text for p in document.paragraphs)
 
 

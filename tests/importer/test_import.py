@@ -198,6 +198,14 @@ def test_not_a_report(tmp_path):
         import_sample(bad, out_dir=tmp_path / "t")
 
 
+def test_not_a_docx(tmp_path):
+    bad = tmp_path / "范文.docx"
+    bad.write_bytes(b"\xd0\xcf\x11\xe0 an old .doc")
+    with pytest.raises(KitError, match="无法打开 Word 文件") as err:
+        import_sample(bad, role="镇长", out_dir=tmp_path / "t")
+    assert "Package" not in str(err.value) and "另存为 .docx" in str(err.value)
+
+
 def test_no_blanks(tmp_path):
     with pytest.raises(KitError, match="没有找到要填的空") as err:
         convert("2023年度述职报告（镇长）\n一、工作\n全年召开会议12次。\n")

@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from kit.errors import KitError
+from kit.errors import KitError, ToolMissingError
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -102,10 +102,15 @@ def _render(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     from kit.batch import build
+    from kit.word.pdf import INSTALL_HINT
 
     result = build(args.params, args.out, workers=args.workers, timeout=args.timeout,
                    pdf=args.pdf, templates=args.templates)
-    return 0 if result.ok else 1
+    if result.ok:
+        return 0
+    if not result.failed and result.problems == [INSTALL_HINT]:
+        return ToolMissingError.exit_code  # every report written; only the PDFs are missing
+    return 1
 
 
 def _form(args: argparse.Namespace) -> int:

@@ -99,14 +99,17 @@ class RoleTemplate:
 
 def templates_dir(explicit: str | Path | None = None) -> Path:
     """Where role templates live: ``--templates``, else $KIT_TEMPLATES, else ./templates,
-    else the templates folder shipped beside the package.  A ``--templates`` folder that
-    does not exist is an error, never silently replaced by another folder."""
-    if explicit and not Path(explicit).is_dir():
-        raise TemplateError(Problem("找不到模板文件夹", file=display_path(explicit),
-                                    hint="请检查 --templates 后面的文件夹名。"))
-    for candidate in (explicit, os.environ.get("KIT_TEMPLATES"), "templates"):
-        if candidate and Path(candidate).is_dir():
-            return Path(candidate)
+    else the templates folder shipped beside the package.  A folder named with
+    ``--templates`` or $KIT_TEMPLATES that does not exist is an error."""
+    for given, how in ((explicit, "--templates 后面"), (os.environ.get("KIT_TEMPLATES"),
+                                                      "环境变量 KIT_TEMPLATES 里")):
+        if given:  # a folder the user named is used or refused, never silently replaced
+            if not Path(given).is_dir():
+                raise TemplateError(Problem("找不到模板文件夹", file=display_path(given),
+                                            hint=f"请检查{how}的文件夹名。"))
+            return Path(given)
+    if Path("templates").is_dir():
+        return Path("templates")
     return Path(__file__).resolve().parent.parent / "templates"
 
 

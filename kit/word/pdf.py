@@ -14,6 +14,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
+from kit.errors import ToolMissingError
+
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
 
 INSTALL_HINT = (
@@ -22,8 +24,8 @@ INSTALL_HINT = (
 )
 
 
-class PdfError(RuntimeError):
-    """PDF conversion failed; the message is Chinese and meant for the user."""
+class PdfError(ToolMissingError):
+    """PDF conversion failed or LibreOffice is missing; the message is Chinese."""
 
 
 def find_soffice() -> str | None:

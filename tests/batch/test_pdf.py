@@ -36,3 +36,19 @@ def test_build_with_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     real = start_pages_in_pdf(tmp_path / "build" / "2023" / "pdf" / "2023年度述职报告汇编.pdf",
                               [t for t, _ in toc])
     assert [int(n) for _, n in toc] == real
+
+
+@pytest.mark.slow
+def test_pdf_without_libreoffice_writes_word_and_says_how_to_install(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kit.cli import main
+
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no soffice to be found
+    code = main(["--templates", str(ROOT / "templates"), "build", str(ROOT / "params"),
+                 "-o", str(tmp_path / "build"), "--workers", "1", "--pdf"])
+    out = capsys.readouterr().out
+    assert code == 5
+    assert out.count("apt-get install libreoffice-writer-nogui") == 1
+    assert len(list((tmp_path / "build" / "2023" / "docx").glob("*.docx"))) == 2
+    assert (tmp_path / "build" / "2023" / "2023年度述职报告汇编.docx").exists()

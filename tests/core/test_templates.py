@@ -126,3 +126,12 @@ def test_a_templates_folder_that_does_not_exist_is_named_not_replaced(
     assert code == 3
     assert "找不到模板文件夹" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()  # the shipped templates were not used instead
+
+
+def test_a_named_templates_folder_that_does_not_exist_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kit.templates import templates_dir
+
+    monkeypatch.setenv("KIT_TEMPLATES", str(tmp_path / "没有"))
+    with pytest.raises(TemplateError, match="找不到模板文件夹.*KIT_TEMPLATES"):
+        templates_dir()

@@ -64,6 +64,12 @@ def roll(params_dir: str | Path, year: int, out_dir: str | Path | None = None,
             problems.append(Problem("没有这个角色的模板，未生成下一年度的文件", file=file, field="角色",
                                     found=f"「{role}」", hint=suggest(role, roles)))
             continue
+        if raw.get("年度") and str(raw["年度"].value).strip().isdigit() \
+                and year <= int(str(raw["年度"].value)):
+            problems.append(Problem("下一年度应晚于文件里的年度，未生成", file=file,
+                                    line=raw["年度"].line, field="年度",
+                                    expected=f"大于 {raw['年度'].value} 的年份", found=str(year)))
+            continue
         target = out / _next_name(path.name, raw, year)
         if target.exists():
             problems.append(Problem("下一年度的文件已存在，没有覆盖", file=display_path(target),

@@ -98,3 +98,11 @@ def test_a_bad_file_does_not_stop_the_others(params, tmp_path):
         roll(params, 2024, out, templates=TEMPLATES)
     assert "其余 2 个文件已生成" in str(err.value)
     assert len(list(out.glob("*.yaml"))) == 2
+
+
+def test_roll_refuses_a_year_that_is_not_later(params, tmp_path):
+    out = tmp_path / "same"
+    with pytest.raises(ParamsError, match="下一年度应晚于文件里的年度") as err:
+        roll(params, 2023, out, templates=TEMPLATES)
+    assert "第 7 行" in str(err.value) and "大于 2023 的年份" in str(err.value)
+    assert not list(out.glob("*.yaml"))

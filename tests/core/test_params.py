@@ -24,6 +24,17 @@ def _message(name: str, error: type[Exception] = ParamsError) -> str:
     return str(info.value)
 
 
+def _edited(tmp_path: Path, *changes: tuple[str, str]) -> Path:
+    """The sample 党建办主任 file with some lines changed, saved in tmp_path."""
+    text = (ROOT / "params" / "东山镇-党建办主任-李明华.yaml").read_text("utf-8")
+    for old, new in changes:
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / "edited.yaml"
+    path.write_text(text, "utf-8")
+    return path
+
+
 def test_sample_params_load_with_typed_values() -> None:
     files = find_params(ROOT / "params")
     assert len(files) == 2
@@ -84,9 +95,7 @@ def test_gbk_file_is_named_as_such() -> None:
 
 
 def test_label_used_as_key_points_to_the_key(tmp_path: Path) -> None:
-    text = (ROOT / "params" / "东山镇-党建办主任-李明华.yaml").read_text("utf-8")
-    bad = tmp_path / "label.yaml"
-    bad.write_text(text.replace("讲党课: 6", "为村级党员带头讲党课: 6"), "utf-8")
+    bad = _edited(tmp_path, ("讲党课: 6", "为村级党员带头讲党课: 6"))
     with pytest.raises(ParamsError) as info:
         load(bad)
     assert str(info.value).count("\n") == 0
@@ -94,10 +103,7 @@ def test_label_used_as_key_points_to_the_key(tmp_path: Path) -> None:
 
 
 def test_several_mistakes_are_all_reported(tmp_path: Path) -> None:
-    text = (ROOT / "params" / "东山镇-党建办主任-李明华.yaml").read_text("utf-8")
-    bad = tmp_path / "two.yaml"
-    bad.write_text(text.replace("讲党课: 6", "讲党课: 六").replace("专题会议: 12", "专题会议: 1.5"),
-                   "utf-8")
+    bad = _edited(tmp_path, ("讲党课: 6", "讲党课: 六"), ("专题会议: 12", "专题会议: 1.5"))
     with pytest.raises(ParamsError) as info:
         load(bad)
     assert len(info.value.problems) == 2
@@ -132,9 +138,7 @@ def test_yaml_tags_are_not_constructed(tmp_path: Path) -> None:
 
 
 def test_octal_looking_text_stays_text(tmp_path: Path) -> None:
-    text = (ROOT / "params" / "东山镇-党建办主任-李明华.yaml").read_text("utf-8")
-    f = tmp_path / "zero.yaml"
-    f.write_text(text.replace("包抓村: 石门", "包抓村: 0123"), "utf-8")
+    f = _edited(tmp_path, ("包抓村: 石门", "包抓村: 0123"))
     assert load(f).values["包抓村"] == "0123"
 
 
@@ -148,9 +152,7 @@ def test_cli_prints_one_message_and_no_traceback(name: str, tmp_path: Path) -> N
 
 
 def test_required_field_left_empty_is_missing_at_its_line(tmp_path: Path) -> None:
-    text = (ROOT / "params" / "东山镇-党建办主任-李明华.yaml").read_text("utf-8")
-    f = tmp_path / "empty.yaml"
-    f.write_text(text.replace("讲党课: 6", "讲党课:"), "utf-8")
+    f = _edited(tmp_path, ("讲党课: 6", "讲党课:"))
     with pytest.raises(ParamsError) as info:
         load(f)
     assert len(info.value.problems) == 1

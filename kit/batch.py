@@ -29,6 +29,7 @@ from urllib.parse import quote
 from kit.errors import KitError, ParamsError, Problem, display_path
 from kit.execute import Outcome, Task, run_task
 from kit.iorw import atomic_write_text
+from kit.layout import YearFolder, year_folder
 from kit.params import Official, find_params, load, read_entries
 from kit.review import render_page
 from kit.templates import load_roles, templates_dir
@@ -78,12 +79,12 @@ def build(params_dir: str | Path = "params", out_dir: str | Path = "build",
 
     result = BuildResult(outcomes=list(outcomes.values()))
     for year, group in _by_year(result.outcomes).items():
-        year_dir = out_root / str(year)
-        result.year_dirs.append(year_dir)
-        volume = _volume(year_dir, year, group, result)
+        parts = year_folder(out_root, year)
+        result.year_dirs.append(parts.path)
+        volume = _volume(parts, group, result)
         if pdf:
-            _pdf(year_dir, group, result, volume, say)
-        _write_index(year_dir / "review" / "index.html", year, group, result)
+            _pdf(parts, group, result, volume, say)
+        _write_index(parts, group, result)
     _summary(result, say)
     return result
 
@@ -107,16 +108,16 @@ def _check(files: list[Path], tdir: Path, out_root: Path, timeout: float
         if isinstance(got, ParamsError):
             year = _year_of(path) or usual_year
             o = Outcome(file=path, year=year, stage="检查", reason=str(got))
-            o.review = out_root / str(year) / "review" / f"{stem}.html"
+            o.review = year_folder(out_root, year).review / f"{stem}.html"
             outcomes[path] = o
             continue
         o = Outcome(file=path, name=got.name, role=got.role, unit=got.unit, year=got.year,
                     warnings=list(got.warnings))
-        year_dir = out_root / str(got.year)
+        parts = year_folder(out_root, got.year)
         title = f"{got.name}（{got.unit} {got.role}）"
         tasks.append((Task(params_file=path.resolve(),
-                           notebook=year_dir / "notebooks" / f"{stem}.ipynb",
-                           review=year_dir / "review" / f"{stem}.html",
+                           notebook=parts.notebooks / f"{stem}.ipynb",
+                           review=parts.review / f"{stem}.html",
                            out_root=out_root, templates=tdir, timeout=timeout, title=title), o))
         outcomes[path] = o
     for o in outcomes.values():  # a page for files that never ran, so every link works
@@ -204,12 +205,12 @@ def _link(target: Path | None, base: Path) -> str:
     return quote(os.path.relpath(target, base).replace(os.sep, "/")) if target else ""
 
 
-def _write_index(path: Path, year: int, outcomes: list[Outcome], result: BuildResult) -> None:
+def _write_index(parts: YearFolder, outcomes: list[Outcome], result: BuildResult) -> None:
+    path, year = parts.index, parts.year
     rows = [{"o": o, "file": display_path(o.file), "html": _link(o.review, path.parent),
              "docx": _link(o.docx, path.parent) if o.ok else ""} for o in outcomes]
-    year_dir = path.parent.parent
-    books = [v for v in result.volumes if v.parent == year_dir]
-    books += [p for v in books if (p := year_dir / "pdf" / f"{v.stem}.pdf") in result.pdfs]
+    books = [v for v in result.volumes if v.parent == parts.path]
+    books += [p for v in books if (p := parts.pdf / f"{v.stem}.pdf") in result.pdfs]
     volumes = [{"name": v.name, "href": _link(v, path.parent)} for v in books]
     atomic_write_text(path, render_page(
         "index.html.j2", year=year, rows=rows, ok=sum(o.ok for o in outcomes),
@@ -217,7 +218,7 @@ def _write_index(path: Path, year: int, outcomes: list[Outcome], result: BuildRe
         when=datetime.now().strftime("%Y-%m-%d %H:%M")))
 
 
-def _volume(year_dir: Path, year: int, outcomes: list[Outcome], result: BuildResult
+def _volume(parts: YearFolder, outcomes: list[Outcome], result: BuildResult
             ) -> tuple[list[Report], VolumeInfo] | None:
     """The 汇编 of the year, from the reports the executed notebooks rendered.
 
@@ -230,7 +231,7 @@ def _volume(year_dir: Path, year: int, outcomes: list[Outcome], result: BuildRes
     if not reports:
         return None
     try:
-        info = write_volume(reports, year_dir / f"{year}年度述职报告汇编.docx", year)
+        info = write_volume(reports, parts.volume, parts.year)
     except (KitError, OSError) as err:
         result.problems.append(f"汇编没有生成：{err}")
         return None
@@ -238,7 +239,7 @@ def _volume(year_dir: Path, year: int, outcomes: list[Outcome], result: BuildRes
     return reports, info
 
 
-def _pdf(year_dir: Path, outcomes: list[Outcome], result: BuildResult,
+def _pdf(parts: YearFolder, outcomes: list[Outcome], result: BuildResult,
          volume: tuple[list[Report], VolumeInfo] | None, say: Callable[[str], None]) -> None:
     from kit.word.pdf import INSTALL_HINT, PdfError, convert_to_pdf, pdf_available
     from kit.word.referee import referee_volume
@@ -251,7 +252,7 @@ def _pdf(year_dir: Path, outcomes: list[Outcome], result: BuildResult,
             result.problems.append(INSTALL_HINT)
         return
     try:
-        result.pdfs += convert_to_pdf(docx, year_dir / "pdf")
+        result.pdfs += convert_to_pdf(docx, parts.pdf)
     except PdfError as err:
         result.problems.append(f"PDF 没有生成：{err}")
         return
@@ -260,7 +261,7 @@ def _pdf(year_dir: Path, outcomes: list[Outcome], result: BuildResult,
         # model, the 目录's printed numbers are corrected from the PDF itself.
         reports, info = volume
         try:
-            checked = referee_volume(reports, info, year_dir / "pdf" / f"{info.path.stem}.pdf")
+            checked = referee_volume(reports, info, parts.pdf / f"{info.path.stem}.pdf")
         except PdfError as err:
             result.problems.append(f"汇编目录页码未核对：{err}")
             return
@@ -278,8 +279,9 @@ def _summary(result: BuildResult, say: Callable[[str], None]) -> None:
     for p in result.problems:
         say(f"  ✗ {p}")
     for d in result.year_dirs:
-        say(f"审阅目录：{display_path(d / 'review' / 'index.html')}")
-        say(f"Word 文件：{display_path(d / 'docx')}")
+        parts = YearFolder(d, int(d.name))
+        say(f"审阅目录：{display_path(parts.index)}")
+        say(f"Word 文件：{display_path(parts.docx)}")
     for v in result.volumes:
         say(f"汇编：{display_path(v)}")
     for folder in sorted({p.parent for p in result.pdfs}):

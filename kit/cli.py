@@ -41,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--templates", metavar="文件夹", help="角色模板所在文件夹（默认：./templates）")
     sub = p.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
 
+    n = sub.add_parser("init", help="建立一个工作文件夹（模板、参数文件样例和使用说明）")
+    n.add_argument("folder", metavar="文件夹")
+    n.set_defaults(run=_init)
+
     r = sub.add_parser("render", help="生成一位同志的述职报告 .docx")
     r.add_argument("params", nargs="+", metavar="参数文件", help="params/ 里的 .yaml 文件")
     r.add_argument("-o", "--out", default="build", metavar="文件夹", help="输出文件夹（默认 build）")
@@ -85,6 +89,16 @@ def _parser() -> argparse.ArgumentParser:
     ny.add_argument("-o", "--out", metavar="文件夹", help="默认：<参数文件夹>-<年度>")
     ny.set_defaults(run=_roll)
     return p
+
+
+def _init(args: argparse.Namespace) -> int:
+    from kit.init import init
+
+    for path in init(args.folder):
+        print(f"已建立：{path}")
+    print(f"工作文件夹已建好。请进入该文件夹（cd {args.folder}），阅读 使用说明.md，"
+          "然后运行 kit build。")
+    return 0
 
 
 def _render(args: argparse.Namespace) -> int:

@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kit.errors import KitError, ParamsError, Problem, display_path, suggest
+from kit.errors import KitError, ParamsError, Problem, display_path
 from kit.fields import IDENTITY, FieldValueError
 from kit.iorw import atomic_write_text
-from kit.params import find_params, read_entries
+from kit.params import find_params, read_entries, role_of
 from kit.templates import load_roles
 from kit.yamlio import Entry, dump
 
@@ -59,10 +59,10 @@ def roll(params_dir: str | Path, year: int, out_dir: str | Path | None = None,
         except ParamsError as err:
             problems += err.problems
             continue
-        role = str(raw["角色"].value).strip() if raw.get("角色") and raw["角色"].value else ""
-        if role not in roles:
-            problems.append(Problem("没有这个角色的模板，未生成下一年度的文件", file=file, field="角色",
-                                    found=f"「{role}」", hint=suggest(role, roles)))
+        try:
+            template = role_of(raw, roles, file)
+        except ParamsError as err:  # reported with the others; this file is not rolled
+            problems += err.problems
             continue
         if raw.get("年度") and str(raw["年度"].value).strip().isdigit() \
                 and year <= int(str(raw["年度"].value)):
@@ -75,7 +75,7 @@ def roll(params_dir: str | Path, year: int, out_dir: str | Path | None = None,
             problems.append(Problem("下一年度的文件已存在，没有覆盖", file=display_path(target),
                                     hint="请先删除或改名，或用 -o 指定另一个文件夹。"))
             continue
-        plans.append((target, _text(raw, roles[role], year, path.name)))
+        plans.append((target, _text(raw, template, year, path.name)))
     if not sources:
         raise ParamsError(Problem("参数文件夹里没有参数文件", file=display_path(params_dir)))
     written = [atomic_write_text(target, text) for target, text in plans]

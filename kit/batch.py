@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from kit.errors import KitError, ParamsError, Problem, display_path
+from kit.errors import KitError, OutputError, ParamsError, Problem, ToolMissingError, display_path
 from kit.execute import Outcome, Task, run_task
 from kit.iorw import atomic_write_text
 from kit.layout import YearFolder, year_folder
@@ -48,6 +48,7 @@ class BuildResult:
     volumes: list[Path] = field(default_factory=list)
     pdfs: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # 汇编/PDF problems, in Chinese
+    problem_codes: list[int] = field(default_factory=list)  # each problem's exit code
 
     @property
     def failed(self) -> list[Outcome]:
@@ -56,6 +57,19 @@ class BuildResult:
     @property
     def ok(self) -> bool:
         return not self.failed and not self.problems
+
+    @property
+    def exit_code(self) -> int:
+        """0, 1 when an official failed, else the first 汇编/PDF problem's code (5: no
+        LibreOffice, 7: it failed or timed out, 4: a file could not be written)."""
+        if self.failed:
+            return 1
+        return self.problem_codes[0] if self.problem_codes else 0
+
+    def problem(self, text: str, code: int) -> None:
+        if text not in self.problems:
+            self.problems.append(text)
+            self.problem_codes.append(code)
 
 
 def build(params_dir: str | Path = "params", out_dir: str | Path = "build",
@@ -233,7 +247,7 @@ def _volume(parts: YearFolder, outcomes: list[Outcome], result: BuildResult
     try:
         info = write_volume(reports, parts.volume, parts.year)
     except (KitError, OSError) as err:
-        result.problems.append(f"汇编没有生成：{err}")
+        result.problem(f"汇编没有生成：{err}", getattr(err, "exit_code", OutputError.exit_code))
         return None
     result.volumes.append(info.path)
     return reports, info
@@ -248,13 +262,12 @@ def _pdf(parts: YearFolder, outcomes: list[Outcome], result: BuildResult,
     if not docx:
         return
     if not pdf_available():
-        if INSTALL_HINT not in result.problems:
-            result.problems.append(INSTALL_HINT)
+        result.problem(INSTALL_HINT, ToolMissingError.exit_code)
         return
     try:
         result.pdfs += convert_to_pdf(docx, parts.pdf)
     except PdfError as err:
-        result.problems.append(f"PDF 没有生成：{err}")
+        result.problem(f"PDF 没有生成：{err}", err.exit_code)
         return
     if volume:
         # The PDF is the referee: if LibreOffice paginated differently from the page
@@ -263,7 +276,7 @@ def _pdf(parts: YearFolder, outcomes: list[Outcome], result: BuildResult,
         try:
             checked = referee_volume(reports, info, parts.pdf / f"{info.path.stem}.pdf")
         except PdfError as err:
-            result.problems.append(f"汇编目录页码未核对：{err}")
+            result.problem(f"汇编目录页码未核对：{err}", err.exit_code)
             return
         for c in checked.corrections:
             say(f"  目录页码已按 PDF 更正：{c}")

@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from kit.errors import KitError, ToolMissingError
+from kit.errors import KitError
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -116,15 +116,10 @@ def _render(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     from kit.batch import build
-    from kit.word.pdf import INSTALL_HINT
 
     result = build(args.params, args.out, workers=args.workers, timeout=args.timeout,
                    pdf=args.pdf, templates=args.templates)
-    if result.ok:
-        return 0
-    if not result.failed and result.problems == [INSTALL_HINT]:
-        return ToolMissingError.exit_code  # every report written; only the PDFs are missing
-    return 1
+    return result.exit_code
 
 
 def _form(args: argparse.Namespace) -> int:

@@ -219,7 +219,7 @@ def test_cli_refuses_to_overwrite_then_forces_with_backup(tmp_path, capsys):
     assert "已生成模板" in printed and "乡党委" in printed
     first = (out / "镇委书记.md").read_text("utf-8")
     (out / "镇委书记.md").write_text(first.replace("排位: 1", "排位: 3"), encoding="utf-8")
-    assert main(["import", str(SEED), "-o", str(out)]) == 1
+    assert main(["import", str(SEED), "-o", str(out)]) == 6  # not 1: that is a failed official
     err = capsys.readouterr().err
     assert "已存在" in err and "--force" in err and "Traceback" not in err
     assert "排位: 3" in (out / "镇委书记.md").read_text("utf-8")  # untouched
@@ -233,6 +233,6 @@ def test_cli_refuses_a_role_defined_in_another_file(tmp_path, capsys):
     out = tmp_path / "templates"
     out.mkdir()
     (out / "书记.md").write_text((SHIPPED / "镇委书记.md").read_text("utf-8"), encoding="utf-8")
-    assert main(["import", str(SEED), "-o", str(out)]) == 1
+    assert main(["import", str(SEED), "-o", str(out)]) == 3
     assert "另一个模板文件" in capsys.readouterr().err
     assert not (out / "镇党建办主任.md").exists()  # all or nothing

@@ -79,3 +79,19 @@ def test_init_then_build_outside_the_repository(installed, tmp_path: Path) -> No
     text = "\n".join(p.text for p in volume.paragraphs)
     assert "2023年度述职报告汇编" in text and all(n in text for n in names)
     assert (year / "review" / "index.html").is_file()
+
+
+def test_the_form_finds_the_working_folder(installed, tmp_path: Path) -> None:
+    """What ``kit form`` runs in its kernel (the shipped form notebook) reads the working
+    folder's templates and writes to its params/ (the browser tests are in tests/form)."""
+    venv, env = installed
+    _run([str(venv / "bin" / "kit"), "init", "w"], tmp_path, env)
+    code = ("from kit.form import Folders, ReportForm; from kit.form.serve import find_notebook;"
+            "f = Folders.find(); print(f.root); print(f.params);"
+            "print(sorted(ReportForm(f).roles)); print(find_notebook(f))")
+    root, params, roles, notebook = _run([str(venv / "bin" / "python"), "-c", code],
+                                         tmp_path / "w", env).stdout.splitlines()
+    assert Path(root) == (tmp_path / "w").resolve()
+    assert Path(params) == (tmp_path / "w" / "params").resolve()
+    assert roles == "['镇党建办主任', '镇委书记']"
+    assert Path(notebook).is_relative_to(venv) and Path(notebook).name == "form.ipynb"

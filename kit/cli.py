@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from kit import layout
 from kit.errors import KitError
 
 
@@ -47,12 +48,12 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("render", help="生成一位同志的述职报告 .docx")
     r.add_argument("params", nargs="+", metavar="参数文件", help="params/ 里的 .yaml 文件")
-    r.add_argument("-o", "--out", default="build", metavar="文件夹", help="输出文件夹（默认 build）")
+    r.add_argument("-o", "--out", default=layout.BUILD, metavar="文件夹", help="输出文件夹（默认 build）")
     r.set_defaults(run=_render)
 
     b = sub.add_parser("build", help="批量生成：每个参数文件跑一遍报告笔记本，另出审阅页和汇编")
-    b.add_argument("params", nargs="?", default="params", metavar="参数文件夹")
-    b.add_argument("-o", "--out", default="build", metavar="文件夹")
+    b.add_argument("params", nargs="?", default=layout.PARAMS, metavar="参数文件夹")
+    b.add_argument("-o", "--out", default=layout.BUILD, metavar="文件夹")
     b.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
                    help="同时运行的进程数（默认：CPU 核数）")
     b.add_argument("--timeout", type=int, default=120, metavar="秒", help="每份报告的执行时限")
@@ -67,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser("import", help="从范文（.txt 或 .docx）生成角色模板")
     i.add_argument("sample", metavar="范文文件")
     i.add_argument("--role", metavar="角色名", help="角色名（范文是汇编时不用填）")
-    i.add_argument("-o", "--out", default="templates", metavar="文件夹")
+    i.add_argument("-o", "--out", default=layout.TEMPLATES, metavar="文件夹")
     i.add_argument("--force", action="store_true", help="模板已存在时覆盖（旧文件保留为 .bak）")
     i.set_defaults(run=_import)
 

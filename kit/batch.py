@@ -29,7 +29,7 @@ from urllib.parse import quote
 from kit.errors import KitError, OutputError, ParamsError, Problem, ToolMissingError, display_path
 from kit.execute import Outcome, Task, run_task
 from kit.iorw import atomic_write_text
-from kit.layout import YearFolder, year_folder
+from kit.layout import BUILD, PARAMS, YearFolder, year_folder
 from kit.params import Official, find_params, load, read_entries
 from kit.review import render_page
 from kit.templates import load_roles, templates_dir
@@ -72,7 +72,7 @@ class BuildResult:
             self.problem_codes.append(code)
 
 
-def build(params_dir: str | Path = "params", out_dir: str | Path = "build",
+def build(params_dir: str | Path = PARAMS, out_dir: str | Path = BUILD,
           workers: int | None = None, timeout: float = 120, pdf: bool = False,
           templates: str | Path | None = None, *, recycle_after: int = RECYCLE_AFTER,
           quiet: bool = False) -> BuildResult:

@@ -22,6 +22,7 @@ from kit.errors import ExistsError, KitError, Problem, TemplateError, display_pa
 from kit.importer.build import Imported, build
 from kit.importer.source import clean_lines, read_sample, split_reports
 from kit.iorw import atomic_write_bytes, atomic_write_text, safe_filename
+from kit.layout import TEMPLATES
 from kit.render import placeholder_values, render
 from kit.templates import TEMPLATE_SUFFIX, RoleTemplate, load_template
 
@@ -47,7 +48,7 @@ def convert(text: str, role: str | None = None, file: str = "范文") -> list[Im
     return out
 
 
-def import_sample(path: str | Path, role: str | None = None, out_dir: str | Path = "templates",
+def import_sample(path: str | Path, role: str | None = None, out_dir: str | Path = TEMPLATES,
                   force: bool = False, echo: Callable[[str], Any] | None = None) -> list[Path]:
     """Write one template per report of the sample into ``out_dir``; return their paths.
 

@@ -39,7 +39,7 @@ def roll(params_dir: str | Path, year: int, out_dir: str | Path | None = None,
     """Write next year's files; return them.  Unreadable files are reported after the
     others are written."""
     try:
-        year = _YEAR_FIELD.parse(year)
+        year = int(_YEAR_FIELD.parse(year))
     except FieldValueError as err:
         raise KitError(Problem(f"年度{err.message}", field="--year", expected=err.expected,
                                found=err.found)) from None
@@ -96,7 +96,8 @@ def _line(key: str, value: object) -> str:
 
 
 def _text(raw: dict[str, Entry], template, year: int, source: str) -> str:
-    old_year = raw.get("年度").value if raw.get("年度") else None
+    old = raw.get("年度")
+    old_year = old.value if old else None
     lines = [f"# {year}年度述职报告参数：由 kit roll 从 {source} 生成。",
              "# 标「待填」的是今年的数字，请填写；标「请核对」的沿用了上一年的文字。",
              _line("角色", template.role)]
@@ -111,7 +112,7 @@ def _text(raw: dict[str, Entry], template, year: int, source: str) -> str:
         if f.type.widget in ("int", "float"):
             need = "待填" if f.required else "可不填"
             lines.append(f"{f.key}:  # {need}：{f.title}")
-        elif has:
+        elif has and entry is not None:
             when = f"沿用 {old_year} 年的内容" if old_year else "沿用上一年的内容"
             lines.append(f"{_line(f.key, entry.value)}  # 请核对：{when}")
         elif f.required:

@@ -1,7 +1,8 @@
 """``kit init 文件夹``: a working folder of one's own, from the files shipped with the kit.
 
 It gets templates/ (the shipped role templates), params/ (the two sample parameter
-files) and 使用说明.md.  Nothing is ever overwritten: when any of these files already
+files), notebooks/ (the form and report notebooks, so ``kit lab`` opens on this folder)
+and 使用说明.md.  Nothing is ever overwritten: when any of these files already
 exists, nothing is written and the existing ones are listed (:class:`ExistsError`).
 """
 
@@ -20,7 +21,8 @@ def plan(folder: str | Path) -> dict[Path, Path]:
     """What ``kit init`` writes into ``folder``: target → shipped source."""
     folder = Path(folder)
     files = {folder / layout.GUIDE: GUIDE}
-    for part, pattern in ((layout.TEMPLATES, "*.md"), (layout.PARAMS, "*.yaml")):
+    for part, pattern in ((layout.TEMPLATES, "*.md"), (layout.PARAMS, "*.yaml"),
+                          (layout.NOTEBOOKS, "*.ipynb")):
         for source in sorted(layout.shipped(part).glob(pattern)):
             files[folder / part / source.name] = source
     return files

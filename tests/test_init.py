@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_init_copies_the_shipped_templates_and_samples(tmp_path, capsys) -> None:
     assert main(["init", str(tmp_path / "工作")]) == 0
     folder = tmp_path / "工作"
-    for part, pattern in (("templates", "*.md"), ("params", "*.yaml")):
+    for part, pattern in (("templates", "*.md"), ("params", "*.yaml"), ("notebooks", "*.ipynb")):
         shipped = sorted((ROOT / part).glob(pattern))
         assert shipped
         assert [p.name for p in sorted((folder / part).glob(pattern))] == [p.name for p in shipped]

@@ -82,8 +82,9 @@ def test_init_then_build_outside_the_repository(installed, tmp_path: Path) -> No
 
 
 def test_the_form_finds_the_working_folder(installed, tmp_path: Path) -> None:
-    """What ``kit form`` runs in its kernel (the shipped form notebook) reads the working
-    folder's templates and writes to its params/ (the browser tests are in tests/form)."""
+    """What ``kit form`` and ``kit lab`` run (the working folder's form notebook, copied
+    by kit init) reads the folder's templates and writes to its params/ (the browser
+    tests are in tests/form)."""
     venv, env = installed
     _run([str(venv / "bin" / "kit"), "init", "w"], tmp_path, env)
     code = ("from kit.form import Folders, ReportForm; from kit.form.serve import find_notebook;"
@@ -94,4 +95,4 @@ def test_the_form_finds_the_working_folder(installed, tmp_path: Path) -> None:
     assert Path(root) == (tmp_path / "w").resolve()
     assert Path(params) == (tmp_path / "w" / "params").resolve()
     assert roles == "['镇党建办主任', '镇委书记']"
-    assert Path(notebook).is_relative_to(venv) and Path(notebook).name == "form.ipynb"
+    assert Path(notebook) == (tmp_path / "w" / "notebooks" / "form.ipynb").resolve()

@@ -7,4 +7,5 @@ from setuptools import find_packages, setup
 
 SHIPPED = ["kit._shipped.notebooks", "kit._shipped.templates", "kit._shipped.params"]
 
-setup(packages=[*find_packages(include=["kit", "kit.*"]), *SHIPPED])
+setup(packages=[*find_packages(include=["kit", "kit.*"]), *SHIPPED],
+      options={"build": {"build_base": ".setuptools-build"}})

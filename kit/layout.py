@@ -10,8 +10,10 @@ A working folder (made by ``kit init``; this repository is one too)::
     build/<年度>/pdf/           with --pdf
     build/<年度>/<年度>年度述职报告汇编.docx
 
-A file the kit replaces is first copied beside itself under a name ending in ``.bak``
-(never ``.yaml`` or ``.md``, so it is not read as a parameter file or template).
+Backups: a file the kit replaces (a parameter file saved by the form or the roster, a
+template by ``kit import --force``) is first copied beside itself as
+``<name>.<YYYYmmdd-HHMMSS>.bak``, the newest few kept (:func:`kit.iorw.backup_generations`);
+never ``.yaml`` or ``.md``, so a backup is not read as a parameter file or a template.
 
 The report and form notebooks, the role templates and the two sample parameter files
 ship inside the package (``kit/_shipped/``, mapped from the repository's top-level
@@ -30,7 +32,6 @@ BUILD = "build"
 NOTEBOOKS = "notebooks"
 REPORT_NOTEBOOK = "report.ipynb"
 FORM_NOTEBOOK = "form.ipynb"
-BACKUP_SUFFIX = ".bak"
 GUIDE = "使用说明.md"
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -106,12 +107,6 @@ class YearFolder:
 def year_folder(out_root: str | Path, year: int) -> YearFolder:
     """The parts of ``<out_root>/<年度>/`` (``out_root`` is the build folder)."""
     return YearFolder(Path(out_root) / str(year), year)
-
-
-def backup_path(path: str | Path) -> Path:
-    """Where the previous version of ``path`` is kept when it is replaced."""
-    path = Path(path)
-    return path.with_name(path.name + BACKUP_SUFFIX)
 
 
 @dataclass(frozen=True)

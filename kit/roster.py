@@ -7,8 +7,9 @@ exact even after headers are retouched.  Column A is the parameter file's name.
 
 ``kit roster import 花名册.xlsx params/`` writes the rows back:
 
-* a row whose file exists updates that file in place: the old file is kept as
-  ``<name>.yaml.bak`` and its leading comment lines are kept; a row whose values did
+* a row whose file exists updates that file in place: the old file is kept as a
+  timestamped ``<name>.yaml.<时间>.bak`` (:func:`kit.iorw.backup_generations`) and its
+  leading comment lines are kept; a row whose values did
   not change leaves its file untouched (no .bak);
 * a row with an empty 参数文件 cell (a new official) gets ``单位-角色-姓名.yaml``;
 * files of the folder that have no row are left alone;
@@ -28,7 +29,7 @@ from typing import Any
 
 from kit.errors import KitError, ParamsError, Problem, display_path, suggest
 from kit.fields import IDENTITY, Field, FieldValueError, Value
-from kit.iorw import atomic_write_bytes, atomic_write_text, safe_filename
+from kit.iorw import atomic_write_bytes, atomic_write_text, backup_generations, safe_filename
 from kit.params import find_params, plain_value, read_entries, role_of, validate
 from kit.templates import RoleTemplate, load_roles
 from kit.yamlio import Entry, dump
@@ -264,7 +265,7 @@ def _target(folder: Path, name: Any, mapping: dict[str, Any], role: str) -> Path
 
 
 def _write(target: Path, mapping: dict[str, Any], template: RoleTemplate) -> bool:
-    """Write one file unless its values did not change; keep the old one as .bak."""
+    """Write one file unless its values did not change; keep the old one as a backup."""
     header = ""
     if target.exists():
         old = read_entries(target)
@@ -277,6 +278,6 @@ def _write(target: Path, mapping: dict[str, Any], template: RoleTemplate) -> boo
         lines = text.splitlines()
         header = "\n".join(ln[1:].strip() for ln in lines[:next(
             (i for i, ln in enumerate(lines) if not ln.startswith("#")), len(lines))])
-        atomic_write_bytes(target.with_name(target.name + ".bak"), target.read_bytes())
+        backup_generations(target)
     atomic_write_text(target, dump(mapping, header=header))
     return True

@@ -21,7 +21,7 @@ from typing import Any
 from kit.errors import ExistsError, KitError, Problem, TemplateError, display_path
 from kit.importer.build import Imported, build
 from kit.importer.source import clean_lines, read_sample, split_reports
-from kit.iorw import atomic_write_bytes, atomic_write_text, safe_filename
+from kit.iorw import atomic_write_text, backup_generations, safe_filename
 from kit.layout import TEMPLATES
 from kit.render import placeholder_values, render
 from kit.templates import TEMPLATE_SUFFIX, RoleTemplate, load_template
@@ -52,8 +52,8 @@ def import_sample(path: str | Path, role: str | None = None, out_dir: str | Path
                   force: bool = False, echo: Callable[[str], Any] | None = None) -> list[Path]:
     """Write one template per report of the sample into ``out_dir``; return their paths.
 
-    An existing template is not overwritten unless ``force`` (then it is kept as
-    ``<name>.md.bak``).  ``echo`` receives the notes (what the import changed).
+    An existing template is not overwritten unless ``force`` (then it is kept as a
+    timestamped ``<name>.md.<时间>.bak``, see :func:`kit.iorw.backup_generations`).  ``echo`` receives the notes (what the import changed).
     """
     path, out_dir = Path(path), Path(out_dir)
     file = display_path(path)
@@ -69,8 +69,7 @@ def import_sample(path: str | Path, role: str | None = None, out_dir: str | Path
         imp.notes += round_trip(imp, template)
         sources.append(imp.source(path.name))  # with the round-trip notes, if any
     for imp, target, source in zip(imported, targets, sources, strict=True):
-        if target.exists():
-            atomic_write_bytes(target.with_name(target.name + ".bak"), target.read_bytes())
+        backup_generations(target)  # with --force: the replaced template is kept
         atomic_write_text(target, source)
         if echo:
             echo(f"{display_path(target)}：角色「{imp.role}」，{len(imp.fields)} 个字段")

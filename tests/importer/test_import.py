@@ -11,6 +11,7 @@ import pytest
 from kit.cli import main
 from kit.errors import KitError
 from kit.importer import convert, import_sample, sample_values
+from kit.iorw import backups_of
 from kit.params import check
 from kit.render import render, render_placeholders
 from kit.templates import load_roles, load_template
@@ -224,7 +225,8 @@ def test_cli_refuses_to_overwrite_then_forces_with_backup(tmp_path, capsys):
     assert "已存在" in err and "--force" in err and "Traceback" not in err
     assert "排位: 3" in (out / "镇委书记.md").read_text("utf-8")  # untouched
     assert main(["import", str(SEED), "-o", str(out), "--force"]) == 0
-    assert "排位: 3" in (out / "镇委书记.md.bak").read_text("utf-8")
+    (backup,) = backups_of(out / "镇委书记.md")
+    assert "排位: 3" in backup.read_text("utf-8")
     assert (out / "镇委书记.md").read_text("utf-8") == first
     assert sorted(load_roles(out)) == ["镇党建办主任", "镇委书记"]  # .bak files are not templates
 

@@ -12,6 +12,7 @@ import pytest
 
 from kit.cli import main
 from kit.errors import KitError, ParamsError
+from kit.iorw import backups_of
 from kit.params import find_params, load
 from kit.roster import export_roster, import_roster
 from kit.templates import load_roles
@@ -140,10 +141,11 @@ def test_edit_in_excel_updates_in_place_with_backup(tmp_path):
     assert text.startswith("# 2023年度述职报告参数")  # the file's comment is kept
     assert "其他工作" not in text and "包抓村: '0123'" in text
     assert load(li, templates=TEMPLATES).values["专题会议"] == 15
-    assert "其他工作" in (params / "东山镇-党建办主任-李明华.yaml.bak").read_text("utf-8")
+    (backup,) = backups_of(params / "东山镇-党建办主任-李明华.yaml")
+    assert "其他工作" in backup.read_text("utf-8")
     assert load(params / "西河乡-镇党建办主任-赵新.yaml", templates=TEMPLATES).values["党建覆盖率"] \
         == Decimal(95)
-    assert not (params / "东山镇-党委书记-王建国.yaml.bak").exists()  # unchanged row
+    assert backups_of(params / "东山镇-党委书记-王建国.yaml") == []  # unchanged row
 
 
 def test_errors_name_sheet_row_and_column(tmp_path, capsys):

@@ -204,9 +204,9 @@ class Field:
     extra: dict = field(default_factory=dict, compare=False)
 
     def bounds(self) -> tuple[Decimal | None, Decimal | None]:
-        lo, hi = _DEFAULT_BOUNDS.get(self.type.name, (None, None))
-        lo = self.min if self.min is not None else lo
-        hi = self.max if self.max is not None else hi
+        default_lo, default_hi = _DEFAULT_BOUNDS.get(self.type.name, (None, None))
+        lo = self.min if self.min is not None else default_lo
+        hi = self.max if self.max is not None else default_hi
         return (None if lo is None else Decimal(lo), None if hi is None else Decimal(hi))
 
     def __post_init__(self) -> None:

@@ -198,6 +198,7 @@ def _unknown_key(key: str, entry: Entry, fields: dict[str, Field], file: str
     """The problem, and the field the user probably meant (so it is not also 「missing」)."""
     by_label = {f.label: f.key for f in fields.values()}
     meant: set[str] = set()
+    hint: str | None
     if key in by_label:
         meant.add(by_label[key])
         hint = f"这是「{by_label[key]}」的中文名称，键要写成「{by_label[key]}」。"

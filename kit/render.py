@@ -25,7 +25,7 @@ import jinja2
 
 from kit.errors import Problem, TemplateError, display_path
 from kit.fields import IDENTITY, FieldValueError, format_value, numeral
-from kit.model import Block, Report
+from kit.model import Block, BlockKind, Report
 from kit.templates import RoleTemplate, make_environment
 
 _tokens: ContextVar[list[str]] = ContextVar("tokens")
@@ -98,14 +98,15 @@ def _fill(text: str) -> str:
     return _TOKEN.sub(lambda m: tokens[int(m.group(1))], text)
 
 
-def _parse(body: str) -> list[tuple[str, str, str, bool]]:
+def _parse(body: str) -> list[tuple[BlockKind, str, str, bool]]:
     """(kind, heading, text, is_item) per block, values still as markers, not numbered."""
-    blocks = []
+    blocks: list[tuple[BlockKind, str, str, bool]] = []
     for chunk in _BLANK_LINES.split(body.replace("\r\n", "\n")):
         lines = [line.strip() for line in chunk.strip().split("\n") if line.strip()]
         if not lines:
             continue
         first = lines[0]
+        kind: BlockKind
         if first.startswith("# ") or first.startswith("## "):
             kind = "heading2" if first.startswith("## ") else "heading1"
             heading, text, item = first.lstrip("#").strip(), "".join(lines[1:]), False
@@ -118,7 +119,7 @@ def _parse(body: str) -> list[tuple[str, str, str, bool]]:
     return blocks
 
 
-def _number(blocks: list[tuple[str, str, str, bool]]) -> list[Block]:
+def _number(blocks: list[tuple[BlockKind, str, str, bool]]) -> list[Block]:
     out, h1, h2, item = [], 0, 0, 0
     for kind, heading, text, is_item in blocks:
         if kind == "heading1":

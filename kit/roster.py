@@ -87,7 +87,8 @@ def export_roster(params_dir: str | Path, xlsx: str | Path,
         rows.setdefault(name, []).append((path.name, raw))
 
     wb = Workbook()
-    wb.remove(wb.active)
+    for sheet in list(wb.worksheets):  # the empty sheet a new workbook starts with
+        wb.remove(sheet)
     for role in sorted(rows, key=lambda r: (roles[r].rank, r)):
         template = roles[role]
         if len(role) > 31 or _BAD_SHEET & set(role):
@@ -240,10 +241,10 @@ def _row(template: RoleTemplate, cells: dict[str, Any], columns: dict[int, str],
     col_of = {key: get_column_letter(col) for col, key in columns.items()}
     problems = []
     for p in found:
-        key = next((k for k in fields if p.field and (p.field == k or p.field.startswith(k + "（"))),
-                   None)
-        f = fields.get(key) if key else None
-        col = f"{col_of[key]} 列（{f.label if f else key}）" if key in col_of else \
+        key_of = next((k for k in fields if p.field and (p.field == k or p.field.startswith(k + "（"))),
+                      None)
+        f = fields.get(key_of) if key_of else None
+        col = f"{col_of[key_of]} 列（{f.label if f else key_of}）" if key_of in col_of else \
             f"（{f.label if f else p.field}，表里没有这一列）"
         problems.append(Problem(f"{where} {col}：{p.message}", file=file, expected=p.expected,
                                 found=p.found, hint=p.hint))

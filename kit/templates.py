@@ -266,7 +266,7 @@ class _Parser:
         required = str(value.get("必填", "是"))
         if required not in _YES | _NO:
             self.fail("「必填」应为「是」或「否」", line, field=key, found=f"「{required}」")
-        bounds = {}
+        bounds: dict[str, Any] = {}
         for word, attr in (("最小", "min"), ("最大", "max")):
             if value.get(word) is not None:
                 try:

@@ -80,6 +80,7 @@ def _value(node: yaml.Node, file: str) -> Any:
         return node.value
     if isinstance(node, yaml.SequenceNode):
         return [_value(n, file) for n in node.value]
+    assert isinstance(node, yaml.MappingNode)  # YAML has no fourth kind of node
     return _mapping(node, file)
 
 

@@ -353,7 +353,8 @@ class ReportForm:
         self.download.value = ""
         if not path:
             self.path, self._mtime, self._header = None, None, ""
-            self._quietly(lambda: [i.set(None) for i in self.inputs.values()])
+            for i in self.inputs.values():
+                self._quietly(i.set, None)
             self._quietly(self.identity["年度"].set, logic.default_year())
             self._strict = False
             self.refresh()

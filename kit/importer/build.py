@@ -154,11 +154,12 @@ class _Builder:
                 exp.append("{")
             elif "kind" in found:
                 src.append("{{ 单位类别 }}")
-                exp.append(self.kind)
+                exp.append(self.kind or m.group())  # the pattern matches only when kind is set
             elif "prov" in found:
                 src.append("{{ 省份 }}")
-                exp.append(self.province)
+                exp.append(m.group())  # the province's own name
             elif "year" in found:
+                assert self.year is not None  # the year pattern exists only then
                 delta = int(m.group("year")) - self.year
                 src.append("{{ 年度 }}" if not delta else f"{{{{ 年度 {'+' if delta > 0 else '-'} 1 }}}}")
                 exp.append(m.group("year"))
@@ -173,6 +174,7 @@ class _Builder:
 
     def _anniversary(self, m: re.Match[str], src: list[str], exp: list[str]) -> None:
         key, label, base = ANNIVERSARIES[m.group("ann")]
+        assert self.year is not None  # the anniversary pattern exists only then
         if int(m.group("n")) == self.year - base:
             self.derived[key] = (label, f"年度 - {base}", "周年")
             src.append(f"{m.group('ann')}{{{{ {key} }}}}")
@@ -281,7 +283,8 @@ def build(section: Section, role: str | None, file: str) -> Imported:
     bare = "党" + bare if bare.startswith("委") else "{{ 单位类别 }}长" if bare == "长" else bare
     byline = "{{ 单位 }}" + bare + "　{{ 姓名 }}"
     rank = 1 if re.search(r"(?<!副)书记$", role) else 2 if re.search(r"^[镇乡]长$", role) else 20
-    identity = {k: v for k, v in (("年度", b.year), ("单位类别", b.kind), ("省份", b.province)) if v}
+    identity: dict[str, object] = {
+        k: v for k, v in (("年度", b.year), ("单位类别", b.kind), ("省份", b.province)) if v}
     return Imported(role=role, title=title_src, byline=byline, rank=rank,
                     body="\n\n".join(blocks), fields=b.fields, derived=b.derived,
                     identity=identity, expected=expected, notes=notes)
@@ -317,7 +320,8 @@ def _items(line: str, nxt: str, count: int, inline_only: bool = False
     「二是…，三是…」 is split), ``inline`` (``{是}`` markers), ``literal`` (numbering
     the kit would not reproduce: kept as text) or ``plain``.
     """
-    marks = [(m.start(), m.end(), chinese_number(m.group(1))) for m in _MARK.finditer(line)]
+    marks = [(m.start(), m.end(), n) for m in _MARK.finditer(line)
+             if (n := chinese_number(m.group(1))) is not None]  # always a numeral here
     if marks and marks[0][0] == 0 and not inline_only:
         first = marks[0][2]
         run = [marks[0]]
@@ -325,7 +329,7 @@ def _items(line: str, nxt: str, count: int, inline_only: bool = False
             if mk[2] == run[-1][2] + 1:
                 run.append(mk)
         nxt_mark = _MARK.match(nxt)
-        continues = bool(nxt_mark) and chinese_number(nxt_mark.group(1)) == run[-1][2] + 1
+        continues = nxt_mark is not None and chinese_number(nxt_mark.group(1)) == run[-1][2] + 1
         if len(run) == 1 or first > 1 or continues:
             if first != count + 1:
                 return [line], "literal"

@@ -84,7 +84,7 @@ def unique_titles(reports: Sequence[Report]) -> list[str]:
                 for i in idx:
                     if extra(reports[i]):
                         titles[i] = _with_suffix(t, extra(reports[i]))
-    counts, seen = Counter(titles), Counter()
+    counts, seen = Counter(titles), Counter[str]()
     out = []
     for t in titles:
         seen[t] += 1

@@ -37,8 +37,10 @@ setup_system() {  # LibreOffice (PDF), fonts, poppler (PDF checks) and Chromium 
     command -v soffice >/dev/null || missing="yes"
     command -v pdftotext >/dev/null || missing="yes"
     command -v chromium >/dev/null || missing="yes"
-    fc-list 2>/dev/null | grep -q "Noto Serif CJK" || missing="yes"
-    fc-list 2>/dev/null | grep -q "UKai" || missing="yes"
+    # Not `fc-list | grep -q`: with pipefail, grep's early exit fails fc-list (SIGPIPE).
+    fonts=$(fc-list 2>/dev/null || true)
+    grep -q "Noto Serif CJK" <<<"$fonts" || missing="yes"
+    grep -q "UKai" <<<"$fonts" || missing="yes"
     [ -z "$missing" ] && return 0
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"

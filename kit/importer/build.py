@@ -30,8 +30,12 @@ PROVINCES = _PROVINCE_NAMES.split()
 ANNIVERSARIES = {"建党": ("建党周年", "建党周年数", 1921), "新中国成立": ("建国周年", "新中国成立周年数", 1949),
                  "改革开放": ("改革开放周年", "改革开放周年数", 1978), "建军": ("建军周年", "建军周年数", 1927)}
 # 镇/乡 as the kind of unit: 全镇 我镇 镇党委 镇情 镇属 镇长…, not 乡村 城镇 乡镇.
-_KIND = re.compile(r"(?<![城乡集古重市])[镇乡](?=党委|党建办|委|政府|人民|人大|纪委|长|情|属|直|机关|干部|党员)"
-                   r"|(?<=[全我本该])[镇乡](?![村镇])")
+_KIND = re.compile(r"(?<![城乡集古重市])[镇乡](?=党委|党建办|委|政府|人民|人大|纪委|长|情|属|直|机关|干部|党员|"
+                   r"级|域|内|财政|卫生院|领导|班子|站所|各部门|主要负责)"
+                   r"|(?<![城乡集古重市])镇(?=村两级|村三级|村干部|村两委|村组)"  # 「乡村干部」 is rural
+                   r"|(?<=[全我本该驻各])[镇乡](?![村镇])")
+# 镇/乡 left as text after the above: named in a note (乡村、城镇、乡镇、城乡 are not unit words).
+_KIND_LEFT = re.compile(r"(?<![城乡村])[镇乡](?![村镇])")
 _CN = "一二三四五六七八九十"
 _H1 = re.compile(rf"^([{_CN}]+)、\s*(.+)$")
 _H2 = re.compile(rf"^[（(]([{_CN}]+)[）)]\s*(.+)$")
@@ -128,6 +132,8 @@ class _Builder:
             parts.append(f"(?P<prov>{self.province})")
         self.subst = re.compile("|".join(parts))
         self.fields: dict[str, Blank | dict[str, str]] = {}
+        self.guesses: list[str] = []
+        self.heading = ""  # the section being read, for labels that need context
         self.derived: dict[str, tuple[str, str, str]] = {}
         self.role = role or self._role()
 
@@ -180,6 +186,21 @@ class _Builder:
             src.append(m.group())
         exp.append(m.group())
 
+    def _unique_label(self, b: Blank) -> str:
+        """The blank's label, made unique within the role: with its unit, else its
+        section, else numbered (「…（第2处）」)."""
+        labels = {f.label if isinstance(f, Blank) else f["标签"] for f in self.fields.values()}
+        label = b.label or (f"{self.heading}中的数字" if self.heading else "数字")
+        if not b.label:
+            b.guess = f"「{b.sample}{b.unit}」前后没有说明它的文字，标签「{label}」是猜的，请核对"
+        tries = [label] + ([f"{label}（{b.unit}）"] if b.unit else []) \
+            + ([f"{self.heading}：{label}"] if self.heading else [])
+        tries += [f"{label}（第{n}处）" for n in range(2, 100)]
+        pick = next(t for t in tries if t not in labels)
+        if pick != label:
+            b.guess = f"标签「{label}」与前面的字段相同，改为「{pick}」" + (f"；{b.guess}" if b.guess else "")
+        return pick
+
     def text(self, text: str, block_start: bool = False) -> tuple[str, str]:
         """Source and expected text of a run of text with blanks."""
         src, exp, pos = [], [], 0
@@ -187,9 +208,13 @@ class _Builder:
             s, e = self.literal(text[pos:b.start], block_start and pos == 0)
             src.append(s)
             exp.append(e)
-            b.key = make_key(b.label, b.unit, b.kind,
-                             set(self.fields) | set(self.derived) | IDENTITY_KEYS)
+            b.label = self._unique_label(b)
+            taken = set(self.fields) | set(self.derived) | IDENTITY_KEYS
+            b.key = b.key_hint if b.key_hint and b.key_hint not in taken else \
+                make_key(b.label, b.unit, b.kind, taken)
             self.fields[b.key] = b
+            if b.guess:
+                self.guesses.append(f"字段「{b.key}」：{b.guess}")
             src.append(f"{{{{ {b.key} }}}}{b.unit}")  # the unit stays literal text
             exp.append(b.sample + b.unit)
             pos = b.end + len(b.unit)
@@ -231,6 +256,7 @@ def build(section: Section, role: str | None, file: str) -> Imported:
             if chinese_number(m.group(1)) != (h1 if level == 1 else h2):
                 notes.append(f"标题「{line[:12]}…」的编号与前文不连续，已由本工具重新编号为「{number}」")
             head, runin = _split_heading(m.group(2))
+            b.heading = head.rstrip("。").strip()
             hs, he = b.text(head)
             block = ("# " if level == 1 else "## ") + hs
             exp = number + he
@@ -276,6 +302,7 @@ def build(section: Section, role: str | None, file: str) -> Imported:
             expected="用 x、xx、XXX、X.X、xx%、X月X日、X,XXX 等标出的数字或名称",
             hint="请先把范文里每年要改的数字换成 x（如「召开会议x次」），再导入。"))
     _add_other_work(b, blocks, sections)
+    notes += _kind_left(b, "\n".join([title_src, *blocks])) + b.guesses
     role = b.role
     bare = re.sub(r"^[镇乡]", "", role)  # 东山镇 + 党建办主任, 东山镇 + 党委书记, 东山镇 + 镇长
     bare = "党" + bare if bare.startswith("委") else "{{ 单位类别 }}长" if bare == "长" else bare
@@ -285,6 +312,18 @@ def build(section: Section, role: str | None, file: str) -> Imported:
     return Imported(role=role, title=title_src, byline=byline, rank=rank,
                     body="\n\n".join(blocks), fields=b.fields, derived=b.derived,
                     identity=identity, expected=expected, notes=notes)
+
+
+def _kind_left(b: _Builder, source: str) -> list[str]:
+    """A note for every 镇/乡 the import left as text: in a 乡 official's report they
+    would stay 镇 (or the reverse); the clerk decides."""
+    text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", source)
+    found = [text[max(0, m.start() - 3):m.end() + 3].replace("\n", "") for m in _KIND_LEFT.finditer(text)]
+    if not found:
+        return []
+    return [f"范文里有 {len(found)} 处「{'、'.join(sorted({m for f in found for m in f if m in '镇乡'}))}」"
+            f"没有换成 {{{{ 单位类别 }}}}（如「{found[0]}」），看作地名或固定说法；"
+            "若是本乡镇的意思，请改成 {{ 单位类别 }}"]
 
 
 def _inline(b: _Builder, text: str, pieces: list[str] | None = None) -> tuple[str, str]:

@@ -16,7 +16,7 @@ _X = "xXｘＸ×"
 _AROUND = "A-Za-z0-9Ａ-Ｚａ-ｚ０-９_"
 BLANK = re.compile(
     rf"(?<![{_AROUND}.．])"
-    rf"(?:[{_X}]{{1,3}}(?:[,，][{_X}]{{3}})+|[{_X}]+(?:[.．][{_X}]+)?)"
+    rf"(?:[{_X}]{{1,3}}(?:[,，][{_X}]{{3}})+(?:[.．][{_X}]+)?|[{_X}]+(?:[.．][{_X}]+)?)"
     rf"(?![{_AROUND}])"
 )
 
@@ -30,9 +30,11 @@ DATE_VERBS = ("开工 动工 开建 开挖 投用 投产 投运 完工 竣工 �
 _DATE_VERB = re.compile("|".join(sorted(DATE_VERBS.split(), key=len, reverse=True)))
 # A percentage right after these words is a change, which can be negative or above 100.
 _RATE_CUE = re.compile(r"(增长|增幅|增速|下降|降幅|降低|提高|提升|上升|上涨|回落|减少|增加|同比|环比|"
-                       r"增减|下滑)(?:了|达到?|为|约|近|超过?)?$")
+                       r"增减|下滑)(?:了|达到?|为|约|近|超过?)?$|(?:任务|目标|计划)的$")
 _RATE_ONLY = re.compile(r"^(?:同比|环比|比上年|较上年|比去年|较去年)?(?:增长|增幅|增速|下降|降幅|上升|"
                         r"上涨|回落|减少|增加|下滑)$")
+_RATE_KEY = re.compile(r"(?:同比|环比|比上年|较上年|比去年|较去年)?(?:增长|增幅|增速|下降|降幅|降低|提高|提升|"
+                       r"上升|上涨|回落|减少|增加|增减|下滑)(?=(?:了|达到?|为|约|近|超过?)?$)")
 _ACTION = re.compile(r"^(?:完成|实现|引进|新建|发放|新增|累计|全年|达到)")
 
 # Unit → kind.  Longest unit wins (「余人次」 before 「余」, 「万余字」 before 「万」).
@@ -46,7 +48,7 @@ UNITS: dict[str, str] = (
     {u: "count" for u in _COUNT.split()} | {u: "amount" for u in _AMOUNT.split()}
     | {"％": "percent", "%": "percent"}
     | {u: "place" for u in _PLACE.split()}
-    | {"月": "month", "日": "day", "号": "day"}
+    | {"月": "month", "月份": "month", "日": "day", "号": "day"}
 )
 _UNIT_ORDER = sorted(UNITS, key=len, reverse=True)
 TYPE_OF_KIND = {"count": "整数", "amount": "小数", "percent": "百分比", "place": "短文本",
@@ -55,7 +57,8 @@ TYPE_OF_KIND = {"count": "整数", "amount": "小数", "percent": "百分比", "
 _BOUNDARY = set("，。；：、！？,;:!?（）()《》【】[]")
 _LEAD = re.compile(r"^(?:[一二三四五六七八九十]+是|\d{4}年度?|(?:按照|根据|依据)\S{0,10}?要求|同时|目前|其中|并且|并|共计|共|还|已|均|年内|全年|今年|去年|"
                    r"一年来|累计共|先后|合计|在|对|以|于|按照|通过|组织|全[镇乡](?:共有|共)?)")
-_TRAIL = re.compile(r"(?:达到|达|为|约|近|超过|超|逾|共有|共|有|累计|合计|计|是|\d{4}年度?)$")
+_TRAIL = re.compile(r"(?:稳定在|保持在|控制在|达到|达|为|约|近|超过|超|逾|共有|共|有|累计|合计|计|是|\d{4}年度?)$")
+_WORDS = ("急难愁盼", "三务", "两委", "一般公共预算", "回头看", "三会一课", "主题党日")
 _KEY_SKIP = {"的", "了", "内", "之", "中"}
 _QUOTES = re.compile(r"[“”‘’\"'《》「」『』〈〉]")
 
@@ -117,11 +120,15 @@ def find_blanks(text: str) -> list[Blank]:
         b.label = _label(before, after, b, text)
         if b.kind == "percent" and _RATE_CUE.search(before):
             b.rate = True
+            cue_key = _RATE_KEY.search(before)
+            b.key_hint = cue_key.group() if cue_key else ""  # 「比上年下降」「同比增长」
             if _RATE_ONLY.match(b.label) and i and blanks[i - 1].label \
                     and not any(c in text[blanks[i - 1].end:b.start] for c in "。；;"):
                 # 「完成地区生产总值X亿元，同比增长X.X%」: the growth of what came before
                 b.label = _ACTION.sub("", blanks[i - 1].label) + b.label
-            cue = _RATE_CUE.search(before).group(1)
+            cue = _RATE_CUE.search(before).group()
+            if cue.endswith("的"):  # 「完成年度目标任务的XXX%」: a ratio that can pass 100
+                b.label = re.sub(r"^完成", "", b.label.removesuffix("的")) + "完成比例"
             b.guess = (f"「{_no_blanks(before)[-12:]}{b.sample}{b.unit}」按增长率（可为负数、可超过 100）处理，"
                        f"因为前面是「{cue}」；若是占比请把类型改为 百分比")
         elif b.kind == "percent":
@@ -242,8 +249,11 @@ def _dates(text: str, blanks: list[Blank]) -> None:
             what = "日期"
         verbs[i] = verb
         head = subject or (obj if len(obj) >= 2 else "")
-        b.label = f"{head}{verb}{what}" if head or verb else f"日期{i + 1}"
-        b.key_hint = f"{verb}{what}" if verb else ""
+        if span or ends:  # 「人居环境整治开始日期」「…结束日期」
+            b.label, b.key_hint = f"{head or verb}{what}", what
+        else:
+            b.label = f"{head}{verb}{what}" if head or verb else f"日期{i + 1}"
+            b.key_hint = f"{verb}{what}" if verb else ""
         full = "年" in b.sample
         b.guess = (f"「{b.sample}」是一个日期字段（{'年月日' if full else '只填月日，年份由年度给出'}），"
                    + (f"名称取自后面的「{verb}」" if verb else "后面没有动词，名称取自前后文字，请核对"))
@@ -283,4 +293,6 @@ def _segment(text: str) -> list[str]:
     import jieba  # loads its dictionary (about 1 s) only when a sample is imported
 
     jieba.setLogLevel(logging.WARNING)
+    for word in _WORDS:  # officialese jieba splits: 「急难/愁盼」
+        jieba.add_word(word)
     return jieba.lcut(text)

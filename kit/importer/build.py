@@ -306,6 +306,7 @@ def build(section: Section, role: str | None, file: str) -> Imported:
     role = b.role
     bare = re.sub(r"^[镇乡]", "", role)  # 东山镇 + 党建办主任, 东山镇 + 党委书记, 东山镇 + 镇长
     bare = "党" + bare if bare.startswith("委") else "{{ 单位类别 }}长" if bare == "长" else bare
+    bare = re.sub(r"^副[镇乡](?=长$)", "副{{ 单位类别 }}", bare)  # 副镇长 → 副{{ 单位类别 }}长
     byline = "{{ 单位 }}" + bare + "　{{ 姓名 }}"
     rank = 1 if re.search(r"(?<!副)书记$", role) else 2 if re.search(r"^[镇乡]长$", role) else 20
     identity = {k: v for k, v in (("年度", b.year), ("单位类别", b.kind), ("省份", b.province)) if v}

@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 
 PYTHON=${PYTHON:-python3}
 VENV=${KIT_VENV:-.venv}
-SYSTEM_PACKAGES="libreoffice-writer-nogui fonts-noto-cjk fonts-arphic-ukai poppler-utils chromium"
+SYSTEM_PACKAGES="libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk fonts-arphic-ukai poppler-utils chromium"
 
 say() { printf '\033[1m%s\033[0m\n' "$*" >&2; }
 

@@ -84,8 +84,9 @@ def export_roster(params_dir: str | Path, xlsx: str | Path,
             problems += err.problems
             continue
         except Exception as err:  # noqa: BLE001 — one odd file never stops the others
-            problems.append(Problem(f"无法导出这个文件（{type(err).__name__}）",
-                                    file=display_path(path)))
+            reason = "符号链接指向自己（循环）" if isinstance(err, RuntimeError) and \
+                "loop" in str(err).lower() else type(err).__name__
+            problems.append(Problem(f"无法读取这个文件，未导出（{reason}）", file=_shown(path)))
             continue
         rows.setdefault(role, []).append((path.name if not blank else "", values))
     wanted = sorted(rows if rows or not blank else roles, key=lambda r: (roles[r].rank, r))
@@ -108,6 +109,14 @@ def export_roster(params_dir: str | Path, xlsx: str | Path,
     if problems:
         raise ParamsError(problems + [Problem(f"其余参数文件已导出到 {display_path(xlsx)}")])
     return xlsx
+
+
+def _shown(path: Path) -> str:
+    """display_path, but never failing (a symlink loop cannot be resolved)."""
+    try:
+        return display_path(path)
+    except (OSError, RuntimeError):
+        return str(path)
 
 
 def _export_row(path: Path, roles: dict[str, RoleTemplate], blank: bool,

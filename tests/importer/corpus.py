@@ -53,10 +53,7 @@ def expected(sample: Path) -> dict[str, str]:
     """Role → expected template text (comment lines excluded)."""
     stem = sample.name.removesuffix(".txt").removesuffix(".docx")
     single = CORPUS / f"{stem}.md"
-    if single.exists():
-        files = [single]
-    else:
-        files = sorted(CORPUS.glob(f"{stem}.*.md"))
+    files = [single] if single.exists() else sorted(CORPUS.glob(f"{stem}.*.md"))
     out = {}
     for f in files:
         text = f.read_text("utf-8")

@@ -307,9 +307,22 @@ class _Date(FieldType):
         return "日期，如「2023年5月8日」" if _is_full_date(f) else "月和日，如「5月8日」"
 
 
+def _finite(parse: Any, raw: Any, f: Field, expected: str) -> Value:
+    """``parse(raw, f)``, with Infinity/NaN said in Chinese instead of an arithmetic error."""
+    try:
+        return parse(raw, f)
+    except FieldValueError:
+        raise
+    except (ArithmeticError, ValueError):
+        raise FieldValueError("不是有限的数字", expected, f"「{raw}」") from None
+
+
 class _Rate(_Decimal):
     """A signed rate or ratio in per cent (增长率、同比、增幅): negative and > 100 allowed,
     unlike 百分比 (0–100, a share such as 覆盖率、占比)."""
+
+    def parse(self, raw: Any, f: Field) -> Value:
+        return _finite(super().parse, raw, f, self.describe(f))
 
     def describe(self, f: Field) -> str:
         lo, hi = f.bounds()
@@ -332,7 +345,7 @@ class _GroupedNumber(_Number):
     """整数/小数 written 「X,XXX」 in the sample: the same checks, printed 3,456."""
 
     def parse(self, raw: Any, f: Field) -> Value:
-        value = super().parse(raw, f)
+        value = _finite(super().parse, raw, f, self.describe(f))
         if isinstance(value, int):
             return Grouped(value)
         exact = self._exact(raw, f)  # keep the typed decimals: 12.50 stays 12.50
@@ -345,7 +358,7 @@ class _GroupedNumber(_Number):
             return Decimal(raw)
         try:
             return self._from_text(str(raw), f)
-        except FieldValueError:
+        except (FieldValueError, ArithmeticError):
             return None
 
 

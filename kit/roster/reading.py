@@ -37,6 +37,7 @@ class Row:
     letters: dict[str, str]  # key → column letter
     file_name: Any = None
     problems: list[Problem] = field(default_factory=list)
+    refused: set[str] = field(default_factory=set)  # formula cells already reported
 
     @property
     def where(self) -> str:
@@ -139,6 +140,7 @@ def _sheet(ws: Any, values_ws: Any, template: RoleTemplate, file: str
                         f"{row.cell(key)}：单元格是公式，请在 Excel 中另存为数值", file=file,
                         found=f"「{cell.value}」",
                         hint="选中这些格子，复制，再「选择性粘贴 → 数值」后保存。"))
+                    row.refused.add(key)
                     continue
             if key == FILE_KEY:
                 row.file_name = value
@@ -171,6 +173,8 @@ def _check(row: Row, file: str) -> None:
     for p in found:
         key = next((k for k in fields if p.field and (p.field == k or p.field.startswith(k + "（"))),
                    None)
+        if key in row.refused:
+            continue  # 「缺少必填项」 would repeat the formula's own message
         f = fields.get(key) if key else None
         col = f"{row.letters[key]} 列（{f.label if f else key}）" if key in row.letters else \
             f"（{f.label if f else p.field}，表里没有这一列）"

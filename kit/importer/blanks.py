@@ -139,8 +139,12 @@ def find_blanks(text: str) -> list[Blank]:
     return blanks
 
 
+_X_RUN = re.compile(rf"[.．,，]*[{_X}]+(?:[.．,，]+[{_X}]+)*")
+
+
 def _no_blanks(text: str) -> str:
-    return BLANK.sub("", DATE.sub("", text))
+    """Words without placeholder characters (「X.XX.X」 run together included)."""
+    return _X_RUN.sub("", BLANK.sub("", DATE.sub("", text)))
 
 
 def _clause(text: str, lo: int, hi: int, backwards: bool) -> str:

@@ -186,11 +186,11 @@ class _Builder:
             src.append(m.group())
         exp.append(m.group())
 
-    def _unique_label(self, b: Blank) -> str:
+    def _unique_label(self, b: Blank, label: str) -> str:
         """The blank's label, made unique within the role: with its unit, else its
         section, else numbered (「…（第2处）」)."""
         labels = {f.label if isinstance(f, Blank) else f["标签"] for f in self.fields.values()}
-        label = b.label or (f"{self.heading}中的数字" if self.heading else "数字")
+        label = label or (f"{self.heading}中的数字" if self.heading else "数字")
         if not b.label:
             b.guess = f"「{b.sample}{b.unit}」前后没有说明它的文字，标签「{label}」是猜的，请核对"
         tries = [label] + ([f"{label}（{b.unit}）"] if b.unit else []) \
@@ -208,7 +208,8 @@ class _Builder:
             s, e = self.literal(text[pos:b.start], block_start and pos == 0)
             src.append(s)
             exp.append(e)
-            b.label = self._unique_label(b)
+            # A label is shown to 镇 and 乡 officials alike: 「召开镇人民代表大会」 → 乡镇
+            b.label = self._unique_label(b, _KIND.sub("乡镇", b.label))
             taken = set(self.fields) | set(self.derived) | IDENTITY_KEYS
             b.key = b.key_hint if b.key_hint and b.key_hint not in taken else \
                 make_key(b.label, b.unit, b.kind, taken)

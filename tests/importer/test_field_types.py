@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
 
@@ -60,7 +61,5 @@ def test_grouped_numbers_print_with_separators():
 def test_new_types_take_anything_or_say_why(raw):
     for type_zh, sample in (("日期", "X月X日"), ("日期", "XXXX年X月X日"), ("增长率", "x"),
                             ("整数（千分位）", "X,XXX"), ("小数（千分位）", "X,XXX.X")):
-        try:
+        with contextlib.suppress(FieldValueError):
             field(type_zh, sample).parse(raw)
-        except FieldValueError:
-            pass

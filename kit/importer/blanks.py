@@ -77,7 +77,8 @@ class Blank:
     extra: dict[str, str] = field(default_factory=dict)  # 最小/最大/最长/说明
     rate: bool = False  # a signed rate (同比增长X.X%), not a 0–100 share
     guess: str = ""
-    key_hint: str = ""  # a preferred key (「开工日期」) tried before the label's own words  # what the import guessed about this blank, for the template's notes
+    key_hint: str = ""
+    noun: int = 0  # characters of the counted noun after the unit (「x个村…」: 村)  # a preferred key (「开工日期」) tried before the label's own words  # what the import guessed about this blank, for the template's notes
 
     @property
     def type(self) -> str:
@@ -113,11 +114,14 @@ def find_blanks(text: str) -> list[Blank]:
         blanks.append(Blank(m.start(), m.end(), m.group(), unit, UNITS.get(unit, "")))
     blanks.sort(key=lambda b: b.start)
     for i, b in enumerate(blanks):
-        floor = blanks[i - 1].end + len(blanks[i - 1].unit) if i else 0
+        floor = blanks[i - 1].end + len(blanks[i - 1].unit) + blanks[i - 1].noun if i else 0
         ceiling = blanks[i + 1].start if i + 1 < len(blanks) else len(text)
         before = _clause(text, floor, b.start, backwards=True)
         after = _clause(text, b.end + len(b.unit), ceiling, backwards=False)
         b.label = _label(before, after, b, text)
+        if b.start - len(before) > 0 and text[b.start - len(before) - 1] == "、" and i \
+                and len(b.label) >= 2:
+            b.label = _shared_head(blanks[i - 1].label, b.label)
         if b.kind == "percent" and _RATE_CUE.search(before):
             b.rate = True
             cue_key = _RATE_KEY.search(before)
@@ -180,6 +184,13 @@ def _label(before: str, after: str, b: Blank, text: str) -> str:
         elif (more := _strip(_no_blanks(after))) and len(more) >= 2 and b.kind == "count":
             label = f"{label}{more}"  # 「组织xx名代表开展…活动」
             b.guess = f"「{before}{b.sample}{b.unit}{after}」的标签写作「{label}」"
+    if len(label) < 2 and b.kind == "count" and (counted := _counted(text, b)):
+        return counted
+    if b.kind == "percent" and not re.search(r"率|比|占|重", label):
+        m = re.match(r"全?(覆盖|达标|合格|参保|到位|满意|完成|通过|落实)", after)
+        if m and len(label) >= 2:  # 「党建工作xxx％全覆盖」 → 党建工作覆盖率
+            b.guess = f"「{before}{b.sample}{b.unit}{m.group()}」的标签写作「{label}{m.group(1)}率」"
+            return f"{label}{m.group(1)}率"
     if len(label) < 2:  # 「，xx余党员回炉淬火」: nothing before, the words after name it
         words = _strip(_no_blanks(after))
         if len(words) >= 2:
@@ -193,6 +204,40 @@ def _label(before: str, after: str, b: Blank, text: str) -> str:
     if b.kind == "place" and label and not label.endswith(b.unit):
         label = f"{label}的{b.unit}"  # 「包抓x村」 → 包抓的村
     return label
+
+
+def _counted(text: str, b: Blank) -> str:
+    """「x个村村集体经济收入达xx万元以上」: what is counted (村) comes right after the unit,
+    what is said of it after that → 「村集体经济收入达…万元以上的村」 (another figure in
+    the clause is 「…」)."""
+    start = b.end + len(b.unit)
+    rest = _clause(text, start, len(text), backwards=False)
+    words = _segment(rest)
+    if len(words) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]{1,4}", words[0]):
+        return ""
+    noun = words[0][0] if len(words[0]) == 2 and words[0][0] == words[0][1] else words[0]
+    said = _X_RUN.sub("…", BLANK.sub("…", DATE.sub("…", rest[len(noun):]))).strip()
+    said = re.sub(r"[。；，]$", "", said)
+    if len(said) < 2:
+        return ""
+    b.noun = len(noun)
+    label = f"{said}的{noun}"
+    subject = _strip(_TRAIL.sub("", said.split("…")[0]))
+    tail = "".join(w for w in _segment(subject)[-2:])  # 「集体经济」「收入」 → 集体经济收入
+    if 2 <= len(tail) + len(noun) <= 8:
+        b.key_hint = tail + noun  # 集体经济收入村, 回炉淬火党员
+    b.guess = f"「{b.sample}{b.unit}{rest[:16]}」的标签写作「{label}」（数的是「{noun}」）"
+    return label
+
+
+def _shared_head(previous: str, label: str) -> str:
+    """「撰写学习心得体会x篇、学习笔记x万余字」: the second item shares the first's head
+    (「党员干部人均撰写」) when the first's words reappear in it."""
+    words = _segment(label)
+    at = previous.find(words[0]) if words else -1
+    if at <= 0 or label.startswith(previous[:at]):
+        return label
+    return previous[:at] + label
 
 
 def _verb(words: str) -> tuple[int, int] | None:

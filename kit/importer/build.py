@@ -211,8 +211,9 @@ class _Builder:
             # A label is shown to 镇 and 乡 officials alike: 「召开镇人民代表大会」 → 乡镇
             b.label = self._unique_label(b, _KIND.sub("乡镇", b.label))
             taken = set(self.fields) | set(self.derived) | IDENTITY_KEYS
-            b.key = b.key_hint if b.key_hint and b.key_hint not in taken else \
-                make_key(b.label, b.unit, b.kind, taken)
+            hint = re.sub(r"\W", "", b.key_hint)  # 「回头看”召开」 → a name Jinja accepts
+            b.key = hint if len(hint) >= 2 and hint.isidentifier() and hint not in taken \
+                else make_key(b.label, b.unit, b.kind, taken)
             self.fields[b.key] = b
             if b.guess:
                 self.guesses.append(f"字段「{b.key}」：{b.guess}")

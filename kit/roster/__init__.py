@@ -251,13 +251,18 @@ def _existing(folder: Path) -> dict[tuple[str, str, str], Path]:
     if not folder.is_dir():
         return out
     for path in find_params(folder):
-        try:
-            ident = Identity.of(read_entries(path))
-        except KitError:
-            continue
-        if ident.name:
+        ident = _identity_of(path)
+        if ident and ident.name:
             out.setdefault(ident.person, path)
     return out
+
+
+def _identity_of(path: Path) -> Identity | None:
+    """Whose file this is; None when it cannot be read (never overwritten then)."""
+    try:
+        return Identity.of(read_entries(path))
+    except (KitError, OSError, RuntimeError):  # RuntimeError: a symlink loop
+        return None
 
 
 def _by_official(rows: list[Row]) -> dict[tuple[str, ...], list[Row]]:
@@ -321,11 +326,8 @@ def _target(folder: Path, row: Row, mapping: dict[str, Any], mine: Path | None
     else:
         target = folder / params_filename(str(mapping.get("单位", "")), row.template.role,
                                           str(mapping.get("姓名", "")))
-    if target.exists():
-        try:
-            theirs = Identity.of(read_entries(target))
-        except KitError:
-            theirs = None
+    if target.exists() or target.is_symlink():
+        theirs = _identity_of(target)
         if theirs is None or theirs.person != Identity.of(mapping).person:
             who = theirs.describe() if theirs else "无法读取"
             return target, Problem(

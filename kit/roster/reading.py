@@ -52,8 +52,10 @@ def read_workbook(path: Path, roles: dict[str, RoleTemplate]) -> tuple[list[Row]
     from openpyxl import load_workbook
 
     file = display_path(path)
+    if not path.exists():
+        raise KitError(Problem("找不到 Excel 文件", file=file, hint="请检查文件名和所在文件夹。"))
     if not path.is_file():
-        raise KitError(Problem("找不到 Excel 文件", file=file))
+        raise KitError(Problem("这不是一个普通文件", file=file, expected=".xlsx 文件"))
     if path.stat().st_size > MAX_BYTES:
         raise KitError(Problem("Excel 文件太大", file=file, expected="不超过 20 MB",
                                found=f"{path.stat().st_size // (1024 * 1024)} MB"))

@@ -242,7 +242,7 @@ def test_export_goes_on_past_bad_files(tmp_path, capsys):
     (params / "loop.yaml").symlink_to(params / "loop.yaml")
     (params / "bad.yaml").write_text("角色: [", "utf-8")
     out = tmp_path / "r.xlsx"
-    assert main(["roster", "export", str(params), str(out)]) == 2
+    assert main(["--templates", str(TEMPLATES), "roster", "export", str(params), str(out)]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and "loop.yaml" in err and "bad.yaml" in err
     assert "其余参数文件已导出" in err
@@ -289,3 +289,24 @@ def test_libreoffice_round_trip_keeps_values_and_rules(tmp_path, mayor):
         got = load(fresh / p.name, templates=templates).values
         assert {k: v for k, v in got.items() if k != "城镇就业"} == \
             {k: v for k, v in want.items() if k != "城镇就业"}
+
+
+def test_import_goes_on_past_bad_workbooks_and_odd_files(tmp_path, capsys):
+    params = tmp_path / "params"
+    shutil.copytree(ROOT / "params", params)
+    xlsx = export_roster(params, tmp_path / "r.xlsx", templates=TEMPLATES)
+    (params / "loop.yaml").symlink_to(params / "loop.yaml")  # in the folder written to
+    (tmp_path / "坏.xlsx").write_text("not a workbook", "utf-8")
+    (tmp_path / "文件夹.xlsx").mkdir()
+    fresh = tmp_path / "fresh"
+    shutil.copytree(params, fresh, symlinks=True)
+    for p in find_params(fresh):
+        if not p.is_symlink():
+            p.unlink()
+    code = main(["--templates", str(TEMPLATES), "roster", "import", str(tmp_path / "坏.xlsx"), str(tmp_path / "文件夹.xlsx"),
+                 str(xlsx), str(fresh)])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "无法读取 Excel 文件" in err and "不是一个普通文件" in err
+    assert sorted(p.name for p in find_params(fresh) if not p.is_symlink()) == \
+        sorted(p.name for p in find_params(params) if not p.is_symlink())

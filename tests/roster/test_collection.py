@@ -180,11 +180,8 @@ def test_update_keeps_comments_and_layout(tmp_path):
     assert (params / (path.name + ".bak")).read_text("utf-8") == text
 
 
-def test_headers_by_label_with_spaces_brackets_and_units(tmp_path):
-    params = tmp_path / "params"
-    shutil.copytree(ROOT / "params", params)
-    xlsx = export_roster(params, tmp_path / "r.xlsx", templates=TEMPLATES)
-    wb = openpyxl.load_workbook(xlsx)
+def test_headers_by_label_with_spaces_brackets_and_units(tmp_path, shipped):
+    params, xlsx, wb = shipped
     ws = wb["镇党建办主任"]
     ws.delete_rows(2)  # the hidden key row is gone
     for cell in ws[1]:
@@ -291,10 +288,8 @@ def test_libreoffice_round_trip_keeps_values_and_rules(tmp_path, mayor):
             {k: v for k, v in want.items() if k != "城镇就业"}
 
 
-def test_import_goes_on_past_bad_workbooks_and_odd_files(tmp_path, capsys):
-    params = tmp_path / "params"
-    shutil.copytree(ROOT / "params", params)
-    xlsx = export_roster(params, tmp_path / "r.xlsx", templates=TEMPLATES)
+def test_import_goes_on_past_bad_workbooks_and_odd_files(tmp_path, capsys, shipped):
+    params, xlsx, _ = shipped
     (params / "loop.yaml").symlink_to(params / "loop.yaml")  # in the folder written to
     (tmp_path / "坏.xlsx").write_text("not a workbook", "utf-8")
     (tmp_path / "文件夹.xlsx").mkdir()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -114,11 +113,8 @@ def test_cells_are_typed(tmp_path):
     assert "0123" in texts  # text that looks like a number stays text
 
 
-def test_edit_in_excel_updates_in_place_with_backup(tmp_path):
-    params = tmp_path / "params"
-    shutil.copytree(ROOT / "params", params)
-    xlsx = export_roster(params, tmp_path / "r.xlsx", templates=TEMPLATES)
-    wb = openpyxl.load_workbook(xlsx)
+def test_edit_in_excel_updates_in_place_with_backup(tmp_path, shipped):
+    params, xlsx, wb = shipped
     ws = wb["镇党建办主任"]
     col = {c.value: c.column for c in ws[2]}
     ws.cell(3, col["专题会议"], 15)
@@ -175,11 +171,8 @@ def test_errors_name_sheet_row_and_column(tmp_path, capsys):
     assert "Traceback" not in capsys.readouterr().err
 
 
-def test_sheet_that_is_not_a_role_and_headers_without_keys(tmp_path):
-    params = tmp_path / "params"
-    shutil.copytree(ROOT / "params", params)
-    xlsx = export_roster(params, tmp_path / "r.xlsx", templates=TEMPLATES)
-    wb = openpyxl.load_workbook(xlsx)
+def test_sheet_that_is_not_a_role_and_headers_without_keys(tmp_path, shipped):
+    params, xlsx, wb = shipped
     wb["镇委书记"].delete_rows(2)  # someone deleted the hidden key row
     wb.create_sheet("镇委书计")
     wb.save(xlsx)

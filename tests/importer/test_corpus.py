@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from kit.importer import convert as import_convert
 from kit.importer import import_sample, sample_values
 from kit.render import render, render_placeholders
 from kit.templates import load_template
@@ -51,3 +52,25 @@ def test_docx_sample_is_read_from_its_runs(tmp_path):
     t = load_template(path)
     got = render(t, sample_values(t, {"年度": 2023, "单位类别": "乡"})).paragraphs()
     assert got == paragraphs
+
+
+@pytest.mark.parametrize("sample", samples(), ids=lambda p: p.name)
+def test_unit_word_follows_the_official(tmp_path, sample):
+    """Rendered for an official of the other kind, no unit word of the sample's kind is
+    left — except 城镇、乡镇、乡村 and what the notes name as kept on purpose."""
+    for path in import_sample(sample_file(sample, tmp_path), out_dir=tmp_path / "t"):
+        t = load_template(path)
+        mine = "乡" if "乡" in t.role[:1] else "镇"
+        other = "镇" if mine == "乡" else "乡"
+        values = sample_values(t, {"年度": 2023, "单位类别": other})
+        text = "\n".join(render(t, values).paragraphs())
+        left = re.sub(r"城镇|乡镇|乡村|城乡", "", text)
+        assert mine not in left, [ln for ln in text.splitlines() if mine in ln]
+
+
+def test_kind_word_kept_as_text_is_named_in_a_note():
+    text = "2023年度述职报告（镇长）\n一、工作\n在青石镇召开现场会x次，全镇新建道路xx公里。\n"
+    (imp,) = import_convert(text)
+    assert "全{{ 单位类别 }}新建" in imp.body
+    assert "青石镇" in imp.body
+    assert any("没有换成 {{ 单位类别 }}" in n and "青石镇" in n for n in imp.notes)

@@ -133,7 +133,7 @@ def find_blanks(text: str) -> list[Blank]:
             cue = _RATE_CUE.search(before).group()
             if cue.endswith("的"):  # 「完成年度目标任务的XXX%」: a ratio that can pass 100
                 b.label = re.sub(r"^完成", "", b.label.removesuffix("的")) + "完成比例"
-            b.guess = (f"「{_no_blanks(before)[-12:]}{b.sample}{b.unit}」按增长率（可为负数、可超过 100）处理，"
+            b.guess = (f"「{no_blanks(before)[-12:]}{b.sample}{b.unit}」按增长率（可为负数、可超过 100）处理，"
                        f"因为前面是「{cue}」；若是占比请把类型改为 百分比")
         elif b.kind == "percent":
             b.guess = f"「{b.label}」按百分比（0 到 100）处理；若可能为负数或超过 100，请把类型改为 增长率"
@@ -146,7 +146,7 @@ def find_blanks(text: str) -> list[Blank]:
 _X_RUN = re.compile(rf"[.．,，]*[{_X}]+(?:[.．,，]+[{_X}]+)*")
 
 
-def _no_blanks(text: str) -> str:
+def no_blanks(text: str) -> str:
     """Words without placeholder characters (「X.XX.X」 run together included)."""
     return _X_RUN.sub("", BLANK.sub("", DATE.sub("", text)))
 
@@ -170,7 +170,7 @@ def _strip(words: str) -> str:
 def _label(before: str, after: str, b: Blank, text: str) -> str:
     """What a clerk would call the blank: the words before it (「主持召开党建工作专题会议」),
     else the words after it, else the clause before; never placeholder characters."""
-    label = _strip(_no_blanks(before))
+    label = _strip(no_blanks(before))
     if re.fullmatch(r"[全我本该][镇乡]", label):  # 「对全乡xx个村」: the villages of the 乡/镇
         noun = re.match(r"[\u4e00-\u9fff]", after)
         label = f"本乡镇{noun.group() if noun else ''}{'数' if b.kind == 'count' else ''}"
@@ -179,9 +179,9 @@ def _label(before: str, after: str, b: Blank, text: str) -> str:
     if len(label) == 2:
         start = b.start - len(before)
         if start > 0 and text[start - 1] == "、":  # 「审议通过决议、决定X项」
-            label = _strip(_no_blanks(_clause(text.replace("、", "\0"), 0, start - 1, True)
+            label = _strip(no_blanks(_clause(text.replace("、", "\0"), 0, start - 1, True)
                                       .replace("\0", "、") + "、" + before))
-        elif (more := _strip(_no_blanks(after))) and len(more) >= 2 and b.kind == "count":
+        elif (more := _strip(no_blanks(after))) and len(more) >= 2 and b.kind == "count":
             label = f"{label}{more}"  # 「组织xx名代表开展…活动」
             b.guess = f"「{before}{b.sample}{b.unit}{after}」的标签写作「{label}」"
     if len(label) < 2 and b.kind == "count" and (counted := _counted(text, b)):
@@ -192,12 +192,12 @@ def _label(before: str, after: str, b: Blank, text: str) -> str:
             b.guess = f"「{before}{b.sample}{b.unit}{m.group()}」的标签写作「{label}{m.group(1)}率」"
             return f"{label}{m.group(1)}率"
     if len(label) < 2:  # 「，xx余党员回炉淬火」: nothing before, the words after name it
-        words = _strip(_no_blanks(after))
+        words = _strip(no_blanks(after))
         if len(words) >= 2:
             b.guess = b.guess or f"「{b.sample}{b.unit}」前面没有说明，标签「{words}」取自后面的文字"
             label = words
     if len(label) < 2:  # only a blank in its clause: the clause before says what it is
-        prev = _strip(_no_blanks(_clause(text, 0, max(0, b.start - len(before) - 1),
+        prev = _strip(no_blanks(_clause(text, 0, max(0, b.start - len(before) - 1),
                                          backwards=True)))
         label = prev if len(prev) >= 2 else label
         b.guess = f"「{b.sample}{b.unit}」的标签「{label}」是猜的，请核对"
@@ -285,12 +285,12 @@ def _dates(text: str, blanks: list[Blank]) -> None:
         ends = prev is not None and prev.kind == "date" and \
             re.match(r"^[至到～~—\-]+$", text[prev.end:b.start])
         own = _strip(re.sub(r"(?:于|在|从|自|定于|截至|截止)$", "", re.sub(r"\d{4}年度?", "",
-                                                                  _no_blanks(before))))
+                                                                  no_blanks(before))))
         if len(own) >= 2:
             subject = own
         v = _verb(after)
         verb = after[v[0]:v[1]] if v else ""
-        obj = _strip(_no_blanks(after[v[1]:] if v else after))
+        obj = _strip(no_blanks(after[v[1]:] if v else after))
         if span or ends:
             what = "开始日期" if span else "结束日期"
             verb = verb or (verbs.get(i - 1, "") if ends else "")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from kit.errors import KitError, Problem
 from kit.fields import IDENTITY_KEYS, chinese_number, numeral
-from kit.importer.blanks import Blank, find_blanks, make_key
+from kit.importer.blanks import Blank, find_blanks, make_key, no_blanks
 from kit.importer.source import Section
 
 _PROVINCE_NAMES = ("北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 "
@@ -258,9 +258,9 @@ def build(section: Section, role: str | None, file: str) -> Imported:
             if chinese_number(m.group(1)) != (h1 if level == 1 else h2):
                 notes.append(f"标题「{line[:12]}…」的编号与前文不连续，已由本工具重新编号为「{number}」")
             head, runin = _split_heading(m.group(2))
-            b.heading = head.rstrip("。").strip()
+            b.heading = no_blanks(head).rstrip("。").strip()
             hs, he = b.text(head)
-            block = ("# " if level == 1 else "## ") + hs
+            block = ("# " if level == 1 else "## ") + _guard(hs)
             exp = number + he
             if runin:
                 rs, re_ = _inline(b, runin)
@@ -279,7 +279,7 @@ def build(section: Section, role: str | None, file: str) -> Imported:
                                      "已拆成单独一条（上一条末尾的「，」改为「。」）")
                     item += 1
                     s, e = b.text(piece)
-                    blocks.append("- " + s)
+                    blocks.append("- " + _guard(s))
                     expected.append(f"{numeral(item)}是{e}")
                     if sections:
                         sections[-1]["last_item"] = len(blocks) - 1
@@ -315,6 +315,17 @@ def build(section: Section, role: str | None, file: str) -> Imported:
     return Imported(role=role, title=title_src, byline=byline, rank=rank,
                     body="\n\n".join(blocks), fields=b.fields, derived=b.derived,
                     identity=identity, expected=expected, notes=notes)
+
+
+_OWN_NUMBER = re.compile(rf"^(?:[{_CN}]+[、是]|[（(][{_CN}]+[）)])")
+
+
+def _guard(source: str) -> str:
+    """An item or heading whose own text starts like a number (「一是一是…」) keeps that
+    text as text: the kit numbers items itself and refuses numbers typed at their start."""
+    if _OWN_NUMBER.match(source):
+        return f'{{{{ "{source[0]}" }}}}' + source[1:]
+    return source
 
 
 def _kind_left(b: _Builder, source: str) -> list[str]:

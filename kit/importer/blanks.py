@@ -32,7 +32,7 @@ _DATE_VERB = re.compile("|".join(sorted(DATE_VERBS.split(), key=len, reverse=Tru
 _RATE_CUE = re.compile(r"(增长|增幅|增速|下降|降幅|降低|提高|提升|上升|上涨|回落|减少|增加|同比|环比|"
                        r"增减|下滑)(?:了|达到?|为|约|近|超过?)?$|(?:任务|目标|计划)的$")
 _RATE_ONLY = re.compile(r"^(?:同比|环比|比上年|较上年|比去年|较去年)?(?:增长|增幅|增速|下降|降幅|上升|"
-                        r"上涨|回落|减少|增加|下滑)$")
+                        r"上涨|回落|减少|增加|下滑|提高|提升|降低)$")
 _RATE_KEY = re.compile(r"(?:同比|环比|比上年|较上年|比去年|较去年)?(?:增长|增幅|增速|下降|降幅|降低|提高|提升|"
                        r"上升|上涨|回落|减少|增加|增减|下滑)(?=(?:了|达到?|为|约|近|超过?)?$)")
 _ACTION = re.compile(r"^(?:完成|实现|引进|新建|发放|新增|累计|全年|达到)")
@@ -122,7 +122,12 @@ def find_blanks(text: str) -> list[Blank]:
         if b.start - len(before) > 0 and text[b.start - len(before) - 1] == "、" and i \
                 and len(b.label) >= 2:
             b.label = _shared_head(blanks[i - 1].label, b.label)
+        if b.unit in ("个百分点", "百分点") and _RATE_ONLY.match(b.label) and i \
+                and blanks[i - 1].label and not any(c in text[blanks[i - 1].end:b.start]
+                                                    for c in "。；;"):
+            b.label = _ACTION.sub("", blanks[i - 1].label) + b.label  # 总产值较上年提高
         if b.kind == "percent" and _RATE_CUE.search(before):
+
             b.rate = True
             cue_key = _RATE_KEY.search(before)
             b.key_hint = cue_key.group() if cue_key else ""  # 「比上年下降」「同比增长」
@@ -191,6 +196,15 @@ def _label(before: str, after: str, b: Blank, text: str) -> str:
         if m and len(label) >= 2:  # 「党建工作xxx％全覆盖」 → 党建工作覆盖率
             b.guess = f"「{before}{b.sample}{b.unit}{m.group()}」的标签写作「{label}{m.group(1)}率」"
             return f"{label}{m.group(1)}率"
+    if re.search(r"(?:全部|所有|各)$", label) and b.kind == "count":
+        # 「完成全部XX个村的集体经济清产核资」: the blank is told by the whole clause
+        label = f"{label}…{b.unit}{_ellipsis(text, b.end + len(b.unit))}"
+        b.guess = f"「{b.sample}{b.unit}」的标签写作「{label}」（「…」处是这个数）"
+        return label
+    if len(label) < 2 and b.kind in ("month", "day"):  # 「X月份完成全部XX个村的…」
+        label = _strip(_ellipsis(text, b.end + len(b.unit)))
+        b.guess = f"「{b.sample}{b.unit}」前面没有说明，标签「{label}」取自后面的文字"
+        return label
     if len(label) < 2:  # 「，xx余党员回炉淬火」: nothing before, the words after name it
         words = _strip(no_blanks(after))
         if len(words) >= 2:
@@ -216,7 +230,7 @@ def _counted(text: str, b: Blank) -> str:
     if len(words) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]{1,4}", words[0]):
         return ""
     noun = words[0][0] if len(words[0]) == 2 and words[0][0] == words[0][1] else words[0]
-    said = _X_RUN.sub("…", BLANK.sub("…", DATE.sub("…", rest[len(noun):]))).strip()
+    said = _ellipsis(text, start + len(noun))
     said = re.sub(r"[。；，]$", "", said)
     if len(said) < 2:
         return ""
@@ -228,6 +242,12 @@ def _counted(text: str, b: Blank) -> str:
         b.key_hint = tail + noun  # 集体经济收入村, 回炉淬火党员
     b.guess = f"「{b.sample}{b.unit}{rest[:16]}」的标签写作「{label}」（数的是「{noun}」）"
     return label
+
+
+def _ellipsis(text: str, start: int) -> str:
+    """The clause from ``start``, other blanks written 「…」."""
+    rest = _clause(text, start, len(text), backwards=False)
+    return _X_RUN.sub("…", BLANK.sub("…", DATE.sub("…", rest))).strip()
 
 
 def _shared_head(previous: str, label: str) -> str:

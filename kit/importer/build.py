@@ -193,7 +193,18 @@ class _Builder:
         label = label or (f"{self.heading}中的数字" if self.heading else "数字")
         if not b.label:
             b.guess = f"「{b.sample}{b.unit}」前后没有说明它的文字，标签「{label}」是猜的，请核对"
-        tries = [label] + ([f"{label}（{b.unit}）"] if b.unit else []) \
+        counts = b.kind == "count" and b.unit[-1:] in _COUNTED
+        first = next((f for f in self.fields.values() if isinstance(f, Blank)
+                      and f.label == label and f.kind == "count"
+                      and f.unit[-1:] in _COUNTED and f.unit != b.unit), None) if counts else None
+        if first is not None and f"{label}{first.unit[-1]}数" not in labels:
+            # 「城乡低保覆盖XXX户XXX人」: 「…户数」 and 「…人数」
+            first.label = f"{label}{first.unit[-1]}数"
+            first.guess = f"标签「{label}」有两个数，按单位写作「{first.label}」"
+            labels = {f.label if isinstance(f, Blank) else f["标签"] for f in self.fields.values()}
+        tries = ([f"{label}{b.unit[-1]}数"] if first is not None else []) + [label] \
+            + ([f"{label}{b.unit[-1]}数"] if counts else []) \
+            + ([f"{label}（{b.unit}）"] if b.unit else []) \
             + ([f"{self.heading}：{label}"] if self.heading else [])
         tries += [f"{label}（第{n}处）" for n in range(2, 100)]
         pick = next(t for t in tries if t not in labels)
@@ -317,6 +328,7 @@ def build(section: Section, role: str | None, file: str) -> Imported:
                     identity=identity, expected=expected, notes=notes)
 
 
+_COUNTED = "户人名家个村所处项件次"  # 「…户数」「…人数」 read naturally
 _OWN_NUMBER = re.compile(rf"^(?:[{_CN}]+[、是]|[（(][{_CN}]+[）)])")
 
 

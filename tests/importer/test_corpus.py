@@ -45,7 +45,7 @@ def test_labels_are_what_a_clerk_would_write(tmp_path, sample):
 
 
 def test_docx_sample_is_read_from_its_runs(tmp_path):
-    sample = next(s for s in samples() if s.name.endswith(".docx.txt"))
+    sample = next(s for s in samples() if s.name.endswith(".docx.txt") and "汇编" not in s.name)
     docx_file = sample_file(sample, tmp_path)
     (path,) = import_sample(docx_file, out_dir=tmp_path / "t")
     paragraphs = [ln for ln in sample.read_text("utf-8").splitlines() if ln.strip()]

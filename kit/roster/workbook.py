@@ -98,7 +98,11 @@ def cell_value(f: Field | None, value: Any) -> tuple[Any, str | None]:
         return value, TEXT_FORMAT
     if isinstance(value, list | dict):
         return str(value), TEXT_FORMAT
-    return value, "#,##0.##########" if f is not None and "grouped" in f.type.name else None
+    if f is not None and "grouped" in f.type.name and isinstance(value, int | float | Decimal):
+        # 3,456 as in the report; as many decimals as the value has (no trailing 「.」)
+        decimals = -Decimal(str(value)).normalize().as_tuple().exponent
+        return value, "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return value, None
 
 
 def _as_date(text: str) -> dt.datetime | str:

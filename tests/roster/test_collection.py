@@ -93,7 +93,8 @@ def test_every_typed_column_has_its_rule_prompt_and_alert(tmp_path, mayor):
     # Typed cells: dates are dates printed 3月8日, grouped figures keep their separator.
     assert isinstance(ws[f"{keys['开工日期']}3"].value, dt.datetime)
     assert ws[f"{keys['开工日期']}3"].number_format == 'm"月"d"日"'
-    assert "#,##0" in ws[f"{keys['一般公共预算收入']}3"].number_format
+    assert ws[f"{keys['一般公共预算收入']}3"].number_format == "#,##0"
+    assert ws[f"{keys['项目资金']}3"].number_format == "#,##0.00"  # 1234.56
 
 
 def test_round_trip_keeps_new_types_and_writes_nothing(tmp_path, mayor):

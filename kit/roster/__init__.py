@@ -245,15 +245,15 @@ def import_rosters(workbooks: list[str | Path], params_dir: str | Path,
     return written
 
 
-def _existing(folder: Path) -> dict[tuple[str, str, str], Path]:
-    """The folder's files by official (unreadable files are not anyone's)."""
-    out: dict[tuple[str, str, str], Path] = {}
+def _existing(folder: Path) -> dict[tuple[str, ...], Path]:
+    """The folder's files by official and role (unreadable files are not anyone's)."""
+    out: dict[tuple[str, ...], Path] = {}
     if not folder.is_dir():
         return out
     for path in find_params(folder):
         ident = _identity_of(path)
         if ident and ident.name:
-            out.setdefault(ident.person, path)
+            out.setdefault((*ident.person, ident.role), path)
     return out
 
 
@@ -268,8 +268,8 @@ def _identity_of(path: Path) -> Identity | None:
 def _by_official(rows: list[Row]) -> dict[tuple[str, ...], list[Row]]:
     groups: dict[tuple[str, ...], list[Row]] = {}
     for n, row in enumerate(rows):
-        ident = Identity.of(row.values)
-        key = ident.person if ident.name and ident.unit else ("", "", "", str(n))
+        ident = Identity.of(row.values)  # one person may hold two roles: two files
+        key = (*ident.person, row.template.role) if ident.name and ident.unit else (str(n),)
         groups.setdefault(key, []).append(row)
     return groups
 
@@ -278,11 +278,6 @@ def _conflicts(group: list[Row]) -> list[Problem]:
     """Same official, different values: both cells named."""
     out = []
     first: dict[str, Row] = {}
-    roles = {row.template.role for row in group}
-    if len(roles) > 1:
-        where = "；".join(f"{r.where}（{r.template.role}）" for r in group)
-        return [Problem(f"同一位同志（{Identity.of(group[0].values).describe()}）出现在不同角色的表里：{where}",
-                        file=group[0].file, hint="请删去其中一行，或核对姓名、单位。")]
     for row in group:
         for key, value in row.values.items():
             if value is None:
@@ -328,8 +323,9 @@ def _target(folder: Path, row: Row, mapping: dict[str, Any], mine: Path | None
                                           str(mapping.get("姓名", "")))
     if target.exists() or target.is_symlink():
         theirs = _identity_of(target)
-        if theirs is None or theirs.person != Identity.of(mapping).person:
-            who = theirs.describe() if theirs else "无法读取"
+        if theirs is None or theirs.person != Identity.of(mapping).person \
+                or theirs.role != row.template.role:
+            who = f"{theirs.describe()}，{theirs.role}" if theirs else "无法读取"
             return target, Problem(
                 f"{row.where}：参数文件 {target.name} 已是另一位同志或另一年度的（{who}），没有覆盖",
                 file=row.file, hint="新年度的表请导入到新的文件夹，如 params-2024。")

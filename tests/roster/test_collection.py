@@ -306,3 +306,19 @@ def test_import_goes_on_past_bad_workbooks_and_odd_files(tmp_path, capsys, shipp
     assert "无法读取 Excel 文件" in err and "不是一个普通文件" in err
     assert sorted(p.name for p in find_params(fresh) if not p.is_symlink()) == \
         sorted(p.name for p in find_params(params) if not p.is_symlink())
+
+
+def test_one_person_in_two_roles_gets_two_files(shipped):
+    params, xlsx, wb = shipped
+    ws = wb["镇党建办主任"]
+    row = [c.value for c in ws[3]]
+    col = {c.value: c.column for c in ws[2]}
+    row[0] = None  # a new row: no file name
+    row[col["姓名"] - 1] = "王建国"  # the 镇委书记 of 东山镇, who also runs the office
+    for c, value in enumerate(row, start=1):
+        ws.cell(4, c, value)
+    wb.save(xlsx)
+    before = (params / "东山镇-党委书记-王建国.yaml").read_bytes()
+    written = import_rosters([xlsx], params, templates=TEMPLATES)
+    assert [p.name for p in written] == ["东山镇-镇党建办主任-王建国.yaml"]
+    assert (params / "东山镇-党委书记-王建国.yaml").read_bytes() == before

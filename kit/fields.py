@@ -335,7 +335,7 @@ class Grouped(Decimal):
 
     __slots__ = ()
 
-    def __format__(self, spec: str) -> str:
+    def __format__(self, spec: str, context: Any = None, /) -> str:
         if spec == "f":
             return format(Decimal(self), ",f")
         return format(Decimal(self), spec)
@@ -366,13 +366,14 @@ class _GroupedDecimal(_GroupedNumber):
     integer = False
 
 
-for _t in (
+_new: FieldType
+for _new in (
     _Date("date", "日期", "日期", "text"),
     _Rate("rate", "增长率", "百分数（可为负数、可超过 100）", "float"),
     _GroupedNumber("count_grouped", "整数（千分位）", "整数", "int"),
     _GroupedDecimal("amount_grouped", "小数（千分位）", "数字（可带小数）", "float"),
 ):
-    TYPES[_t.name] = TYPES[_t.zh] = _t
+    TYPES[_new.name] = TYPES[_new.zh] = _new
 # Upper bounds as for every number (issue 10): a growth rate beyond ±1000 % is a typo.
 _DEFAULT_BOUNDS.update({"rate": (-1000, 1000), "count_grouped": (0, None),
                         "amount_grouped": (0, None)})

@@ -8,9 +8,11 @@ it give the label (「主持召开党建工作专题会议」), and the label gi
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 _X = "xXｘＸ×"
 _AROUND = "A-Za-z0-9Ａ-Ｚａ-ｚ０-９_"
@@ -135,7 +137,7 @@ def find_blanks(text: str) -> list[Blank]:
                     and not any(c in text[blanks[i - 1].end:b.start] for c in "。；;"):
                 # 「完成地区生产总值X亿元，同比增长X.X%」: the growth of what came before
                 b.label = _ACTION.sub("", blanks[i - 1].label) + b.label
-            cue = _RATE_CUE.search(before).group()
+            cue = found.group() if (found := _RATE_CUE.search(before)) else ""
             if cue.endswith("的"):  # 「完成年度目标任务的XXX%」: a ratio that can pass 100
                 b.label = re.sub(r"^完成", "", b.label.removesuffix("的")) + "完成比例"
             b.guess = (f"「{no_blanks(before)[-12:]}{b.sample}{b.unit}」按增长率（可为负数、可超过 100）处理，"
@@ -298,7 +300,7 @@ def _dates(text: str, blanks: list[Blank]) -> None:
         nxt = blanks[i + 1] if i + 1 < len(blanks) else None
         span = re.match(r"^[至到～~—\-]+$", text[b.end:nxt.start]) if nxt and nxt.kind == "date" \
             else None
-        if span:  # 「X月X日至X月X日开展」: the first is where it starts
+        if span and nxt:  # 「X月X日至X月X日开展」: the first is where it starts
             after = _clause(text, nxt.end, blanks[i + 2].start if i + 2 < len(blanks)
                             else len(text), backwards=False)
         prev = blanks[i - 1] if i else None
@@ -359,9 +361,17 @@ def make_key(label: str, unit: str, kind: str, taken: set[str]) -> str:
 
 
 def _segment(text: str) -> list[str]:
+    return _tokenizer().lcut(text)
+
+
+@functools.lru_cache(maxsize=1)
+def _tokenizer() -> Any:
+    """Our own jieba tokenizer, set up once: ``add_word`` raises the dictionary's total
+    each time it is called, so calling it per sample would change later keys."""
     import jieba  # loads its dictionary (about 1 s) only when a sample is imported
 
     jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
     for word in _WORDS:  # officialese jieba splits: 「急难/愁盼」
-        jieba.add_word(word)
-    return jieba.lcut(text)
+        tokenizer.add_word(word)
+    return tokenizer

@@ -27,11 +27,11 @@ import io
 from pathlib import Path
 from typing import Any
 
-from kit.errors import KitError, ParamsError, Problem, display_path, suggest
+from kit.errors import KitError, ParamsError, Problem, display_path
 from kit.fields import IDENTITY, Field, FieldValueError, Value
 from kit.identity import Identity, params_filename
 from kit.iorw import atomic_write_bytes, atomic_write_text
-from kit.params import find_params, plain_value, read_entries
+from kit.params import find_params, plain_value, read_entries, role_of
 from kit.roster import workbook as wbk
 from kit.roster.reading import Row, read_workbook
 from kit.roster.update import update_text
@@ -91,7 +91,8 @@ def export_roster(params_dir: str | Path, xlsx: str | Path,
         rows.setdefault(role, []).append((path.name if not blank else "", values))
     wanted = sorted(rows if rows or not blank else roles, key=lambda r: (roles[r].rank, r))
     wb = Workbook()
-    wb.remove(wb.active)
+    for sheet in list(wb.worksheets):  # the default empty sheet
+        wb.remove(sheet)
     wbk.write_instructions(wb, blank)
     for role in wanted:
         if len(role) > 31 or _BAD_SHEET & set(role):
@@ -122,11 +123,7 @@ def _shown(path: Path) -> str:
 def _export_row(path: Path, roles: dict[str, RoleTemplate], blank: bool,
                 year: int | None) -> tuple[str, dict[str, Any]]:
     raw = read_entries(path)
-    role = raw.get("角色")
-    name = str(role.value).strip() if role and role.value else ""
-    if name not in roles:
-        raise ParamsError(Problem("没有这个角色的模板，未导出", file=display_path(path), field="角色",
-                                  found=f"「{name}」", hint=suggest(name, roles)))
+    name = role_of(raw, roles, display_path(path)).role  # ParamsError: reported, not exported
     fields = roles[name].all_fields
     values = {k: _typed(fields.get(k), e.value) for k, e in raw.items() if k != "角色"}
     for k, v in values.items():

@@ -100,7 +100,8 @@ def cell_value(f: Field | None, value: Any) -> tuple[Any, str | None]:
         return str(value), TEXT_FORMAT
     if f is not None and "grouped" in f.type.name and isinstance(value, int | float | Decimal):
         # 3,456 as in the report; as many decimals as the value has (no trailing 「.」)
-        decimals = -Decimal(str(value)).normalize().as_tuple().exponent
+        exponent = Decimal(str(value)).normalize().as_tuple().exponent
+        decimals = -exponent if isinstance(exponent, int) else 0
         return value, "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     return value, None
 

@@ -74,3 +74,13 @@ def test_kind_word_kept_as_text_is_named_in_a_note():
     assert "全{{ 单位类别 }}新建" in imp.body
     assert "青石镇" in imp.body
     assert any("没有换成 {{ 单位类别 }}" in n and "青石镇" in n for n in imp.notes)
+
+
+def test_keys_do_not_depend_on_what_was_imported_before():
+    """jieba's add_word shifts its dictionary each call: the tokenizer is set up once."""
+    sample = samples()[0]
+    text = sample.read_text("utf-8")
+    first = [imp.source("x") for imp in import_convert(text)]
+    for other in samples()[1:] * 5:
+        import_convert(other.read_text("utf-8"))
+    assert [imp.source("x") for imp in import_convert(text)] == first

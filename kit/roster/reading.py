@@ -100,24 +100,24 @@ def header(ws: Any, template: RoleTemplate) -> tuple[dict[int, str], int, list[s
     known = set(fields) | {FILE_KEY}
     row2 = {c.column: str(c.value).strip() for c in ws[2] if c.value not in (None, "")} \
         if ws.max_row >= 2 else {}
-    if row2 and sum(k in known for k in row2.values()) >= len(row2) / 2:
-        return row2, 3, [k for k in row2.values() if k not in known]
     names: dict[str, str] = {normal(FILE_HEADER): FILE_KEY}
     for f in fields.values():
         for name in (f.key, f.label, f.title):
             names.setdefault(normal(name), f.key)
             names.setdefault(_strip_unit(normal(name)), f.key)
-    out, unknown = {}, []
-    for c in ws[1]:
-        if c.value in (None, ""):
+    keyed = bool(row2) and sum(k in known for k in row2.values()) >= len(row2) / 2
+    out: dict[int, str] = dict(row2) if keyed else {}
+    unknown = [k for k in row2.values() if k not in known] if keyed else []
+    for c in ws[1]:  # without the key row, or a column inserted after export: by label
+        if c.value in (None, "") or c.column in out:
             continue
         h = normal(c.value)
         key = names.get(h) or names.get(_strip_unit(h))
-        if key:
+        if key and key not in out.values():
             out[c.column] = key
         else:
             unknown.append(str(c.value).strip())
-    return out, 2, unknown
+    return out, 3 if keyed else 2, unknown
 
 
 def _sheet(ws: Any, values_ws: Any, template: RoleTemplate, file: str

@@ -322,3 +322,15 @@ def test_one_person_in_two_roles_gets_two_files(shipped):
     written = import_rosters([xlsx], params, templates=TEMPLATES)
     assert [p.name for p in written] == ["东山镇-镇党建办主任-王建国.yaml"]
     assert (params / "东山镇-党委书记-王建国.yaml").read_bytes() == before
+
+
+def test_a_column_inserted_by_a_township_is_never_silently_dropped(shipped):
+    params, xlsx, wb = shipped
+    ws = wb["镇党建办主任"]
+    ws.protection.sheet = False
+    ws.insert_cols(3)
+    ws.cell(1, 3, "备注")
+    ws.cell(3, 3, "已核实")
+    wb.save(xlsx)
+    with pytest.raises(ParamsError, match="不认识的列「备注」"):
+        import_rosters([xlsx], params, templates=TEMPLATES)

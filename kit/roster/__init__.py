@@ -31,6 +31,7 @@ from kit.errors import KitError, ParamsError, Problem, display_path
 from kit.fields import IDENTITY, Field, FieldValueError, Value
 from kit.identity import Identity, params_filename
 from kit.iorw import atomic_write_bytes, atomic_write_text
+from kit.layout import backup_path
 from kit.params import find_params, plain_value, read_entries, role_of
 from kit.roster import workbook as wbk
 from kit.roster.reading import Row, read_workbook
@@ -351,6 +352,6 @@ def _write(target: Path, mapping: dict[str, Any], template: RoleTemplate) -> boo
         header = "\n".join(ln[1:].strip() for ln in lines[:next(
             (i for i, ln in enumerate(lines) if not ln.startswith("#")), len(lines))])
         new_text = dump(mapping, header=header)
-    atomic_write_bytes(target.with_name(target.name + ".bak"), target.read_bytes())
+    atomic_write_bytes(backup_path(target), target.read_bytes())
     atomic_write_text(target, new_text)
     return True

@@ -60,6 +60,7 @@ _BOUNDARY = set("，。；：、！？,;:!?（）()《》【】[]")
 _LEAD = re.compile(r"^(?:[一二三四五六七八九十]+是|\d{4}年度?|(?:按照|根据|依据)\S{0,10}?要求|同时|目前|其中|并且|并|共计|共|还|已|均|年内|全年|今年|去年|"
                    r"一年来|累计共|先后|合计|在|对|以|于|按照|通过|组织|全[镇乡](?:共有|共)?)")
 _TRAIL = re.compile(r"(?:稳定在|保持在|控制在|达到|达|为|约|近|超过|超|逾|共有|共|有|累计|合计|计|是|\d{4}年度?)$")
+_GENERIC = {"建设", "工作", "活动", "运行", "使用", "运营", "施工"}
 _WORDS = ("急难愁盼", "三务", "两委", "一般公共预算", "回头看", "三会一课", "主题党日")
 _KEY_SKIP = {"的", "了", "内", "之", "中"}
 _QUOTES = re.compile(r"[“”‘’\"'《》「」『』〈〉]")
@@ -121,6 +122,18 @@ def find_blanks(text: str) -> list[Blank]:
         before = _clause(text, floor, b.start, backwards=True)
         after = _clause(text, b.end + len(b.unit), ceiling, backwards=False)
         b.label = _label(before, after, b, text)
+        prev = blanks[i - 1] if i else None
+        same_sentence = prev is not None and prev.label != "" and not any(
+            c in text[prev.end:b.start] for c in "。；;")
+        if b.kind == "percent" and b.label.startswith("占") and same_sentence and prev:
+            # 「年接诊量达X,XXX人次，占全县的XX%」 → 年接诊量占全县的比例
+            b.label = _ACTION.sub("", prev.label) + b.label.removesuffix("的") + "的比例"
+            b.guess = f"「{before}{b.sample}{b.unit}」是占比，标签写作「{b.label}」"
+        elif len(b.label) <= 3 and after.startswith("的") and b.kind in ("amount", "count"):
+            whose = _strip(re.sub(r"(?:于|在|将)$", "", no_blanks(after[1:])))
+            if len(whose) >= 2:  # 「投资XX万元的产业园区项目」 → 产业园区项目投资
+                b.guess = f"「{before}{b.sample}{b.unit}{after}」的标签写作「{whose}{b.label}」"
+                b.label = f"{whose}{b.label}"
         if b.start - len(before) > 0 and text[b.start - len(before) - 1] == "、" and i \
                 and len(b.label) >= 2:
             b.label = _shared_head(blanks[i - 1].label, b.label)
@@ -308,6 +321,7 @@ def _dates(text: str, blanks: list[Blank]) -> None:
             re.match(r"^[至到～~—\-]+$", text[prev.end:b.start])
         own = _strip(re.sub(r"(?:于|在|从|自|定于|截至|截止)$", "", re.sub(r"\d{4}年度?", "",
                                                                   no_blanks(before))))
+        own = re.sub(r"^的", "", own)  # 「投资XX万元的产业园区项目于…」: the project
         if len(own) >= 2:
             subject = own
         v = _verb(after)
@@ -323,7 +337,9 @@ def _dates(text: str, blanks: list[Blank]) -> None:
         if span or ends:  # 「人居环境整治开始日期」「…结束日期」
             b.label, b.key_hint = f"{head or verb}{what}", what
         else:
-            b.label = f"{head}{verb}{what}" if head or verb else f"日期{i + 1}"
+            thing = obj if subject and 2 <= len(obj) <= 6 and obj not in _GENERIC else ""
+            # 「项目于X月X日完成主体工程」 → 项目主体工程完成日期 (not 「…建设开工日期」)
+            b.label = f"{head}{thing}{verb}{what}" if head or verb else f"日期{i + 1}"
             b.key_hint = f"{verb}{what}" if verb else ""
         full = "年" in b.sample
         b.guess = (f"「{b.sample}」是一个日期字段（{'年月日' if full else '只填月日，年份由年度给出'}），"

@@ -80,6 +80,8 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("xlsx", metavar="Excel文件")
     ex.add_argument("--blank", action="store_true",
                     help="空白收集表：只填身份信息，各项数字留空（新年度用；参数文件夹可以没有）")
+    ex.add_argument("--force", action="store_true",
+                    help="Excel 文件已存在时覆盖（旧文件保留为 .bak）")
     ex.add_argument("--year", type=int, metavar="年度",
                     help="与 --blank 一起用：表里的年度（默认：参数文件的年度 + 1）")
     ex.set_defaults(run=_roster_export)
@@ -147,7 +149,7 @@ def _roster_export(args: argparse.Namespace) -> int:
     from kit.roster import export_roster
 
     path = export_roster(args.params, args.xlsx, templates=args.templates, blank=args.blank,
-                         year=args.year)
+                         year=args.year, force=args.force)
     print(f"已导出：{path}")
     return 0
 

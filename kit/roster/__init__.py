@@ -27,7 +27,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-from kit.errors import KitError, ParamsError, Problem, display_path
+from kit.errors import ExistsError, KitError, ParamsError, Problem, display_path
 from kit.fields import IDENTITY, Field, FieldValueError, Value
 from kit.identity import Identity, params_filename
 from kit.iorw import atomic_write_bytes, atomic_write_text
@@ -68,10 +68,17 @@ def _typed(f: Field | None, raw: Any) -> Value | Any:
 
 def export_roster(params_dir: str | Path, xlsx: str | Path,
                   templates: str | Path | None = None, blank: bool = False,
-                  year: int | None = None) -> Path:
+                  year: int | None = None, force: bool = False) -> Path:
     """Write the collection workbook of a parameter folder.  A file that cannot be read
-    is reported after the workbook of the others is written (exit code ≠ 0)."""
+    is reported after the workbook of the others is written (exit code ≠ 0).  An
+    existing workbook (perhaps already filled in) is replaced only with ``force``, and
+    then kept as ``<name>.bak``."""
     from openpyxl import Workbook
+
+    if Path(xlsx).exists() and not force:
+        raise ExistsError(Problem("这个 Excel 文件已存在，没有覆盖（里面可能已有填好的数）",
+                                  file=display_path(xlsx),
+                                  hint="请换一个文件名；确需覆盖请加 --force（旧文件会保留为 .bak）。"))
 
     roles = load_roles(templates)
     rows: dict[str, list[tuple[str, dict[str, Any]]]] = {}
@@ -107,6 +114,8 @@ def export_roster(params_dir: str | Path, xlsx: str | Path,
                                                hint="要发空白收集表请加 --blank。")])
     buffer = io.BytesIO()
     wb.save(buffer)
+    if Path(xlsx).is_file():
+        atomic_write_bytes(backup_path(xlsx), Path(xlsx).read_bytes())
     xlsx = atomic_write_bytes(Path(xlsx), buffer.getvalue())
     if problems:
         raise ParamsError(problems + [Problem(f"其余参数文件已导出到 {display_path(xlsx)}")])

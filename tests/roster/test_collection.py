@@ -334,3 +334,13 @@ def test_a_column_inserted_by_a_township_is_never_silently_dropped(shipped):
     wb.save(xlsx)
     with pytest.raises(ParamsError, match="不认识的列「备注」"):
         import_rosters([xlsx], params, templates=TEMPLATES)
+
+
+def test_export_never_replaces_a_workbook_without_force(shipped, capsys):
+    params, xlsx, _ = shipped
+    filled = xlsx.read_bytes()
+    argv = ["--templates", str(TEMPLATES), "roster", "export", str(params), str(xlsx)]
+    assert main(argv) == 6
+    assert "已存在" in capsys.readouterr().err and xlsx.read_bytes() == filled
+    assert main([*argv, "--force"]) == 0
+    assert (xlsx.parent / (xlsx.name + ".bak")).read_bytes() == filled

@@ -15,6 +15,7 @@ import pytest
 from kit.cli import main
 from kit.errors import ParamsError
 from kit.importer import import_sample
+from kit.iorw import backups_of
 from kit.params import find_params, load
 from kit.roster import export_roster, import_rosters
 from kit.templates import load_roles
@@ -178,7 +179,8 @@ def test_update_keeps_comments_and_layout(tmp_path):
     wb.save(xlsx)
     assert [p.name for p in import_rosters([xlsx], params, templates=TEMPLATES)] == [path.name]
     assert path.read_text("utf-8") == text.replace("专题会议: 12", "专题会议: 15")
-    assert (params / (path.name + ".bak")).read_text("utf-8") == text
+    (backup,) = backups_of(path)
+    assert backup.read_text("utf-8") == text
 
 
 def test_headers_by_label_with_spaces_brackets_and_units(tmp_path, shipped):
@@ -343,4 +345,5 @@ def test_export_never_replaces_a_workbook_without_force(shipped, capsys):
     assert main(argv) == 6
     assert "已存在" in capsys.readouterr().err and xlsx.read_bytes() == filled
     assert main([*argv, "--force"]) == 0
-    assert (xlsx.parent / (xlsx.name + ".bak")).read_bytes() == filled
+    (backup,) = backups_of(xlsx)
+    assert backup.read_bytes() == filled

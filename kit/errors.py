@@ -22,6 +22,11 @@ from __future__ import annotations
 
 import difflib
 import errno
+import os
+import sys
+import tempfile
+import time
+import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +50,7 @@ def field_display(key: str | None, label: str | None = None) -> str | None:
 KINDS = frozenset({
     "unknown_key", "unknown_role", "missing", "not_number", "not_integer", "not_finite",
     "out_of_range", "too_many_decimals", "too_long", "not_option", "multiline", "not_scalar",
-    "syntax", "encoding", "limit", "io", "duplicate", "template", "other",
+    "syntax", "encoding", "limit", "io", "duplicate", "exists", "template", "internal", "other",
 })
 
 
@@ -267,3 +272,28 @@ def os_reason(err: OSError) -> str:
         if isinstance(err, cls):
             return text
     return f"系统错误（错误号 {err.errno}）" if err.errno else "系统错误"
+
+
+def write_error_log(err: BaseException) -> str | None:
+    """Write ``err``'s traceback to 「kit-错误日志-<time>-….txt」 in the temporary folder
+    (else the working folder); return its path, or None when nothing could be written."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    text = "".join(traceback.format_exception(err))
+    for folder in (Path(tempfile.gettempdir()), Path.cwd()):
+        try:
+            fd, name = tempfile.mkstemp(prefix=f"kit-错误日志-{stamp}-", suffix=".txt", dir=folder)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(f"kit {' '.join(sys.argv[1:])}\n\n{text}")
+            return name
+        except OSError:
+            continue
+    return None
+
+
+def internal_problem(err: BaseException, file: str | None = None) -> Problem:
+    """An unexpected error (a bug of the kit, not the user's doing) as one Chinese
+    problem naming the log file that holds its traceback."""
+    log = write_error_log(err)
+    where = f"详细信息已写入 {log}，" if log else ""
+    return Problem(f"本工具内部出错（{type(err).__name__}），这不是您的操作问题。{where}"
+                   "请把这个文件发给维护人员。", file=file, kind="internal")

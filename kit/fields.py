@@ -94,7 +94,7 @@ def _shown(raw: Any) -> str:
 
 
 def _too_many_digits(expected: str, raw: Any) -> FieldValueError:
-    return FieldValueError(f"数字位数太多（最多 {MAX_NUMBER_CHARS} 位）", expected, _shown(raw),
+    return FieldValueError(f"数字太长（最多 {MAX_NUMBER_CHARS} 位）", expected, _shown(raw),
                            kind="limit")
 
 

@@ -240,10 +240,13 @@ def did_you_mean(candidates: Iterable[str]) -> str | None:
 def display_path(path: str | Path) -> str:
     """A path as the user typed it or relative to the working folder: short and familiar."""
     p = Path(path)
-    try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop on old Pythons
-        return str(p)
+    full = Path(os.path.abspath(p))  # symlinks not followed: the name the user gave
+    for base in (os.getcwd(), os.path.realpath(os.getcwd())):
+        try:
+            return str(full.relative_to(base))
+        except ValueError:
+            continue
+    return str(p)
 
 
 _OS_REASONS = {

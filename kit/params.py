@@ -117,7 +117,11 @@ def _role(entries: dict[str, Entry], file: str, templates: str | Path | None) ->
                                   line=role.line or None if role else None,
                                   expected="、".join(roles), found="没有填写",
                                   hint="请在文件第一行写上，例如「角色: " + next(iter(roles), "") + "」。"))
-    name = str(role.value).strip()
+    if not isinstance(role.value, str):
+        raise ParamsError(Problem("「角色」应为一行文字", file=file, line=role.line or None,
+                                  key="角色", kind="not_scalar", expected="、".join(roles),
+                                  found="多个值"))
+    name = role.value.strip()
     if name not in roles:
         raise UnknownRoleError(Problem(
             "没有这个角色的模板", file=file, line=role.line or None, key="角色", kind="unknown_role",

@@ -339,8 +339,17 @@ def load_roles(directory: str | Path | None = None) -> dict[str, RoleTemplate]:
     """Every role template of a folder, by role name.  Broken files raise TemplateError."""
     folder = templates_dir(directory)
     files = sorted(p for p in folder.glob(f"*{TEMPLATE_SUFFIX}") if p.stem.upper() != "README")
-    stamp = tuple((str(p), p.stat().st_mtime_ns) for p in files)
+    stamp = tuple((str(p), _mtime(p)) for p in files)
     return _load_roles_cached(stamp)
+
+
+def _mtime(path: Path) -> int:
+    """For the cache key; a file that cannot be stat'ed (a symlink loop) is reported by
+    :func:`load_template`, not here."""
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return -1
 
 
 @lru_cache(maxsize=8)
@@ -475,7 +484,7 @@ class _Parser:
         self.check_keys(spec, _FIELD_KEYS, f"字段「{key}」的说明", offset=1)
         value = {k: e.value for k, e in spec.items()}
         type_name = value.get("类型")
-        if type_name not in TYPES:
+        if not isinstance(type_name, str) or type_name not in TYPES:
             names = sorted({t.zh for t in TYPES.values()})
             self.fail("类型不对", line, field=key, expected="、".join(names),
                       found=f"「{type_name}」", hint=suggest(str(type_name), names))
@@ -516,13 +525,16 @@ class _Parser:
         out: dict[str, Derived] = {}
         if entry is None:
             return out
-        for key, spec in (entry.value or {}).items():
+        if not isinstance(entry.value, dict):
+            self.fail("「派生」下面应是每个派生项的说明", self.line_of(entry))
+            return out
+        for key, spec in entry.value.items():
             line = self.line_of(spec)
             value = spec.value if isinstance(spec.value, dict) else {}
             self.check_keys(value, _DERIVED_KEYS, f"派生项「{key}」的说明")
             formula = value.get("公式")
             formula = formula.value if formula else None
-            if not formula:
+            if not isinstance(formula, str) or not formula.strip():
                 self.fail("派生项要写「公式」，例如：公式: 年度 - 1921", line, field=key)
                 continue
             try:
@@ -534,8 +546,8 @@ class _Parser:
                 continue
             label = value.get("标签")
             unit = value.get("单位")
-            out[key] = Derived(key, label.value if label else key, formula,
-                               unit.value if unit else "")
+            out[key] = Derived(key, label.value if label and isinstance(label.value, str) else key,
+                               formula, unit.value if unit and isinstance(unit.value, str) else "")
         return out
 
     def check_jinja(self, source: str, line: int, where: str) -> None:

@@ -555,7 +555,11 @@ class _Parser:
             tree = _ENV.parse(source)
             _ENV.from_string(source)  # compiling finds unknown filters and tests
         except jinja2.TemplateSyntaxError as err:
-            at = line + (err.lineno or 1) - 1 if line else None
+            lineno = _unclosed_block(source) if "end of template" in str(err.message).lower() \
+                else None
+            lineno = lineno or err.lineno
+            err.lineno = lineno
+            at = line + (lineno or 1) - 1 if line else None
             what, hint = jinja_reason(err)
             src_lines = source.split("\n")
             text = src_lines[(err.lineno or 1) - 1].strip() if err.lineno and \
@@ -601,6 +605,23 @@ class _Parser:
                 self.fail("标题和条目不要自己写编号（「一、」「（一）」「一是」由本工具自动编排）",
                           body_line + i, found=f"「{raw.strip()[:16]}」",
                           hint="请删掉行首的编号。")
+
+
+_BLOCK_TAG = re.compile(r"{%[-+]?\s*(\w+)")
+_OPENING = {"if", "for", "macro", "call", "filter", "raw", "block", "with", "trans"}
+
+
+def _unclosed_block(source: str) -> int | None:
+    """The line of the innermost ``{% if %}``/``{% for %}`` left open: where the user
+    has to add the ``{% end… %}`` (Jinja only notices at the end of the template)."""
+    stack: list[tuple[str, int]] = []
+    for m in _BLOCK_TAG.finditer(source):
+        tag = m.group(1)
+        if tag in _OPENING:
+            stack.append((tag, source.count("\n", 0, m.start()) + 1))
+        elif tag.startswith("end") and stack and stack[-1][0] == tag[3:]:
+            stack.pop()
+    return stack[-1][1] if stack else None
 
 
 def _line_in(source: str, name: str) -> int:

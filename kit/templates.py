@@ -42,7 +42,7 @@ from jinja2 import meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 
 from kit.errors import Problem, TemplateError, display_path, suggest
-from kit.fields import IDENTITY, IDENTITY_KEYS, TYPES, Field, FieldValueError
+from kit.fields import IDENTITY, IDENTITY_KEYS, TYPES, Field, FieldValueError, format_value
 from kit.numbering import TEMPLATE_NUMBERED as _NUMBERED
 from kit.yamlio import MAX_TEMPLATE_BYTES, Entry, ParamsSyntax, decode, load_mapping, read_limited
 
@@ -507,9 +507,13 @@ class _Parser:
                 except FieldValueError as err:
                     self.fail(f"「{word}」{err.message}", bound_line, key=key, found=err.found,
                               hint=err.hint)
-        if "min" in bounds and "max" in bounds and bounds["min"] > bounds["max"]:
-            self.fail("「最小」大于「最大」，没有数字能满足", spec["最小"].line + 1, key=key,
-                      found=f"最小 {bounds['min']}，最大 {bounds['max']}",
+        t = TYPES[type_name]
+        lo, hi = bounds.get("min", t.min), bounds.get("max", t.max)
+        if lo is not None and hi is not None and lo > hi:  # no number could ever fit
+            given = "最小" if "max" not in bounds else "最大" if "min" not in bounds else "最小"
+            self.fail("「最小」大于「最大」，没有数字能满足", spec[given].line + 1, key=key,
+                      found=f"最小 {format_value(lo)}，最大 {format_value(hi)}"
+                      + ("" if "min" in bounds and "max" in bounds else "（类型的默认值）"),
                       hint="请交换这两个值，或改正其中一个。")
         options = value.get("选项") or ()
         return Field(

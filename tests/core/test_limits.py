@@ -195,6 +195,14 @@ def test_template_with_min_above_max_is_refused_with_its_line(tmp_path: Path) ->
     assert "t.md" in str(info.value)
 
 
+def test_template_min_above_the_type_default_max_is_refused(tmp_path: Path) -> None:
+    old = "专题会议: {标签: 主持召开党建工作专题会议, 类型: 整数, 单位: 次, 最大: 200"
+    path = tmp_path / "t.md"
+    path.write_text(GOOD_TEMPLATE.replace(old, old.replace("最大: 200", "最小: 2000000")), "utf-8")
+    with pytest.raises(TemplateError, match="最小 2000000，最大 1000000（类型的默认值）"):
+        load_template(path)
+
+
 def test_template_bounds_are_read_with_the_same_limits(tmp_path: Path) -> None:
     old = "最大: 200"
     path = tmp_path / "t.md"

@@ -41,6 +41,7 @@ from kit.templates import RoleTemplate, load_roles
 from kit.yamlio import MAX_PARAMS_BYTES, Entry, ParamsSyntax, decode, load_mapping, read_limited
 
 PARAMS_SUFFIXES = (".yaml", ".yml")
+MAX_PROBLEMS = 50  # problems listed per file
 
 
 @dataclass
@@ -105,6 +106,9 @@ def check(entries: Mapping[str, Entry | Any], *, file: str = "表单", path: Pat
     template = _role(entries, file, templates)
     values, problems, warnings = validate(template, entries, file)
     if problems:
+        if len(problems) > MAX_PROBLEMS:  # a file of 20,000 wrong lines: the first ones tell
+            rest = len(problems) - MAX_PROBLEMS
+            problems = problems[:MAX_PROBLEMS] + [Problem(f"……另有 {rest} 处问题未列出", file=file)]
         raise ParamsError(problems)
     return Official(path=path, template=template, values=values, warnings=warnings)
 
@@ -146,7 +150,10 @@ def validate(template: RoleTemplate, entries: Mapping[str, Entry], file: str = "
         if key == "角色":
             continue
         if key not in fields:
-            problem, meant = _unknown_key(key, entry, fields, file)
+            # Past the listed problems, no suggestion is looked for (a file of 10,000
+            # wrong keys stays quick).
+            problem, meant = _unknown_key(key, entry, fields, file,
+                                          guess=len(problems) < MAX_PROBLEMS)
             problems.append(problem)
             explained |= meant
             continue
@@ -194,19 +201,21 @@ def _name(f: Field) -> str:
     return f.display
 
 
-def _unknown_key(key: str, entry: Entry, fields: dict[str, Field], file: str
-                 ) -> tuple[Problem, set[str]]:
+def _unknown_key(key: str, entry: Entry, fields: dict[str, Field], file: str,
+                 guess: bool = True) -> tuple[Problem, set[str]]:
     """The problem, and the field the user probably meant (so it is not also 「missing」)."""
     by_label = {f.label: f.key for f in fields.values()}
     meant: set[str] = set()
-    if key in by_label:
+    hint = None
+    if guess and key in by_label:
         meant.add(by_label[key])
         hint = f"这是「{by_label[key]}」的中文名称，键要写成「{by_label[key]}」。"
-    else:
+    elif guess:
         meant = {by_label.get(c, c) for c in closest(key, list(fields) + list(by_label))}
         hint = did_you_mean(meant)
     problem = Problem("不认识的字段（这个角色的模板里没有它）", file=file,
                       line=entry.line or None, key=key, kind="unknown_key",
+                      field=key if len(key) <= 30 else key[:30] + "…",
                       hint=hint or "请对照模板检查字段名。")
     return problem, meant
 

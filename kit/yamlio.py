@@ -89,7 +89,8 @@ def _small(size: int, limit: int, file: str, what: str) -> None:
 
 class _BoundedLoader(yaml.SafeLoader):
     """PyYAML's safe composer with limits on aliases, depth and tags (checked while the
-    document is composed, before anything is expanded)."""
+    document is composed, before anything is expanded).  PyYAML itself has no such
+    limits (its C loader cannot be hooked), so the pure-Python composer is extended."""
 
     def __init__(self, stream: str, file: str) -> None:
         super().__init__(stream)
@@ -177,7 +178,7 @@ def _mapping(node: yaml.MappingNode, file: str, count: list[int]) -> dict[str, E
             raise _problem(file, line, "键必须是文字", found=_describe(key_node), kind="syntax")
         key = key_node.value.strip()
         if key in out:
-            raise _problem(file, line, f"「{key}」重复出现（第一次在第 {out[key].line} 行）",
+            raise _problem(file, line, f"「{key[:30]}」重复出现（第一次在第 {out[key].line} 行）",
                            key=key, hint="请删除其中一个。", kind="duplicate")
         out[key] = Entry(key, _value(value_node, file, count), line)
     return out
@@ -205,7 +206,8 @@ def _describe(node: yaml.Node) -> str:
         return "一个列表"
     if isinstance(node, yaml.MappingNode):
         return "一组「键: 值」"
-    return f"「{node.value}」"
+    text = str(node.value)
+    return f"「{text[:30]}…」" if len(text) > 30 else f"「{text}」"
 
 
 # PyYAML's English, in words a clerk can act on.

@@ -24,6 +24,7 @@ from tests.fixtures.hostile import (
     TEMPLATE_ANCHOR,
     TEMPLATE_CASES,
     TEMPLATE_LOAD_CASES,
+    many_wrong_lines,
     million_digits,
     special_files,
 )
@@ -56,6 +57,16 @@ def test_hostile_parameter_file_is_one_chinese_message(name: str) -> None:
     if line is not None:
         assert any(p.line == line for p in info.value.problems), message
     assert_chinese(message, str(info.value.file))
+
+
+def test_a_file_of_thousands_of_mistakes_lists_the_first_ones(tmp_path: Path) -> None:
+    path = tmp_path / "很多错.yaml"
+    path.write_text(many_wrong_lines(), "utf-8")
+    with pytest.raises(ParamsError) as info:
+        load(path)
+    problems = info.value.problems
+    assert len(problems) == 51 and "另有" in problems[-1].message
+    assert problems[0].key == "长" * 1000 and len(str(problems[0])) < 300
 
 
 def test_alias_bomb_stops_while_composing() -> None:

@@ -408,6 +408,7 @@ class _Parser:
             raise TemplateError(self.problems)
         fields = self.check_names(title, byline, body, body_line, fields, derived)
         self.lint_numbering(body, body_line)
+        self.lint_characters(body, body_line)
         if self.problems:
             raise TemplateError(self.problems)
         return RoleTemplate(role=role, path=self.path, title=title, byline=byline, body=body,
@@ -603,6 +604,16 @@ class _Parser:
                     sections[key] = section
         return {k: replace(f, section=sections.get(k, "基本信息")) for k, f in fields.items()}
 
+    def lint_characters(self, body: str, body_line: int) -> None:
+        """Control characters (Word cannot hold them) and private-use characters (the
+        renderer's value markers) in the body, each at its line."""
+        for i, raw in enumerate(body.split("\n")):
+            bad = _CONTROL.search(raw)
+            if bad:
+                self.fail("正文里有看不见的控制字符", body_line + i, kind="syntax",
+                          found=f"控制字符 U+{ord(bad.group()):04X}",
+                          hint="请删除这个字符（常见于从网页、微信或 Word 复制的文字）。")
+
     def lint_numbering(self, body: str, body_line: int) -> None:
         for i, raw in enumerate(body.split("\n")):
             if _NUMBERED.match(raw.strip()):
@@ -611,6 +622,7 @@ class _Parser:
                           hint="请删掉行首的编号。")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ue000-\uf8ff]")
 _BLOCK_TAG = re.compile(r"{%[-+]?\s*(\w+)")
 _OPENING = {"if", "for", "macro", "call", "filter", "raw", "block", "with", "trans"}
 

@@ -241,12 +241,16 @@ def display_path(path: str | Path) -> str:
     """A path as the user typed it or relative to the working folder: short and familiar."""
     p = Path(path)
     full = Path(os.path.abspath(p))  # symlinks not followed: the name the user gave
+    shown = str(p)
     for base in (os.getcwd(), os.path.realpath(os.getcwd())):
         try:
-            return str(full.relative_to(base))
+            shown = str(full.relative_to(base))
+            break
         except ValueError:
             continue
-    return str(p)
+    # A name that is not UTF-8 (from a USB stick formatted elsewhere) is shown with
+    # \xff escapes instead of failing when printed.
+    return shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 _OS_REASONS = {

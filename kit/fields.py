@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from kit.errors import Notice, suggest
+from kit.errors import Notice, did_you_mean, suggest
 from kit.numbering import numeral  # noqa: F401  (kept importable as kit.fields.numeral)
 
 Value = int | Decimal | str
@@ -192,16 +192,16 @@ class _Number(FieldType):
             else None
         if "_" in text and plain:
             return FieldValueError("数字里不能有下划线「_」", expected, _shown(raw),
-                                   f"您是否想写「{plain}」？", kind="not_number")
+                                   did_you_mean([plain]), kind="not_number")
         if any(not c.isascii() and unicodedata.digit(c, None) is not None for c in text):
-            hint = f"您是否想写「{plain}」？" if plain else "请用普通的阿拉伯数字 0-9。"
+            hint = did_you_mean([plain]) if plain else "请用普通的阿拉伯数字 0-9。"
             return FieldValueError("数字里有上标、圈码等特殊数字字符", expected, _shown(raw), hint,
                                    kind="not_number")
         if _SCIENTIFIC.fullmatch(text):
             return FieldValueError("请直接写出数字，不要用科学计数法（如 1e5）", expected,
                                    _shown(raw), kind="not_number")
         cn = chinese_number(text)
-        hint = f"请用阿拉伯数字，您是否想写「{cn}」？" if cn is not None else None
+        hint = "请用阿拉伯数字，" + did_you_mean([str(cn)]) if cn is not None else None
         return FieldValueError("应填阿拉伯数字", expected, _shown(raw), hint, kind="not_number")
 
     def describe(self, f: Field) -> str:

@@ -72,6 +72,7 @@ def test_roll_reports_bad_files_and_writes_the_rest(project: Path) -> None:
     (["roll", "params", "--year", "1999"], "--year: 应为 2000 到 2100 之间的整数"),
     (["render"], "缺少参数"),
     (["build", "--workers"], "后面缺少值"),
+    (["生成"], "无效的选项"),
 ])
 def test_numeric_options_are_checked_when_parsed(args: list[str], words: str,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
@@ -103,6 +104,14 @@ def test_an_internal_error_is_one_line_and_a_log_file(
     assert str(log) in err
     assert "Traceback" in log.read_text("utf-8") and "ZeroDivisionError: a bug" in log.read_text(
         "utf-8")
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_not_a_crash(tmp_path: Path) -> None:
+    name = os.fsdecode(b"\xff\xfe.yaml")
+    (tmp_path / name).write_bytes(b"\xff")
+    run = _kit("render", name, "-o", "out", cwd=tmp_path)
+    assert run.returncode == 2 and "\\xff\\xfe.yaml" in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr
 
 
 def test_exit_codes_come_from_the_error_classes() -> None:

@@ -177,6 +177,8 @@ def test_hostile_template_stops_with_a_chinese_message(tmp_path: Path, name: str
         render(template, load(SAMPLE).values, timeout=timeout)
     message = str(info.value)
     assert f"{name}.md" in message and "模板无法生成正文" in message
+    if name != "nested_output":  # stopped by the output size, outside any one line
+        assert f"第 {_anchor_line()} 行" in message, message
     for word in words:
         assert word in message, message
     assert_chinese(message, str(info.value.file))

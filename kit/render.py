@@ -28,6 +28,7 @@ from kit.fields import IDENTITY, FieldValueError, format_value
 from kit.model import Block, Report
 from kit.numbering import heading1, heading2, item_mark
 from kit.templates import (
+    RenderLimit,
     RoleTemplate,
     alarm,
     deadline,
@@ -57,8 +58,13 @@ def render(template: RoleTemplate, values: dict[str, Any], *,
     (as :mod:`kit.params` returns them); optional fields may be absent.  The template
     runs within ``timeout`` seconds (default :data:`kit.templates.RENDER_TIMEOUT`);
     anything it does wrong is a TemplateError naming the file and line."""
-    with deadline(timeout) as seconds, alarm(seconds):
-        return _render_report(template, values)
+    with deadline(timeout) as seconds:
+        try:
+            with alarm(seconds):
+                return _render_report(template, values)
+        except RenderLimit as err:  # the backstop fired outside the template's own code
+            raise TemplateError(Problem(f"模板无法生成正文：{err.what}",
+                                        file=display_path(template.path), kind="limit")) from None
 
 
 def _render_report(template: RoleTemplate, values: dict[str, Any]) -> Report:
@@ -118,8 +124,6 @@ def _render(template: RoleTemplate, source: str, context: dict[str, Any], where:
 
 
 def _is_limit(err: BaseException) -> bool:
-    from kit.templates import RenderLimit
-
     return isinstance(err, RenderLimit | MemoryError | RecursionError)
 
 

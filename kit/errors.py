@@ -112,7 +112,7 @@ class Notice(str):
         self.key, self.label, self.kind = key, label, kind
         return self
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]  # picklable across processes
+    def __reduce__(self) -> tuple:  # picklable across processes (the batch)
         return (_notice, (str(self), self.key, self.label, self.kind))
 
 

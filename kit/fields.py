@@ -201,7 +201,7 @@ class _Number(FieldType):
             return FieldValueError("请直接写出数字，不要用科学计数法（如 1e5）", expected,
                                    _shown(raw), kind="not_number")
         cn = chinese_number(text)
-        hint = "请用阿拉伯数字，" + did_you_mean([str(cn)]) if cn is not None else None
+        hint = f"请用阿拉伯数字，{did_you_mean([str(cn)])}" if cn is not None else None
         return FieldValueError("应填阿拉伯数字", expected, _shown(raw), hint, kind="not_number")
 
     def describe(self, f: Field) -> str:

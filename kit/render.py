@@ -25,7 +25,7 @@ import jinja2
 
 from kit.errors import Problem, TemplateError, display_path
 from kit.fields import IDENTITY, FieldValueError, format_value
-from kit.model import Block, Report
+from kit.model import Block, BlockKind, Report
 from kit.numbering import heading1, heading2, item_mark
 from kit.templates import (
     RenderLimit,
@@ -146,9 +146,10 @@ def _fill(text: str) -> str:
     return _TOKEN.sub(lambda m: tokens[int(m.group(1))], text)
 
 
-def _parse(body: str) -> list[tuple[str, str, str, bool]]:
+def _parse(body: str) -> list[tuple[BlockKind, str, str, bool]]:
     """(kind, heading, text, is_item) per block, values still as markers, not numbered."""
-    blocks = []
+    blocks: list[tuple[BlockKind, str, str, bool]] = []
+    kind: BlockKind
     for chunk in _BLANK_LINES.split(body.replace("\r\n", "\n")):
         lines = [line.strip() for line in chunk.strip().split("\n") if line.strip()]
         if not lines:
@@ -166,7 +167,7 @@ def _parse(body: str) -> list[tuple[str, str, str, bool]]:
     return blocks
 
 
-def _number(blocks: list[tuple[str, str, str, bool]]) -> list[Block]:
+def _number(blocks: list[tuple[BlockKind, str, str, bool]]) -> list[Block]:
     out, h1, h2, item = [], 0, 0, 0
     for kind, heading, text, is_item in blocks:
         if kind == "heading1":

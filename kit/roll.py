@@ -24,11 +24,10 @@ from kit.errors import (
     UsageError,
     display_path,
     internal_problem,
-    suggest,
 )
 from kit.fields import IDENTITY, FieldValueError
 from kit.iorw import atomic_write_text
-from kit.params import find_params, read_entries
+from kit.params import find_params, read_entries, role_of
 from kit.templates import load_roles
 from kit.yamlio import Entry, dump
 
@@ -47,7 +46,7 @@ def roll(params_dir: str | Path, year: int, out_dir: str | Path | None = None,
     """Write next year's files; return them.  Unreadable files are reported after the
     others are written."""
     try:
-        year = _YEAR_FIELD.parse(year)
+        year = int(_YEAR_FIELD.parse(year))
     except FieldValueError as err:
         raise UsageError(Problem(f"年度{err.message}", field="--year", expected=err.expected,
                                  found=err.found, kind=err.kind)) from None
@@ -82,13 +81,7 @@ def _plan(path: Path, out: Path, year: int, roles: dict) -> tuple[Path, str]:
     """(target, text) of next year's file for ``path``; ParamsError when it cannot be made."""
     file = display_path(path)
     raw = read_entries(path)
-    role_entry = raw.get("角色")
-    role = str(role_entry.value).strip() if role_entry and isinstance(role_entry.value, str) else ""
-    if role not in roles:
-        raise ParamsError(Problem("没有这个角色的模板，未生成下一年度的文件", file=file, key="角色",
-                                  line=role_entry.line if role_entry else None,
-                                  kind="unknown_role", found=f"「{role[:30]}」",
-                                  hint=suggest(role, roles)))
+    template = role_of(raw, roles, file)
     old = _old_year(raw)
     if old is not None and year <= old:
         raise ParamsError(Problem("下一年度应晚于文件里的年度，未生成", file=file,
@@ -98,7 +91,7 @@ def _plan(path: Path, out: Path, year: int, roles: dict) -> tuple[Path, str]:
     if target.exists():
         raise ParamsError(Problem("下一年度的文件已存在，没有覆盖", file=display_path(target),
                                   kind="exists", hint="请先删除或改名，或用 -o 指定另一个文件夹。"))
-    return target, _text(raw, roles[role], year, path.name)
+    return target, _text(raw, template, year, path.name)
 
 
 def _old_year(raw: dict[str, Entry]) -> int | None:
@@ -150,7 +143,7 @@ def _text(raw: dict[str, Entry], template, year: int, source: str) -> str:
         if f.type.numeric:  # figures are this year's: emptied, to fill
             need = "待填" if f.required else "可不填"
             lines.append(f"{f.key}:  # {need}：{f.title}")
-        elif has:
+        elif has and entry is not None:
             when = f"沿用 {old_year} 年的内容" if old_year else "沿用上一年的内容"
             lines.append(f"{_line(f.key, entry.value)}  # 请核对：{when}")
         elif f.required:

@@ -41,6 +41,7 @@ import jinja2
 from jinja2 import meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 
+from kit import layout
 from kit.errors import Problem, TemplateError, display_path, suggest
 from kit.fields import IDENTITY, IDENTITY_KEYS, TYPES, Field, FieldValueError, format_value
 from kit.numbering import TEMPLATE_NUMBERED as _NUMBERED
@@ -330,9 +331,9 @@ def templates_dir(explicit: str | Path | None = None) -> Path:
                 raise TemplateError(Problem("找不到模板文件夹", file=display_path(given),
                                             hint=f"请检查{how}的文件夹名。"))
             return Path(given)
-    if Path("templates").is_dir():
-        return Path("templates")
-    return Path(__file__).resolve().parent.parent / "templates"
+    if Path(layout.TEMPLATES).is_dir():
+        return Path(layout.TEMPLATES)
+    return layout.shipped(layout.TEMPLATES)
 
 
 def load_roles(directory: str | Path | None = None) -> dict[str, RoleTemplate]:
@@ -504,7 +505,7 @@ class _Parser:
                     self.fail(f"「{word}」只用于数字类型的字段", bound_line, key=key)
                     continue
                 try:
-                    bounds[attr] = _BOUND.parse(value[word])
+                    bounds[attr] = Decimal(_BOUND.parse(value[word]))
                 except FieldValueError as err:
                     self.fail(f"「{word}」{err.message}", bound_line, key=key, found=err.found,
                               hint=err.hint)
@@ -523,7 +524,7 @@ class _Parser:
             max_len=self.integer(spec.get("最长"), 0) or None,
             options=tuple(str(o) for o in options) if isinstance(options, list) else (),
             help=str(value.get("说明") or ""), sample=str(value.get("样例") or ""),
-            line=line, **bounds,
+            line=line, min=bounds.get("min"), max=bounds.get("max"),
         )
 
     def derived(self, entry: Entry | None) -> dict[str, Derived]:

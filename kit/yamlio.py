@@ -198,6 +198,7 @@ def _value(node: yaml.Node, file: str, count: list[int]) -> Any:
         return node.value
     if isinstance(node, yaml.SequenceNode):
         return [_value(n, file, count) for n in node.value]
+    assert isinstance(node, yaml.MappingNode)
     return _mapping(node, file, count)
 
 

@@ -75,7 +75,7 @@ def _documents(draw: st.DrawFn) -> str:
 
 
 def _assert_kit_outcome(outcome: object, file: str | None) -> None:
-    from kit.errors import KitError
+    from kit.errors import KINDS, KitError
     from kit.params import Official
 
     if isinstance(outcome, Official):
@@ -89,6 +89,7 @@ def _assert_kit_outcome(outcome: object, file: str | None) -> None:
     assert isinstance(outcome, KitError), repr(outcome)
     assert outcome.problems
     for p in outcome.problems:
+        assert p.kind in KINDS, p
         if file is not None:
             assert p.file == file, (p, file)
         if p.kind in FIELD_KINDS:
@@ -145,10 +146,35 @@ def property_check(role: str, values: dict) -> None:
     _assert_kit_outcome(_outcome(lambda: check(entries, templates=TEMPLATES)), "表单")
 
 
+@_SETTINGS
+@given(type_name=st.sampled_from(["count", "amount", "percent", "year", "short", "text",
+                                  "choice"]), raw=_VALUES,
+       bounds=st.tuples(st.none() | st.decimals(-10**6, 10**6, places=2),
+                        st.none() | st.decimals(-10**6, 10**6, places=2)))
+def property_field(type_name: str, raw: object, bounds: tuple) -> None:
+    from kit.errors import KINDS
+    from kit.fields import TYPES, Field, FieldValueError, format_value
+
+    f = Field("k", "标签", TYPES[type_name], min=bounds[0], max=bounds[1],
+              options=("甲", "乙") if type_name == "choice" else ())
+    try:
+        value = f.parse(raw)
+    except FieldValueError as err:
+        assert err.kind in KINDS and err.message and err.expected, err
+        return
+    lo, hi = f.bounds()
+    if f.type.numeric:
+        assert isinstance(value, int | Decimal) and lo <= value <= hi
+    else:
+        assert isinstance(value, str) and len(value) <= (f.max_len or len(value))
+    assert len(format_value(value)) < 3000  # printable into the report, never a million digits
+
+
 def run_properties() -> None:
     """Entry point of the child process."""
     property_load()
     property_check()
+    property_field()
     print("properties hold")
 
 

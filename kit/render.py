@@ -28,6 +28,7 @@ from kit.fields import IDENTITY, FieldValueError, format_value
 from kit.model import Block, BlockKind, Report
 from kit.numbering import heading1, heading2, item_mark
 from kit.templates import (
+    MAX_OUTPUT_CHARS,
     RenderLimit,
     RoleTemplate,
     alarm,
@@ -38,6 +39,7 @@ from kit.templates import (
 )
 
 _tokens: ContextVar[list[str]] = ContextVar("tokens")
+_sizes: ContextVar[list[int]] = ContextVar("sizes")  # characters of the values so far
 _TOKEN = re.compile("\ue000(\\d+)\ue001")
 _BLANK_LINES = re.compile(r"\n[ \t\u3000]*\n")
 _INLINE_ITEM = "{是}"
@@ -45,7 +47,13 @@ _INLINE_ITEM = "{是}"
 
 def _finalize(value: Any) -> str:
     tokens = _tokens.get()
-    tokens.append(format_value(value))
+    text = format_value(value)
+    # Values stand in the output as short markers: count their own length against the
+    # output limit (a 「join」 of 100,000 items is one marker).
+    _sizes.get()[0] += len(text)
+    if _sizes.get()[0] > MAX_OUTPUT_CHARS:
+        raise RenderLimit(f"生成的正文太长（上限 {MAX_OUTPUT_CHARS} 字），模板里可能有过大的循环")
+    tokens.append(text)
     return f"\ue000{len(tokens) - 1}\ue001"
 
 
@@ -78,7 +86,7 @@ def _render_report(template: RoleTemplate, values: dict[str, Any]) -> Report:
             raise TemplateError(Problem(f"派生项「{d.key}」的公式「{d.formula}」算不出来：{what}",
                                         file=display_path(template.path), key=d.key,
                                         kind="template", hint=hint)) from None
-    token = _tokens.set([])
+    token, size_token = _tokens.set([]), _sizes.set([0])
     try:
         title = _fill(_render(template, template.title, context, "标题")).strip()
         # No name, no byline: a half-filled 「党建办主任」 line helps nobody.
@@ -87,6 +95,7 @@ def _render_report(template: RoleTemplate, values: dict[str, Any]) -> Report:
         blocks = _number(_parse(_render(template, template.body, context, "正文")))
     finally:
         _tokens.reset(token)
+        _sizes.reset(size_token)
     return Report(title=title, byline=byline, blocks=tuple(blocks), role=template.role,
                   name=str(values.get("姓名", "")), unit=str(values.get("单位", "")),
                   year=int(values["年度"]) if str(values.get("年度", "")).isdigit() else 0,

@@ -23,7 +23,6 @@ file and line in the message.
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import re
 import signal
@@ -40,6 +39,7 @@ from typing import Any
 import jinja2
 from jinja2 import meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
+from jinja2.utils import _PassArg
 
 from kit import layout
 from kit.errors import Problem, TemplateError, display_path, suggest
@@ -150,14 +150,43 @@ def _ticking(numbers: range) -> Iterator[int]:
         yield n
 
 
+_FORMAT_WIDTH = re.compile(r"\d{7,}")  # 「%01000000000d」「{:>1000000000}」
+
+
+def _check_result(value: Any) -> Any:
+    if isinstance(value, str | list | tuple) and len(value) > MAX_OUTPUT_CHARS:
+        raise RenderLimit(f"模板里生成的文字太长（上限 {MAX_OUTPUT_CHARS} 字）")
+    return value
+
+
+def _check_format(template: Any) -> None:
+    if isinstance(template, str) and _FORMAT_WIDTH.search(template):
+        raise RenderLimit("格式里的宽度或精度太大（最多 6 位数）")
+
+
 def _guard(fn: Any) -> Any:
-    @functools.wraps(fn)
-    def guarded(*args: Any, **kwargs: Any) -> Any:
+    """A filter with the limits: arguments checked before, result after.  It takes the
+    context, so Jinja never runs it while compiling (constant folding would otherwise
+    build a huge string before any limit applies)."""
+    passes = _PassArg.from_obj(fn)
+
+    @jinja2.pass_context
+    def guarded(context: Any, *args: Any, **kwargs: Any) -> Any:
         check_deadline()
         for value in (*args, *kwargs.values()):
             _check_argument(value)
-        return fn(*args, **kwargs)
+        if fn.__name__ == "do_format" and args:
+            _check_format(args[0])
+        if passes is _PassArg.context:
+            args = (context, *args)
+        elif passes is _PassArg.eval_context:
+            args = (context.eval_ctx, *args)
+        elif passes is _PassArg.environment:
+            args = (context.environment, *args)
+        return _check_result(fn(*args, **kwargs))
 
+    guarded.__name__ = guarded.__qualname__ = getattr(fn, "__name__", "filter")
+    guarded.__doc__ = fn.__doc__
     return guarded
 
 
@@ -179,6 +208,8 @@ class _LimitedSandbox(ImmutableSandboxedEnvironment):
             if isinstance(left, int) and isinstance(right, int) and \
                     left.bit_length() + right.bit_length() > MAX_NUMBER_BITS:
                 raise RenderLimit(f"乘积太大（上限约 {MAX_NUMBER_BITS * 3 // 10} 位）")
+        if operator == "%":
+            _check_format(left)
         result = super().call_binop(context, operator, left, right)
         if isinstance(result, str | list | tuple) and len(result) > MAX_RESULT_CHARS:
             raise RenderLimit(f"模板里生成的文字太长（上限 {MAX_RESULT_CHARS} 字）")
@@ -188,7 +219,12 @@ class _LimitedSandbox(ImmutableSandboxedEnvironment):
         check_deadline()
         for value in (*args, *kwargs.values()):
             _check_argument(value)
-        return super().call(__context, __obj, *args, **kwargs)
+        return _check_result(super().call(__context, __obj, *args, **kwargs))
+
+    def wrap_str_format(self, value: Any) -> Any:
+        if getattr(value, "__name__", "") in ("format", "format_map"):
+            _check_format(getattr(value, "__self__", None))
+        return super().wrap_str_format(value)
 
 
 def make_environment(finalize: Any = None) -> jinja2.Environment:
@@ -572,6 +608,10 @@ class _Parser:
                 err.lineno <= len(src_lines) else ""
             self.fail(f"{where}的占位符写法有误：{what}", at, kind="syntax",
                       found=f"「{text[:30]}」" if text else None, hint=hint)
+            return
+        except Exception as err:  # noqa: BLE001  # too deep or too big to compile
+            what, hint = jinja_reason(err)
+            self.fail(f"{where}的占位符无法编译：{what}", line or None, kind="limit", hint=hint)
             return
         for tag, tag_line in forbidden_tags(tree):
             self.fail(f"{where}里不能用「{{% {tag} %}}」引用其他文件", line + tag_line - 1 if line

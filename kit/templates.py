@@ -143,11 +143,20 @@ def _bounded_range(*args: int) -> Iterator[int]:
     return _ticking(numbers)
 
 
-def _ticking(numbers: range) -> Iterator[int]:
-    for i, n in enumerate(numbers):
+def _ticking(items: Any) -> Iterator[Any]:
+    for i, item in enumerate(items):
         if i % 1000 == 0:
             check_deadline()
-        yield n
+        yield item
+
+
+_TICK = "_kit_loop"  # every {% for %} iterates through this (see _LimitedSandbox._generate)
+
+
+def _loop(items: Any) -> Any:
+    if isinstance(items, dict):  # keep dict iteration as Jinja does it (over keys)
+        items = list(items)
+    return _ticking(items)
 
 
 _FORMAT_WIDTH = re.compile(r"\d{7,}")  # 「%01000000000d」「{:>1000000000}」
@@ -221,6 +230,15 @@ class _LimitedSandbox(ImmutableSandboxedEnvironment):
             _check_argument(value)
         return _check_result(super().call(__context, __obj, *args, **kwargs))
 
+    def _generate(self, source: nodes.Template, name: str | None, filename: str | None,
+                  defer_init: bool = False) -> str:
+        # Every loop checks the time limit as it runs, even one that calls nothing and
+        # prints nothing (「{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}」).
+        for loop in source.find_all(nodes.For):
+            loop.iter = nodes.Call(nodes.Name(_TICK, "load", lineno=loop.lineno), [loop.iter],
+                                   [], None, None, lineno=loop.lineno)
+        return super()._generate(source, name, filename, defer_init)
+
     def wrap_str_format(self, value: Any) -> Any:
         if getattr(value, "__name__", "") in ("format", "format_map"):
             _check_format(getattr(value, "__self__", None))
@@ -236,6 +254,7 @@ def make_environment(finalize: Any = None) -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, finalize=finalize,
     )
     env.globals["range"] = _bounded_range
+    env.globals[_TICK] = _loop
     # A namespace lets a loop grow a value (「ns.x = ns.x ~ ns.x」 doubles it each turn).
     env.globals.pop("namespace", None)
     for name, fn in list(env.filters.items()):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -182,6 +183,23 @@ def test_hostile_template_stops_with_a_chinese_message(tmp_path: Path, name: str
     for word in words:
         assert word in message, message
     assert_chinese(message, str(info.value.file))
+
+
+def test_time_limit_holds_outside_the_main_thread(tmp_path: Path) -> None:
+    """The form renders in a thread, where no alarm signal can help: every loop checks."""
+    template = load_template(_template(tmp_path, "线程", TEMPLATE_CASES["string_loops"][0]))
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            render(template, load(SAMPLE).values, timeout=0.5)
+        except BaseException as err:  # noqa: BLE001  # examined below
+            outcome.append(err)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert isinstance(outcome[0], TemplateError) and "时限（0.5 秒）" in str(outcome[0])
 
 
 @pytest.mark.parametrize("name", sorted(TEMPLATE_LOAD_CASES))

@@ -1,6 +1,8 @@
 """Property: whatever YAML document or field value a user produces, ``params.load`` and
 ``params.check`` give a valid Official or a KitError whose problems name the file (and
 the field where one applies) — never another exception, within a memory and CPU bound.
+Likewise every field type on any value, and a template with generated placeholders,
+tags and field declarations: a Report or a TemplateError naming the template.
 
 The properties run in a child process under ``RLIMIT_AS`` and ``RLIMIT_CPU``: a
 document that explodes (aliases, digits, nesting) kills or starves the child and the
@@ -170,11 +172,55 @@ def property_field(type_name: str, raw: object, bounds: tuple) -> None:
     assert len(format_value(value)) < 3000  # printable into the report, never a million digits
 
 
+_JINJA_PARTS = ["{{", "}}", "{%", "%}", "{#", "#}", " if ", " for ", " in ", " endif ", " endfor ",
+                " else ", " set ", " macro ", " endmacro ", " recursive ", "loop", "loop(x)", "x",
+                "年度", "姓名", "专题会议", "range(", "100000", "10**9", ")", "(", "[", "]", "|",
+                "join", "format", "center", "list", "sort", "length", "'%099999999d'", "'x'", "*",
+                "**", "+", "~", "/", "//", "%", "0", "9", ".", "__class__", "mro", "lipsum",
+                "namespace(", "include", "import", "extends", "'a.md'", ",", "=", "-", "\n"]
+_HEADER_PARTS = ["最小: ", "最大: ", "类型: ", "标签: ", "选项: ", "最长: ", "必填: ", "公式: ",
+                 "整数", "小数", "百分比", "长文本", "选项", "[甲, 乙]", "{a: 1}", "9" * 40, "-1",
+                 "1e9", ".inf", "²", "{{ 年度 }}", "是", "否", "\n", "  ", ", "]
+
+
+@_SETTINGS
+@given(body=st.lists(st.sampled_from(_JINJA_PARTS), max_size=25).map("".join),
+       header=st.lists(st.sampled_from(_HEADER_PARTS), max_size=8).map("".join),
+       where=st.sampled_from(["body", "field", "derived"]))
+def property_template(body: str, header: str, where: str) -> None:
+    import tempfile
+
+    from kit.errors import KINDS, KitError
+    from kit.params import load
+    from kit.render import render
+    from kit.templates import load_template
+
+    text = (TEMPLATES / "镇党建办主任.md").read_text("utf-8")
+    anchor = "{{ 年度 }}年，在县委"
+    if where == "body":
+        text = text.replace(anchor, body + anchor, 1)
+    elif where == "field":
+        text = text.replace("类型: 整数, 单位: 次, 最大: 200", header, 1)
+    else:
+        text = text.replace("字段:\n", "派生:\n  甲: {公式: " + body.replace("\n", " ") + "}\n字段:\n", 1)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "生成.md"
+        path.write_text(text, "utf-8")
+        try:
+            template = load_template(path)
+            render(template, load(ROOT / "params" / "东山镇-党建办主任-李明华.yaml").values,
+                   timeout=2)
+        except KitError as err:
+            assert err.problems and all(p.kind in KINDS for p in err.problems)
+            assert all(p.file and "生成.md" in p.file for p in err.problems), err
+
+
 def run_properties() -> None:
     """Entry point of the child process."""
     property_load()
     property_check()
     property_field()
+    property_template()
     print("properties hold")
 
 

@@ -105,7 +105,8 @@ class _BoundedLoader(yaml.SafeLoader):
                 raise _problem(self.file, line, f"「*」引用太多（上限 {MAX_ALIASES} 个），没有读取",
                                hint="参数文件里请直接写出每个值，不要用「&」「*」引用。", kind="limit")
         elif getattr(event, "tag", None) is not None:
-            raise _problem(self.file, line, "不支持「!」开头的类型标记", found=f"「{event.tag}」",
+            typed = str(event.tag).replace("tag:yaml.org,2002:", "!!", 1)[:40]
+            raise _problem(self.file, line, "不支持「!」开头的类型标记", found=f"「{typed}」",
                            hint="请删除「!」开头的标记，直接写值；以「!」开头的文字请用引号括起来。",
                            kind="syntax")
         self.depth += 1

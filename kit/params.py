@@ -234,6 +234,19 @@ def find_params(folder: str | Path) -> list[Path]:
                   and not p.name.startswith((".", "~")))
 
 
+def overlooked(folder: str | Path) -> list[Path]:
+    """Files of ``folder`` that look like parameter files but are not read as such
+    (「张三.yaml.txt」「王五.yaml 」「李四.yml.bak」「赵六.YAML.docx」): a summary lists them
+    so nobody is left out unnoticed.  Hidden files (「.」) are not listed."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    taken = set(find_params(folder))
+    return sorted(p for p in folder.iterdir()
+                  if p not in taken and not p.name.startswith(".")
+                  and any(s in p.name.lower() for s in PARAMS_SUFFIXES))
+
+
 def raw_values(official: Official) -> dict[str, Any]:
     """A plain mapping to write back as a parameter file (role first, identity, fields)."""
     out: dict[str, Any] = {"角色": official.role}
@@ -251,6 +264,7 @@ def plain_value(value: Any) -> Any:
     return value
 
 
-__all__ = ["Official", "load", "read_entries", "check", "validate", "find_params", "raw_values",
+__all__ = ["Official", "load", "read_entries", "check", "validate", "find_params", "overlooked",
+           "raw_values",
            "plain_value",
            "ParamsError", "TemplateError"]

@@ -102,3 +102,4 @@ def test_read_errors_name_the_file_in_chinese(tmp_path: Path) -> None:
         load(blocker / "参数.yaml")  # a path through a file: ENOTDIR
     message = str(info.value)
     assert "参数.yaml" in message and "路径里有一段是文件而不是文件夹" in message
+

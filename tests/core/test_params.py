@@ -180,3 +180,15 @@ def test_cli_render_goes_on_after_a_bad_file(tmp_path: Path) -> None:
                          cwd=ROOT)
     assert run.returncode == 2 and run.stderr.startswith("错误：") and "gbk.yaml" in run.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["2023年度述职报告-东山镇-镇党建办主任-李明华.docx"]
+
+
+def test_files_that_look_like_parameter_files_are_listed(tmp_path: Path) -> None:
+    from kit.params import find_params, overlooked
+
+    names = ["张三.yaml", "李四.YML", "张三.yaml.txt", "王五.yaml ", "赵六.yml.bak", "说明.md",
+             ".隐藏.yaml.swp", "钱七.yaml.docx"]
+    for name in names:
+        (tmp_path / name).write_text("角色: 镇委书记\n", "utf-8")
+    assert [p.name for p in find_params(tmp_path)] == ["张三.yaml", "李四.YML"]
+    assert [p.name for p in overlooked(tmp_path)] == sorted(
+        ["张三.yaml.txt", "王五.yaml ", "赵六.yml.bak", "钱七.yaml.docx"])

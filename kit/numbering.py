@@ -18,8 +18,11 @@ ARABIC = re.compile(r"^\d+[.．、]")
 ITEM = re.compile(rf"(?:^|(?<=[。；：，！？;:,!?]))([{CN_DIGITS}]+)是(?!否)")
 # Any numbering at the start of a line: 一、 一是 （一） (一) 1. 1、
 LEADING = re.compile(rf"^(?:[{CN_DIGITS}]+[、是]|[（(][{CN_DIGITS}]+[）)]|\d+[.．、])")
+# Text of a heading or item that starts like the kit's own numbering (「一是…」「（二）…」).
+_OWN = rf"(?:[{CN_DIGITS}]+[、是]|[（(][{CN_DIGITS}]+[）)])"
+OWN_NUMBER = re.compile("^" + _OWN)
 # A template line (「# 」「## 」「- 」 markup) that numbers itself: the kit numbers them.
-TEMPLATE_NUMBERED = re.compile(rf"^(#{{1,2}}|-)\s*(?:[{CN_DIGITS}]+[、是]|（[{CN_DIGITS}]+）)")
+TEMPLATE_NUMBERED = re.compile(r"^(#{1,2}|-)\s*" + _OWN)
 
 
 def numeral(n: int) -> str:

@@ -1,4 +1,4 @@
-"""Reports parsed from the sample compilation (tests/word/data/sample_2023.txt).
+"""Reports parsed from the sample compilation (the project's one copy: tests/fixtures/seed.txt).
 
 Stand-in for kit.render until templates land: title lines 「2023年度述职报告（…）」,
 「一、」 lines are headings; a heading line with text after its first 。 is run-in.
@@ -7,11 +7,9 @@ Stand-in for kit.render until templates land: title lines 「2023年度述职报
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from kit.model import Block, Report
-
-SAMPLE = Path(__file__).with_name("data") / "sample_2023.txt"
+from tests.conftest import SEED
 _TITLE = re.compile(r"^\d{4}年度述职报告（(.+)）$")
 _H1 = re.compile(r"^[一二三四五六七八九十]+、")
 _H2 = re.compile(r"^（[一二三四五六七八九十]+）")
@@ -35,7 +33,9 @@ def parse_report_text(title: str, body_lines: list[str], rank: int = 100) -> Rep
 
 def sample_reports() -> list[Report]:
     """The two reports of the sample 汇编, in its order."""
-    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    text = SEED.read_text(encoding="utf-8")
+    # the web page's markers around its paid part are not the report's text
+    lines = text.replace("##paidbegin##", "").replace("##paidend##", "").splitlines()
     reports: list[Report] = []
     title, body = None, []
     start = next(i for i, ln in enumerate(lines) if _TITLE.match(ln.strip()) and i > 5)

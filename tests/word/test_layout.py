@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from kit.model import Block, Report
 from kit.word import layout
-from kit.word.layout import Para, Run, break_lines, paginate
+from kit.word.layout import Run, break_lines, paginate
+from kit.word.plan import Para, Span, report_plan
+
+
+def _para(lines: int, kind: str = "body", new_page: bool = False) -> Para:
+    """A body paragraph (or a heading) of ``lines`` grid lines: 26 cells after the indent."""
+    text = "甲" * (26 + 28 * (lines - 1))
+    return Para(kind, (Span(text),), page_break_before=new_page)
 
 
 def _lines(text: str, indent: bool = True) -> list[str]:
@@ -44,22 +51,32 @@ def test_comma_keeps_following_number():
 
 
 def test_paginate_22_lines_and_headings_kept_with_next():
-    starts, pages = paginate([Para(22), Para(1)])
+    assert [layout.grid_rows(_para(n)) for n in (1, 5, 22)] == [1, 5, 22]
+    starts, pages = paginate([_para(22), _para(1)])
     assert starts == [1, 2] and pages == 2
     # a heading on the last line moves to the next page with its paragraph
-    starts, _ = paginate([Para(21), Para(1, keep_next=True), Para(5)])
+    starts, _ = paginate([_para(21), _para(1, "heading1"), _para(5)])
     assert starts == [1, 2, 2]
-    starts, _ = paginate([Para(20), Para(1, keep_next=True), Para(5)])
+    starts, _ = paginate([_para(20), _para(1, "heading1"), _para(5)])
     assert starts == [1, 1, 1]
-    starts, pages = paginate([Para(3, new_page=True), Para(1, new_page=True)])
+    # two headings in a row move together
+    starts, _ = paginate([_para(20), _para(1, "heading1"), _para(1, "heading2"), _para(5)])
+    assert starts == [1, 2, 2, 2]
+    starts, pages = paginate([_para(3, new_page=True), _para(1, new_page=True)])
     assert starts == [1, 2] and pages == 2
 
 
 def test_title_takes_two_grid_lines_per_line():
     rep = Report("2023年度述职报告（镇党建办主任）", "", (Block("paragraph", "", "甲" * 26),))
-    assert layout.report_paras(rep)[0].lines == 2
+    assert layout.grid_rows(report_plan(rep)[0]) == 2
     long = Report("很" * 25, "", ())
-    assert layout.report_paras(long)[0].lines == 4  # 20 characters of 22 pt a line
+    assert layout.grid_rows(report_plan(long)[0]) == 4  # 20 characters of 22 pt a line
+
+
+def test_trailing_spaces_hang_into_the_margin():
+    # 26 cells fill the first line; a space after the last one does not push it down
+    assert _lines("甲" * 26 + " 乙") == ["甲" * 26 + " ", "乙"]
+    assert _lines("甲" * 24 + "ab  cd") == ["甲" * 24 + "ab  ", "cd"]
 
 
 def test_sample_reports_page_counts(sample):

@@ -26,7 +26,6 @@ from kit.word.plan import Para
 from kit.word.writer import Properties, docx_bytes
 
 
-
 @dataclass(frozen=True)
 class TocEntry:
     number: int  # 1-based position in the volume

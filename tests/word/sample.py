@@ -10,6 +10,7 @@ import re
 
 from kit.model import Block, Report
 from tests.conftest import SEED
+
 _TITLE = re.compile(r"^\d{4}年度述职报告（(.+)）$")
 _H1 = re.compile(r"^[一二三四五六七八九十]+、")
 _H2 = re.compile(r"^（[一二三四五六七八九十]+）")

@@ -98,6 +98,7 @@ def test_builtin_heading_styles_in_the_gbt9704_look(sample, tmp_path):
     ]:
         st = doc.styles[name]
         assert st.style_id == style_id and st.element.name_val == name.lower()
+        assert st.font.name == font and _rfonts(st)["eastAsia"] == font  # 黑体 / 楷体
         assert st.font.size is None and st.base_style.name == "Normal"  # 三号 from Normal
         assert st.font.bold is False and not st.font.italic
         assert st.font.color.rgb in (None, docx.shared.RGBColor(0, 0, 0))

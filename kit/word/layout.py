@@ -319,9 +319,11 @@ def paginate(
     """Start page (1-based) of each paragraph, and the number of pages used.
 
     Keep-with-next chains (heading, heading, first line of body) move to a new page
-    together when they do not fit; a chain longer than a page is left to break."""
+    together when they do not fit; a chain longer than a page is left to break; a
+    paragraph starting a new page (the next report's title) ends a chain."""
     rows = [grid_rows(p) for p in paras]
-    keep = [p.keep_next for p in paras]
+    keep = [p.keep_next and not (i + 1 < len(paras) and paras[i + 1].page_break_before)
+            for i, p in enumerate(paras)]
     starts: list[int] = []
     page, row = 1, 0  # row: grid lines already used on ``page``
     for i, p in enumerate(paras):

@@ -126,3 +126,15 @@ def test_document_properties_describe_the_volume(tmp_path):
     assert core.author == "东山镇" and "2 篇" in core.subject
     assert core.created == core.modified == when
     assert "述职报告 kit" in core.last_modified_by
+
+
+def test_a_heading_ending_a_report_does_not_pull_the_next_title(tmp_path):
+    # 2 + 1 + 17 + 1 grid lines: one page, though it ends with a heading alone, which is
+    # kept with what follows — but what follows starts a new page anyway.
+    body = tuple(Block("paragraph", "", f"第{i}段，一行即止。") for i in range(17))
+    ends_with_heading = Report(
+        "2023年度述职报告（镇长）", "", (*body, Block("heading1", "一、下一步打算", "")), order=1
+    )
+    nxt = dataclasses.replace(_rep(), order=2)
+    info = write_volume([ends_with_heading, nxt], tmp_path / "h.docx", 2023)
+    assert [e.page for e in info.entries] == [2, 3] and info.total_pages == 3

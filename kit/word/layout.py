@@ -90,11 +90,6 @@ def _is_latin(ch: str) -> bool:
     return " " < ch <= "~"
 
 
-def _in_word(ch: str) -> bool:
-    """Part of an unbreakable Latin word (letters, digits, ASCII punctuation, 「·」)."""
-    return _is_latin(ch) or ch == MIDDLE_DOT
-
-
 def char_width(ch: str, size_pt: float, face: str = "serif", spacing_pt: float = 0.0) -> float:
     """Advance of ``ch`` in points, character spacing included."""
     if _is_latin(ch) or ch == " ":
@@ -117,7 +112,7 @@ def _cls(chars: set[str] | str) -> str:
 # digit, so "3.5" is whole) or any one character; then what may not start a line:
 # closing punctuation, spaces, a second 「—」, a number after 「，」 and the like.
 _OPEN = f"[{_cls(OPENING)}]"
-_WORD_CHAR = "[!-~·]"
+_WORD_CHAR = f"[!-~{MIDDLE_DOT}]"  # Latin letters, digits, ASCII punctuation, 「·」
 _LATIN_CLOSING = _cls({c for c in CLOSING if " " < c <= "~"})
 _WORD = (
     f"(?:(?![{_LATIN_CLOSING}]|{_OPEN}){_WORD_CHAR})"
@@ -127,7 +122,7 @@ _GLUE = (
     f"[{_cls(CLOSING)} ]|(?<=—)—|(?<=[{_cls(_NO_BREAK_BEFORE_NUMBER)}])(?=[0-9A-Za-z]){_WORD}"
 )
 _UNIT = re.compile(f"{_OPEN}*(?:{_WORD}|(?!{_OPEN}).)(?:{_GLUE})*|{_OPEN}+", re.S)
-_IDEOGRAPH = "[\u3400-\u9fff\uf900-\ufaff]"
+_IDEOGRAPH = "[\u3400-\u9fff\uf900-\ufaff]"  # as _is_ideograph
 
 
 def _units(text: str) -> list[str]:

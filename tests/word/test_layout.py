@@ -5,7 +5,7 @@ from __future__ import annotations
 from kit.model import Block, Report
 from kit.word import layout
 from kit.word.layout import Run, break_lines, paginate
-from kit.word.plan import Para, Span, report_plan
+from kit.word.plan import Para, Span, block_para, report_plan
 
 
 def _para(lines: int, kind: str = "body", new_page: bool = False) -> Para:
@@ -97,3 +97,18 @@ def test_title_is_bold_and_breaks_before_middle_dot():
     # a title of two lines is four grid lines: one body line more, and a page more
     rep = Report(t, "", tuple(Block("paragraph", "", "甲" * 20) for _ in range(18)))
     assert layout.pages_of(rep) == 2
+
+
+def test_line_breaking_rules_hold_on_generated_text():
+    """On every paragraph of 60 generated reports: lines put back together are the text;
+    no line but the first starts with closing punctuation, none ends with opening
+    punctuation, and no number or Latin word is split."""
+    from .synth import synthetic_reports
+
+    for rep in synthetic_reports(60, seed=7):
+        for block in rep.blocks:
+            lines = layout.para_lines(block_para(block))
+            assert "".join(lines) == block.full
+            for a, b in zip(lines, lines[1:], strict=False):
+                assert b[0] not in layout.CLOSING and a[-1] not in layout.OPENING, (a, b)
+                assert not (a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum())

@@ -181,8 +181,9 @@ class _Widths(dict):
 
 _WIDTHS: dict[tuple[str, float, float], _Widths] = {}
 # Places where LibreOffice's 0.2 em gap applies: Chinese next to a Latin letter or digit.
-_ALNUM = re.compile("[0-9A-Za-z]+")
-_IDEOGRAPH_CHAR = re.compile(_IDEOGRAPH)
+# Matches the character before each place where a Chinese character meets a Latin letter
+# or digit (LibreOffice's 0.2 em gap): the place is the match's end.
+_GAP = re.compile(f"{_IDEOGRAPH}(?=[0-9A-Za-z])|[0-9A-Za-z](?={_IDEOGRAPH})")
 
 
 def _measure(
@@ -200,13 +201,7 @@ def _measure(
         alone += map(table.__getitem__, found)
     after = alone
     text = "".join(r.text for r in runs)
-    gaps = []  # where Chinese meets a Latin letter or digit
-    for m in _ALNUM.finditer(text):
-        a, b = m.span()
-        if a and _IDEOGRAPH_CHAR.match(text, a - 1):
-            gaps.append(a)
-        if _IDEOGRAPH_CHAR.match(text, b):
-            gaps.append(b)
+    gaps = [m.end() for m in _GAP.finditer(text)]  # where Chinese meets Latin
     if gaps:
         gap = round((AUTOSPACE_EM * size_pt - spacing_pt + AUTOSPACE_EXTRA_PT) * _SCALE)
         after = list(alone)
@@ -218,28 +213,21 @@ def _measure(
     return units, after, alone
 
 
-def break_lines(
-    runs: Sequence[Run],
-    *,
-    size_pt: float = styles.SIZE_BODY,
-    spacing_pt: float = styles.BODY_CHAR_SPACING / 20,
-    indent_pt: float = styles.INDENT_TWIPS / 20,
-    width_pt: float = LINE_WIDTH_PT,
-) -> list[str]:
-    """Greedy line breaking of one paragraph; returns the text of each line.
+def _breaks(
+    runs: Sequence[Run], size_pt: float, spacing_pt: float, indent_pt: float, width_pt: float
+) -> tuple[list[str], list[int]]:
+    """The paragraph's units and the index of the first unit of each line.
 
     A unit goes on the line if the line's width so far plus the unit (its trailing
     spaces hang into the margin) fits; the first unit of a line always goes on it.
     Found with a bisection over running totals instead of unit by unit."""
     units, after, alone = _measure(runs, size_pt, spacing_pt)
-    if not units:
-        return [""]
     total = [0, *accumulate(after)]  # total[k]: width of units[:k]
     limit = round((width_pt + 0.01) * _SCALE)  # slack: LibreOffice works in twips
     faces = None
     if any(" " in r.text for r in runs):  # trailing spaces hang: know each unit's face
         faces = [r.face for r in runs for _ in _units(r.text)]
-    lines: list[str] = []
+    firsts = [0]
     s, n, used = 0, len(units), round(indent_pt * _SCALE)
     while s < n:
         # width of units[s:k] on this line = base + total[k]
@@ -255,9 +243,23 @@ def break_lines(
             if base + total[e] + fit > limit:
                 break
             e += 1
-        lines.append("".join(units[s:e]))
+        if e < n:
+            firsts.append(e)
         s, used = e, 0
-    return lines
+    return units, firsts
+
+
+def break_lines(
+    runs: Sequence[Run],
+    *,
+    size_pt: float = styles.SIZE_BODY,
+    spacing_pt: float = styles.BODY_CHAR_SPACING / 20,
+    indent_pt: float = styles.INDENT_TWIPS / 20,
+    width_pt: float = LINE_WIDTH_PT,
+) -> list[str]:
+    """Greedy line breaking of one paragraph; returns the text of each line."""
+    units, firsts = _breaks(runs, size_pt, spacing_pt, indent_pt, width_pt)
+    return ["".join(units[a:b]) for a, b in zip(firsts, [*firsts[1:], len(units)], strict=True)]
 
 
 # The stand-in face of each font named in the styles (fonts.conf maps the names).
@@ -295,17 +297,26 @@ def para_lines(p: Para) -> list[str]:
                 lines.append("")
             lines[-1] += s.text
         return [x for t in lines for x in break_title(t)]
+    runs, indent = _para_runs(p)
+    return break_lines(runs, indent_pt=indent)
+
+
+def _para_runs(p: Para) -> tuple[list[Run], float]:
+    """The body-size runs of a paragraph and its first-line indent (points)."""
     runs = [Run(s.text, FACE_OF_FONT[styles.KINDS[s.role or p.kind].font]) for s in p.spans]
     if p.toc:  # the tab with its dot leader takes at least a cell before the number
         runs.append(Run(f"\u3000{p.toc[1]}"))
-    indent = styles.INDENT_TWIPS / 20 if kind.indent else 0
-    return break_lines(runs, indent_pt=indent)
+    return runs, (styles.INDENT_TWIPS / 20 if styles.KINDS[p.kind].indent else 0)
 
 
 def grid_rows(p: Para) -> int:
     """Grid lines the paragraph takes (a title's 22 pt lines take two each)."""
-    rows = TITLE_ROWS_PER_LINE if styles.KINDS[p.kind].title else 1
-    return len(para_lines(p)) * rows
+    kind = styles.KINDS[p.kind]
+    if kind.title:
+        return len(para_lines(p)) * TITLE_ROWS_PER_LINE
+    runs, indent = _para_runs(p)
+    size, spacing = styles.SIZE_BODY, styles.BODY_CHAR_SPACING / 20
+    return len(_breaks(runs, size, spacing, indent, LINE_WIDTH_PT)[1])
 
 
 def paginate(

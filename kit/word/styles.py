@@ -39,24 +39,25 @@ INDENT_CHARS = 200  # first-line indent, hundredths of a character
 INDENT_TWIPS = 2 * (round(SIZE_BODY * 20) + BODY_CHAR_SPACING)  # 630
 
 # --- style ids (names are what office staff see in Word's style pane) ----------------
-# Built-in styles where Word has one (Chinese Word shows them as 标题, 标题 1, 标题 2,
-# 目录 1, TOC 标题, 页眉, 页脚), so pandoc, mammoth, screen readers and Word's navigation
-# pane recognise the structure; restyled to the GB/T 9704 look.  Outline levels: the
-# report title is level 1 (the 目录's ``TOC \o "1-1"`` lists titles only), 「一、」 level 2,
-# 「（一）」 level 3.
+# Word's built-in styles, restyled to the GB/T 9704 look, so that Word's navigation pane,
+# its 目录 (TOC \o "1-1" lists outline level 1 only), screen readers, pandoc and mammoth
+# see the structure.  Chinese Word shows them as 标题 1/2/3, 标题, 目录 1, TOC 标题, 页眉,
+# 页脚.  Levels follow the built-in headings, whose outline levels Word fixes (Heading n
+# is level n): a report's title is Heading 1 — the only level the 目录 lists —,
+# 「一、」 Heading 2 (黑体), 「（一）」 Heading 3 (楷体); the 汇编's own title is Title.
 NORMAL = "Normal"
-TITLE = "Title"
+TITLE = "Heading1"
+SECTION = "Heading2"
+SUBSECTION = "Heading3"
+SECTION_CHAR = "Heading2Char"
+SUBSECTION_CHAR = "Heading3Char"
+VOLUME_TITLE = "Title"
 BYLINE = "KitByline"
-HEADING1 = "Heading1"
-HEADING2 = "Heading2"
-H1_CHAR = "Heading1Char"
-H2_CHAR = "Heading2Char"
+DRAFT_MARK = "KitDraftMark"
 TOC_HEADING = "TOCHeading"
 TOC1 = "TOC1"
 FOOTER = "Footer"
 HEADER = "Header"
-VOLUME_TITLE = "KitVolumeTitle"
-DRAFT_MARK = "KitDraftMark"
 
 
 @dataclass(frozen=True)
@@ -74,14 +75,14 @@ class Kind:
 # One definition of each kind of paragraph: the style set below, the XML writer
 # (kit.word.report) and the page model (kit.word.layout) all read this table.
 KINDS = {
-    "title": Kind(TITLE, FONT_TITLE, keep_next=True, indent=False, title=True),
+    "title": Kind(TITLE, FONT_TITLE, keep_next=True, indent=False, title=True),  # a report's
     "volume_title": Kind(VOLUME_TITLE, FONT_TITLE, keep_next=True, indent=False, title=True),
     "byline": Kind(BYLINE, FONT_BYLINE, keep_next=True, indent=False),
     "draft_mark": Kind(DRAFT_MARK, FONT_BYLINE, indent=False),
     "blank": Kind(NORMAL, FONT_BODY),
     "body": Kind(NORMAL, FONT_BODY),
-    "heading1": Kind(HEADING1, FONT_H1, keep_next=True, char_style=H1_CHAR),
-    "heading2": Kind(HEADING2, FONT_H2, keep_next=True, char_style=H2_CHAR),
+    "heading1": Kind(SECTION, FONT_H1, keep_next=True, char_style=SECTION_CHAR),
+    "heading2": Kind(SUBSECTION, FONT_H2, keep_next=True, char_style=SUBSECTION_CHAR),
     "toc_heading": Kind(TOC_HEADING, FONT_H1, keep_next=True, indent=False),
     "toc_entry": Kind(TOC1, FONT_BODY),
 }
@@ -140,10 +141,10 @@ def _style_set() -> list[str]:
         s(
             "paragraph",
             TITLE,
-            "Title",
+            "heading 1",
             based_on=NORMAL,
             next_style=NORMAL,
-            ui_priority=10,
+            ui_priority=9,
             # LibreOffice gives a 22 pt line two grid lines even at exact 579: say so for Word.
             p_props=p(
                 keep_next=k["title"].keep_next,
@@ -158,10 +159,11 @@ def _style_set() -> list[str]:
         s(
             "paragraph",
             VOLUME_TITLE,
-            "汇编标题",
+            "Title",
             based_on=TITLE,
             next_style=NORMAL,
-            # like the report title but not in the 目录 (body-text outline level)
+            ui_priority=10,
+            # like a report's title but not in the 目录 (body-text outline level)
             p_props=p(outline_level=9),
         ),
         s(
@@ -182,10 +184,10 @@ def _style_set() -> list[str]:
             p_props=p(**no_indent, jc="center"),
             r_props=r(k["draft_mark"].font),
         ),
-        heading("heading1", "heading 1", 1),
-        heading("heading2", "heading 2", 2),
-        char("heading1", "Heading 1 Char"),
-        char("heading2", "Heading 2 Char"),
+        heading("heading1", "heading 2", 1),
+        heading("heading2", "heading 3", 2),
+        char("heading1", "Heading 2 Char"),
+        char("heading2", "Heading 3 Char"),
         s(
             "paragraph",
             TOC_HEADING,

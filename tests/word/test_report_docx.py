@@ -29,9 +29,9 @@ def test_styles_fonts_sizes(sample, tmp_path):
     st = doc.styles
     expect = {
         "Normal": (styles.FONT_BODY, 16),
-        "Title": (styles.FONT_TITLE, 22),
-        "Heading 1": (styles.FONT_H1, None),
-        "Heading 2": (styles.FONT_H2, None),
+        "Heading 1": (styles.FONT_TITLE, 22),
+        "Heading 2": (styles.FONT_H1, None),
+        "Heading 3": (styles.FONT_H2, None),
         "署名": (styles.FONT_BYLINE, None),
         "footer": (styles.FONT_PAGE_NO, 14),
     }
@@ -93,8 +93,8 @@ def test_footers_odd_even_page_fields(sample, tmp_path):
 def test_builtin_heading_styles_in_the_gbt9704_look(sample, tmp_path):
     doc = docx.Document(str(write_report(sample[0], tmp_path / "r.docx")))
     for name, style_id, font in [
-        ("Heading 1", "Heading1", styles.FONT_H1),
-        ("Heading 2", "Heading2", styles.FONT_H2),
+        ("Heading 2", "Heading2", styles.FONT_H1),  # 「一、」 黑体
+        ("Heading 3", "Heading3", styles.FONT_H2),  # 「（一）」 楷体
     ]:
         st = doc.styles[name]
         assert st.style_id == style_id and st.element.name_val == name.lower()
@@ -105,7 +105,15 @@ def test_builtin_heading_styles_in_the_gbt9704_look(sample, tmp_path):
         pf = st.paragraph_format
         assert pf.space_before is None and pf.space_after is None  # Normal's 0 / exact grid
         assert pf.line_spacing is None and pf.keep_with_next
-    assert doc.styles["Title"].style_id == "Title"
+    title = doc.styles["Heading 1"]  # a report's title, the level the 目录 lists
+    assert title.style_id == "Heading1" and title.font.bold is False
+    assert title.paragraph_format.alignment == 1  # centred
+    levels = {
+        n: doc.styles[n].element.pPr.find(qn("w:outlineLvl")).get(qn("w:val"))
+        for n in ("Heading 1", "Heading 2", "Heading 3", "Title")
+    }
+    assert levels == {"Heading 1": "0", "Heading 2": "1", "Heading 3": "2", "Title": "9"}
+    assert doc.styles["Title"].style_id == "Title"  # the 汇编's own title
     assert doc.styles["toc 1"].style_id == "TOC1"
 
 
@@ -123,15 +131,15 @@ def test_headings_run_in_and_heading2(tmp_path):
     doc = docx.Document(str(write_report(rep, tmp_path / "h.docx")))
     paras = [p for p in doc.paragraphs if p.text]
     by_text = {p.text: p for p in paras}
-    assert by_text["2023年度述职报告（测试）"].style.name == "Title"
+    assert by_text["2023年度述职报告（测试）"].style.name == "Heading 1"
     assert by_text["东山镇测试岗位　李明"].style.name == "署名"
-    assert by_text["一、加强学习"].style.name == "Heading 1"
+    assert by_text["一、加强学习"].style.name == "Heading 2"
     assert by_text["一、加强学习"].style.paragraph_format.keep_with_next
     runin = by_text["二、抓落实。正文紧跟标题。"]
     assert runin.style.name == "Normal"
-    assert runin.runs[0].style.name == "Heading 1 Char" and runin.runs[0].text == "二、抓落实。"
+    assert runin.runs[0].style.name == "Heading 2 Char" and runin.runs[0].text == "二、抓落实。"
     assert runin.runs[1].style is None or runin.runs[1].style.name == "Default Paragraph Font"
-    assert by_text["（一）抓党建"].style.name == "Heading 2"
+    assert by_text["（一）抓党建"].style.name == "Heading 3"
     # a blank grid line under the title block
     texts = [p.text for p in doc.paragraphs]
     assert texts[:3] == ["2023年度述职报告（测试）", "东山镇测试岗位　李明", ""]

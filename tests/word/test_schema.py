@@ -53,7 +53,7 @@ def test_validator_rejects_a_broken_copy(written):
     document = _parts(written[-2])["word/document.xml"]
     assert part_errors("document.xml", document) == []
     swapped, n = re.subn(
-        rb'(<w:pStyle w:val="Title"/>)(<w:pageBreakBefore/>)', rb"\2\1", document, count=1
+        rb'(<w:pStyle w:val="Heading1"/>)(<w:pageBreakBefore/>)', rb"\2\1", document, count=1
     )
     assert n == 1
     errors = part_errors("document.xml", swapped)

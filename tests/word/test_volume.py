@@ -54,6 +54,7 @@ def test_sample_volume_toc(sample, tmp_path):
     doc = docx.Document(str(info.path))
     texts = [p.text for p in doc.paragraphs]
     assert texts[0] == "2023年度述职报告汇编\n（2篇）"  # one title paragraph, two lines
+    assert doc.paragraphs[0].style.name == "Title"
     toc = [p for p in doc.paragraphs if p.style.name == "toc 1"]
     assert [p.text for p in toc] == [
         "1.2023年度述职报告（镇党建办主任）\t2",
@@ -67,7 +68,7 @@ def test_sample_volume_toc(sample, tmp_path):
     marks = {b.get(qn("w:name")) for b in body.iter(qn("w:bookmarkStart"))}
     assert set(anchors) <= marks
     # each report title is a TOC (outline level 1) paragraph starting a new page
-    titles = [p for p in doc.paragraphs if p.style.name == "Title"]
+    titles = [p for p in doc.paragraphs if p.style.name == "Heading 1"]
     assert [p.text for p in titles] == [e.title for e in info.entries]
     assert all(p._p.pPr.find(qn("w:pageBreakBefore")) is not None for p in titles)
     assert doc.settings.element.find(qn("w:updateFields")).get(qn("w:val")) == "true"

@@ -121,8 +121,13 @@ _WORD = (
 _GLUE = (
     f"[{_cls(CLOSING)} ]|(?<=—)—|(?<=[{_cls(_NO_BREAK_BEFORE_NUMBER)}])(?=[0-9A-Za-z]){_WORD}"
 )
-_UNIT = re.compile(f"{_OPEN}*(?:{_WORD}|(?!{_OPEN}).)(?:{_GLUE})*|{_OPEN}+", re.S)
 _IDEOGRAPH = "[\u3400-\u9fff\uf900-\ufaff]"  # as _is_ideograph
+_UNIT = re.compile(
+    # first the common case, for speed: a Chinese character nothing is glued to
+    f"{_IDEOGRAPH}(?![{_cls(CLOSING)} ])"
+    f"|{_OPEN}*(?:{_WORD}|(?!{_OPEN}).)(?:{_GLUE})*|{_OPEN}+",
+    re.S,
+)
 
 
 def _units(text: str) -> list[str]:

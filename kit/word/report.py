@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from datetime import datetime
 from pathlib import Path
@@ -15,14 +16,13 @@ from kit.word.writer import Properties, docx_bytes
 def report_properties(report: Report, when: datetime | None = None) -> Properties:
     """Title, author (the official, else the unit) and subject of one report."""
     who = "".join(x for x in (report.unit, report.role, report.name) if x)
-    extra = {"when": when} if when else {}
-    return Properties(
+    props = Properties(
         title=report.title,
         author=report.name or report.unit,
         subject=f"{who}述职报告" if who else "述职报告",
         company=report.unit,
-        **extra,
     )
+    return dataclasses.replace(props, when=when) if when else props
 
 
 def write_report(

@@ -88,6 +88,9 @@ KINDS = {
 }
 
 
+BLACK = "000000"
+
+
 def _style_set() -> list[str]:
     s = _oxml.style_xml
     r, p = _oxml.rpr, _oxml.ppr
@@ -101,10 +104,8 @@ def _style_set() -> list[str]:
         first_line=INDENT_TWIPS,
         jc="both",
     )
-    no_indent = {"first_line_chars": 0, "first_line": 0}
-    # Built-in headings come with bold, colour and spacing in Word's own definitions:
-    # say "none" explicitly so nothing is inherited.
-    plain = {"bold": False, "color": "000000"}
+    # Word's own definitions of the built-in headings have bold, colour and spacing:
+    # headings say "not bold, black" (spacing comes from Normal's exact grid).
 
     def heading(kind: str, name: str, level: int) -> str:
         return s(
@@ -116,17 +117,18 @@ def _style_set() -> list[str]:
             link=k[kind].char_style,
             ui_priority=9,
             p_props=p(keep_next=k[kind].keep_next, keep_lines=True, outline_level=level),
-            r_props=r(k[kind].font, **plain),
+            r_props=r(k[kind].font, bold=False, color=BLACK),
         )
 
     def char(kind: str, name: str) -> str:
+        style_id = k[kind].char_style
+        assert style_id is not None  # heading kinds have one
         return s(
             "character",
-            k[kind].char_style,
+            style_id,
             name,
-            based_on=None,
             link=k[kind].style,
-            r_props=r(k[kind].font, **plain),
+            r_props=r(k[kind].font, bold=False, color=BLACK),
         )
 
     return [
@@ -150,11 +152,11 @@ def _style_set() -> list[str]:
                 keep_next=k["title"].keep_next,
                 keep_lines=True,
                 line_exact=2 * LINE_PITCH,
-                **no_indent,
+                first_line_chars=0, first_line=0,
                 jc="center",
                 outline_level=0,
             ),
-            r_props=r(FONT_TITLE, size_pt=SIZE_TITLE, spacing=0, **plain),
+            r_props=r(FONT_TITLE, size_pt=SIZE_TITLE, spacing=0, bold=False, color=BLACK),
         ),
         s(
             "paragraph",
@@ -172,7 +174,7 @@ def _style_set() -> list[str]:
             "署名",
             based_on=NORMAL,
             next_style=NORMAL,
-            p_props=p(keep_next=k["byline"].keep_next, **no_indent, jc="center"),
+            p_props=p(keep_next=k["byline"].keep_next, first_line_chars=0, first_line=0, jc="center"),
             r_props=r(FONT_BYLINE),
         ),
         s(
@@ -181,7 +183,7 @@ def _style_set() -> list[str]:
             "征求意见稿标记",
             based_on=NORMAL,
             next_style=NORMAL,
-            p_props=p(**no_indent, jc="center"),
+            p_props=p(first_line_chars=0, first_line=0, jc="center"),
             r_props=r(k["draft_mark"].font),
         ),
         heading("heading1", "heading 2", 1),
@@ -195,8 +197,8 @@ def _style_set() -> list[str]:
             based_on=NORMAL,
             next_style=TOC1,
             ui_priority=39,
-            p_props=p(keep_next=k["toc_heading"].keep_next, **no_indent, jc="center"),
-            r_props=r(k["toc_heading"].font, **plain),
+            p_props=p(keep_next=k["toc_heading"].keep_next, first_line_chars=0, first_line=0, jc="center"),
+            r_props=r(k["toc_heading"].font, bold=False, color=BLACK),
         ),
         s(
             "paragraph",
@@ -212,7 +214,7 @@ def _style_set() -> list[str]:
             HEADER,
             "header",
             based_on=NORMAL,
-            p_props=p(snap_to_grid=False, line_single=True, **no_indent, jc="left"),
+            p_props=p(snap_to_grid=False, line_single=True, first_line_chars=0, first_line=0, jc="left"),
             r_props=r(FONT_H1, spacing=0),
         ),
         s(
@@ -220,7 +222,7 @@ def _style_set() -> list[str]:
             FOOTER,
             "footer",
             based_on=NORMAL,
-            p_props=p(snap_to_grid=False, line_single=True, **no_indent),
+            p_props=p(snap_to_grid=False, line_single=True, first_line_chars=0, first_line=0),
             r_props=r(FONT_PAGE_NO, size_pt=SIZE_PAGE_NO, spacing=0),
         ),
     ]

@@ -12,6 +12,7 @@ and the writer writes it.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -84,7 +85,7 @@ def unique_titles(reports: Sequence[Report]) -> list[str]:
                 for i in idx:
                     if extra(reports[i]):
                         titles[i] = _with_suffix(t, extra(reports[i]))
-    counts, seen = Counter(titles), Counter()
+    counts, seen = Counter(titles), Counter[str]()
     out = []
     for t in titles:
         seen[t] += 1
@@ -170,8 +171,9 @@ def write_volume(
         subject=f"{year}年度述职报告汇编，共 {len(ordered)} 篇",
         company=_author(ordered),
         pages=total,
-        **({"when": when} if when else {}),
     )
+    if when:
+        props = dataclasses.replace(props, when=when)
     data = docx_bytes(_front(head, entries, draft) + body, props, draft=draft)
     out = atomic_write_bytes(path, data)
     return VolumeInfo(out, year, "".join(head), tuple(entries), toc_pages, total, draft)

@@ -14,6 +14,9 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _NSDECL = f'xmlns:w="{W_NS}"'
@@ -371,25 +374,24 @@ def app_xml(*, application: str, company: str = "", pages: int | None = None) ->
 
 # --- the package -----------------------------------------------------------------------------
 
-_CT = "application/vnd.openxmlformats-officedocument."
+# Part and relationship type names from python-docx (its OPC constants).
 _CONTENT_TYPES = {
-    "document": _CT + "wordprocessingml.document.main+xml",
-    "styles": _CT + "wordprocessingml.styles+xml",
-    "settings": _CT + "wordprocessingml.settings+xml",
-    "header": _CT + "wordprocessingml.header+xml",
-    "footer": _CT + "wordprocessingml.footer+xml",
-    "core": "application/vnd.openxmlformats-package.core-properties+xml",
-    "app": _CT + "extended-properties+xml",
+    "document": CT.WML_DOCUMENT_MAIN,
+    "styles": CT.WML_STYLES,
+    "settings": CT.WML_SETTINGS,
+    "header": CT.WML_HEADER,
+    "footer": CT.WML_FOOTER,
+    "core": CT.OPC_CORE_PROPERTIES,
+    "app": CT.OFC_EXTENDED_PROPERTIES,
 }
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 _REL_TYPES = {
-    "document": _REL + "officeDocument",
-    "styles": _REL + "styles",
-    "settings": _REL + "settings",
-    "header": _REL + "header",
-    "footer": _REL + "footer",
-    "core": "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties",
-    "app": _REL + "extended-properties",
+    "document": RT.OFFICE_DOCUMENT,
+    "styles": RT.STYLES,
+    "settings": RT.SETTINGS,
+    "header": RT.HEADER,
+    "footer": RT.FOOTER,
+    "core": RT.CORE_PROPERTIES,
+    "app": RT.EXTENDED_PROPERTIES,
 }
 
 
@@ -412,9 +414,8 @@ def _content_types_xml(parts: Sequence[tuple[str, str]]) -> str:
     )
     return (
         f'{_DECL}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" '
-        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Default Extension="rels" ContentType="{CT.OPC_RELATIONSHIPS}"/>'
+        f'<Default Extension="xml" ContentType="{CT.XML}"/>'
         f"{overrides}</Types>"
     )
 

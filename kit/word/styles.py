@@ -73,7 +73,7 @@ class Kind:
 
 
 # One definition of each kind of paragraph: the style set below, the XML writer
-# (kit.word.report) and the page model (kit.word.layout) all read this table.
+# (kit.word.writer) and the page model (kit.word.layout) all read this table.
 KINDS = {
     "title": Kind(TITLE, FONT_TITLE, keep_next=True, indent=False, title=True),  # a report's
     "volume_title": Kind(VOLUME_TITLE, FONT_TITLE, keep_next=True, indent=False, title=True),
@@ -89,6 +89,11 @@ KINDS = {
 
 
 BLACK = "000000"
+
+
+def _no_indent(kind: Kind) -> int | None:
+    """0 to cancel Normal's first-line indent for a kind without one, else inherit."""
+    return None if kind.indent else 0
 
 
 def _style_set() -> list[str]:
@@ -152,7 +157,8 @@ def _style_set() -> list[str]:
                 keep_next=k["title"].keep_next,
                 keep_lines=True,
                 line_exact=2 * LINE_PITCH,
-                first_line_chars=0, first_line=0,
+                first_line_chars=_no_indent(k["title"]),
+                first_line=_no_indent(k["title"]),
                 jc="center",
                 outline_level=0,
             ),
@@ -174,7 +180,12 @@ def _style_set() -> list[str]:
             "署名",
             based_on=NORMAL,
             next_style=NORMAL,
-            p_props=p(keep_next=k["byline"].keep_next, first_line_chars=0, first_line=0, jc="center"),
+            p_props=p(
+                keep_next=k["byline"].keep_next,
+                first_line_chars=_no_indent(k["byline"]),
+                first_line=_no_indent(k["byline"]),
+                jc="center",
+            ),
             r_props=r(FONT_BYLINE),
         ),
         s(
@@ -183,7 +194,11 @@ def _style_set() -> list[str]:
             "征求意见稿标记",
             based_on=NORMAL,
             next_style=NORMAL,
-            p_props=p(first_line_chars=0, first_line=0, jc="center"),
+            p_props=p(
+                first_line_chars=_no_indent(k["draft_mark"]),
+                first_line=_no_indent(k["draft_mark"]),
+                jc="center",
+            ),
             r_props=r(k["draft_mark"].font),
         ),
         heading("heading1", "heading 2", 1),
@@ -197,7 +212,12 @@ def _style_set() -> list[str]:
             based_on=NORMAL,
             next_style=TOC1,
             ui_priority=39,
-            p_props=p(keep_next=k["toc_heading"].keep_next, first_line_chars=0, first_line=0, jc="center"),
+            p_props=p(
+                keep_next=k["toc_heading"].keep_next,
+                first_line_chars=_no_indent(k["toc_heading"]),
+                first_line=_no_indent(k["toc_heading"]),
+                jc="center",
+            ),
             r_props=r(k["toc_heading"].font, bold=False, color=BLACK),
         ),
         s(
@@ -214,7 +234,9 @@ def _style_set() -> list[str]:
             HEADER,
             "header",
             based_on=NORMAL,
-            p_props=p(snap_to_grid=False, line_single=True, first_line_chars=0, first_line=0, jc="left"),
+            p_props=p(
+                snap_to_grid=False, line_single=True, first_line_chars=0, first_line=0, jc="left"
+            ),
             r_props=r(FONT_H1, spacing=0),
         ),
         s(

@@ -149,3 +149,23 @@ def test_xml_special_characters_escaped(tmp_path):
     rep = Report("标题<&>", "", (Block("paragraph", "", 'A&B <c> "q"'),))
     doc = docx.Document(str(write_report(rep, tmp_path / "x.docx")))
     assert [p.text for p in doc.paragraphs if p.text] == ["标题<&>", 'A&B <c> "q"']
+
+
+def test_draft_report_has_the_mark_in_every_header(sample, tmp_path):
+    doc = docx.Document(str(write_report(sample[0], tmp_path / "d.docx", draft=True)))
+    sec = doc.sections[0]
+    for header in (sec.header, sec.even_page_header):
+        (p,) = header.paragraphs
+        assert p.text == "征求意见稿" and p.style.style_id == "Header"
+        assert p.paragraph_format.alignment in (None, 0)  # top left
+    plain = docx.Document(str(write_report(sample[0], tmp_path / "p.docx")))
+    assert plain.sections[0].header.is_linked_to_previous  # no header part
+
+
+def test_same_input_and_time_give_the_same_bytes(sample, tmp_path):
+    from datetime import UTC, datetime
+
+    when = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+    a = write_report(sample[1], tmp_path / "a.docx", when=when).read_bytes()
+    b = write_report(sample[1], tmp_path / "b.docx", when=when).read_bytes()
+    assert a == b

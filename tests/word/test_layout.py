@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from kit.model import Block, Report
 from kit.word import layout
 from kit.word.layout import Run, break_lines, paginate
@@ -112,3 +115,20 @@ def test_line_breaking_rules_hold_on_generated_text():
             for a, b in zip(lines, lines[1:], strict=False):
                 assert b[0] not in layout.CLOSING and a[-1] not in layout.OPENING, (a, b)
                 assert not (a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum())
+
+
+_ALPHABET = "甲乙中国，。、；：？！）》」”（《「“·—…％ ab1203.,;:!?()%-"
+
+
+@given(st.text(alphabet=_ALPHABET, max_size=200), st.sampled_from(["serif", "sans", "kai"]))
+@settings(max_examples=300, deadline=None)
+def test_line_breaking_properties(text, face):
+    """Any mix of Chinese, punctuation, Latin, digits and spaces: the lines are the
+    text; no line but the first starts with closing punctuation, none but the last ends
+    with opening punctuation; no Latin word or number is split."""
+    lines = break_lines([Run(text, face)])
+    assert "".join(lines) == text
+    for a, b in zip(lines, lines[1:], strict=False):
+        assert a and b
+        assert b[0] not in layout.CLOSING and a[-1] not in layout.OPENING, (a, b)
+        assert not (a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum())

@@ -98,8 +98,14 @@ def _render_report(template: RoleTemplate, values: dict[str, Any]) -> Report:
         _sizes.reset(size_token)
     return Report(title=title, byline=byline, blocks=tuple(blocks), role=template.role,
                   name=str(values.get("姓名", "")), unit=str(values.get("单位", "")),
-                  year=int(values["年度"]) if str(values.get("年度", "")).isdigit() else 0,
+                  year=_year(values.get("年度")),
                   rank=template.rank, order=values.get("排序") or None)
+
+
+def _year(value: Any) -> int:
+    """The report's year: an int as checked, else 0 (a form half filled in, 「²⁰²³」)."""
+    text = str(value if value is not None else "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else 0
 
 
 def placeholder_values(template: RoleTemplate) -> dict[str, Any]:

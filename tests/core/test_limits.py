@@ -274,3 +274,10 @@ def test_every_bad_fixture_is_refused_with_a_kit_error() -> None:
         else:
             loaded.append(path.name)
     assert loaded == ["jinja_value.yaml"]  # template syntax in a value is data, not an error
+
+
+def test_render_takes_a_half_filled_year_without_crashing() -> None:
+    """The form previews what was typed so far: 「²⁰²³」 is not a year, not a crash."""
+    official = load(SAMPLE)
+    report = render(official.template, official.values | {"年度": "²⁰²³"})
+    assert report.year == 0 and report.title.startswith("²⁰²³")

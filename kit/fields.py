@@ -392,7 +392,7 @@ class _Date(FieldType):
                 y, m, d = (int(g) for g in fm.groups())
                 if not full:
                     raise FieldValueError("只填月和日（年份由报告的年度给出）", self.describe(f),
-                                          f"「{raw}」", f"您是否想写「{m}月{d}日」？")
+                                          f"「{raw}」", did_you_mean([f"{m}月{d}日"]))
             elif md and not full:
                 y, (m, d) = 2024, (int(g) for g in md.groups())  # a leap year: 2月29日 is fine
             else:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from kit.errors import KitError, Problem
@@ -56,7 +57,7 @@ class Imported:
     body: str
     fields: dict[str, Blank | dict[str, str]]  # key → blank, or the spec of an added field
     derived: dict[str, tuple[str, str, str]]  # key → (label, formula, unit)
-    identity: dict[str, object]  # the sample's own 年度 / 单位类别 / 省份
+    identity: Mapping[str, object]  # the sample's own 年度 / 单位类别 / 省份
     expected: list[str]  # title and body paragraphs the template renders with the samples
     notes: list[str] = field(default_factory=list)
 
@@ -161,12 +162,12 @@ class _Builder:
                 exp.append("{")
             elif "kind" in found:
                 src.append("{{ 单位类别 }}")
-                exp.append(self.kind)
+                exp.append(self.kind or "")  # the group exists only when kind is known
             elif "prov" in found:
                 src.append("{{ 省份 }}")
-                exp.append(self.province)
+                exp.append(self.province or "")
             elif "year" in found:
-                delta = int(m.group("year")) - self.year
+                delta = int(m.group("year")) - (self.year or 0)
                 src.append("{{ 年度 }}" if not delta else f"{{{{ 年度 {'+' if delta > 0 else '-'} 1 }}}}")
                 exp.append(m.group("year"))
             else:
@@ -180,7 +181,7 @@ class _Builder:
 
     def _anniversary(self, m: re.Match[str], src: list[str], exp: list[str]) -> None:
         key, label, base = ANNIVERSARIES[m.group("ann")]
-        if int(m.group("n")) == self.year - base:
+        if self.year is not None and int(m.group("n")) == self.year - base:
             self.derived[key] = (label, f"年度 - {base}", "周年")
             src.append(f"{m.group('ann')}{{{{ {key} }}}}")
         else:
@@ -382,7 +383,8 @@ def _items(line: str, nxt: str, count: int, inline_only: bool = False
     「二是…，三是…」 is split), ``inline`` (``{是}`` markers), ``literal`` (numbering
     the kit would not reproduce: kept as text) or ``plain``.
     """
-    marks = [(m.start(), m.end(), chinese_number(m.group(1))) for m in _MARK.finditer(line)]
+    marks = [(m.start(), m.end(), chinese_number(m.group(1)) or 0)  # _MARK: numerals only
+             for m in _MARK.finditer(line)]
     if marks and marks[0][0] == 0 and not inline_only:
         first = marks[0][2]
         run = [marks[0]]
@@ -390,7 +392,7 @@ def _items(line: str, nxt: str, count: int, inline_only: bool = False
             if mk[2] == run[-1][2] + 1:
                 run.append(mk)
         nxt_mark = _MARK.match(nxt)
-        continues = bool(nxt_mark) and chinese_number(nxt_mark.group(1)) == run[-1][2] + 1
+        continues = nxt_mark is not None and chinese_number(nxt_mark.group(1)) == run[-1][2] + 1
         if len(run) == 1 or first > 1 or continues:
             if first != count + 1:
                 return [line], "literal"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from kit.errors import KitError, Problem
@@ -56,7 +57,7 @@ class Imported:
     body: str
     fields: dict[str, Blank | dict[str, str]]  # key → blank, or the spec of an added field
     derived: dict[str, tuple[str, str, str]]  # key → (label, formula, unit)
-    identity: dict[str, object]  # the sample's own 年度 / 单位类别 / 省份
+    identity: Mapping[str, object]  # the sample's own 年度 / 单位类别 / 省份
     expected: list[str]  # title and body paragraphs the template renders with the samples
     notes: list[str] = field(default_factory=list)
 
@@ -161,13 +162,12 @@ class _Builder:
                 exp.append("{")
             elif "kind" in found:
                 src.append("{{ 单位类别 }}")
-                exp.append(self.kind or m.group())  # the pattern matches only when kind is set
+                exp.append(self.kind or "")  # the group exists only when kind is known
             elif "prov" in found:
                 src.append("{{ 省份 }}")
-                exp.append(m.group())  # the province's own name
+                exp.append(self.province or "")
             elif "year" in found:
-                assert self.year is not None  # the year pattern exists only then
-                delta = int(m.group("year")) - self.year
+                delta = int(m.group("year")) - (self.year or 0)
                 src.append("{{ 年度 }}" if not delta else f"{{{{ 年度 {'+' if delta > 0 else '-'} 1 }}}}")
                 exp.append(m.group("year"))
             else:
@@ -181,8 +181,7 @@ class _Builder:
 
     def _anniversary(self, m: re.Match[str], src: list[str], exp: list[str]) -> None:
         key, label, base = ANNIVERSARIES[m.group("ann")]
-        assert self.year is not None  # the anniversary pattern exists only then
-        if int(m.group("n")) == self.year - base:
+        if self.year is not None and int(m.group("n")) == self.year - base:
             self.derived[key] = (label, f"年度 - {base}", "周年")
             src.append(f"{m.group('ann')}{{{{ {key} }}}}")
         else:
@@ -325,8 +324,7 @@ def build(section: Section, role: str | None, file: str) -> Imported:
     bare = re.sub(r"^副[镇乡](?=长$)", "副{{ 单位类别 }}", bare)  # 副镇长 → 副{{ 单位类别 }}长
     byline = "{{ 单位 }}" + bare + "　{{ 姓名 }}"
     rank = 1 if re.search(r"(?<!副)书记$", role) else 2 if re.search(r"^[镇乡]长$", role) else 20
-    identity: dict[str, object] = {
-        k: v for k, v in (("年度", b.year), ("单位类别", b.kind), ("省份", b.province)) if v}
+    identity = {k: v for k, v in (("年度", b.year), ("单位类别", b.kind), ("省份", b.province)) if v}
     return Imported(role=role, title=title_src, byline=byline, rank=rank,
                     body="\n\n".join(blocks), fields=b.fields, derived=b.derived,
                     identity=identity, expected=expected, notes=notes)
@@ -385,8 +383,8 @@ def _items(line: str, nxt: str, count: int, inline_only: bool = False
     「二是…，三是…」 is split), ``inline`` (``{是}`` markers), ``literal`` (numbering
     the kit would not reproduce: kept as text) or ``plain``.
     """
-    marks = [(m.start(), m.end(), n) for m in _MARK.finditer(line)
-             if (n := chinese_number(m.group(1))) is not None]  # always a numeral here
+    marks = [(m.start(), m.end(), chinese_number(m.group(1)) or 0)  # _MARK: numerals only
+             for m in _MARK.finditer(line)]
     if marks and marks[0][0] == 0 and not inline_only:
         first = marks[0][2]
         run = [marks[0]]

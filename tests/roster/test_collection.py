@@ -251,6 +251,21 @@ def test_export_goes_on_past_bad_files(tmp_path, capsys):
     assert {"东山镇-党委书记-王建国.yaml", "东山镇-党建办主任-李明华.yaml"} <= names
 
 
+def test_blank_export_names_a_superscript_year(tmp_path, capsys):
+    """--blank reads 年度 to start next year: 「²⁰²³」 is that file's error, not a crash."""
+    params = tmp_path / "params"
+    shutil.copytree(ROOT / "params", params)
+    good = (params / "东山镇-党委书记-王建国.yaml").read_text("utf-8")
+    (params / "sup.yaml").write_text(good.replace("姓名: 王建国", "姓名: 丙")
+                                     .replace("年度: 2023", '年度: "²⁰²³"'), "utf-8")
+    out = tmp_path / "r.xlsx"
+    assert main(["--templates", str(TEMPLATES), "roster", "export", "--blank", str(params),
+                 str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "sup.yaml" in err and "年度" in err and "您是否想写「2023」" in err
+    assert "Traceback" not in err and out.exists()
+
+
 @pytest.mark.slow
 def test_libreoffice_round_trip_keeps_values_and_rules(tmp_path, mayor):
     """Saved again by LibreOffice Calc (as a township might): values, rules and

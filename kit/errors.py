@@ -95,6 +95,12 @@ class ToolMissingError(KitError):
     exit_code = 5
 
 
+class NotApprovedError(KitError):
+    """``kit build --final``: some officials are not 已通过 yet."""
+
+    exit_code = 6
+
+
 def suggest(word: str, choices: Iterable[str], *, n: int = 1) -> str | None:
     """「您是否想写「…」？」 for the closest choice, or None when nothing is close."""
     choices = list(choices)

@@ -157,7 +157,7 @@ def list_lines(params_dir: str | Path) -> list[str]:
         extra = f"　意见：{s.reason}" if s.reason else ""
         if s.record and s.status in (PASSED, RETURNED):
             extra += f"　（{s.record.reviewer} {s.record.at[:16].replace('T', ' ')}）"
-        lines.append(f"{s.status:<8}{who}　{display_path(s.path)}{extra}")
+        lines.append(f"【{s.status}】{who}　{display_path(s.path)}{extra}")
     counts = {k: sum(s.status == k for s in rows) for k in (PASSED, RETURNED, CHANGED, PENDING)}
     lines.append(f"共 {len(rows)} 份：" + "，".join(f"{k} {v}" for k, v in counts.items() if v))
     return lines

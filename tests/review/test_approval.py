@@ -108,7 +108,7 @@ def test_cli_list_approve_return_export(project: Path, capsys: pytest.CaptureFix
     rows = list(wb["审阅记录"].iter_rows(values_only=True))
     assert rows[0][:3] == ("序号", "单位", "姓名")
     assert [(r[2], r[6], r[7], r[8]) for r in rows[1:]] == [
-        ("李明华", "已通过", "", "张审"), ("王建国", "退回", "饲草面积请核对", "李审")]
+        ("李明华", "已通过", None, "张审"), ("王建国", "退回", "饲草面积请核对", "李审")]
 
 
 def test_cli_without_reviewer_says_how(project: Path, capsys: pytest.CaptureFixture[str],

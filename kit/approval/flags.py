@@ -244,3 +244,40 @@ def _copied_text(officials: Sequence[Official], checks: list[Check]) -> None:
         for i in idx if len(idx) > 1 else ():
             others = "、".join(f"{officials[j].name}（{officials[j].unit}）" for j in idx if j != i)
             checks[i].flags.append(f"「{label}」与 {others} 的内容完全相同")
+
+
+def previous_for(year: int, params_dir: Path, out_root: Path,
+                 compare: str | Path | None) -> Previous:
+    """Last year's values: ``--compare``, else the folder ``kit roll`` made this one from
+    (``params`` for ``params-2024``), else last year's build; else nothing to compare."""
+    if compare:
+        return read_previous(compare)
+    here = params_dir.resolve()
+    suffix = f"-{year}"
+    if here.name.endswith(suffix) and (source := here.with_name(here.name[:-len(suffix)])).is_dir():
+        prev = read_previous(source)
+    elif (out_root / str(year - 1) / VALUES_FILE).is_file():
+        prev = read_previous(out_root / str(year - 1))
+    else:
+        return Previous.empty()
+    last = str(year - 1)  # a folder of other years is no comparison
+    return Previous({k: v for k, v in prev.values.items() if str(v.get("年度", "")) == last},
+                    prev.source)
+
+
+def for_batch(checked: dict[Path, Any], out_root: Path, compare: str | Path | None
+              ) -> dict[Path, Check]:
+    """The batch's hook: checks of every official that passed its own checks, per 年度;
+    each year's values are saved for next year's comparison."""
+    good = [(p, o) for p, o in checked.items() if isinstance(o, Official)]
+    if not good:
+        return {}
+    params_dir = good[0][0].parent
+    out: dict[Path, Check] = {}
+    for year in sorted({o.year for _, o in good}):
+        group = [(p, o) for p, o in good if o.year == year]
+        previous = previous_for(year, params_dir, out_root, compare)
+        checks = check_all([o for _, o in group], previous)
+        out |= {p: c for (p, _), c in zip(group, checks, strict=True)}
+        save_values(out_root / str(year) / VALUES_FILE, [o for _, o in group])
+    return out

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kit.approval.store import CHANGED, PASSED, PENDING, RETURNED, Record, Store
-from kit.errors import KitError, ParamsError, Problem, display_path
+from kit.errors import KitError, NotApprovedError, ParamsError, Problem, display_path
 from kit.identity import Identity
 from kit.iorw import atomic_write_bytes
 from kit.params import find_params, load, read_entries
@@ -110,9 +110,19 @@ def decide(files: Iterable[str | Path], status: str, reviewer: str, reason: str 
     return done
 
 
-def blocking(params_dir: str | Path) -> list[FileStatus]:
-    """Officials that stop ``kit build --final``: every status but 已通过."""
-    return [s for s in statuses(params_dir) if not s.approved]
+def require_approved(params_dir: str | Path) -> list[FileStatus]:
+    """``kit build --final``: every official 已通过, else NotApprovedError (exit 6) naming
+    who is pending, changed or returned."""
+    every = statuses(params_dir)
+    waiting = [s for s in every if not s.approved]
+    if waiting:
+        problems = [Problem(f"{s.status}：{s.ident.name or '（姓名未读出）'}（{s.ident.unit} "
+                            f"{s.ident.role}）" + (f"，意见：{s.reason}" if s.reason else ""),
+                            file=display_path(s.path)) for s in waiting]
+        problems.append(Problem(f"定稿汇编没有生成：{len(waiting)} 人未通过审阅",
+                                hint="请先审阅（kit review），或不加 --final 生成征求意见稿。"))
+        raise NotApprovedError(problems)
+    return every
 
 
 EXPORT_HEADS = ("序号", "单位", "姓名", "年度", "角色", "参数文件", "结论", "意见", "审阅人",

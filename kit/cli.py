@@ -144,9 +144,12 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _review_serve(args: argparse.Namespace) -> int:
-    from kit.approval.serve import serve
+    from pathlib import Path
 
-    return serve(port=args.port, open_browser=not args.no_browser)
+    from kit.form.serve import serve  # the form's Voilà serving, on the review notebook
+
+    return serve(port=args.port, open_browser=not args.no_browser,
+                 notebook=Path("notebooks") / "review.ipynb", what="审阅页")
 
 
 def _review_list(args: argparse.Namespace) -> int:

@@ -265,10 +265,10 @@ def previous_for(year: int, params_dir: Path, out_root: Path,
                     prev.source)
 
 
-def for_batch(checked: dict[Path, Any], out_root: Path, compare: str | Path | None
-              ) -> dict[Path, Check]:
-    """The batch's hook: checks of every official that passed its own checks, per 年度;
-    each year's values are saved for next year's comparison."""
+def for_batch(checked: dict[Path, Any], out_root: Path, compare: str | Path | None,
+              save: bool = True) -> dict[Path, Check]:
+    """The batch's hook (and the review notebook's): checks of every official that passed
+    its own checks, per 年度; ``save``: each year's values kept for next year's comparison."""
     good = [(p, o) for p, o in checked.items() if isinstance(o, Official)]
     if not good:
         return {}
@@ -279,5 +279,6 @@ def for_batch(checked: dict[Path, Any], out_root: Path, compare: str | Path | No
         previous = previous_for(year, params_dir, out_root, compare)
         checks = check_all([o for _, o in group], previous)
         out |= {p: c for (p, _), c in zip(group, checks, strict=True)}
-        save_values(out_root / str(year) / VALUES_FILE, [o for _, o in group])
+        if save:
+            save_values(out_root / str(year) / VALUES_FILE, [o for _, o in group])
     return out

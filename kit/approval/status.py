@@ -94,8 +94,9 @@ def decide(files: Iterable[str | Path], status: str, reviewer: str, reason: str 
     if not reviewer.strip():
         raise KitError(Problem("请填写审阅人姓名", field="审阅人"))
     if status == RETURNED and not reason.strip():
-        raise KitError(Problem("退回需要写明意见", field="--reason",
-                               hint="例如：kit review return 文件 --reason \"专题会议次数请核对\""))
+        raise KitError(Problem("退回需要写明意见", field="意见",
+                               hint="请写明哪一项、为什么，例如「专题会议次数请核对」"
+                                    "（命令行用 --reason）。"))
     done = []
     for file in files:
         path = Path(file)

@@ -24,12 +24,13 @@ HOST = "127.0.0.1"
 NOTEBOOK = Path("notebooks") / "form.ipynb"
 
 
-def find_notebook(folders: Folders) -> Path:
-    """The project's notebooks/form.ipynb, else the one shipped beside the package."""
+def find_notebook(folders: Folders, notebook: Path = NOTEBOOK) -> Path:
+    """The project's notebooks/form.ipynb (or ``notebook``), else the one shipped beside
+    the package."""
     for root in (folders.root, Path(__file__).resolve().parents[2]):
-        if (root / NOTEBOOK).is_file():
-            return root / NOTEBOOK
-    raise KitError(Problem("找不到表单笔记本", file=str(NOTEBOOK),
+        if (root / notebook).is_file():
+            return root / notebook
+    raise KitError(Problem("找不到表单笔记本", file=str(notebook),
                            hint="请在项目文件夹（有 templates 和 params 的文件夹）里运行 kit form。"))
 
 
@@ -62,11 +63,11 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> boo
     return False
 
 
-def start(port: int, folders: Folders | None = None, token: str | None = None
-          ) -> tuple[subprocess.Popen, str]:
-    """Start Voilà in the background; returns the process and the URL to open."""
+def start(port: int, folders: Folders | None = None, token: str | None = None,
+          notebook: Path = NOTEBOOK) -> tuple[subprocess.Popen, str]:
+    """Start Voilà on ``notebook`` in the background; returns the process and the URL."""
     folders = folders or Folders.find()
-    notebook = find_notebook(folders)
+    notebook = find_notebook(folders, notebook)
     if not port_free(port):
         raise KitError(Problem(f"端口 {port} 已被占用（可能表单已经在运行）",
                                hint=f"请换一个端口，例如：kit form --port {port + 1}"))
@@ -77,15 +78,17 @@ def start(port: int, folders: Folders | None = None, token: str | None = None
     return proc, f"http://{HOST}:{port}/?token={token}"
 
 
-def serve(port: int = 8866, open_browser: bool = True) -> int:
-    """Run the form until Ctrl+C; returns the exit code for ``kit form``."""
-    proc, url = start(port)
+def serve(port: int = 8866, open_browser: bool = True, notebook: Path = NOTEBOOK,
+          what: str = "表单") -> int:
+    """Run the form (or ``notebook``, called ``what``) until Ctrl+C; returns the exit
+    code for ``kit form`` (``kit review``)."""
+    proc, url = start(port, notebook=notebook)
     try:
         if not wait_for_port(port, proc):
             proc.terminate()
-            print("表单没能启动，请查看上面的提示。", file=sys.stderr)
+            print(f"{what}没能启动，请查看上面的提示。", file=sys.stderr)
             return proc.wait() or 1
-        print(f"表单已启动：{url}\n（只有这台电脑能打开；用完在这里按 Ctrl+C 关闭）", flush=True)
+        print(f"{what}已启动：{url}\n（只有这台电脑能打开；用完在这里按 Ctrl+C 关闭）", flush=True)
         if open_browser:
             webbrowser.open(url)
         return proc.wait()
@@ -95,5 +98,5 @@ def serve(port: int = 8866, open_browser: bool = True) -> int:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-        print("表单已关闭。")
+        print(f"{what}已关闭。")
         return 0

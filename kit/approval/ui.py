@@ -29,7 +29,8 @@ def _css() -> str:
 class ReviewApp(w.VBox):
     def __init__(self, session: Session | None = None) -> None:
         self.session = session or Session()
-        self.who = w.Text(value=_REVIEWER["name"], description="审阅人", placeholder="请填写您的姓名")
+        self.who = w.Text(value=_REVIEWER["name"], description="审阅人", placeholder="请填写您的姓名",
+                          continuous_update=False)
         self.who_ok = w.Button(description="确定")
         self.who_box = w.HBox([self.who, self.who_ok])
         self.who_box.add_class("kit-who")
@@ -43,7 +44,10 @@ class ReviewApp(w.VBox):
         self.view = w.HTML()
         self.view.add_class("kit-view")
         self.approve = w.Button(description="通过", button_style="success")
+        # Sent once, on leaving the box (the click on 退回 does): typed continuously, the
+        # last keystrokes' updates are throttled and could reach the kernel after the click.
         self.reason = w.Textarea(placeholder="退回意见（必填）：哪一项、为什么", description="意见",
+                                 continuous_update=False,
                                  layout=w.Layout(width="32em", height="4.5em"))
         self.send_back = w.Button(description="退回", button_style="danger")
         self.message = w.HTML()

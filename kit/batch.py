@@ -284,6 +284,8 @@ def _summary(result: BuildResult, say: Callable[[str], None]) -> None:
             say(f"      {line}")
     for p in result.problems:
         say(f"  ✗ {p}")
+    if flagged := sum(bool(o.flags) for o in result.outcomes):  # kit.approval.flags
+        say(f"审阅提示：{flagged} 份有提示（与上年相比变化大、照抄等），请在审阅目录里核对。")
     for d in result.year_dirs:
         say(f"审阅目录：{display_path(d / 'review' / 'index.html')}")
         say(f"Word 文件：{display_path(d / 'docx')}")

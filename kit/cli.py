@@ -62,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     b.set_defaults(run=_build)
 
     rv = sub.add_parser("review", help="审阅：在浏览器里逐份通过或退回（不带操作时打开审阅页）")
+    rv.add_argument("--params", metavar="参数文件夹", help="要审阅的参数文件夹（默认 params）")
     rv.add_argument("--port", type=int, default=8867)
     rv.add_argument("--no-browser", action="store_true", help="不自动打开浏览器")
     rvs = rv.add_subparsers(dest="review_command", metavar="操作", parser_class=_Parser)
@@ -148,6 +149,8 @@ def _review_serve(args: argparse.Namespace) -> int:
 
     from kit.form.serve import serve  # the form's Voilà serving, on the review notebook
 
+    if args.params:  # the notebook's kernel finds its folders in the environment
+        os.environ["KIT_PARAMS"] = str(Path(args.params).resolve())
     return serve(port=args.port, open_browser=not args.no_browser,
                  notebook=Path("notebooks") / "review.ipynb", what="审阅页")
 

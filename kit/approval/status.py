@@ -166,8 +166,9 @@ def list_lines(params_dir: str | Path) -> list[str]:
     for s in rows:
         who = "　".join(x for x in (s.ident.name, s.ident.role, s.ident.unit) if x) or "（无法读取）"
         extra = f"　意见：{s.reason}" if s.reason else ""
-        if s.record and s.status in (PASSED, RETURNED):
-            extra += f"　（{s.record.reviewer} {s.record.at[:16].replace('T', ' ')}）"
+        if s.record:
+            last = "" if s.status in (PASSED, RETURNED) else f"上次{s.record.status}，"
+            extra += f"　（{last}{s.record.reviewer} {s.record.at[:16].replace('T', ' ')}）"
         lines.append(f"【{s.status}】{who}　{display_path(s.path)}{extra}")
     counts = {k: sum(s.status == k for s in rows) for k in (PASSED, RETURNED, CHANGED, PENDING)}
     lines.append(f"共 {len(rows)} 份：" + "，".join(f"{k} {v}" for k, v in counts.items() if v))

@@ -156,3 +156,13 @@ class ReviewApp(w.VBox):
     def _say(self, text: str, ok: bool) -> None:
         cls = "kit-ok" if ok else "kit-bad"
         self.message.value = f"<div class='{cls}'>{html.escape(text)}</div>"
+
+
+def review_page() -> w.Widget:
+    """The notebook's one call: the review page, or one Chinese line saying why not
+    (no parameter folder, a broken template…), never a traceback."""
+    try:
+        return ReviewApp()
+    except KitError as err:
+        return w.HTML(f"<div style='color:#c62828; white-space:pre-wrap'>审阅页没能打开："
+                      f"{html.escape(str(err))}</div>")

@@ -42,6 +42,13 @@ def _options(page) -> list[str]:
     return page.locator(".kit-list select option").all_inner_texts()
 
 
+def _wait_options(page, expected: list[str]) -> None:
+    """Until the list shows exactly ``expected`` (the kernel answers asynchronously)."""
+    page.wait_for_function(
+        "want => JSON.stringify(Array.from(document.querySelectorAll("
+        "'.kit-list select option'), o => o.textContent)) === JSON.stringify(want)", arg=expected)
+
+
 def _wait_option(page, text: str) -> None:
     page.locator(".kit-list select option", has_text=text).wait_for(state="attached")
 
@@ -56,7 +63,7 @@ def test_approve_return_filter_and_edit(page, tmp_path: Path) -> None:
         page.goto(url)
         page.get_by_text("述职报告审阅").first.wait_for()
         assert page.locator(".jp-InputArea, .jp-CodeMirrorEditor").count() == 0  # no code
-        assert "ReviewApp" not in page.inner_text("body")
+        assert "review_page" not in page.inner_text("body")
         # 目录 order: 镇委书记 (排位 1) first, then by surname strokes: 马3 < 李7
         assert _options(page) == ["【待审】王建国\u3000东山镇\u3000镇委书记",
                                   "【待审】马小明\u3000东山镇\u3000镇党建办主任\u3000⚠1",
@@ -92,14 +99,12 @@ def test_approve_return_filter_and_edit(page, tmp_path: Path) -> None:
         _wait_option(page, "【退回】马小明")
 
         _button(page, "有提示").click()
-        page.wait_for_function("document.querySelectorAll('.kit-list select option').length == 1")
-        assert _options(page) == ["【退回】马小明\u3000东山镇\u3000镇党建办主任\u3000⚠1"]
+        _wait_options(page, ["【退回】马小明\u3000东山镇\u3000镇党建办主任\u3000⚠1"])
         page.locator(".widget-toggle-buttons button", has_text="退回").click()
-        page.wait_for_function("document.querySelectorAll('.kit-list select option').length == 1")
-        assert "意见：讲党课次数为 0，请核对" in view.inner_text()
+        page.get_by_text("显示 1 / 3 份").wait_for()
+        view.get_by_text("意见：讲党课次数为 0，请核对").wait_for()
         page.locator(".widget-toggle-buttons button", has_text="待审").click()
-        page.wait_for_function("document.querySelectorAll('.kit-list select option').length == 1")
-        assert _options(page) == ["【待审】王建国\u3000东山镇\u3000镇委书记"]
+        _wait_options(page, ["【待审】王建国\u3000东山镇\u3000镇委书记"])
 
         li.write_text(li.read_text("utf-8").replace("专题会议: 12", "专题会议: 13"), "utf-8")
         page.locator(".widget-toggle-buttons button", has_text="全部").click()

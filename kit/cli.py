@@ -117,10 +117,17 @@ def _parser() -> argparse.ArgumentParser:
 def _render(args: argparse.Namespace) -> int:
     from kit.pipeline import render_file
 
+    return _each(args.params,
+                 lambda path: f"已生成：{render_file(path, args.out, templates=args.templates)}")
+
+
+def _each(files: Sequence[str], act: Callable[[str], str]) -> int:
+    """``act`` on each file, printing what it says; one bad file never stops the others.
+    Returns the exit code of the first failure (0 when none)."""
     code = 0
-    for path in args.params:  # one bad file never stops the others
+    for file in files:
         try:
-            print(f"已生成：{render_file(path, args.out, templates=args.templates)}")
+            print(act(file))
         except KitError as err:
             print(f"错误：{err}", file=sys.stderr)
             code = code or err.exit_code
@@ -179,16 +186,13 @@ def _review_decide(args: argparse.Namespace) -> int:
     from kit.approval.status import decide
 
     reviewer = _reviewer(args.reviewer)
-    code = 0
-    for file in args.files:  # one bad file never stops the others
-        try:
-            (s,) = decide([file], args.decision, reviewer, getattr(args, "reason", ""),
-                          templates=args.templates)
-            print(f"{s.status}：{s.ident.name}（{s.ident.unit} {s.ident.role}） {file}")
-        except KitError as err:
-            print(f"错误：{err}", file=sys.stderr)
-            code = code or err.exit_code
-    return code
+
+    def one(file: str) -> str:
+        (s,) = decide([file], args.decision, reviewer, getattr(args, "reason", ""),
+                      templates=args.templates)
+        return f"{s.status}：{s.ident.name}（{s.ident.unit} {s.ident.role}） {file}"
+
+    return _each(args.files, one)
 
 
 def _review_export(args: argparse.Namespace) -> int:

@@ -78,6 +78,7 @@ case "$cmd" in
         setup_python "[test]"
         setup_system
         "$VENV/bin/ruff" check .
+        "$VENV/bin/mypy"  # kit/, configured in pyproject.toml [tool.mypy]
         exec "$VENV/bin/python" -m pytest "$@"
         ;;
     *)

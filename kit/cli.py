@@ -8,18 +8,19 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from kit.errors import KitError, ToolMissingError
+from kit import layout
+from kit.errors import KitError
 
 
 class _Formatter(argparse.HelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+    def add_usage(self, usage, actions, groups, prefix=None):
         super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse with its few English words in Chinese, and exit code 2 on misuse."""
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("formatter_class", _Formatter)
         kwargs["add_help"] = False
         super().__init__(*args, **kwargs)
@@ -41,20 +42,24 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--templates", metavar="文件夹", help="角色模板所在文件夹（默认：./templates）")
     sub = p.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
 
+    n = sub.add_parser("init", help="建立一个工作文件夹（模板、参数文件样例和使用说明）")
+    n.add_argument("folder", metavar="文件夹")
+    n.set_defaults(run=_init)
+
     r = sub.add_parser("render", help="生成一位同志的述职报告 .docx")
     r.add_argument("params", nargs="+", metavar="参数文件", help="params/ 里的 .yaml 文件")
-    r.add_argument("-o", "--out", default="build", metavar="文件夹", help="输出文件夹（默认 build）")
+    r.add_argument("-o", "--out", default=layout.BUILD, metavar="文件夹", help="输出文件夹（默认 build）")
     r.set_defaults(run=_render)
 
     b = sub.add_parser("build", help="批量生成：每个参数文件跑一遍报告笔记本，另出审阅页和汇编")
-    b.add_argument("params", nargs="?", default="params", metavar="参数文件夹")
-    b.add_argument("-o", "--out", default="build", metavar="文件夹")
+    b.add_argument("params", nargs="?", default=layout.PARAMS, metavar="参数文件夹")
+    b.add_argument("-o", "--out", default=layout.BUILD, metavar="文件夹")
     b.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
                    help="同时运行的进程数（默认：CPU 核数）")
     b.add_argument("--timeout", type=int, default=120, metavar="秒", help="每份报告的执行时限")
     b.add_argument("--pdf", action="store_true", help="同时输出 PDF（需要 LibreOffice）")
     b.add_argument("--final", action="store_true",
-                   help="定稿：全部同志都已通过审阅才生成汇编，否则列出未通过的并退出（退出码 6）")
+                   help="定稿：全部同志都已通过审阅才生成汇编，否则列出未通过的并退出（退出码 8）")
     b.add_argument("--compare", metavar="上年参数文件夹",
                    help="与上一年度的参数文件比较（默认：kit roll 的来源文件夹或上一年度的生成结果）")
     b.add_argument("--order", default=None, metavar="笔画|拼音",
@@ -67,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     rv.add_argument("--no-browser", action="store_true", help="不自动打开浏览器")
     rvs = rv.add_subparsers(dest="review_command", metavar="操作", parser_class=_Parser)
     rl = rvs.add_parser("list", help="列出每份参数文件的审阅状态")
-    rl.add_argument("params", nargs="?", default="params", metavar="参数文件夹")
+    rl.add_argument("params", nargs="?", default=layout.PARAMS, metavar="参数文件夹")
     rl.set_defaults(run=_review_list)
     for name, helptext, many in (("approve", "通过", True), ("return", "退回（须写明意见）", False)):
         ra = rvs.add_parser(name, help=helptext)
@@ -78,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
         ra.set_defaults(run=_review_decide, decision="已通过" if many else "退回")
     re_ = rvs.add_parser("export", help="把审阅记录导出为 Excel")
     re_.add_argument("xlsx", metavar="Excel文件")
-    re_.add_argument("--params", default="params", metavar="参数文件夹")
+    re_.add_argument("--params", default=layout.PARAMS, metavar="参数文件夹")
     re_.set_defaults(run=_review_export)
     rv.set_defaults(run=_review_serve)
 
@@ -90,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser("import", help="从范文（.txt 或 .docx）生成角色模板")
     i.add_argument("sample", metavar="范文文件")
     i.add_argument("--role", metavar="角色名", help="角色名（范文是汇编时不用填）")
-    i.add_argument("-o", "--out", default="templates", metavar="文件夹")
+    i.add_argument("-o", "--out", default=layout.TEMPLATES, metavar="文件夹")
     i.add_argument("--force", action="store_true", help="模板已存在时覆盖（旧文件保留为 .bak）")
     i.set_defaults(run=_import)
 
@@ -112,6 +117,16 @@ def _parser() -> argparse.ArgumentParser:
     ny.add_argument("-o", "--out", metavar="文件夹", help="默认：<参数文件夹>-<年度>")
     ny.set_defaults(run=_roll)
     return p
+
+
+def _init(args: argparse.Namespace) -> int:
+    from kit.init import init
+
+    for path in init(args.folder):
+        print(f"已建立：{path}")
+    print(f"工作文件夹已建好。请进入该文件夹（cd {args.folder}），阅读 使用说明.md，"
+          "然后运行 kit build。")
+    return 0
 
 
 def _render(args: argparse.Namespace) -> int:
@@ -137,29 +152,25 @@ def _each(files: Sequence[str], act: Callable[[str], str]) -> int:
 def _build(args: argparse.Namespace) -> int:
     from kit.batch import build
     from kit.collation import ENV, check_method
-    from kit.word.pdf import INSTALL_HINT
 
     if args.order:
         os.environ[ENV] = check_method(args.order)  # the workers and the 汇编 read it
     result = build(args.params, args.out, workers=args.workers, timeout=args.timeout,
                    pdf=args.pdf, templates=args.templates, final=args.final,
                    compare=args.compare)
-    if result.ok:
-        return 0
-    if not result.failed and result.problems == [INSTALL_HINT]:
-        return ToolMissingError.exit_code  # every report written; only the PDFs are missing
-    return 1
+    return result.exit_code
 
 
 def _review_serve(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from kit import layout
     from kit.form.serve import serve  # the form's Voilà serving, on the review notebook
 
     if args.params:  # the notebook's kernel finds its folders in the environment
         os.environ["KIT_PARAMS"] = str(Path(args.params).resolve())
     return serve(port=args.port, open_browser=not args.no_browser,
-                 notebook=Path("notebooks") / "review.ipynb", what="审阅页")
+                 notebook=layout.REVIEW_NOTEBOOK, what="审阅页")
 
 
 def _review_list(args: argparse.Namespace) -> int:

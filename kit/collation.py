@@ -18,6 +18,7 @@ import bz2
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from kit.errors import KitError, Problem, ToolMissingError, suggest
 
@@ -39,7 +40,7 @@ def check_method(method: str) -> str:
 
 
 @lru_cache(maxsize=2)
-def _collator(method: str):  # type: ignore[no-untyped-def]
+def _collator(method: str) -> Any:
     import icu
 
     return icu.Collator.createInstance(icu.Locale(METHODS[method]))

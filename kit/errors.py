@@ -95,10 +95,26 @@ class ToolMissingError(KitError):
     exit_code = 5
 
 
+class ExistsError(KitError):
+    """An output already exists and was not overwritten (the user may add --force)."""
+
+    exit_code = 6
+
+
+class ToolFailedError(KitError):
+    """An outside program is installed but failed or ran out of time."""
+
+    exit_code = 7
+
+
+class ToolTimeoutError(ToolFailedError):
+    """An outside program ran longer than its time limit."""
+
+
 class NotApprovedError(KitError):
     """``kit build --final``: some officials are not 已通过 yet."""
 
-    exit_code = 6
+    exit_code = 8
 
 
 def suggest(word: str, choices: Iterable[str], *, n: int = 1) -> str | None:

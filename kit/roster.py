@@ -29,7 +29,7 @@ from typing import Any
 from kit.errors import KitError, ParamsError, Problem, display_path, suggest
 from kit.fields import IDENTITY, Field, FieldValueError, Value
 from kit.iorw import atomic_write_bytes, atomic_write_text, safe_filename
-from kit.params import find_params, plain_value, read_entries, validate
+from kit.params import find_params, plain_value, read_entries, role_of, validate
 from kit.templates import RoleTemplate, load_roles
 from kit.yamlio import Entry, dump
 
@@ -78,11 +78,10 @@ def export_roster(params_dir: str | Path, xlsx: str | Path,
         except ParamsError as err:
             problems += err.problems
             continue
-        role = raw.get("角色")
-        name = str(role.value).strip() if role and role.value else ""
-        if name not in roles:
-            problems.append(Problem("没有这个角色的模板，未导出", file=display_path(path), field="角色",
-                                    found=f"「{name}」", hint=suggest(name, roles)))
+        try:
+            name = role_of(raw, roles, display_path(path)).role
+        except ParamsError as err:  # reported with the others; this file is not exported
+            problems += err.problems
             continue
         rows.setdefault(name, []).append((path.name, raw))
 

@@ -34,6 +34,7 @@ import jinja2
 from jinja2 import meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from kit import layout
 from kit.errors import Problem, TemplateError, display_path, os_reason, suggest
 from kit.fields import IDENTITY, IDENTITY_KEYS, TYPES, Field
 from kit.yamlio import Entry, ParamsSyntax, decode, load_mapping
@@ -109,9 +110,9 @@ def templates_dir(explicit: str | Path | None = None) -> Path:
                 raise TemplateError(Problem("找不到模板文件夹", file=display_path(given),
                                             hint=f"请检查{how}的文件夹名。"))
             return Path(given)
-    if Path("templates").is_dir():
-        return Path("templates")
-    return Path(__file__).resolve().parent.parent / "templates"
+    if Path(layout.TEMPLATES).is_dir():
+        return Path(layout.TEMPLATES)
+    return layout.shipped(layout.TEMPLATES)
 
 
 def load_roles(directory: str | Path | None = None) -> dict[str, RoleTemplate]:
@@ -274,7 +275,7 @@ class _Parser:
                 except InvalidOperation:
                     self.fail(f"「{word}」应为数字", line, field=key, found=f"「{value[word]}」")
         options = value.get("选项") or ()
-        extra = {}
+        extra: dict[str, Any] = {}
         if value.get("变化提醒") is not None:
             try:
                 extra["变化提醒"] = Decimal(str(value["变化提醒"]))

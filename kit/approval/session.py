@@ -81,8 +81,8 @@ class Session:
         for item in items:
             item.check = checks.get(item.path)
         # 目录 order (the 汇编's), then the files without a report
-        by_id = {id(i.report): i for i in items if i.report}
-        ordered = [by_id[id(r)] for r in sort_reports(i.report for i in by_id.values())]
+        by_id = {id(i.report): (i.report, i) for i in items if i.report}
+        ordered = [by_id[id(r)][1] for r in sort_reports(r for r, _ in by_id.values())]
         self.items = ordered + [i for i in items if not i.report]
 
     def shown(self, kind: str) -> list[Item]:

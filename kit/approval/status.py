@@ -137,8 +137,8 @@ def export_records(params_dir: str | Path, xlsx: str | Path) -> Path:
 
     store = Store.of_folder(params_dir)
     wb = Workbook()
-    ws = wb.active
-    ws.title = "审阅记录"
+    ws = wb.create_sheet("审阅记录")
+    wb.remove(wb.worksheets[0])  # the empty default sheet
     ws.append(EXPORT_HEADS)
     for r in store.records():
         unit, name, year, role = (r.official.split("|") + ["", "", "", ""])[:4]

@@ -17,20 +17,21 @@ import time
 import webbrowser
 from pathlib import Path
 
+from kit import layout
 from kit.errors import KitError, Problem
 from kit.form.paths import Folders
 
 HOST = "127.0.0.1"
-NOTEBOOK = Path("notebooks") / "form.ipynb"
+NOTEBOOK = Path(layout.NOTEBOOKS) / layout.FORM_NOTEBOOK
 
 
-def find_notebook(folders: Folders, notebook: Path = NOTEBOOK) -> Path:
-    """The project's notebooks/form.ipynb (or ``notebook``), else the one shipped beside
-    the package."""
-    for root in (folders.root, Path(__file__).resolve().parents[2]):
-        if (root / notebook).is_file():
-            return root / notebook
-    raise KitError(Problem("找不到表单笔记本", file=str(notebook),
+def find_notebook(folders: Folders, name: str = layout.FORM_NOTEBOOK) -> Path:
+    """The project's notebooks/form.ipynb (or notebooks/``name``), else the one shipped
+    with the package."""
+    notebook = layout.working_notebook(name, folders.root)
+    if notebook.is_file():
+        return notebook
+    raise KitError(Problem("找不到表单笔记本", file=str(Path(layout.NOTEBOOKS) / name),
                            hint="请在项目文件夹（有 templates 和 params 的文件夹）里运行 kit form。"))
 
 
@@ -64,21 +65,21 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> boo
 
 
 def start(port: int, folders: Folders | None = None, token: str | None = None,
-          notebook: Path = NOTEBOOK) -> tuple[subprocess.Popen, str]:
+          notebook: str = layout.FORM_NOTEBOOK) -> tuple[subprocess.Popen, str]:
     """Start Voilà on ``notebook`` in the background; returns the process and the URL."""
     folders = folders or Folders.find()
-    notebook = find_notebook(folders, notebook)
+    path = find_notebook(folders, notebook)
     if not port_free(port):
         raise KitError(Problem(f"端口 {port} 已被占用（可能表单已经在运行）",
                                hint=f"请换一个端口，例如：kit form --port {port + 1}"))
     token = token or secrets.token_urlsafe(16)
     env = os.environ | folders.env()
-    proc = subprocess.Popen(voila_command(notebook, port, token), cwd=notebook.parent, env=env,
+    proc = subprocess.Popen(voila_command(path, port, token), cwd=path.parent, env=env,
                             stdin=subprocess.DEVNULL)
     return proc, f"http://{HOST}:{port}/?token={token}"
 
 
-def serve(port: int = 8866, open_browser: bool = True, notebook: Path = NOTEBOOK,
+def serve(port: int = 8866, open_browser: bool = True, notebook: str = layout.FORM_NOTEBOOK,
           what: str = "表单") -> int:
     """Run the form (or ``notebook``, called ``what``) until Ctrl+C; returns the exit
     code for ``kit form`` (``kit review``)."""

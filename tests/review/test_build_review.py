@@ -15,6 +15,7 @@ import pytest
 
 from kit.approval.status import decide
 from kit.cli import main
+from kit.errors import NotApprovedError
 from tests.conftest import ROOT
 from tests.review.synth import officials, write
 
@@ -91,7 +92,7 @@ def test_final_refuses_until_every_official_is_approved(project: Path, draft) ->
     params = project / "params-2024"
     volume = project / "final" / "2024" / "2024年度述职报告汇编.docx"
     code, _, err = _kit(project, "build", "params-2024", "-o", "final", "--final")
-    assert code == 6 and "待审：马明一（西岭镇 镇党建办主任）" in err
+    assert code == NotApprovedError.exit_code and "待审：马明一（西岭镇 镇党建办主任）" in err
     assert "定稿汇编没有生成：5 人未通过审阅" in err and not volume.exists()
 
     good = sorted(p for p in params.glob("*.yaml") if "石明二" not in p.name)
@@ -99,14 +100,14 @@ def test_final_refuses_until_every_official_is_approved(project: Path, draft) ->
     decide(good[3:], "退回", "张审", reason="专题会议请核对")
     (params / "东山镇-镇党建办主任-石明二.yaml").unlink()  # not this year's after all
     code, _, err = _kit(project, "build", "params-2024", "-o", "final", "--final")
-    assert code == 6 and "退回：" in err and "意见：专题会议请核对" in err
+    assert code == NotApprovedError.exit_code and "退回：" in err and "意见：专题会议请核对" in err
     assert "1 人未通过审阅" in err
 
     decide(good[3:], "已通过", "张审")
     text = good[0].read_text("utf-8")
     good[0].write_text(text.replace("讲党课: ", "讲党课: 1"), "utf-8")  # edited after approval
     code, _, err = _kit(project, "build", "params-2024", "-o", "final", "--final")
-    assert code == 6 and "已修改，待重审：" in err
+    assert code == NotApprovedError.exit_code and "已修改，待重审：" in err
 
     decide(good[:1], "已通过", "张审")
     code, out, err = _kit(project, "build", "params-2024", "-o", "final", "--final")

@@ -116,3 +116,22 @@ def test_approve_return_filter_and_edit(page, tmp_path: Path) -> None:
     assert [(r.file, r.status, r.reason, r.reviewer) for r in records] == [
         (LI, "已通过", "", "张审"),
         ("东山镇-党建办主任-马小明.yaml", "退回", "讲党课次数为 0，请核对", "张审")]
+
+
+def test_the_same_page_in_jupyterlab(page, tmp_path: Path) -> None:
+    root = servers.make_root(tmp_path)
+    with servers.jupyterlab(root, tmp_path) as url:
+        page.goto(url.replace("form.ipynb", "review.ipynb"))
+        page.locator(".jp-Notebook .jp-CodeCell").first.wait_for()
+        page.get_by_text("| Idle").wait_for()  # status bar: kernel ready
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        _wait_options(page, ["【待审】王建国\u3000东山镇\u3000镇委书记",
+                             "【待审】李明华\u3000东山镇\u3000镇党建办主任"])
+        page.get_by_label("审阅人").press_sequentially("李审", delay=30)
+        _button(page, "确定").click()
+        page.locator(".kit-actions button", has_text="通过").click()
+        _wait_option(page, "【已通过】王建国")
+    (record,) = Store.of_folder(root / "params").records()
+    assert (record.file, record.status, record.reviewer) == (
+        "东山镇-党委书记-王建国.yaml", "已通过", "李审")

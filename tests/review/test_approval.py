@@ -117,3 +117,16 @@ def test_cli_without_reviewer_says_how(project: Path, capsys: pytest.CaptureFixt
     monkeypatch.setattr("sys.stdin", io.StringIO())  # not a terminal: cannot ask
     assert main(["review", "approve", f"params/{LI}"]) == 1
     assert "--reviewer" in capsys.readouterr().err
+
+
+def test_compare_with_a_missing_folder_is_one_chinese_line(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", "params", "--compare", "上年参数"]) == 2
+    err = capsys.readouterr().err
+    assert "找不到参数文件夹" in err and "上年参数" in err and "Traceback" not in err
+    assert not (project / "build").exists() or not list((project / "build").rglob("*.ipynb"))
+
+
+def test_order_option_is_checked(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", "params", "--order", "笔划"]) == 1
+    assert "您是否想写「笔画」" in capsys.readouterr().err

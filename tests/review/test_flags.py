@@ -105,3 +105,22 @@ def test_last_year_from_a_folder_and_from_a_build(tmp_path: Path) -> None:
     assert c.compared and c.rows and c.flags == []
     (tmp_path / "build" / "2023" / "审阅数据.json").write_text("[{broken", "utf-8")
     assert read_previous(tmp_path / "build" / "2023").values == {}  # damaged: no comparison
+
+
+def test_where_last_year_comes_from(tmp_path: Path) -> None:
+    from kit.approval.flags import previous_for
+
+    pairs = officials(2, seed=6)
+    who = Identity(pairs[0][0]["单位"], pairs[0][0]["姓名"], "2024", pairs[0][0]["角色"])
+    write(tmp_path / "params-2024", [t for t, _ in pairs])
+    out = tmp_path / "build"
+    assert previous_for(2024, tmp_path / "params-2024", out, None).values == {}  # nothing yet
+    last = [load(p, templates=TEMPLATES) for p in write(tmp_path / "x", [lt for _, lt in pairs])]
+    save_values(out / "2023" / "审阅数据.json", last)  # last year's build
+    assert previous_for(2024, tmp_path / "params-2024", out, None).find(who)
+    assert not previous_for(2025, tmp_path / "params-2024", out, None).find(who)  # 2 years
+    write(tmp_path / "params", [dict(lt, 专题会议=99) for _, lt in pairs])  # kit roll's source
+    assert previous_for(2024, tmp_path / "params-2024", out, None).find(who)["专题会议"] == "99"
+    write(tmp_path / "上年", [dict(lt, 专题会议=77) for _, lt in pairs])  # named: wins
+    assert previous_for(2024, tmp_path / "params-2024", out, tmp_path / "上年"
+                        ).find(who)["专题会议"] == "77"

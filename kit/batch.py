@@ -260,7 +260,7 @@ def _volume(parts: YearFolder, outcomes: list[Outcome], result: BuildResult,
     if not reports:
         return None
     try:
-        info = write_volume(reports, parts.volume, parts.year)
+        info = write_volume(reports, parts.volume, parts.year, draft=not final)  # 「征求意见稿」
     except (KitError, OSError) as err:
         result.problem(f"汇编没有生成：{err}", getattr(err, "exit_code", OutputError.exit_code))
         return None

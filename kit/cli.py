@@ -102,12 +102,18 @@ def _parser() -> argparse.ArgumentParser:
     ro = sub.add_parser("roster", help="Excel 花名册：导出或导入参数文件")
     rsub = ro.add_subparsers(dest="roster_command", metavar="操作", parser_class=_Parser,
                              required=True)
-    ex = rsub.add_parser("export", help="把参数文件导出为 Excel（每个角色一张表）")
+    ex = rsub.add_parser("export", help="把参数文件导出为 Excel 收集表（每个角色一张表）")
     ex.add_argument("params", metavar="参数文件夹")
     ex.add_argument("xlsx", metavar="Excel文件")
+    ex.add_argument("--blank", action="store_true",
+                    help="空白收集表：只填身份信息，各项数字留空（新年度用；参数文件夹可以没有）")
+    ex.add_argument("--force", action="store_true",
+                    help="Excel 文件已存在时覆盖（旧文件保留为 .bak）")
+    ex.add_argument("--year", type=int, metavar="年度",
+                    help="与 --blank 一起用：表里的年度（默认：参数文件的年度 + 1）")
     ex.set_defaults(run=_roster_export)
-    im = rsub.add_parser("import", help="把 Excel 花名册写回参数文件")
-    im.add_argument("xlsx", metavar="Excel文件")
+    im = rsub.add_parser("import", help="把收回的 Excel（可多个）合并写回参数文件")
+    im.add_argument("xlsx", nargs="+", metavar="Excel文件")
     im.add_argument("params", metavar="参数文件夹")
     im.set_defaults(run=_roster_import)
 
@@ -232,14 +238,16 @@ def _import(args: argparse.Namespace) -> int:
 def _roster_export(args: argparse.Namespace) -> int:
     from kit.roster import export_roster
 
-    print(f"已导出：{export_roster(args.params, args.xlsx, templates=args.templates)}")
+    path = export_roster(args.params, args.xlsx, templates=args.templates, blank=args.blank,
+                         year=args.year, force=args.force)
+    print(f"已导出：{path}")
     return 0
 
 
 def _roster_import(args: argparse.Namespace) -> int:
-    from kit.roster import import_roster
+    from kit.roster import import_rosters
 
-    paths = import_roster(args.xlsx, args.params, templates=args.templates)
+    paths = import_rosters(args.xlsx, args.params, templates=args.templates)
     for path in paths:
         print(f"已写入：{path}")
     if not paths:

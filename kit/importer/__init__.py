@@ -22,7 +22,7 @@ from kit.errors import ExistsError, KitError, Problem, TemplateError, display_pa
 from kit.importer.build import Imported, build
 from kit.importer.source import clean_lines, read_sample, split_reports
 from kit.iorw import atomic_write_bytes, atomic_write_text, safe_filename
-from kit.layout import TEMPLATES
+from kit.layout import TEMPLATES, backup_path
 from kit.render import placeholder_values, render
 from kit.templates import TEMPLATE_SUFFIX, RoleTemplate, load_template
 
@@ -70,7 +70,7 @@ def import_sample(path: str | Path, role: str | None = None, out_dir: str | Path
         sources.append(imp.source(path.name))  # with the round-trip notes, if any
     for imp, target, source in zip(imported, targets, sources, strict=True):
         if target.exists():
-            atomic_write_bytes(target.with_name(target.name + ".bak"), target.read_bytes())
+            atomic_write_bytes(backup_path(target), target.read_bytes())
         atomic_write_text(target, source)
         if echo:
             echo(f"{display_path(target)}：角色「{imp.role}」，{len(imp.fields)} 个字段")

@@ -109,13 +109,16 @@ def test_full_width_decimals_thousands_percent_and_dates(tmp_path):
     assert render_placeholders(t).paragraphs() == sample_paragraphs(
         sample.read_text("utf-8"), "2023年度述职报告（镇长）")
     fields = {f.sample + f.unit: f for f in t.fields.values()}
-    expect = {"ＸＸ.Ｘ亿元": "小数", "Ｘ.Ｘ%": "百分比", "X,XXX万元": "小数", "XX,XXX元": "小数",
-              "xx％": "百分比", "ｘｘ万亩": "小数", "ｘ个": "整数", "Ｘ家": "整数", "ｘｘｘ人": "整数",
-              "XX.X公里": "小数", "xx.x%": "百分比", "X月": "整数", "X日": "整数", "XX项": "整数"}
-    for blank, type_zh in expect.items():
-        assert fields[blank].type.zh == type_zh, blank
-    assert (fields["X月"].min, fields["X月"].max, fields["X日"].max) == (1, 12, 31)
-    assert "推进会" in fields["X月"].label and "推进会" in fields["X日"].label
+    # growth (同比增长、增幅) is a signed rate; a share (参保率) stays 0–100; X,XXX is grouped;
+    # X月X日 is one date.
+    expect = {"ＸＸ.Ｘ亿元": "小数", "Ｘ.Ｘ%": "增长率", "X,XXX万元": "小数（千分位）",
+              "XX,XXX元": "小数（千分位）", "xx％": "增长率", "ｘｘ万亩": "小数", "ｘ个": "整数",
+              "Ｘ家": "整数", "ｘｘｘ人": "整数", "XX.X公里": "小数", "xx.x%": "百分比",
+              "X月X日": "日期", "XX项": "整数"}
+    assert {blank: fields[blank].type.zh for blank in expect} == expect
+    assert fields["X月X日"].key == "召开日期"
+    assert fields["X月X日"].label == "民生实事推进会召开日期"
+    assert fields["xx％"].label == "农村居民人均可支配收入增幅"
     assert fields["ｘｘ万亩"].label == "新发展高原夏菜"  # 「一是」 is numbering, not label
     src = t.path.read_text("utf-8")
     assert "{{ 年度 + 1 }}年" in src and "{{ 省份 }}" in src and "## 做强特色产业。" in src
@@ -161,11 +164,13 @@ def test_imported_template_takes_real_values(tmp_path):
               "年度": 2024}
     for f in role.fields.values():
         if f.required:
-            values[f.key] = {"整数": "5", "小数": "12.5", "百分比": "8.5"}.get(f.type.zh, "石门")
+            values[f.key] = {"整数": "5", "小数": "12.5", "百分比": "8.5", "增长率": "-3.5",
+                             "小数（千分位）": "12345.5", "日期": "5月8日"}.get(f.type.zh, "石门")
     official = check(values, templates=tmp_path)
     text = "\n".join(render(role, official.values).paragraphs())
     assert "2024年度述职报告（乡长）" in text and "西河乡乡长　张三" in text
-    assert "同比增长8.5%" in text and "于2024年5月5日召开全乡" in text and "2025年" in text
+    assert "同比增长-3.5%" in text and "于2024年5月8日召开全乡" in text and "2025年" in text
+    assert "固定资产投资12,345.5万元" in text and "增幅达-3.5％" in text
     assert not re.search(r"[xXｘＸ]", text)
 
 

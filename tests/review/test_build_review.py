@@ -32,6 +32,13 @@ def _kit(root: Path, *args: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
+def _text(volume: Path) -> str:
+    """Every paragraph of a .docx, body and page headers."""
+    doc = docx.Document(str(volume))
+    heads = [p.text for sec in doc.sections for p in sec.header.paragraphs]
+    return "\n".join([p.text for p in doc.paragraphs] + heads)
+
+
 def _rows(index: Path) -> list[dict]:
     page = index.read_text("utf-8")
     return json.loads(re.search(r'id="data">(.*?)</script>', page, re.S).group(1))
@@ -74,6 +81,7 @@ def test_index_in_toc_order_with_flags_and_the_missing_official(project: Path, d
     assert (failed["n"], failed["name"], failed["role"]) == (None, "石明二", "镇党建办主任")
     assert failed["file"] == "东山镇-镇党建办主任-石明二.yaml" and "十二个" in failed["reason"]
     assert "汇编缺 1 人" in (year / "review" / "index.html").read_text("utf-8")
+    assert "征求意见稿" in _text(year / "2024年度述职报告汇编.docx")  # a draft says so
     guo = next(r for r in rows if r["name"] == "郭明一")
     assert guo["flags"] == ["「主持召开党建工作专题会议」今年 75，上年 15，是上年的 5 倍"]
     assert [r["flags"] for r in good if r["name"] != "郭明一"] == [[], [], []]
@@ -112,6 +120,7 @@ def test_final_refuses_until_every_official_is_approved(project: Path, draft) ->
     decide(good[:1], "已通过", "张审")
     code, out, err = _kit(project, "build", "params-2024", "-o", "final", "--final")
     assert code == 0, out + err
-    assert volume.is_file()
+    assert volume.is_file() and "马明一" in _text(volume)
+    assert "征求意见稿" not in _text(volume)  # the final set carries no draft mark
     rows = _rows(project / "final" / "2024" / "review" / "index.html")
     assert {r["status"] for r in rows} == {"已通过"}

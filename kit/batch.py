@@ -164,7 +164,8 @@ def _year_of(path: Path) -> int:
         entry = read_entries(path).get("年度")
     except ParamsError:  # the file is broken; its reason is reported elsewhere
         return 0
-    return int(str(entry.value)) if entry and str(entry.value).isdigit() else 0
+    text = str(entry.value).strip() if entry else ""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else 0  # not 「²⁰²³」
 
 
 def _run(tasks: list[tuple[Task, Outcome]], outcomes: dict[Path, Outcome], workers: int,

@@ -124,3 +124,16 @@ def test_where_last_year_comes_from(tmp_path: Path) -> None:
     write(tmp_path / "上年", [dict(lt, 专题会议=77) for _, lt in pairs])  # named: wins
     assert previous_for(2024, tmp_path / "params-2024", out, tmp_path / "上年"
                         ).find(who)["专题会议"] == "77"
+
+
+def test_a_wrong_change_factor_names_its_line(tmp_path: Path) -> None:
+    from kit.errors import TemplateError
+    from kit.templates import load_template
+
+    shutil.copytree(TEMPLATES, tmp_path / "t")
+    tpl = tmp_path / "t" / "镇党建办主任.md"
+    tpl.write_text(tpl.read_text("utf-8").replace(
+        "单位: 次, 最大: 200, 样例: x}", "单位: 次, 最大: 200, 样例: x, 变化提醒: 三倍}"), "utf-8")
+    with pytest.raises(TemplateError, match="变化提醒") as err:
+        load_template(tpl)
+    assert err.value.problems[0].line == 11 and "三倍" in str(err.value)

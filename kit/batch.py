@@ -1,23 +1,30 @@
 """``kit build``: every parameter file of a folder through the report notebook.
 
-Stages, one module each: the files are checked here (a file that fails never reaches
-papermill), :mod:`kit.execute` runs papermill and writes the review page in worker
-processes, each keeping one kernel alive (:mod:`kit.engines`), and this module writes
-the review index, the 汇编 and the summary.  Outputs::
+Stages, one module each: :mod:`kit.plan` reads and checks the files (a file that fails
+never reaches papermill) and decides what the last build already made
+(:mod:`kit.manifest`), :mod:`kit.execute` runs papermill and writes the review page in
+worker processes, each keeping one kernel alive (:mod:`kit.engines`), and this module
+writes the review index, the 汇编 and the summary.  One build at a time per output
+folder (:mod:`kit.lock`).  Outputs::
 
     build/<年度>/notebooks/   executed notebooks (papermill output, error marker on failure)
     build/<年度>/review/      one page per official, without code; index.html
     build/<年度>/docx/        the reports
     build/<年度>/<年度>年度述职报告汇编.docx
+    build/.kit/               the manifest, the lock and the kernels' runtime files
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import shutil
+import signal
 import sys
-from collections import Counter
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -28,10 +35,13 @@ from urllib.parse import quote
 
 from kit.errors import KitError, ParamsError, Problem, display_path
 from kit.execute import Outcome, Task, run_task
+from kit.intake import Lookalike, gather
 from kit.iorw import atomic_write_text
-from kit.params import Official, find_params, load, read_entries
+from kit.lock import WAIT_SECONDS, BuildLock, clean_stale_runtime, run_dir
+from kit.manifest import Manifest, digest
+from kit.plan import Plan, plan
 from kit.review import render_page
-from kit.templates import load_roles, templates_dir
+from kit.templates import RoleTemplate, load_roles, templates_dir
 
 if TYPE_CHECKING:
     from kit.model import Report
@@ -47,6 +57,10 @@ class BuildResult:
     volumes: list[Path] = field(default_factory=list)
     pdfs: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # 汇编/PDF problems, in Chinese
+    lookalikes: list[Lookalike] = field(default_factory=list)  # not read: 「x.yaml.txt」…
+    reused: int = 0  # officials whose outputs of the last build were current
+    removed: list[str] = field(default_factory=list)  # files gone: their outputs removed
+    interrupted: bool = False  # Ctrl-C: what was not finished is done by the next run
 
     @property
     def failed(self) -> list[Outcome]:
@@ -54,112 +68,187 @@ class BuildResult:
 
     @property
     def ok(self) -> bool:
-        return not self.failed and not self.problems
+        return not self.failed and not self.problems and not self.interrupted
 
 
 def build(params_dir: str | Path = "params", out_dir: str | Path = "build",
           workers: int | None = None, timeout: float = 120, pdf: bool = False,
           templates: str | Path | None = None, *, recycle_after: int = RECYCLE_AFTER,
-          quiet: bool = False) -> BuildResult:
+          quiet: bool = False, force: bool = False, lock_wait: float = WAIT_SECONDS
+          ) -> BuildResult:
     """Build every official of ``params_dir`` into ``out_dir/<年度>/``; prints a summary
-    in Chinese.  One official's failure never stops the others (see ``result.ok``)."""
+    in Chinese.  One official's failure never stops the others (see ``result.ok``).
+    Officials whose outputs are current are reused unless ``force``; Ctrl-C stops the run
+    (``result.interrupted``) and the next run goes on from what was finished."""
     say: Callable[[str], None] = (lambda _: None) if quiet else print
-    files = find_params(params_dir)
+    files, lookalikes = gather(params_dir)
     if not files:
-        raise ParamsError(Problem("文件夹里没有参数文件（.yaml）", file=display_path(params_dir)))
+        raise ParamsError(Problem("文件夹里没有参数文件（.yaml）", file=display_path(params_dir),
+                                  hint="；".join(str(x) for x in lookalikes) or None))
     if workers is not None and workers < 1:
         raise KitError(Problem("--workers 至少为 1", found=str(workers)))
     tdir = templates_dir(templates).resolve()
-    load_roles(tdir)  # a broken template stops the batch here, with its own message
+    roles = load_roles(tdir)  # a broken template stops the batch here, with its own message
     out_root = Path(out_dir).resolve()
-
-    outcomes, tasks = _check(files, tdir, out_root, timeout)
-    _run(tasks, outcomes, workers or os.cpu_count() or 1, recycle_after, quiet)
-
-    result = BuildResult(outcomes=list(outcomes.values()))
-    for year, group in _by_year(result.outcomes).items():
-        year_dir = out_root / str(year)
-        result.year_dirs.append(year_dir)
-        volume = _volume(year_dir, year, group, result)
-        if pdf:
-            _pdf(year_dir, group, result, volume, say)
-        _write_index(year_dir / "review" / "index.html", year, group, result)
+    folder = str(Path(params_dir).resolve()) if Path(params_dir).is_dir() else None
+    result = BuildResult(outcomes=[], lookalikes=lookalikes)
+    with BuildLock(out_root, lock_wait), _sigint_raises_once():
+        clean_stale_runtime(out_root)
+        manifest = Manifest.load(out_root)
+        try:
+            _build(files, folder, roles, tdir, out_root, manifest, result, workers or
+                   os.cpu_count() or 1, timeout, pdf, recycle_after, force, quiet, say)
+        except KeyboardInterrupt:
+            result.interrupted = True
+        finally:
+            signal_safe(manifest.save)
     _summary(result, say)
     return result
 
 
-def _check(files: list[Path], tdir: Path, out_root: Path, timeout: float
-           ) -> tuple[dict[Path, Outcome], list[tuple[Task, Outcome]]]:
-    """Check every file in this process; only good ones become tasks."""
-    outcomes: dict[Path, Outcome] = {}
-    tasks: list[tuple[Task, Outcome]] = []
-    checked: dict[Path, Official | ParamsError] = {}
-    for path in files:
-        try:
-            checked[path] = load(path, templates=tdir)
-        except ParamsError as err:
-            checked[path] = err
-    years = Counter(o.year for o in checked.values() if isinstance(o, Official))
-    usual_year = years.most_common(1)[0][0] if years else 0
-    stems = Counter(p.stem for p in files)
-    for path, got in checked.items():
-        stem = path.stem if stems[path.stem] == 1 else path.name
-        if isinstance(got, ParamsError):
-            year = _year_of(path) or usual_year
-            o = Outcome(file=path, year=year, stage="检查", reason=str(got))
-            o.review = out_root / str(year) / "review" / f"{stem}.html"
-            outcomes[path] = o
-            continue
-        o = Outcome(file=path, name=got.name, role=got.role, unit=got.unit, year=got.year,
-                    warnings=list(got.warnings))
-        year_dir = out_root / str(got.year)
-        title = f"{got.name}（{got.unit} {got.role}）"
-        tasks.append((Task(params_file=path.resolve(),
-                           notebook=year_dir / "notebooks" / f"{stem}.ipynb",
-                           review=year_dir / "review" / f"{stem}.html",
-                           out_root=out_root, templates=tdir, timeout=timeout, title=title), o))
-        outcomes[path] = o
-    for o in outcomes.values():  # a page for files that never ran, so every link works
-        if o.stage == "检查" and o.review is not None:
-            atomic_write_text(o.review, render_page(
+def _build(files: list[Path], folder: str | None, roles: dict[str, RoleTemplate], tdir: Path,
+           out_root: Path, manifest: Manifest, result: BuildResult, workers: int,
+           timeout: float, pdf: bool, recycle_after: int, force: bool, quiet: bool,
+           say: Callable[[str], None]) -> None:
+    if manifest.damaged:
+        say("上次的生成记录已损坏，本次全部重新生成。")
+    p = plan(files, roles, tdir, out_root, timeout, manifest, force=force)
+    result.outcomes = list(p.outcomes.values())
+    result.reused = len(p.reused)
+    # What runs now is no longer what the last build made: forget it before it starts.
+    manifest.forget_keys([f.name for f in p.outcomes if p.outcomes[f] not in p.reused])
+    if folder is not None:
+        result.removed = _remove_gone(manifest, {f.name for f in files}, folder, out_root)
+    for path, o in p.outcomes.items():
+        if o.stage == "检查":
+            atomic_write_text(o.review, render_page(  # type: ignore[arg-type]
                 "failed_check.html.j2", file=display_path(o.file), reason=o.reason))
-    return outcomes, tasks
+            _note(manifest, path, o, p, folder, out_root)
 
+    def done(o: Outcome) -> None:
+        _note(manifest, o.file, o, p, folder, out_root)
 
-def _year_of(path: Path) -> int:
-    """The 年度 a broken file was meant for, when it can still be read."""
     try:
-        entry = read_entries(path).get("年度")
-    except ParamsError:  # the file is broken; its reason is reported elsewhere
-        return 0
-    return int(str(entry.value)) if entry and str(entry.value).isdigit() else 0
+        _run(p.tasks, p.outcomes, workers, recycle_after, quiet, done)
+    finally:
+        result.outcomes = list(p.outcomes.values())
+    for year, group in _by_year(result.outcomes).items():
+        year_dir = out_root / str(year)
+        result.year_dirs.append(year_dir)
+        volume = _volume(year_dir, year, group, result, manifest, p.keys)
+        if pdf:
+            _pdf(year_dir, group, result, volume, say, manifest)
+        _write_index(year_dir / "review" / "index.html", year, group, result)
+
+
+def _note(manifest: Manifest, path: Path, o: Outcome, p: Plan, folder: str | None,
+          out_root: Path) -> None:
+    """Record one official in the manifest (journal) and remove its outputs of an
+    earlier build that this one replaced (another 年度, 单位 or file name)."""
+    def rel(x: Path | None) -> str:
+        return os.path.relpath(x, out_root) if x else ""
+
+    old = manifest.records.get(path.name) or {}
+    new = [rel(x) for x in (o.notebook, o.review, o.docx) if x]
+    kept = [x for x in old.get("outputs", []) if x not in new]
+    if o.ok:
+        _delete(out_root, kept + ([old["pdf"]] if old.get("pdf") else []))
+        kept = []
+    manifest.record(path.name, {
+        "key": p.keys.get(path) if o.ok else None, "data": p.data.get(path),
+        "folder": folder, "stem": p.stems.get(path), "ok": o.ok, "name": o.name,
+        "role": o.role, "unit": o.unit, "year": o.year, "warnings": o.warnings,
+        "notebook": rel(o.notebook), "review": rel(o.review), "docx": rel(o.docx),
+        "pdf": None, "outputs": new + kept})
+
+
+def _remove_gone(manifest: Manifest, present: set[str], folder: str, out_root: Path
+                 ) -> list[str]:
+    """Outputs of officials whose parameter file is no longer in the folder."""
+    gone = sorted(n for n, r in manifest.records.items()
+                  if n not in present and r.get("folder") == folder)
+    for name in gone:
+        rec = manifest.records[name]
+        _delete(out_root, list(rec.get("outputs", [])) + ([rec["pdf"]] if rec.get("pdf") else []))
+        manifest.record(name, None)
+    return gone
+
+
+def _delete(out_root: Path, rels: list[str]) -> None:
+    for rel in rels:
+        target = (out_root / rel).resolve()
+        if target.is_relative_to(out_root):  # a record never points outside the build folder
+            target.unlink(missing_ok=True)
+
+
+def signal_safe(fn: Callable[[], None]) -> None:
+    """Run ``fn`` with Ctrl-C held off (a second Ctrl-C must not cut a manifest write)."""
+    if threading.current_thread() is not threading.main_thread():
+        fn()
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        fn()
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+@contextlib.contextmanager
+def _sigint_raises_once() -> Iterator[None]:
+    """The first Ctrl-C raises KeyboardInterrupt; later ones are ignored while the run
+    stops its workers and writes what it finished."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 def _run(tasks: list[tuple[Task, Outcome]], outcomes: dict[Path, Outcome], workers: int,
-         recycle_after: int, quiet: bool) -> None:
+         recycle_after: int, quiet: bool, done: Callable[[Outcome], None]) -> None:
     from tqdm import tqdm
 
     if not tasks:
         return
     workers = min(workers, len(tasks))
+    run_root = run_dir(tasks[0][0].out_root)
     bar = tqdm(total=len(tasks), desc="生成报告", unit="份", disable=quiet, file=sys.stderr,
                dynamic_ncols=True)
     # spawn: workers must not inherit this process's threads; required for recycling.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                             max_tasks_per_child=recycle_after,
-                             initializer=_init_worker) as pool:
-        futures: dict[Future[Outcome], tuple[Task, Outcome]] = {
-            pool.submit(run_task, task, outcome): (task, outcome) for task, outcome in tasks}
-        try:
-            _collect(futures, outcomes, bar)
-        except KeyboardInterrupt:  # stop at once: no queued official starts any more
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               max_tasks_per_child=recycle_after,
+                               initializer=_init_worker, initargs=(run_root,))
+    futures: dict[Future[Outcome], tuple[Task, Outcome]] = {}
+    try:
+        for task, outcome in tasks:
+            futures[pool.submit(run_task, task, outcome)] = (task, outcome)
+        _collect(futures, outcomes, bar, done)
+    except KeyboardInterrupt:  # stop at once: no queued official starts, running ones die
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        pool.shutdown(wait=False, cancel_futures=True)
+        for child in multiprocessing.active_children():
+            child.terminate()  # its SIGTERM handler kills its kernel first
+        for _task, outcome in tasks:
+            if not outcome.ok and not outcome.reason:
+                outcome.stage = "中断"
+                outcome.reason = "已中断，没有生成（下次运行 kit build 会接着生成）"
+        bar.close()
+        raise
+    pool.shutdown(wait=True)
     bar.close()
 
 
 def _collect(futures: dict[Future[Outcome], tuple[Task, Outcome]],
-             outcomes: dict[Path, Outcome], bar: Any) -> None:
+             outcomes: dict[Path, Outcome], bar: Any, done_cb: Callable[[Outcome], None]
+             ) -> None:
     for future in as_completed(futures):
         task, done = futures[future]
         try:
@@ -169,14 +258,16 @@ def _collect(futures: dict[Future[Outcome], tuple[Task, Outcome]],
         except Exception as err:  # a bug of ours: report it on this official, go on
             done.stage, done.reason = "执行", f"程序运行出错（{type(err).__name__}: {err}）"
         outcomes[done.file] = done
+        done_cb(done)
         bar.set_postfix_str(("✓ " if done.ok else "✗ ") + task.title, refresh=False)
         if not done.ok:
             bar.write(f"✗ {display_path(done.file)}：{done.reason.splitlines()[0]}")
         bar.update(1)
 
 
-def _init_worker() -> None:
-    """Runs in each worker process: its kernel is killed when the worker exits."""
+def _init_worker(run_root: Path) -> None:
+    """Runs in each worker process: its kernel is killed when the worker exits, when the
+    batch stops it (SIGTERM) and when the batch itself dies (even by ``kill -9``)."""
     import logging
 
     # jsonschema (under nbformat) imports rfc3987_syntax when installed, which compiles a
@@ -185,12 +276,35 @@ def _init_worker() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     from multiprocessing.util import Finalize
 
-    from kit.engines import worker_kernel
+    from kit.engines import use_runtime_dir, worker_kernel
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch's to handle
+    folder = use_runtime_dir(run_root)
+    kernel = worker_kernel()
+
+    def die(*_: Any) -> None:
+        kernel.kill_now()
+        shutil.rmtree(folder, ignore_errors=True)
+        os._exit(1)
+
+    signal.signal(signal.SIGTERM, die)
+    parent = os.getppid()
+
+    def watch_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        die()
+
+    threading.Thread(target=watch_parent, daemon=True).start()
     logging.getLogger("papermill").setLevel(logging.ERROR)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     logging.getLogger("kit.engines").setLevel(logging.CRITICAL)  # outcomes say what failed
-    Finalize(worker_kernel(), worker_kernel().stop, exitpriority=10)
+
+    def stop() -> None:
+        kernel.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+    Finalize(kernel, stop, exitpriority=10)
 
 
 def _by_year(outcomes: list[Outcome]) -> dict[int, list[Outcome]]:
@@ -217,33 +331,68 @@ def _write_index(path: Path, year: int, outcomes: list[Outcome], result: BuildRe
         when=datetime.now().strftime("%Y-%m-%d %H:%M")))
 
 
-def _volume(year_dir: Path, year: int, outcomes: list[Outcome], result: BuildResult
+def _volume(year_dir: Path, year: int, outcomes: list[Outcome], result: BuildResult,
+            manifest: Manifest, keys: dict[Path, str]
             ) -> tuple[list[Report], VolumeInfo] | None:
-    """The 汇编 of the year, from the reports the executed notebooks rendered.
+    """The 汇编 of the year, from the reports the executed notebooks rendered; written
+    again only when a report in it or the set of reports changed.  Returns the reports
+    and the volume when it was written now.
 
-    The reports are read back from the executed notebooks (``Outcome.report``), not
-    rendered again."""
+    The reports are read back from the executed notebooks (``Outcome.report``, or the
+    notebook of a reused official), not rendered again."""
     from kit.notebook import report_from_dict
     from kit.word.volume import write_volume
 
-    reports = [report_from_dict(o.report) for o in outcomes if o.ok and o.report]
-    if not reports:
+    good = [o for o in outcomes if o.ok]
+    if not good:
         return None
+    path = year_dir / f"{year}年度述职报告汇编.docx"
+    key = digest(*sorted(f"{o.file.name}\0{keys.get(o.file, '')}" for o in good))
+    if manifest.volumes.get(str(year)) == key and path.is_file():
+        result.volumes.append(path)
+        return None
+    manifest.volumes.pop(str(year), None)
     try:
-        info = write_volume(reports, year_dir / f"{year}年度述职报告汇编.docx", year)
-    except (KitError, OSError) as err:
+        reports = [report_from_dict(_report_of(o)) for o in good]
+        info = write_volume(reports, path, year)
+    except (KitError, OSError, ValueError, KeyError) as err:
         result.problems.append(f"汇编没有生成：{err}")
         return None
+    manifest.volumes[str(year)] = key
     result.volumes.append(info.path)
     return reports, info
 
 
+def _report_of(o: Outcome) -> dict[str, Any]:
+    if o.report is not None:
+        return o.report
+    import nbformat
+
+    from kit.notebook import kit_outputs
+
+    assert o.notebook is not None
+    report = kit_outputs(nbformat.read(o.notebook, as_version=4)).get("report")
+    if report is None:
+        raise ValueError(f"{display_path(o.notebook)} 里没有报告")
+    return dict(report)
+
+
 def _pdf(year_dir: Path, outcomes: list[Outcome], result: BuildResult,
-         volume: tuple[list[Report], VolumeInfo] | None, say: Callable[[str], None]) -> None:
+         volume: tuple[list[Report], VolumeInfo] | None, say: Callable[[str], None],
+         manifest: Manifest) -> None:
     from kit.word.pdf import INSTALL_HINT, PdfError, convert_to_pdf, pdf_available
     from kit.word.referee import referee_volume
 
-    docx = [o.docx for o in outcomes if o.ok and o.docx] + ([volume[1].path] if volume else [])
+    pdf_dir = year_dir / "pdf"
+    todo = [o for o in outcomes if o.ok and o.docx
+            and not (pdf_dir / f"{o.docx.stem}.pdf").is_file() or o.stage == "执行"]
+    todo = [o for o in todo if o.ok and o.docx]
+    books = [v for v in result.volumes if v.parent == year_dir]
+    stale_books = [v for v in books if volume or not (pdf_dir / f"{v.stem}.pdf").is_file()]
+    done_pdfs = [pdf_dir / f"{o.docx.stem}.pdf" for o in outcomes
+                 if o.ok and o.docx and o not in todo]
+    result.pdfs += done_pdfs + [pdf_dir / f"{v.stem}.pdf" for v in books if v not in stale_books]
+    docx = [o.docx for o in todo if o.docx] + stale_books
     if not docx:
         return
     if not pdf_available():
@@ -251,16 +400,20 @@ def _pdf(year_dir: Path, outcomes: list[Outcome], result: BuildResult,
             result.problems.append(INSTALL_HINT)
         return
     try:
-        result.pdfs += convert_to_pdf(docx, year_dir / "pdf")
+        result.pdfs += convert_to_pdf(docx, pdf_dir)
     except PdfError as err:
         result.problems.append(f"PDF 没有生成：{err}")
         return
+    for o in todo:
+        rec = manifest.records.get(o.file.name)
+        if rec is not None and o.docx is not None:
+            rec["pdf"] = os.path.relpath(pdf_dir / f"{o.docx.stem}.pdf", year_dir.parent)
     if volume:
         # The PDF is the referee: if LibreOffice paginated differently from the page
         # model, the 目录's printed numbers are corrected from the PDF itself.
         reports, info = volume
         try:
-            checked = referee_volume(reports, info, year_dir / "pdf" / f"{info.path.stem}.pdf")
+            checked = referee_volume(reports, info, pdf_dir / f"{info.path.stem}.pdf")
         except PdfError as err:
             result.problems.append(f"汇编目录页码未核对：{err}")
             return
@@ -270,13 +423,29 @@ def _pdf(year_dir: Path, outcomes: list[Outcome], result: BuildResult,
 
 def _summary(result: BuildResult, say: Callable[[str], None]) -> None:
     ok, failed = len(result.outcomes) - len(result.failed), len(result.failed)
-    say(f"\n共 {len(result.outcomes)} 份：{ok} 成功，{failed} 失败。")
-    for o in result.failed:
+    if result.interrupted:
+        not_done = [o for o in result.outcomes if o.stage == "中断"]
+        say(f"\n已中断（Ctrl-C）：{ok} 份已完成，{len(not_done)} 份没有生成。"
+            "已完成的文件都已保存；再次运行 kit build 只生成没有完成的部分。")
+        failed_list = [o for o in result.failed if o.stage != "中断"]
+    else:
+        executed = ok - result.reused
+        say(f"\n共 {len(result.outcomes)} 份：{ok} 成功，{failed} 失败。"
+            f"（沿用上次结果 {result.reused} 份，本次执行 {executed + failed} 份）")
+        failed_list = result.failed
+    for o in failed_list:
         say(f"  ✗ {display_path(o.file)}")
         for line in o.reason.splitlines():
             say(f"      {line}")
     for p in result.problems:
         say(f"  ✗ {p}")
+    if result.lookalikes:
+        say(f"另有 {len(result.lookalikes)} 个文件像参数文件，但没有读取：")
+        for x in result.lookalikes:
+            say(f"  ⚠ {x}")
+    if result.removed:
+        say(f"参数文件已不在，删除了 {len(result.removed)} 位同志的旧输出："
+            + "、".join(result.removed))
     for d in result.year_dirs:
         say(f"审阅目录：{display_path(d / 'review' / 'index.html')}")
         say(f"Word 文件：{display_path(d / 'docx')}")

@@ -53,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="同时运行的进程数（默认：CPU 核数）")
     b.add_argument("--timeout", type=int, default=120, metavar="秒", help="每份报告的执行时限")
     b.add_argument("--pdf", action="store_true", help="同时输出 PDF（需要 LibreOffice）")
+    b.add_argument("--force", action="store_true",
+                   help="全部重新生成（默认只生成新增、改动过或上次失败的）")
     b.set_defaults(run=_build)
 
     f = sub.add_parser("form", help="在浏览器里打开填写表单（仅本机访问）")
@@ -105,7 +107,9 @@ def _build(args: argparse.Namespace) -> int:
     from kit.word.pdf import INSTALL_HINT
 
     result = build(args.params, args.out, workers=args.workers, timeout=args.timeout,
-                   pdf=args.pdf, templates=args.templates)
+                   pdf=args.pdf, templates=args.templates, force=args.force)
+    if result.interrupted:
+        return 130  # Ctrl-C: the summary said what was and was not done
     if result.ok:
         return 0
     if not result.failed and result.problems == [INSTALL_HINT]:

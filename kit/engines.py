@@ -12,16 +12,23 @@ The kernel is started with *this* interpreter (``sys.executable``), not whatever
 registering a kernel.  On Unix the kernel talks over Unix sockets (no ports, nothing on
 the network); elsewhere over TCP, where ports picked at the same moment by several
 workers can collide: starting is retried.
+
+In a batch, each worker keeps its kernel's connection file and sockets in its own folder
+``<out>/.kit/run/w<pid>/`` (see :mod:`kit.lock`), never in the machine-wide runtime or
+temporary folders: the next run cleans what a killed one left, and nothing else.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from jupyter_client.kernelspec import KernelSpec
@@ -34,7 +41,17 @@ ENGINE_NAME = "kit"
 KERNEL_NAME = "python3"  # the notebook's kernelspec name; ipykernel's built-in spec
 START_ATTEMPTS = 3
 RESET_CODE = "get_ipython().reset(new_session=True)"
+SOCKET_PATH_MAX = 90  # bytes; Unix socket paths are limited to about 104
 log = logging.getLogger(__name__)
+_runtime: Path | None = None  # this worker's folder for kernel files (set by the batch)
+
+
+def use_runtime_dir(folder: Path) -> Path:
+    """Keep this process's kernel files in ``folder/w<pid>`` (created here)."""
+    global _runtime
+    _runtime = folder / f"w{os.getpid()}"
+    _runtime.mkdir(parents=True, exist_ok=True)
+    return _runtime
 
 
 class VenvKernelManager(AsyncKernelManager):
@@ -81,16 +98,29 @@ class ReusedKernel:
 
     async def _start(self, startup_timeout: float) -> None:
         if os.name == "posix":  # Unix sockets: no ports to race for, nothing on the network
-            self._ipc_dir = tempfile.mkdtemp(prefix="kit-kernel-")
             self.km = VenvKernelManager(kernel_name=KERNEL_NAME, transport="ipc",
-                                        ip=os.path.join(self._ipc_dir, "k"))
+                                        ip=os.path.join(self._socket_dir(), "k"))
         else:
             self.km = VenvKernelManager(kernel_name=KERNEL_NAME)
+        if _runtime is not None:
+            self.km.connection_file = str(_runtime / "kernel.json")
         # No history file: nothing of a run is written to the user's profile.
         await self.km.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        if _runtime is not None:  # so a later run can kill it if this one is killed
+            (_runtime / "kernel.pid").write_text(str(self.km.provisioner.pid), "utf-8")
         self.kc = self.km.client()
         self.kc.start_channels()
         await self.kc.wait_for_ready(timeout=startup_timeout)
+
+    def _socket_dir(self) -> str:
+        if _runtime is not None and len(os.fsencode(_runtime / "k-65535")) <= SOCKET_PATH_MAX:
+            return str(_runtime)
+        # Too long for a socket path (deep or Chinese folder names): a short temporary
+        # folder, recorded in the worker's folder so a later run can remove it.
+        self._ipc_dir = tempfile.mkdtemp(prefix="kit-kernel-")
+        if _runtime is not None:
+            (_runtime / "sockets").write_text(self._ipc_dir, "utf-8")
+        return self._ipc_dir
 
     def reset(self, timeout: float = 30) -> None:
         """Forget everything the last notebook defined (modules stay imported)."""
@@ -113,9 +143,23 @@ class ReusedKernel:
             except Exception as err:  # already dead
                 log.debug("shutdown: %s", err)
             run_sync(km.cleanup_resources)()
+        self._forget_files()
+
+    def kill_now(self) -> None:
+        """Kill the kernel from a signal handler: no event loop, no messages."""
+        pid = getattr(self.km.provisioner, "pid", None) if self.km is not None else None
+        if pid:
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)  # the kernel leads its own process group
+        self._forget_files()
+
+    def _forget_files(self) -> None:
         if self._ipc_dir:
             shutil.rmtree(self._ipc_dir, ignore_errors=True)
             self._ipc_dir = None
+        if _runtime is not None:
+            for name in ("kernel.json", "kernel.pid", "sockets"):
+                (_runtime / name).unlink(missing_ok=True)
 
 
 _kernel = ReusedKernel()

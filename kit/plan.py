@@ -1,0 +1,177 @@
+"""Before anything runs: which officials of a folder are reused, run or refused.
+
+Each file is read on its own (:mod:`kit.intake`, never blocking) and, unless its
+outputs from the last build are still current (:mod:`kit.manifest`), checked with
+:func:`kit.params.load`.  Any failure — a user's mistake or a bug of ours — stays that
+file's.  Then the folder as a whole: one official, one report (:mod:`kit.identity`),
+and no two reports writing the same file.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from kit.errors import ParamsError, display_path
+from kit.execute import NOTEBOOK, Outcome, Task
+from kit.identity import Identity, same_person
+from kit.intake import read_params_bytes
+from kit.manifest import Manifest, digest, kit_fingerprint, official_key
+from kit.params import Official, load, read_entries
+from kit.pipeline import output_name
+from kit.templates import RoleTemplate
+
+ERROR_LOG = "错误日志.txt"
+
+
+@dataclass
+class Plan:
+    outcomes: dict[Path, Outcome] = field(default_factory=dict)  # every file, in order
+    tasks: list[tuple[Task, Outcome]] = field(default_factory=list)
+    reused: list[Outcome] = field(default_factory=list)
+    keys: dict[Path, str] = field(default_factory=dict)  # the key of what is run or reused
+    data: dict[Path, str] = field(default_factory=dict)  # digest of each file's bytes
+    stems: dict[Path, str] = field(default_factory=dict)
+
+
+def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root: Path,
+         timeout: float, manifest: Manifest, *, force: bool = False) -> Plan:
+    fingerprint = kit_fingerprint(NOTEBOOK)
+    p = Plan()
+    stems = Counter(f.stem for f in files)
+    checked: dict[Path, Official | Outcome] = {}
+    for path in files:
+        stem = path.stem if stems[path.stem] == 1 else path.name
+        p.stems[path] = stem
+        try:
+            data = read_params_bytes(path)
+            p.data[path] = digest(data)
+            rec = manifest.records.get(path.name)
+            reused = None if force else _reuse(path, stem, rec, roles, data, fingerprint,
+                                               out_root)
+            if reused is not None:
+                p.keys[path] = str(rec["key"])  # type: ignore[index]
+                p.reused.append(reused)
+                p.outcomes[path] = checked[path] = reused
+                continue
+            official = load(path, templates=tdir)
+            p.keys[path] = official_key(fingerprint, path.resolve(), data,
+                                        official.template.path.read_bytes())
+            checked[path] = official
+        except ParamsError as err:
+            p.outcomes[path] = _failed(path, str(err))
+        except Exception as err:  # a bug of ours on this file: its failure, not the run's
+            p.outcomes[path] = _failed(path, internal_error(out_root, path, err))
+    _refuse_duplicates(checked, p)
+    usual = Counter(o.year for o in checked.values()).most_common(1)
+    usual_year = usual[0][0] if usual else 0
+    for path in files:
+        got = checked.get(path)
+        stem = p.stems[path]
+        if isinstance(got, Official):
+            o = Outcome(file=path, name=got.name, role=got.role, unit=got.unit, year=got.year,
+                        warnings=list(got.warnings))
+            year_dir = out_root / str(got.year)
+            p.tasks.append((Task(params_file=path.resolve(),
+                                 notebook=year_dir / "notebooks" / f"{stem}.ipynb",
+                                 review=year_dir / "review" / f"{stem}.html",
+                                 out_root=out_root, templates=tdir, timeout=timeout,
+                                 title=f"{got.name}（{got.unit} {got.role}）"), o))
+            p.outcomes[path] = o
+        elif got is None or not got.ok:  # refused: a page so that every link works
+            o = p.outcomes[path]
+            o.year = o.year or (_year_of(path) if path in p.data else 0) or usual_year
+            o.review = out_root / str(o.year) / "review" / f"{stem}.html"
+    p.outcomes = {f: p.outcomes[f] for f in files}
+    return p
+
+
+def _failed(path: Path, reason: str) -> Outcome:
+    return Outcome(file=path, stage="检查", reason=reason)
+
+
+def _reuse(path: Path, stem: str, rec: dict[str, Any] | None, roles: dict[str, RoleTemplate],
+           data: bytes, fingerprint: str, out_root: Path) -> Outcome | None:
+    """The last build's outcome when everything that made it is unchanged and its
+    outputs are all still there; else None."""
+    if not rec or not rec.get("ok") or rec.get("stem") != stem or not rec.get("key"):
+        return None
+    tpl = roles.get(str(rec.get("role")))
+    if tpl is None or rec.get("data") != digest(data):
+        return None
+    if official_key(fingerprint, path.resolve(), data, tpl.path.read_bytes()) != rec["key"]:
+        return None
+    outputs = [out_root / rel for rel in rec.get("outputs", [])]
+    if not outputs or not all(o.is_file() for o in outputs):
+        return None
+    return Outcome(file=path, name=rec["name"], role=rec["role"], unit=rec["unit"],
+                   year=int(rec["year"]), ok=True, stage="沿用",
+                   warnings=list(rec.get("warnings", [])),
+                   notebook=out_root / rec["notebook"], review=out_root / rec["review"],
+                   docx=out_root / rec["docx"])
+
+
+def _refuse_duplicates(checked: dict[Path, Official | Outcome], p: Plan) -> None:
+    """Two files about one official (单位 + 姓名 + 年度 + 角色), or two reports that would
+    write the same Word file: every such file is refused, naming the others."""
+    ids = [(path, Identity(o.unit, o.name, str(o.year), o.role)) for path, o in checked.items()]
+    role_of = dict(ids)
+    clashes: list[tuple[list[Path], str]] = []
+    for group in same_person(ids).values():
+        by_role: dict[str, list[Path]] = {}
+        for path in group:
+            by_role.setdefault(role_of[path].role, []).append(path)
+        for paths in by_role.values():
+            if len(paths) > 1:
+                ident = role_of[paths[0]]
+                clashes.append((paths, f"是同一位同志（{ident.describe()}，{ident.role}）"))
+    names: dict[tuple[int, str], list[Path]] = {}
+    for path, o in checked.items():
+        out = output_name(o.year, o.unit, o.role, o.name).casefold()
+        names.setdefault((o.year, out), []).append(path)
+    for paths in names.values():
+        if len(paths) > 1 and not any(set(paths) <= set(c[0]) for c in clashes):
+            clashes.append((paths, "会生成同名的 Word 文件（单位、角色、姓名写法几乎相同）"))
+    for paths, what in clashes:
+        for path in paths:
+            others = "、".join(display_path(q) for q in paths if q != path)
+            o = checked.pop(path, None)
+            p.outcomes[path] = _failed(path, (
+                f"文件 {display_path(path)}：与 {others} {what}；一位同志只能有一份参数文件，"
+                "两份都没有生成。请删除或合并其中一份后重新运行。"))
+            if isinstance(o, Outcome):
+                p.reused.remove(o)
+                p.outcomes[path].year = o.year
+            elif isinstance(o, Official):
+                p.outcomes[path].year = o.year
+
+
+def _year_of(path: Path) -> int:
+    """The 年度 a broken file was meant for, when it can still be read."""
+    try:
+        entry = read_entries(path).get("年度")
+    except Exception:  # the file is broken; its reason is reported elsewhere
+        return 0
+    text = str(entry.value) if entry else ""
+    return int(text) if re.fullmatch(r"[0-9]{4}", text) else 0
+
+
+def internal_error(out_root: Path, path: Path, err: BaseException) -> str:
+    """One Chinese line for a bug of ours met on one file; the traceback goes to a log."""
+    log = out_root / ERROR_LOG
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"\n== {datetime.now().isoformat(timespec='seconds')} "
+                     f"{display_path(path)}\n")
+            fh.write("".join(traceback.format_exception(err)))
+        where = f"详细记录在 {display_path(log)}"
+    except OSError:
+        where = "详细记录无法写入"
+    return (f"文件 {display_path(path)}：程序处理这个文件时出错（{type(err).__name__}），"
+            f"没有生成。{where}，请把它发给技术人员。")

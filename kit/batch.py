@@ -37,7 +37,7 @@ from kit.errors import KitError, ParamsError, Problem, display_path
 from kit.execute import Outcome, Task, run_task
 from kit.intake import Lookalike, gather
 from kit.iorw import atomic_write_text
-from kit.lock import WAIT_SECONDS, BuildLock, clean_stale_runtime, run_dir
+from kit.lock import WAIT_SECONDS, BuildLock, clean_scratch, clean_stale_runtime, run_dir
 from kit.manifest import Manifest, digest
 from kit.plan import Plan, plan
 from kit.review import render_page
@@ -94,6 +94,7 @@ def build(params_dir: str | Path = "params", out_dir: str | Path = "build",
     result = BuildResult(outcomes=[], lookalikes=lookalikes)
     with BuildLock(out_root, lock_wait), _sigint_raises_once():
         clean_stale_runtime(out_root)
+        clean_scratch(out_root)
         manifest = Manifest.load(out_root)
         try:
             _build(files, folder, roles, tdir, out_root, manifest, result, workers or

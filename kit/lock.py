@@ -127,6 +127,20 @@ def clean_stale_runtime(out_root: Path) -> int:
     return cleaned
 
 
+def clean_scratch(out_root: Path) -> int:
+    """Remove the scratch files of atomic writes a killed run left (``.<name>.*.tmp``,
+    ``.<name>.partial.ipynb``) in the year folders; call while holding the lock."""
+    removed = 0
+    for folder in (out_root, *out_root.glob("*/"), *out_root.glob("*/*/")):
+        if folder.name == KIT_DIR or not folder.is_dir():
+            continue
+        for p in folder.glob(".*"):
+            if p.is_file() and (p.name.endswith(".tmp") or p.name.endswith(".partial.ipynb")):
+                p.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
 def kill_recorded_kernel(worker: Path) -> None:
     """Kill the kernel a worker folder records, if it is still that kernel (its command
     line names the connection file in this folder)."""

@@ -9,9 +9,13 @@ and no two reports writing the same file.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import signal
+import threading
 import traceback
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +31,31 @@ from kit.pipeline import output_name
 from kit.templates import RoleTemplate
 
 ERROR_LOG = "错误日志.txt"
+CHECK_SECONDS = 10  # a parameter file is checked in milliseconds; this is a safety net
+
+
+class CheckTimeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Stop a check that runs away (``CheckTimeout``), where the platform allows it."""
+    if not hasattr(signal, "setitimer") or (
+            threading.current_thread() is not threading.main_thread()):
+        yield
+        return
+
+    def expired(signum: int, frame: Any) -> None:
+        raise CheckTimeout
+
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
 
 
 @dataclass
@@ -59,12 +88,17 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
                 p.reused.append(reused)
                 p.outcomes[path] = checked[path] = reused
                 continue
-            official = load(path, templates=tdir)
+            with _time_limit(CHECK_SECONDS):
+                official = load(path, templates=tdir)
             p.keys[path] = official_key(fingerprint, path.resolve(), data,
                                         official.template.path.read_bytes())
             checked[path] = official
         except ParamsError as err:
             p.outcomes[path] = _failed(path, str(err))
+        except CheckTimeout:
+            p.outcomes[path] = _failed(path, (
+                f"文件 {display_path(path)}：检查超过 {CHECK_SECONDS} 秒仍未完成，已停止，没有生成"
+                "（文件里可能有极大的数字或大量重复引用）。请检查文件内容。"))
         except Exception as err:  # a bug of ours on this file: its failure, not the run's
             p.outcomes[path] = _failed(path, internal_error(out_root, path, err))
     _refuse_duplicates(checked, p)

@@ -28,3 +28,36 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str]:
         code = main(["--templates", "templates", "build", "params", "-o", "build",
                      "--workers", "2", "--timeout", "60"])
     return root, code, out.getvalue()
+
+
+SAMPLE = FIXTURES / "params" / "东山镇-党建办主任-李明华.yaml"
+_SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+_GIVEN = "建国明华志强海燕丽娟国栋玉兰文斌晓东春梅永红卫东"
+
+
+def official_name(i: int) -> str:
+    """A distinct plausible 姓名 for i < 20 × 24 × 24."""
+    i, a = divmod(i, len(_SURNAMES))
+    c, b = divmod(i, len(_GIVEN))
+    return _SURNAMES[a] + _GIVEN[b] + _GIVEN[c % len(_GIVEN)]
+
+
+def write_officials(folder: Path, n: int, start: int = 0) -> list[Path]:
+    """``n`` good parameter files (the sample with a distinct 姓名 each)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = SAMPLE.read_text("utf-8")
+    paths = []
+    for i in range(start, start + n):
+        name = official_name(i)
+        path = folder / f"{i:03d}-{name}.yaml"
+        path.write_text(text.replace("李明华", name), "utf-8")
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A scratch folder with the fixture templates and an empty params/."""
+    shutil.copytree(FIXTURES / "templates", tmp_path / "templates")
+    (tmp_path / "params").mkdir()
+    return tmp_path

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import nbformat
@@ -15,7 +14,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from papermill.exceptions import PapermillExecutionError
 
 from kit.batch import build
-from kit.engines import ENGINE_NAME, worker_kernel
+from kit.engines import ENGINE_NAME, use_runtime_dir, worker_kernel
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -101,14 +100,53 @@ def test_no_value_leaks_between_officials(tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="kernels use Unix sockets on POSIX only")
 def test_recycled_workers_stop_their_kernels(tmp_path: Path) -> None:
-    """A worker replaced after each notebook still builds, and kills its kernel on exit
-    (each kernel's socket folder is removed when it is stopped)."""
+    """A worker replaced after each notebook still builds, and kills its kernel on exit.
+    Kernel files live in the build's own runtime folder, never in the machine's /tmp or
+    Jupyter runtime folder, and none is left when the build ends."""
     params = tmp_path / "params"
     params.mkdir()
     for src in (FIXTURES / "params").glob("东山镇-*.yaml"):
         shutil.copy(src, params)
-    before = set(Path(tempfile.gettempdir()).glob("kit-kernel-*"))
+    seen: set[str] = set()
     result = build(params, tmp_path / "build", workers=1, timeout=60, recycle_after=1,
                    templates=FIXTURES / "templates", quiet=True)
     assert result.ok and len(result.outcomes) == 2
-    assert set(Path(tempfile.gettempdir()).glob("kit-kernel-*")) <= before
+    for nb in (tmp_path / "build" / "2023" / "notebooks").glob("*.ipynb"):
+        seen.add(nbformat.read(nb, as_version=4).metadata.papermill.parameters["params_file"])
+    assert len(seen) == 2
+    runtime = tmp_path / "build" / ".kit" / "run"
+    assert runtime.is_dir() and list(runtime.iterdir()) == []
+    assert not _kernels_using(runtime)
+
+
+def _kernels_using(folder: Path) -> list[int]:
+    """Live processes whose command line names ``folder`` (kernels get their connection
+    file's path as an argument)."""
+    pids = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if str(folder) in (proc / "cmdline").read_bytes().decode("utf-8", "replace"):
+                pids.append(int(proc.name))
+        except OSError:
+            continue
+    return pids
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="kernels use Unix sockets on POSIX only")
+def test_kernel_files_stay_in_the_runtime_folder(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import kit.engines
+
+    monkeypatch.setattr(kit.engines, "_runtime", None)
+    folder = use_runtime_dir(tmp_path / "run")
+    kernel = kit.engines.ReusedKernel()
+    try:
+        km, _ = kernel.ensure()
+        assert Path(km.connection_file).parent == folder
+        pid = int((folder / "kernel.pid").read_text())
+        assert pid in _kernels_using(folder)
+        assert any(p.is_socket() for p in folder.iterdir())
+    finally:
+        kernel.stop()
+    assert list(folder.iterdir()) == []

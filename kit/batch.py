@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from kit.errors import KitError, ParamsError, Problem, display_path
+from kit.errors import KitError, ParamsError, Problem, display_path, os_reason
 from kit.execute import Outcome, Task, run_task
 from kit.intake import Lookalike, gather
 from kit.iorw import atomic_write_text
@@ -356,7 +356,11 @@ def _volume(year_dir: Path, year: int, outcomes: list[Outcome], result: BuildRes
     try:
         reports = [report_from_dict(_report_of(o)) for o in good]
         info = write_volume(reports, path, year)
-    except (KitError, OSError, ValueError, KeyError) as err:
+    except OSError as err:
+        result.problems.append(f"汇编没有生成：{display_path(err.filename or path)}："
+                               f"{os_reason(err)}，请重新运行 kit build --force")
+        return None
+    except (KitError, ValueError, KeyError) as err:
         result.problems.append(f"汇编没有生成：{err}")
         return None
     manifest.volumes[str(year)] = key

@@ -428,6 +428,9 @@ def _pdf(year_dir: Path, outcomes: list[Outcome], result: BuildResult,
 
 def _summary(result: BuildResult, say: Callable[[str], None]) -> None:
     ok, failed = len(result.outcomes) - len(result.failed), len(result.failed)
+    if result.interrupted and not result.outcomes:
+        say("\n已中断（Ctrl-C）：检查参数文件时中断，没有生成任何报告。")
+        return
     if result.interrupted:
         not_done = [o for o in result.outcomes if o.stage == "中断"]
         say(f"\n已中断（Ctrl-C）：{ok} 份已完成，{len(not_done)} 份没有生成。"

@@ -4,7 +4,7 @@ Starting a kernel costs about a second (docs/批量生成.md); the batch runs hu
 notebooks, so each worker starts one kernel and reuses it.  Every notebook still goes
 through papermill (parameters cell, metadata, error markers, output file); only the
 kernel outlives it.  Between notebooks the kernel is reset with IPython's own
-``reset(new_session=True)``: the user namespace, output history and execution counter
+``reset(new_session=True)`` (without its full garbage collection): the user namespace, output history and execution counter
 start afresh, so nothing of one official's run is visible to the next.
 
 The kernel is started with *this* interpreter (``sys.executable``), not whatever
@@ -40,7 +40,15 @@ from papermill.engines import Engine, papermill_engines
 ENGINE_NAME = "kit"
 KERNEL_NAME = "python3"  # the notebook's kernelspec name; ipykernel's built-in spec
 START_ATTEMPTS = 3
-RESET_CODE = "get_ipython().reset(new_session=True)"
+# IPython's own reset, without the full garbage collection it runs each time (70–250 ms
+# per notebook, most of a short notebook's cost; docs/批量生成.md): the kernel's
+# automatic collection still runs, and workers are recycled.  One expression, because
+# the reset wipes the namespace a helper would live in.
+RESET_CODE = """(lambda gc, collect: (
+    setattr(gc, "collect", lambda *args, **kwargs: 0),
+    get_ipython().reset(new_session=True),
+    setattr(gc, "collect", collect),
+))(__import__("gc"), __import__("gc").collect)"""
 SOCKET_PATH_MAX = 90  # bytes; Unix socket paths are limited to about 104
 log = logging.getLogger(__name__)
 _runtime: Path | None = None  # this worker's folder for kernel files (set by the batch)

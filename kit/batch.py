@@ -36,7 +36,7 @@ from urllib.parse import quote
 from kit.errors import KitError, ParamsError, Problem, display_path, os_reason
 from kit.execute import Outcome, Task, run_task
 from kit.intake import Lookalike, gather
-from kit.iorw import atomic_write_text
+from kit.iorw import atomic_write_text, safe_filename
 from kit.lock import WAIT_SECONDS, BuildLock, clean_scratch, clean_stale_runtime, run_dir
 from kit.manifest import Manifest, digest
 from kit.plan import Plan, plan
@@ -60,6 +60,7 @@ class BuildResult:
     lookalikes: list[Lookalike] = field(default_factory=list)  # not read: 「x.yaml.txt」…
     reused: int = 0  # officials whose outputs of the last build were current
     removed: list[str] = field(default_factory=list)  # files gone: their outputs removed
+    volume_lists: list[Path] = field(default_factory=list)  # with --by: the list of 汇编
     interrupted: bool = False  # Ctrl-C: what was not finished is done by the next run
 
     @property
@@ -74,12 +75,13 @@ class BuildResult:
 def build(params_dir: str | Path = "params", out_dir: str | Path = "build",
           workers: int | None = None, timeout: float = 120, pdf: bool = False,
           templates: str | Path | None = None, *, recycle_after: int = RECYCLE_AFTER,
-          quiet: bool = False, force: bool = False, lock_wait: float = WAIT_SECONDS
-          ) -> BuildResult:
+          quiet: bool = False, force: bool = False, lock_wait: float = WAIT_SECONDS,
+          by: str | None = None) -> BuildResult:
     """Build every official of ``params_dir`` into ``out_dir/<年度>/``; prints a summary
     in Chinese.  One official's failure never stops the others (see ``result.ok``).
     Officials whose outputs are current are reused unless ``force``; Ctrl-C stops the run
-    (``result.interrupted``) and the next run goes on from what was finished."""
+    (``result.interrupted``) and the next run goes on from what was finished.  ``by``
+    (「所属县」 or 「单位」) makes one 汇编 per group instead of one per year."""
     say: Callable[[str], None] = (lambda _: None) if quiet else print
     files, lookalikes = gather(params_dir)
     if not files:
@@ -98,7 +100,7 @@ def build(params_dir: str | Path = "params", out_dir: str | Path = "build",
         manifest = Manifest.load(out_root)
         try:
             _build(files, folder, roles, tdir, out_root, manifest, result, workers or
-                   os.cpu_count() or 1, timeout, pdf, recycle_after, force, quiet, say)
+                   os.cpu_count() or 1, timeout, pdf, recycle_after, force, quiet, say, by)
         except KeyboardInterrupt:
             result.interrupted = True
         finally:
@@ -110,7 +112,7 @@ def build(params_dir: str | Path = "params", out_dir: str | Path = "build",
 def _build(files: list[Path], folder: str | None, roles: dict[str, RoleTemplate], tdir: Path,
            out_root: Path, manifest: Manifest, result: BuildResult, workers: int,
            timeout: float, pdf: bool, recycle_after: int, force: bool, quiet: bool,
-           say: Callable[[str], None]) -> None:
+           say: Callable[[str], None], by: str | None) -> None:
     if manifest.damaged:
         say("上次的生成记录已损坏，本次全部重新生成。")
     p = plan(files, roles, tdir, out_root, timeout, manifest, force=force)
@@ -136,9 +138,16 @@ def _build(files: list[Path], folder: str | None, roles: dict[str, RoleTemplate]
     for year, group in _by_year(result.outcomes).items():
         year_dir = out_root / str(year)
         result.year_dirs.append(year_dir)
-        volume = _volume(year_dir, year, group, result, manifest, p.keys)
+        written = []
+        for name, members in _groups(group, by).items():
+            path = year_dir / (f"{year}年度述职报告汇编-{safe_filename(name or '未填')}.docx"
+                               if by else f"{year}年度述职报告汇编.docx")
+            if (volume := _volume(path, year, members, result, manifest, p.keys)):
+                written.append(volume)
+        if by:
+            _write_volume_list(year_dir, year, by, group, result)
         if pdf:
-            _pdf(year_dir, group, result, volume, say, manifest)
+            _pdf(year_dir, group, result, written, say, manifest)
         _write_index(year_dir / "review" / "index.html", year, group, result)
 
 
@@ -158,7 +167,8 @@ def _note(manifest: Manifest, path: Path, o: Outcome, p: Plan, folder: str | Non
     manifest.record(path.name, {
         "key": p.keys.get(path) if o.ok else None, "data": p.data.get(path),
         "folder": folder, "stem": p.stems.get(path), "ok": o.ok, "name": o.name,
-        "role": o.role, "unit": o.unit, "year": o.year, "warnings": o.warnings,
+        "role": o.role, "unit": o.unit, "county": o.county, "year": o.year,
+        "warnings": o.warnings,
         "notebook": rel(o.notebook), "review": rel(o.review), "docx": rel(o.docx),
         "pdf": None, "outputs": new + kept})
 
@@ -332,10 +342,30 @@ def _write_index(path: Path, year: int, outcomes: list[Outcome], result: BuildRe
         when=datetime.now().strftime("%Y-%m-%d %H:%M")))
 
 
-def _volume(year_dir: Path, year: int, outcomes: list[Outcome], result: BuildResult,
+def _groups(outcomes: list[Outcome], by: str | None) -> dict[str, list[Outcome]]:
+    """The good officials of a year by 所属县 or 单位 (one group when ``by`` is None)."""
+    out: dict[str, list[Outcome]] = {}
+    for o in outcomes:
+        if o.ok:
+            out.setdefault({"所属县": o.county, "单位": o.unit}.get(by or "", ""), []).append(o)
+    return dict(sorted(out.items()))
+
+
+def _write_volume_list(year_dir: Path, year: int, by: str, outcomes: list[Outcome],
+                       result: BuildResult) -> None:
+    """「<年度>年度述职报告汇编清单.txt」: each group's 汇编 and how many reports it holds."""
+    lines = [f"{year}年度述职报告汇编清单（按{by}分册）", ""]
+    for name, members in _groups(outcomes, by).items():
+        book = f"{year}年度述职报告汇编-{safe_filename(name or '未填')}.docx"
+        lines.append(f"{name or '（未填）'}\t{len(members)} 份\t{book}")
+    path = atomic_write_text(year_dir / f"{year}年度述职报告汇编清单.txt", "\n".join(lines) + "\n")
+    result.volume_lists.append(path)
+
+
+def _volume(path: Path, year: int, outcomes: list[Outcome], result: BuildResult,
             manifest: Manifest, keys: dict[Path, str]
             ) -> tuple[list[Report], VolumeInfo] | None:
-    """The 汇编 of the year, from the reports the executed notebooks rendered; written
+    """A 汇编 (of the year, or of one group), from the reports the notebooks rendered; written
     again only when a report in it or the set of reports changed.  Returns the reports
     and the volume when it was written now.
 
@@ -347,12 +377,12 @@ def _volume(year_dir: Path, year: int, outcomes: list[Outcome], result: BuildRes
     good = [o for o in outcomes if o.ok]
     if not good:
         return None
-    path = year_dir / f"{year}年度述职报告汇编.docx"
     key = digest(*sorted(f"{o.file.name}\0{keys.get(o.file, '')}" for o in good))
-    if manifest.volumes.get(str(year)) == key and path.is_file():
+    book = os.path.relpath(path, path.parent.parent)
+    if manifest.volumes.get(book) == key and path.is_file():
         result.volumes.append(path)
         return None
-    manifest.volumes.pop(str(year), None)
+    manifest.volumes.pop(book, None)
     try:
         reports = [report_from_dict(_report_of(o)) for o in good]
         info = write_volume(reports, path, year)
@@ -363,7 +393,7 @@ def _volume(year_dir: Path, year: int, outcomes: list[Outcome], result: BuildRes
     except (KitError, ValueError, KeyError) as err:
         result.problems.append(f"汇编没有生成：{err}")
         return None
-    manifest.volumes[str(year)] = key
+    manifest.volumes[book] = key
     result.volumes.append(info.path)
     return reports, info
 
@@ -383,7 +413,7 @@ def _report_of(o: Outcome) -> dict[str, Any]:
 
 
 def _pdf(year_dir: Path, outcomes: list[Outcome], result: BuildResult,
-         volume: tuple[list[Report], VolumeInfo] | None, say: Callable[[str], None],
+         written: list[tuple[list[Report], VolumeInfo]], say: Callable[[str], None],
          manifest: Manifest) -> None:
     from kit.word.pdf import INSTALL_HINT, PdfError, convert_to_pdf, pdf_available
     from kit.word.referee import referee_volume
@@ -393,7 +423,8 @@ def _pdf(year_dir: Path, outcomes: list[Outcome], result: BuildResult,
             and not (pdf_dir / f"{o.docx.stem}.pdf").is_file() or o.stage == "执行"]
     todo = [o for o in todo if o.ok and o.docx]
     books = [v for v in result.volumes if v.parent == year_dir]
-    stale_books = [v for v in books if volume or not (pdf_dir / f"{v.stem}.pdf").is_file()]
+    now = {info.path for _, info in written}
+    stale_books = [v for v in books if v in now or not (pdf_dir / f"{v.stem}.pdf").is_file()]
     done_pdfs = [pdf_dir / f"{o.docx.stem}.pdf" for o in outcomes
                  if o.ok and o.docx and o not in todo]
     result.pdfs += done_pdfs + [pdf_dir / f"{v.stem}.pdf" for v in books if v not in stale_books]
@@ -413,15 +444,14 @@ def _pdf(year_dir: Path, outcomes: list[Outcome], result: BuildResult,
         rec = manifest.records.get(o.file.name)
         if rec is not None and o.docx is not None:
             rec["pdf"] = os.path.relpath(pdf_dir / f"{o.docx.stem}.pdf", year_dir.parent)
-    if volume:
+    for reports, info in written:
         # The PDF is the referee: if LibreOffice paginated differently from the page
         # model, the 目录's printed numbers are corrected from the PDF itself.
-        reports, info = volume
         try:
             checked = referee_volume(reports, info, pdf_dir / f"{info.path.stem}.pdf")
         except PdfError as err:
             result.problems.append(f"汇编目录页码未核对：{err}")
-            return
+            continue
         for c in checked.corrections:
             say(f"  目录页码已按 PDF 更正：{c}")
 
@@ -459,5 +489,7 @@ def _summary(result: BuildResult, say: Callable[[str], None]) -> None:
         say(f"Word 文件：{display_path(d / 'docx')}")
     for v in result.volumes:
         say(f"汇编：{display_path(v)}")
+    for v in result.volume_lists:
+        say(f"汇编清单：{display_path(v)}")
     for folder in sorted({p.parent for p in result.pdfs}):
         say(f"PDF：{display_path(folder)}")

@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--pdf", action="store_true", help="同时输出 PDF（需要 LibreOffice）")
     b.add_argument("--force", action="store_true",
                    help="全部重新生成（默认只生成新增、改动过或上次失败的）")
+    b.add_argument("--by", choices=("所属县", "单位"), metavar="所属县|单位",
+                   help="汇编按所属县或单位分册，另出一份汇编清单")
     b.set_defaults(run=_build)
 
     f = sub.add_parser("form", help="在浏览器里打开填写表单（仅本机访问）")
@@ -107,7 +109,8 @@ def _build(args: argparse.Namespace) -> int:
     from kit.word.pdf import INSTALL_HINT
 
     result = build(args.params, args.out, workers=args.workers, timeout=args.timeout,
-                   pdf=args.pdf, templates=args.templates, force=args.force)
+                   pdf=args.pdf, templates=args.templates, force=args.force,
+                   by=args.by)
     if result.interrupted:
         return 130  # Ctrl-C: the summary said what was and was not done
     if result.ok:

@@ -34,6 +34,7 @@ class Outcome:
     name: str = ""
     role: str = ""
     unit: str = ""
+    county: str = ""  # 所属县, for a 汇编 per county (kit build --by 所属县)
     year: int = 0
     ok: bool = False
     reason: str = ""  # plain Chinese, for a failure

@@ -109,7 +109,7 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
         stem = p.stems[path]
         if isinstance(got, Official):
             o = Outcome(file=path, name=got.name, role=got.role, unit=got.unit, year=got.year,
-                        warnings=list(got.warnings))
+                        county=str(got.values.get("所属县", "")), warnings=list(got.warnings))
             year_dir = out_root / str(got.year)
             p.tasks.append((Task(params_file=path.resolve(),
                                  notebook=year_dir / "notebooks" / f"{stem}.ipynb",
@@ -144,7 +144,7 @@ def _reuse(path: Path, stem: str, rec: dict[str, Any] | None, roles: dict[str, R
     if not outputs or not all(o.is_file() for o in outputs):
         return None
     return Outcome(file=path, name=rec["name"], role=rec["role"], unit=rec["unit"],
-                   year=int(rec["year"]), ok=True, stage="沿用",
+                   county=str(rec.get("county", "")), year=int(rec["year"]), ok=True, stage="沿用",
                    warnings=list(rec.get("warnings", [])),
                    notebook=out_root / rec["notebook"], review=out_root / rec["review"],
                    docx=out_root / rec["docx"])

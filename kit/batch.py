@@ -132,9 +132,19 @@ def _build(files: list[Path], folder: str | None, roles: dict[str, RoleTemplate]
         _note(manifest, o.file, o, p, folder, out_root)
 
     try:
-        _run(p.tasks, p.outcomes, workers, recycle_after, quiet, done)
+        pool = _run(p.tasks, p.outcomes, workers, recycle_after, quiet, done)
     finally:
         result.outcomes = list(p.outcomes.values())
+    try:
+        _finish(out_root, result, manifest, p, pdf, say, by)
+    finally:
+        if pool is not None:  # its workers stopped their kernels meanwhile
+            pool.shutdown(wait=True)
+
+
+def _finish(out_root: Path, result: BuildResult, manifest: Manifest, p: Plan, pdf: bool,
+            say: Callable[[str], None], by: str | None) -> None:
+    """Each year's 汇编 (or one per group), PDFs and review index."""
     for year, group in _by_year(result.outcomes).items():
         year_dir = out_root / str(year)
         result.year_dirs.append(year_dir)
@@ -224,11 +234,14 @@ def _sigint_raises_once() -> Iterator[None]:
 
 
 def _run(tasks: list[tuple[Task, Outcome]], outcomes: dict[Path, Outcome], workers: int,
-         recycle_after: int, quiet: bool, done: Callable[[Outcome], None]) -> None:
+         recycle_after: int, quiet: bool, done: Callable[[Outcome], None]
+         ) -> ProcessPoolExecutor | None:
+    """Run the tasks in worker processes; returns the pool, shutting down (its workers
+    stop their kernels while the batch goes on with the 汇编)."""
     from tqdm import tqdm
 
     if not tasks:
-        return
+        return None
     workers = min(workers, len(tasks))
     run_root = run_dir(tasks[0][0].out_root)
     bar = tqdm(total=len(tasks), desc="生成报告", unit="份", disable=quiet, file=sys.stderr,
@@ -253,8 +266,9 @@ def _run(tasks: list[tuple[Task, Outcome]], outcomes: dict[Path, Outcome], worke
                 outcome.reason = "已中断，没有生成（下次运行 kit build 会接着生成）"
         bar.close()
         raise
-    pool.shutdown(wait=True)
+    pool.shutdown(wait=False)
     bar.close()
+    return pool
 
 
 def _collect(futures: dict[Future[Outcome], tuple[Task, Outcome]],
@@ -316,6 +330,7 @@ def _init_worker(run_root: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
     Finalize(kernel, stop, exitpriority=10)
+    kernel.launch()  # it boots while this worker imports the rest (first task)
 
 
 def _by_year(outcomes: list[Outcome]) -> dict[int, list[Outcome]]:
@@ -401,12 +416,17 @@ def _volume(path: Path, year: int, outcomes: list[Outcome], result: BuildResult,
 def _report_of(o: Outcome) -> dict[str, Any]:
     if o.report is not None:
         return o.report
+    import json
+
     import nbformat
 
     from kit.notebook import kit_outputs
 
     assert o.notebook is not None
-    report = kit_outputs(nbformat.read(o.notebook, as_version=4)).get("report")
+    # Our own notebook, parsed without nbformat's schema validation (most of the time
+    # of a rebuild's 汇编); a damaged one raises ValueError, said as the 汇编's problem.
+    nb = nbformat.from_dict(json.loads(o.notebook.read_bytes()))
+    report = kit_outputs(nb).get("report")
     if report is None:
         raise ValueError(f"{display_path(o.notebook)} 里没有报告")
     return dict(report)

@@ -81,20 +81,34 @@ class ReusedKernel:
         self.km: VenvKernelManager | None = None
         self.kc: Any = None
         self.started = 0  # how many kernels this worker has started (tests read it)
+        self._ready = False
         self._ipc_dir: str | None = None
 
     @property
     def alive(self) -> bool:
         return self.km is not None and run_sync(self.km.is_alive)()
 
+    def launch(self) -> None:
+        """Start a kernel without waiting for it to be ready: a new worker launches it
+        first, so the kernel boots while the worker imports papermill and nbconvert."""
+        if self.km is None:
+            try:
+                run_sync(self._launch)()
+            except Exception as err:  # ensure() tries again and reports
+                log.warning("内核启动失败：%s", err)
+                self.stop()
+
     def ensure(self, startup_timeout: float = 60) -> tuple[VenvKernelManager, Any]:
-        if self.km is not None and self.kc is not None and self.alive:
+        if self.km is not None and self.kc is not None and self._ready and self.alive:
             return self.km, self.kc
-        self.stop()
+        if self._ready:  # it was ready once and died: start afresh
+            self.stop()
         for attempt in range(1, START_ATTEMPTS + 1):
             try:
-                run_sync(self._start)(startup_timeout)
-                self.started += 1
+                if self.km is None:
+                    run_sync(self._launch)()
+                run_sync(self.kc.wait_for_ready)(timeout=startup_timeout)
+                self._ready = True
                 return self.km, self.kc  # type: ignore[return-value]
             except Exception as err:  # a port taken between choosing and binding, mostly
                 log.warning("内核启动失败（第 %d 次）：%s", attempt, err)
@@ -104,7 +118,7 @@ class ReusedKernel:
                 time.sleep(0.2 * attempt)
         raise AssertionError("unreachable")
 
-    async def _start(self, startup_timeout: float) -> None:
+    async def _launch(self) -> None:
         if os.name == "posix":  # Unix sockets: no ports to race for, nothing on the network
             self.km = VenvKernelManager(kernel_name=KERNEL_NAME, transport="ipc",
                                         ip=os.path.join(self._socket_dir(), "k"))
@@ -114,11 +128,11 @@ class ReusedKernel:
             self.km.connection_file = str(_runtime / "kernel.json")
         # No history file: nothing of a run is written to the user's profile.
         await self.km.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        self.started += 1
         if _runtime is not None:  # so a later run can kill it if this one is killed
             (_runtime / "kernel.pid").write_text(str(self.km.provisioner.pid), "utf-8")
         self.kc = self.km.client()
         self.kc.start_channels()
-        await self.kc.wait_for_ready(timeout=startup_timeout)
 
     def _socket_dir(self) -> str:
         if _runtime is not None and len(os.fsencode(_runtime / "k-65535")) <= SOCKET_PATH_MAX:
@@ -143,6 +157,7 @@ class ReusedKernel:
     def stop(self) -> None:
         """Kill the kernel: quicker than a graceful shutdown and never stalls."""
         km, kc, self.km, self.kc = self.km, self.kc, None, None
+        self._ready = False
         if kc is not None:
             kc.stop_channels()
         if km is not None:

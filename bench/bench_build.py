@@ -16,6 +16,12 @@ kit.params), then in each round, from the shell's point of view:
   per file (what a user would otherwise write; minutes at N = 100).
 
 Prints medians over rounds, then where a full build's time goes (in-process).
+
+    python bench/bench_build.py --size 1000      # one large run: rate and memory
+
+The size run builds N officials of mixed roles, units and counties once, sampling the
+resident memory of the whole process tree (kit build, its workers and their kernels),
+and projects the rate to a county (300 officials) and a province (30,000).
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ from kit.yamlio import dump  # noqa: E402
 BIN = Path(sys.executable).parent
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = ["建国", "明华", "志强", "海燕", "丽娟", "国栋", "玉兰", "文斌", "晓东", "春梅", "永红", "卫东"]
+COUNTIES = ["云溪县", "青川县", "石门县", "柳河县"]
 TOWNS = ["东山镇", "西河镇", "南岭乡", "北川镇", "青石镇", "柳湾乡", "红崖镇", "石门乡"]
 VILLAGES = ["石门", "杨家湾", "柳树沟", "红旗", "新庄", "马家坪", "下河", "双泉"]
 WORK = ("牵头完成全镇村党组织换届“回头看”，指导各村规范建立党员积分管理台账，"
@@ -75,11 +82,11 @@ def write_officials(folder: Path, n: int, seed: int = 7) -> list[Path]:
     for i in range(n):
         tpl = roles[i % len(roles)]
         name = rng.choice(SURNAMES) + rng.choice(GIVEN)
-        data = {"角色": tpl.role, "姓名": name, "单位": rng.choice(TOWNS), "所属县": "云溪县",
+        data = {"角色": tpl.role, "姓名": name, "单位": rng.choice(TOWNS), "所属县": COUNTIES[i % len(COUNTIES)],
                 "省份": "甘肃", "年度": "2023"}
         data |= {k: synth_value(f, rng) for k, f in tpl.fields.items()}
         check(data, file=f"合成{i}", templates=ROOT / "templates")  # must be valid
-        path = folder / f"{i:03d}-{data['单位']}-{name}.yaml"
+        path = folder / f"{i:05d}-{data['单位']}-{name}.yaml"
         path.write_text(dump(data, header="# 合成的测试数据"), "utf-8")
         paths.append(path)
     return paths
@@ -147,13 +154,73 @@ def where_time_goes(params: Path, out: Path, workers: int) -> None:
           f"(spawn + imports), checking files, index and 汇编")
 
 
+def tree_rss(root: int) -> int:
+    """Resident memory (bytes) of ``root`` and all its descendants, from /proc."""
+    parent: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parent[int(stat.parent.name)] = int(fields[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    tree, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        tree.add(pid)
+        todo += [c for c, pp in parent.items() if pp == pid and c not in tree]
+    total = 0
+    for pid in tree:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return total
+
+
+def size_run(n: int, workers: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="kit-size-") as tmp:
+        params = Path(tmp) / "params"
+        write_officials(params, n)
+        out = Path(tmp) / "out"
+        start = time.perf_counter()
+        proc = subprocess.Popen([str(BIN / "kit"), "--templates", str(ROOT / "templates"),
+                                 "build", str(params), "-o", str(out), "--workers",
+                                 str(workers), "--by", "所属县"],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                cwd=ROOT)
+        peak, samples = 0, []
+        while proc.poll() is None:
+            rss = tree_rss(proc.pid)
+            peak = max(peak, rss)
+            samples.append(rss)
+            time.sleep(1.0)
+        took = time.perf_counter() - start
+        summary = proc.stdout.read() if proc.stdout else ""
+        if proc.returncode != 0:
+            sys.exit(f"kit build failed:\n{summary}")
+        rate = n / took * 3600
+        quarter = max(1, len(samples) // 4)
+        print(f"size run: {n} officials, --workers {workers}, --by 所属县")
+        print(f"  elapsed {took:.0f} s = {took / n:.3f} s/report = {rate:,.0f} officials/hour")
+        print(f"  peak RSS of the process tree {peak / 2**20:.0f} MB; median RSS in each quarter "
+              f"of the run: {[round(statistics.median(samples[i:i + quarter]) / 2**20) for i in range(0, len(samples), quarter)]} MB")
+        for label, m in (("county (300 officials)", 300), ("province (30,000)", 30000)):
+            print(f"  projection, {label}: {m / rate:.2f} h")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--size", type=int, help="one large run of this many officials instead")
     ap.add_argument("--sizes", type=int, nargs="+", default=[100])
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--loop", action="store_true", help="also time the papermill CLI loop")
     args = ap.parse_args()
+    if args.size:
+        size_run(args.size, args.workers)
+        return
     print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}, "
           f"--workers {args.workers}, {args.rounds} rounds, medians")
     with tempfile.TemporaryDirectory(prefix="kit-bench-") as tmp:

@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 
 PYTHON=${PYTHON:-python3}
 VENV=${KIT_VENV:-.venv}
-SYSTEM_PACKAGES="libreoffice-writer-nogui fonts-noto-cjk fonts-arphic-ukai poppler-utils chromium"
+SYSTEM_PACKAGES="libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk fonts-arphic-ukai poppler-utils chromium"
 
 say() { printf '\033[1m%s\033[0m\n' "$*" >&2; }
 
@@ -35,6 +35,9 @@ setup_python() {  # $1: pip extra ("" or "[test]")
 setup_system() {  # LibreOffice (PDF), fonts, poppler (PDF checks) and Chromium (form tests)
     missing=""
     command -v soffice >/dev/null || missing="yes"
+    # Calc (collection workbooks round trip) is a separate package from Writer.
+    if command -v dpkg-query >/dev/null && ! dpkg-query -W libreoffice-calc-nogui >/dev/null 2>&1 \
+        && ! dpkg-query -W libreoffice-calc >/dev/null 2>&1; then missing="yes"; fi
     command -v pdftotext >/dev/null || missing="yes"
     command -v chromium >/dev/null || missing="yes"
     fc-list 2>/dev/null | grep -q "Noto Serif CJK" || missing="yes"
@@ -65,6 +68,7 @@ case "$cmd" in
         setup_python "[test]"
         setup_system
         "$VENV/bin/ruff" check .
+        "$VENV/bin/mypy"  # kit/, configured in pyproject.toml [tool.mypy]
         exec "$VENV/bin/python" -m pytest "$@"
         ;;
     *)

@@ -10,7 +10,7 @@ folder (:mod:`kit.lock`).  Outputs::
     build/<年度>/notebooks/   executed notebooks (papermill output, error marker on failure)
     build/<年度>/review/      one page per official, without code; index.html
     build/<年度>/docx/        the reports
-    build/<年度>/<年度>年度述职报告汇编.docx
+    build/<年度>/<年度>年度述职报告汇编.docx   (see kit.layout)
     build/.kit/               the manifest, the lock and the kernels' runtime files
 """
 
@@ -33,10 +33,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from kit.errors import KitError, ParamsError, Problem, display_path, os_reason
+from kit.errors import (
+    KitError,
+    OutputError,
+    ParamsError,
+    Problem,
+    ToolMissingError,
+    display_path,
+    os_reason,
+)
 from kit.execute import Outcome, Task, run_task
 from kit.intake import Lookalike, gather
 from kit.iorw import atomic_write_text, safe_filename
+from kit.layout import BUILD, PARAMS, YearFolder, year_folder
 from kit.lock import WAIT_SECONDS, BuildLock, clean_scratch, clean_stale_runtime, run_dir
 from kit.manifest import Manifest, digest
 from kit.plan import Plan, plan
@@ -57,6 +66,7 @@ class BuildResult:
     volumes: list[Path] = field(default_factory=list)
     pdfs: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # 汇编/PDF problems, in Chinese
+    problem_codes: list[int] = field(default_factory=list)  # each problem's exit code
     lookalikes: list[Lookalike] = field(default_factory=list)  # not read: 「x.yaml.txt」…
     reused: int = 0  # officials whose outputs of the last build were current
     removed: list[str] = field(default_factory=list)  # files gone: their outputs removed
@@ -71,8 +81,24 @@ class BuildResult:
     def ok(self) -> bool:
         return not self.failed and not self.problems and not self.interrupted
 
+    @property
+    def exit_code(self) -> int:
+        """130 when interrupted (Ctrl-C), 1 when an official failed, else the first
+        汇编/PDF problem's code (5: no LibreOffice, 7: it failed or timed out, 4: a file
+        could not be written), 0 when all went well."""
+        if self.interrupted:
+            return 130
+        if self.failed:
+            return 1
+        return self.problem_codes[0] if self.problem_codes else 0
 
-def build(params_dir: str | Path = "params", out_dir: str | Path = "build",
+    def problem(self, text: str, code: int) -> None:
+        if text not in self.problems:
+            self.problems.append(text)
+            self.problem_codes.append(code)
+
+
+def build(params_dir: str | Path = PARAMS, out_dir: str | Path = BUILD,
           workers: int | None = None, timeout: float = 120, pdf: bool = False,
           templates: str | Path | None = None, *, recycle_after: int = RECYCLE_AFTER,
           quiet: bool = False, force: bool = False, lock_wait: float = WAIT_SECONDS,
@@ -146,19 +172,18 @@ def _finish(out_root: Path, result: BuildResult, manifest: Manifest, p: Plan, pd
             say: Callable[[str], None], by: str | None) -> None:
     """Each year's 汇编 (or one per group), PDFs and review index."""
     for year, group in _by_year(result.outcomes).items():
-        year_dir = out_root / str(year)
-        result.year_dirs.append(year_dir)
+        parts = year_folder(out_root, year)
+        result.year_dirs.append(parts.path)
         written = []
         for name, members in _groups(group, by).items():
-            path = year_dir / (f"{year}年度述职报告汇编-{safe_filename(name or '未填')}.docx"
-                               if by else f"{year}年度述职报告汇编.docx")
+            path = _group_volume(parts, name) if by else parts.volume
             if (volume := _volume(path, year, members, result, manifest, p.keys)):
                 written.append(volume)
         if by:
-            _write_volume_list(year_dir, year, by, group, result)
+            _write_volume_list(parts, by, group, result)
         if pdf:
-            _pdf(year_dir, group, result, written, say, manifest)
-        _write_index(year_dir / "review" / "index.html", year, group, result)
+            _pdf(parts, group, result, written, say, manifest)
+        _write_index(parts, group, result)
 
 
 def _note(manifest: Manifest, path: Path, o: Outcome, p: Plan, folder: str | None,
@@ -344,12 +369,12 @@ def _link(target: Path | None, base: Path) -> str:
     return quote(os.path.relpath(target, base).replace(os.sep, "/")) if target else ""
 
 
-def _write_index(path: Path, year: int, outcomes: list[Outcome], result: BuildResult) -> None:
+def _write_index(parts: YearFolder, outcomes: list[Outcome], result: BuildResult) -> None:
+    path, year = parts.index, parts.year
     rows = [{"o": o, "file": display_path(o.file), "html": _link(o.review, path.parent),
              "docx": _link(o.docx, path.parent) if o.ok else ""} for o in outcomes]
-    year_dir = path.parent.parent
-    books = [v for v in result.volumes if v.parent == year_dir]
-    books += [p for v in books if (p := year_dir / "pdf" / f"{v.stem}.pdf") in result.pdfs]
+    books = [v for v in result.volumes if v.parent == parts.path]
+    books += [p for v in books if (p := parts.pdf / f"{v.stem}.pdf") in result.pdfs]
     volumes = [{"name": v.name, "href": _link(v, path.parent)} for v in books]
     atomic_write_text(path, render_page(
         "index.html.j2", year=year, rows=rows, ok=sum(o.ok for o in outcomes),
@@ -366,14 +391,19 @@ def _groups(outcomes: list[Outcome], by: str | None) -> dict[str, list[Outcome]]
     return dict(sorted(out.items()))
 
 
-def _write_volume_list(year_dir: Path, year: int, by: str, outcomes: list[Outcome],
+def _group_volume(parts: YearFolder, group: str) -> Path:
+    """「2023年度述职报告汇编-青川县.docx」 beside the year's 汇编."""
+    return parts.volume.with_name(f"{parts.volume.stem}-{safe_filename(group or '未填')}.docx")
+
+
+def _write_volume_list(parts: YearFolder, by: str, outcomes: list[Outcome],
                        result: BuildResult) -> None:
     """「<年度>年度述职报告汇编清单.txt」: each group's 汇编 and how many reports it holds."""
-    lines = [f"{year}年度述职报告汇编清单（按{by}分册）", ""]
+    lines = [f"{parts.volume.stem}清单（按{by}分册）", ""]
     for name, members in _groups(outcomes, by).items():
-        book = f"{year}年度述职报告汇编-{safe_filename(name or '未填')}.docx"
+        book = _group_volume(parts, name).name
         lines.append(f"{name or '（未填）'}\t{len(members)} 份\t{book}")
-    path = atomic_write_text(year_dir / f"{year}年度述职报告汇编清单.txt", "\n".join(lines) + "\n")
+    path = atomic_write_text(parts.path / f"{parts.volume.stem}清单.txt", "\n".join(lines) + "\n")
     result.volume_lists.append(path)
 
 
@@ -402,11 +432,11 @@ def _volume(path: Path, year: int, outcomes: list[Outcome], result: BuildResult,
         reports = [report_from_dict(_report_of(o)) for o in good]
         info = write_volume(reports, path, year)
     except OSError as err:
-        result.problems.append(f"汇编没有生成：{display_path(err.filename or path)}："
-                               f"{os_reason(err)}，请重新运行 kit build --force")
+        result.problem(f"汇编没有生成：{display_path(err.filename or path)}："
+                       f"{os_reason(err)}，请重新运行 kit build --force", OutputError.exit_code)
         return None
     except (KitError, ValueError, KeyError) as err:
-        result.problems.append(f"汇编没有生成：{err}")
+        result.problem(f"汇编没有生成：{err}", getattr(err, "exit_code", OutputError.exit_code))
         return None
     manifest.volumes[book] = key
     result.volumes.append(info.path)
@@ -432,13 +462,13 @@ def _report_of(o: Outcome) -> dict[str, Any]:
     return dict(report)
 
 
-def _pdf(year_dir: Path, outcomes: list[Outcome], result: BuildResult,
+def _pdf(parts: YearFolder, outcomes: list[Outcome], result: BuildResult,
          written: list[tuple[list[Report], VolumeInfo]], say: Callable[[str], None],
          manifest: Manifest) -> None:
     from kit.word.pdf import INSTALL_HINT, PdfError, convert_to_pdf, pdf_available
     from kit.word.referee import referee_volume
 
-    pdf_dir = year_dir / "pdf"
+    pdf_dir, year_dir = parts.pdf, parts.path
     todo = [o for o in outcomes if o.ok and o.docx
             and not (pdf_dir / f"{o.docx.stem}.pdf").is_file() or o.stage == "执行"]
     todo = [o for o in todo if o.ok and o.docx]
@@ -452,13 +482,12 @@ def _pdf(year_dir: Path, outcomes: list[Outcome], result: BuildResult,
     if not docx:
         return
     if not pdf_available():
-        if INSTALL_HINT not in result.problems:
-            result.problems.append(INSTALL_HINT)
+        result.problem(INSTALL_HINT, ToolMissingError.exit_code)
         return
     try:
         result.pdfs += convert_to_pdf(docx, pdf_dir)
     except PdfError as err:
-        result.problems.append(f"PDF 没有生成：{err}")
+        result.problem(f"PDF 没有生成：{err}", err.exit_code)
         return
     for o in todo:
         rec = manifest.records.get(o.file.name)
@@ -470,7 +499,7 @@ def _pdf(year_dir: Path, outcomes: list[Outcome], result: BuildResult,
         try:
             checked = referee_volume(reports, info, pdf_dir / f"{info.path.stem}.pdf")
         except PdfError as err:
-            result.problems.append(f"汇编目录页码未核对：{err}")
+            result.problem(f"汇编目录页码未核对：{err}", err.exit_code)
             continue
         for c in checked.corrections:
             say(f"  目录页码已按 PDF 更正：{c}")
@@ -505,8 +534,9 @@ def _summary(result: BuildResult, say: Callable[[str], None]) -> None:
         say(f"参数文件已不在，删除了 {len(result.removed)} 位同志的旧输出："
             + "、".join(result.removed))
     for d in result.year_dirs:
-        say(f"审阅目录：{display_path(d / 'review' / 'index.html')}")
-        say(f"Word 文件：{display_path(d / 'docx')}")
+        parts = YearFolder(d, int(d.name))
+        say(f"审阅目录：{display_path(parts.index)}")
+        say(f"Word 文件：{display_path(parts.docx)}")
     for v in result.volumes:
         say(f"汇编：{display_path(v)}")
     for v in result.volume_lists:

@@ -8,18 +8,19 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from kit.errors import KitError, ToolMissingError
+from kit import layout
+from kit.errors import KitError
 
 
 class _Formatter(argparse.HelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+    def add_usage(self, usage, actions, groups, prefix=None):
         super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse with its few English words in Chinese, and exit code 2 on misuse."""
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("formatter_class", _Formatter)
         kwargs["add_help"] = False
         super().__init__(*args, **kwargs)
@@ -41,14 +42,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--templates", metavar="文件夹", help="角色模板所在文件夹（默认：./templates）")
     sub = p.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
 
+    n = sub.add_parser("init", help="建立一个工作文件夹（模板、参数文件样例和使用说明）")
+    n.add_argument("folder", metavar="文件夹")
+    n.set_defaults(run=_init)
+
     r = sub.add_parser("render", help="生成一位同志的述职报告 .docx")
     r.add_argument("params", nargs="+", metavar="参数文件", help="params/ 里的 .yaml 文件")
-    r.add_argument("-o", "--out", default="build", metavar="文件夹", help="输出文件夹（默认 build）")
+    r.add_argument("-o", "--out", default=layout.BUILD, metavar="文件夹", help="输出文件夹（默认 build）")
     r.set_defaults(run=_render)
 
     b = sub.add_parser("build", help="批量生成：每个参数文件跑一遍报告笔记本，另出审阅页和汇编")
-    b.add_argument("params", nargs="?", default="params", metavar="参数文件夹")
-    b.add_argument("-o", "--out", default="build", metavar="文件夹")
+    b.add_argument("params", nargs="?", default=layout.PARAMS, metavar="参数文件夹")
+    b.add_argument("-o", "--out", default=layout.BUILD, metavar="文件夹")
     b.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
                    help="同时运行的进程数（默认：CPU 核数）")
     b.add_argument("--timeout", type=int, default=120, metavar="秒", help="每份报告的执行时限")
@@ -67,19 +72,25 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser("import", help="从范文（.txt 或 .docx）生成角色模板")
     i.add_argument("sample", metavar="范文文件")
     i.add_argument("--role", metavar="角色名", help="角色名（范文是汇编时不用填）")
-    i.add_argument("-o", "--out", default="templates", metavar="文件夹")
+    i.add_argument("-o", "--out", default=layout.TEMPLATES, metavar="文件夹")
     i.add_argument("--force", action="store_true", help="模板已存在时覆盖（旧文件保留为 .bak）")
     i.set_defaults(run=_import)
 
     ro = sub.add_parser("roster", help="Excel 花名册：导出或导入参数文件")
     rsub = ro.add_subparsers(dest="roster_command", metavar="操作", parser_class=_Parser,
                              required=True)
-    ex = rsub.add_parser("export", help="把参数文件导出为 Excel（每个角色一张表）")
+    ex = rsub.add_parser("export", help="把参数文件导出为 Excel 收集表（每个角色一张表）")
     ex.add_argument("params", metavar="参数文件夹")
     ex.add_argument("xlsx", metavar="Excel文件")
+    ex.add_argument("--blank", action="store_true",
+                    help="空白收集表：只填身份信息，各项数字留空（新年度用；参数文件夹可以没有）")
+    ex.add_argument("--force", action="store_true",
+                    help="Excel 文件已存在时覆盖（旧文件保留为 .bak）")
+    ex.add_argument("--year", type=int, metavar="年度",
+                    help="与 --blank 一起用：表里的年度（默认：参数文件的年度 + 1）")
     ex.set_defaults(run=_roster_export)
-    im = rsub.add_parser("import", help="把 Excel 花名册写回参数文件")
-    im.add_argument("xlsx", metavar="Excel文件")
+    im = rsub.add_parser("import", help="把收回的 Excel（可多个）合并写回参数文件")
+    im.add_argument("xlsx", nargs="+", metavar="Excel文件")
     im.add_argument("params", metavar="参数文件夹")
     im.set_defaults(run=_roster_import)
 
@@ -89,6 +100,16 @@ def _parser() -> argparse.ArgumentParser:
     ny.add_argument("-o", "--out", metavar="文件夹", help="默认：<参数文件夹>-<年度>")
     ny.set_defaults(run=_roll)
     return p
+
+
+def _init(args: argparse.Namespace) -> int:
+    from kit.init import init
+
+    for path in init(args.folder):
+        print(f"已建立：{path}")
+    print(f"工作文件夹已建好。请进入该文件夹（cd {args.folder}），阅读 使用说明.md，"
+          "然后运行 kit build。")
+    return 0
 
 
 def _render(args: argparse.Namespace) -> int:
@@ -106,18 +127,11 @@ def _render(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     from kit.batch import build
-    from kit.word.pdf import INSTALL_HINT
 
     result = build(args.params, args.out, workers=args.workers, timeout=args.timeout,
                    pdf=args.pdf, templates=args.templates, force=args.force,
                    by=args.by)
-    if result.interrupted:
-        return 130  # Ctrl-C: the summary said what was and was not done
-    if result.ok:
-        return 0
-    if not result.failed and result.problems == [INSTALL_HINT]:
-        return ToolMissingError.exit_code  # every report written; only the PDFs are missing
-    return 1
+    return result.exit_code
 
 
 def _form(args: argparse.Namespace) -> int:
@@ -139,14 +153,16 @@ def _import(args: argparse.Namespace) -> int:
 def _roster_export(args: argparse.Namespace) -> int:
     from kit.roster import export_roster
 
-    print(f"已导出：{export_roster(args.params, args.xlsx, templates=args.templates)}")
+    path = export_roster(args.params, args.xlsx, templates=args.templates, blank=args.blank,
+                         year=args.year, force=args.force)
+    print(f"已导出：{path}")
     return 0
 
 
 def _roster_import(args: argparse.Namespace) -> int:
-    from kit.roster import import_roster
+    from kit.roster import import_rosters
 
-    paths = import_roster(args.xlsx, args.params, templates=args.templates)
+    paths = import_rosters(args.xlsx, args.params, templates=args.templates)
     for path in paths:
         print(f"已写入：{path}")
     if not paths:

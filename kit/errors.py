@@ -95,6 +95,22 @@ class ToolMissingError(KitError):
     exit_code = 5
 
 
+class ExistsError(KitError):
+    """An output already exists and was not overwritten (the user may add --force)."""
+
+    exit_code = 6
+
+
+class ToolFailedError(KitError):
+    """An outside program is installed but failed or ran out of time."""
+
+    exit_code = 7
+
+
+class ToolTimeoutError(ToolFailedError):
+    """An outside program ran longer than its time limit."""
+
+
 def suggest(word: str, choices: Iterable[str], *, n: int = 1) -> str | None:
     """「您是否想写「…」？」 for the closest choice, or None when nothing is close."""
     choices = list(choices)

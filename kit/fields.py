@@ -255,3 +255,126 @@ IDENTITY: tuple[Field, ...] = (
               help="可不填；填了按数字从小到大排列"),
 )
 IDENTITY_KEYS = frozenset(f.key for f in IDENTITY) | {"角色"}
+
+
+# -- added for kit import and Excel rosters (dates, signed rates, grouped numbers) ---------
+# Self-contained: new types only, registered in TYPES like the others.
+
+import datetime as _dt  # noqa: E402
+
+_FULL_DATE = re.compile(r"^(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*[日号]?$")
+_MONTH_DAY = re.compile(r"^(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*[日号]?$")
+
+
+def _is_full_date(f: Field) -> bool:
+    """A 日期 field whose sample has a year (「XXXX年X月X日」) takes a full date; else
+    (「X月X日」) month and day only — the template writes the year itself."""
+    return "年" in f.sample or f.extra.get("格式") == "年月日"
+
+
+class _Date(FieldType):
+    """One date, stored and printed as the sample wrote it: 「5月8日」 or 「2023年5月8日」.
+    Accepts 5月8日, 5-8, 5/8, 2023-05-08, 2023年5月8日 and Excel date cells."""
+
+    def parse(self, raw: Any, f: Field) -> Value:
+        full = _is_full_date(f)
+        if isinstance(raw, _dt.datetime | _dt.date):
+            y, m, d = raw.year, raw.month, raw.day
+            if not full:
+                return f"{m}月{d}日"  # an Excel date cell: the year is the report's own
+        else:
+            text = unicodedata.normalize("NFKC", str(raw)).strip()
+            fm, md = _FULL_DATE.match(text), _MONTH_DAY.match(text)
+            if fm:
+                y, m, d = (int(g) for g in fm.groups())
+                if not full:
+                    raise FieldValueError("只填月和日（年份由报告的年度给出）", self.describe(f),
+                                          f"「{raw}」", f"您是否想写「{m}月{d}日」？")
+            elif md and not full:
+                y, (m, d) = 2024, (int(g) for g in md.groups())  # a leap year: 2月29日 is fine
+            else:
+                hint = "请写成「5月8日」这样" if not full else "请写成「2023年5月8日」这样"
+                raise FieldValueError("不是日期", self.describe(f), f"「{raw}」", hint)
+        try:
+            _dt.date(y, m, d)
+        except ValueError:
+            raise FieldValueError("没有这一天", self.describe(f), f"「{raw}」") from None
+        if full and not 2000 <= y <= 2100:
+            raise FieldValueError("年份不对", self.describe(f), f"「{raw}」")
+        return f"{y}年{m}月{d}日" if full else f"{m}月{d}日"
+
+    def describe(self, f: Field) -> str:
+        return "日期，如「2023年5月8日」" if _is_full_date(f) else "月和日，如「5月8日」"
+
+
+def _finite(parse: Any, raw: Any, f: Field, expected: str) -> Value:
+    """``parse(raw, f)``, with Infinity/NaN said in Chinese instead of an arithmetic error."""
+    try:
+        return parse(raw, f)
+    except FieldValueError:
+        raise
+    except (ArithmeticError, ValueError):
+        raise FieldValueError("不是有限的数字", expected, f"「{raw}」") from None
+
+
+class _Rate(_Decimal):
+    """A signed rate or ratio in per cent (增长率、同比、增幅): negative and > 100 allowed,
+    unlike 百分比 (0–100, a share such as 覆盖率、占比)."""
+
+    def parse(self, raw: Any, f: Field) -> Value:
+        return _finite(super().parse, raw, f, self.describe(f))
+
+    def describe(self, f: Field) -> str:
+        lo, hi = f.bounds()
+        return f"{format_value(lo)} 到 {format_value(hi)} 之间的百分数（可为负数，如 -3.5）"
+
+
+class Grouped(Decimal):
+    """A number printed with thousands separators, as the sample wrote it (「X,XXX」 →
+    3,456), with the decimals the user typed.  Compares and computes as a Decimal."""
+
+    __slots__ = ()
+
+    def __format__(self, spec: str, context: Any = None, /) -> str:
+        if spec == "f":
+            return format(Decimal(self), ",f")
+        return format(Decimal(self), spec)
+
+
+class _GroupedNumber(_Number):
+    """整数/小数 written 「X,XXX」 in the sample: the same checks, printed 3,456."""
+
+    def parse(self, raw: Any, f: Field) -> Value:
+        value = _finite(super().parse, raw, f, self.describe(f))
+        if isinstance(value, int):
+            return Grouped(value)
+        exact = self._exact(raw, f)  # keep the typed decimals: 12.50 stays 12.50
+        return Grouped(exact if exact is not None and exact == value else value)
+
+    def _exact(self, raw: Any, f: Field) -> Decimal | None:
+        if isinstance(raw, bool | float):
+            return None
+        if isinstance(raw, int | Decimal):
+            return Decimal(raw)
+        try:
+            return self._from_text(str(raw), f)
+        except (FieldValueError, ArithmeticError):
+            return None
+
+
+class _GroupedDecimal(_GroupedNumber):
+    integer = False
+
+
+_new: FieldType
+for _new in (
+    _Date("date", "日期", "日期", "text"),
+    _Rate("rate", "增长率", "百分数（可为负数、可超过 100）", "float"),
+    _GroupedNumber("count_grouped", "整数（千分位）", "整数", "int"),
+    _GroupedDecimal("amount_grouped", "小数（千分位）", "数字（可带小数）", "float"),
+):
+    TYPES[_new.name] = TYPES[_new.zh] = _new
+# Upper bounds as for every number (issue 10): a growth rate beyond ±1000 % is a typo.
+_DEFAULT_BOUNDS.update({"rate": (-1000, 1000), "count_grouped": (0, None),
+                        "amount_grouped": (0, None)})
+_DEFAULT_MAX_LEN.setdefault("date", 12)

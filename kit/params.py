@@ -107,15 +107,17 @@ def check(entries: Mapping[str, Entry | Any], *, file: str = "表单", path: Pat
     ``entries`` maps keys to :class:`Entry` (with line numbers) or to plain values.
     """
     entries = {k: v if isinstance(v, Entry) else Entry(k, v, 0) for k, v in entries.items()}
-    template = _role(entries, file, templates)
+    template = role_of(entries, load_roles(templates), file)
     values, problems, warnings = validate(template, entries, file)
     if problems:
         raise ParamsError(problems)
     return Official(path=path, template=template, values=values, warnings=warnings)
 
 
-def _role(entries: dict[str, Entry], file: str, templates: str | Path | None) -> RoleTemplate:
-    roles = load_roles(templates)
+def role_of(entries: Mapping[str, Entry], roles: Mapping[str, RoleTemplate], file: str
+            ) -> RoleTemplate:
+    """The template a parameter file's 「角色」 names: the one lookup of a file's role (the
+    batch, the roster and kit roll use it).  ParamsError / UnknownRoleError otherwise."""
     role = entries.get("角色")
     if role is None or role.value in (None, ""):
         raise ParamsError(Problem("缺少「角色」", file=file, field="角色",

@@ -25,6 +25,7 @@ from kit.errors import ParamsError, display_path
 from kit.execute import NOTEBOOK, Outcome, Task
 from kit.identity import Identity, same_person
 from kit.intake import read_params_bytes
+from kit.layout import year_folder
 from kit.manifest import Manifest, digest, kit_fingerprint, official_key
 from kit.params import Official, load, read_entries
 from kit.pipeline import output_name
@@ -110,17 +111,17 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
         if isinstance(got, Official):
             o = Outcome(file=path, name=got.name, role=got.role, unit=got.unit, year=got.year,
                         county=str(got.values.get("所属县", "")), warnings=list(got.warnings))
-            year_dir = out_root / str(got.year)
+            parts = year_folder(out_root, got.year)
             p.tasks.append((Task(params_file=path.resolve(),
-                                 notebook=year_dir / "notebooks" / f"{stem}.ipynb",
-                                 review=year_dir / "review" / f"{stem}.html",
+                                 notebook=parts.notebooks / f"{stem}.ipynb",
+                                 review=parts.review / f"{stem}.html",
                                  out_root=out_root, templates=tdir, timeout=timeout,
                                  title=f"{got.name}（{got.unit} {got.role}）"), o))
             p.outcomes[path] = o
         elif got is None or not got.ok:  # refused: a page so that every link works
             o = p.outcomes[path]
             o.year = o.year or (_year_of(path) if path in p.data else 0) or usual_year
-            o.review = out_root / str(o.year) / "review" / f"{stem}.html"
+            o.review = year_folder(out_root, o.year).review / f"{stem}.html"
     p.outcomes = {f: p.outcomes[f] for f in files}
     return p
 

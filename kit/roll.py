@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kit.errors import KitError, ParamsError, Problem, display_path, suggest
+from kit.errors import KitError, ParamsError, Problem, display_path
 from kit.fields import IDENTITY, FieldValueError
 from kit.iorw import atomic_write_text
-from kit.params import find_params, read_entries
+from kit.params import find_params, read_entries, role_of
 from kit.templates import load_roles
 from kit.yamlio import Entry, dump
 
@@ -39,7 +39,7 @@ def roll(params_dir: str | Path, year: int, out_dir: str | Path | None = None,
     """Write next year's files; return them.  Unreadable files are reported after the
     others are written."""
     try:
-        year = _YEAR_FIELD.parse(year)
+        year = int(_YEAR_FIELD.parse(year))
     except FieldValueError as err:
         raise KitError(Problem(f"年度{err.message}", field="--year", expected=err.expected,
                                found=err.found)) from None
@@ -59,10 +59,10 @@ def roll(params_dir: str | Path, year: int, out_dir: str | Path | None = None,
         except ParamsError as err:
             problems += err.problems
             continue
-        role = str(raw["角色"].value).strip() if raw.get("角色") and raw["角色"].value else ""
-        if role not in roles:
-            problems.append(Problem("没有这个角色的模板，未生成下一年度的文件", file=file, field="角色",
-                                    found=f"「{role}」", hint=suggest(role, roles)))
+        try:
+            template = role_of(raw, roles, file)
+        except ParamsError as err:  # reported with the others; this file is not rolled
+            problems += err.problems
             continue
         if raw.get("年度") and str(raw["年度"].value).strip().isdigit() \
                 and year <= int(str(raw["年度"].value)):
@@ -75,7 +75,7 @@ def roll(params_dir: str | Path, year: int, out_dir: str | Path | None = None,
             problems.append(Problem("下一年度的文件已存在，没有覆盖", file=display_path(target),
                                     hint="请先删除或改名，或用 -o 指定另一个文件夹。"))
             continue
-        plans.append((target, _text(raw, roles[role], year, path.name)))
+        plans.append((target, _text(raw, template, year, path.name)))
     if not sources:
         raise ParamsError(Problem("参数文件夹里没有参数文件", file=display_path(params_dir)))
     written = [atomic_write_text(target, text) for target, text in plans]
@@ -96,7 +96,8 @@ def _line(key: str, value: object) -> str:
 
 
 def _text(raw: dict[str, Entry], template, year: int, source: str) -> str:
-    old_year = raw.get("年度").value if raw.get("年度") else None
+    old = raw.get("年度")
+    old_year = old.value if old else None
     lines = [f"# {year}年度述职报告参数：由 kit roll 从 {source} 生成。",
              "# 标「待填」的是今年的数字，请填写；标「请核对」的沿用了上一年的文字。",
              _line("角色", template.role)]
@@ -111,7 +112,7 @@ def _text(raw: dict[str, Entry], template, year: int, source: str) -> str:
         if f.type.widget in ("int", "float"):
             need = "待填" if f.required else "可不填"
             lines.append(f"{f.key}:  # {need}：{f.title}")
-        elif has:
+        elif has and entry is not None:
             when = f"沿用 {old_year} 年的内容" if old_year else "沿用上一年的内容"
             lines.append(f"{_line(f.key, entry.value)}  # 请核对：{when}")
         elif f.required:

@@ -34,6 +34,7 @@ import jinja2
 from jinja2 import meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from kit import layout
 from kit.errors import Problem, TemplateError, display_path, os_reason, suggest
 from kit.fields import IDENTITY, IDENTITY_KEYS, TYPES, Field
 from kit.yamlio import Entry, ParamsSyntax, decode, load_mapping
@@ -108,9 +109,9 @@ def templates_dir(explicit: str | Path | None = None) -> Path:
                 raise TemplateError(Problem("找不到模板文件夹", file=display_path(given),
                                             hint=f"请检查{how}的文件夹名。"))
             return Path(given)
-    if Path("templates").is_dir():
-        return Path("templates")
-    return Path(__file__).resolve().parent.parent / "templates"
+    if Path(layout.TEMPLATES).is_dir():
+        return Path(layout.TEMPLATES)
+    return layout.shipped(layout.TEMPLATES)
 
 
 def load_roles(directory: str | Path | None = None) -> dict[str, RoleTemplate]:

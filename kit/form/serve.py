@@ -17,18 +17,19 @@ import time
 import webbrowser
 from pathlib import Path
 
+from kit import layout
 from kit.errors import KitError, Problem
 from kit.form.paths import Folders
 
 HOST = "127.0.0.1"
-NOTEBOOK = Path("notebooks") / "form.ipynb"
+NOTEBOOK = Path(layout.NOTEBOOKS) / layout.FORM_NOTEBOOK
 
 
 def find_notebook(folders: Folders) -> Path:
-    """The project's notebooks/form.ipynb, else the one shipped beside the package."""
-    for root in (folders.root, Path(__file__).resolve().parents[2]):
-        if (root / NOTEBOOK).is_file():
-            return root / NOTEBOOK
+    """The project's notebooks/form.ipynb, else the one shipped with the package."""
+    notebook = layout.form_notebook(folders.root)
+    if notebook.is_file():
+        return notebook
     raise KitError(Problem("找不到表单笔记本", file=str(NOTEBOOK),
                            hint="请在项目文件夹（有 templates 和 params 的文件夹）里运行 kit form。"))
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kit.model import Report
-from kit.word.pdf import PdfError, convert_to_pdf
+from kit.word.pdf import PdfError, PdfToolMissingError, convert_to_pdf
 from kit.word.volume import VolumeInfo, write_volume
 
 _WS = re.compile(r"\s+")
@@ -48,7 +48,7 @@ def page_texts(pdf: str | Path) -> list[str]:
     """Text of every page of ``pdf`` (``pdftotext -layout``), whitespace removed."""
     exe = shutil.which("pdftotext")
     if exe is None:
-        raise PdfError(POPPLER_HINT)
+        raise PdfToolMissingError(POPPLER_HINT)
     proc = subprocess.run(
         [exe, "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=False
     )

@@ -19,8 +19,9 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str]:
     """``kit build`` over good, broken and hostile files: (folder, exit status, stdout)."""
     root = tmp_path_factory.mktemp("batch")
-    shutil.copytree(FIXTURES / "params", root / "params")
-    shutil.copytree(FIXTURES / "templates", root / "templates")
+    for part in ("params", "templates"):  # the shipped samples, plus the test's own files
+        shutil.copytree(ROOT / part, root / part)
+        shutil.copytree(FIXTURES / part, root / part, dirs_exist_ok=True)
     shutil.copy(ROOT / "tests" / "fixtures" / "params_bad" / "gbk.yaml", root / "params")
     out = io.StringIO()
     with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out):
@@ -30,7 +31,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str]:
     return root, code, out.getvalue()
 
 
-SAMPLE = FIXTURES / "params" / "东山镇-党建办主任-李明华.yaml"
+SAMPLE = ROOT / "params" / "东山镇-党建办主任-李明华.yaml"
 _SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 _GIVEN = "建国明华志强海燕丽娟国栋玉兰文斌晓东春梅永红卫东"
 
@@ -57,7 +58,7 @@ def write_officials(folder: Path, n: int, start: int = 0) -> list[Path]:
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    """A scratch folder with the fixture templates and an empty params/."""
-    shutil.copytree(FIXTURES / "templates", tmp_path / "templates")
+    """A scratch folder with the shipped templates and an empty params/."""
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
     (tmp_path / "params").mkdir()
     return tmp_path

@@ -15,8 +15,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from kit.batch import build
 from kit.engines import ENGINE_NAME, use_runtime_dir, worker_kernel
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from tests.conftest import ROOT
 
 
 def _notebook(path: Path, *sources: str) -> Path:
@@ -80,11 +79,11 @@ def test_no_value_leaks_between_officials(tmp_path: Path) -> None:
     is reported missing for the second, not inherited."""
     params = tmp_path / "params"
     params.mkdir()
-    first = (FIXTURES / "params" / "东山镇-党建办主任-李明华.yaml").read_text("utf-8")
+    first = (ROOT / "params" / "东山镇-党建办主任-李明华.yaml").read_text("utf-8")
     (params / "a.yaml").write_text(first, "utf-8")
     second = "\n".join(line for line in first.splitlines() if not line.startswith("其他工作"))
     (params / "b.yaml").write_text(second.replace("李明华", "吴十"), "utf-8")
-    shutil.copytree(FIXTURES / "templates", tmp_path / "templates")
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
     result = build(params, tmp_path / "build", workers=1, timeout=60,
                    templates=tmp_path / "templates", quiet=True)
     assert result.ok
@@ -103,13 +102,9 @@ def test_recycled_workers_stop_their_kernels(tmp_path: Path) -> None:
     """A worker replaced after each notebook still builds, and kills its kernel on exit.
     Kernel files live in the build's own runtime folder, never in the machine's /tmp or
     Jupyter runtime folder, and none is left when the build ends."""
-    params = tmp_path / "params"
-    params.mkdir()
-    for src in (FIXTURES / "params").glob("东山镇-*.yaml"):
-        shutil.copy(src, params)
     seen: set[str] = set()
-    result = build(params, tmp_path / "build", workers=1, timeout=60, recycle_after=1,
-                   templates=FIXTURES / "templates", quiet=True)
+    result = build(ROOT / "params", tmp_path / "build", workers=1, timeout=60,
+                   recycle_after=1, templates=ROOT / "templates", quiet=True)
     assert result.ok and len(result.outcomes) == 2
     for nb in (tmp_path / "build" / "2023" / "notebooks").glob("*.ipynb"):
         seen.add(nbformat.read(nb, as_version=4).metadata.papermill.parameters["params_file"])

@@ -75,7 +75,7 @@ def _limit_memory() -> None:
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="FIFOs and symlinks")
 def test_one_hundred_good_among_hostile_files(tmp_path: Path) -> None:
-    shutil.copytree(Path(__file__).parent / "fixtures" / "templates", tmp_path / "templates")
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
     good = write_officials(tmp_path / "params", 100)
     bad, lookalikes = _hostile(tmp_path / "params")
     run = subprocess.run(

@@ -158,14 +158,14 @@ def _build(files: list[Path], folder: str | None, roles: dict[str, RoleTemplate]
         _note(manifest, o.file, o, p, folder, out_root)
 
     try:
-        pool = _run(p.tasks, p.outcomes, workers, recycle_after, quiet, done)
+        closing = _run(p.tasks, p.outcomes, workers, recycle_after, quiet, done)
     finally:
         result.outcomes = list(p.outcomes.values())
     try:
         _finish(out_root, result, manifest, p, pdf, say, by)
     finally:
-        if pool is not None:  # its workers stopped their kernels meanwhile
-            pool.shutdown(wait=True)
+        if closing is not None:  # the workers stopped their kernels meanwhile
+            closing.join()
 
 
 def _finish(out_root: Path, result: BuildResult, manifest: Manifest, p: Plan, pdf: bool,
@@ -260,9 +260,9 @@ def _sigint_raises_once() -> Iterator[None]:
 
 def _run(tasks: list[tuple[Task, Outcome]], outcomes: dict[Path, Outcome], workers: int,
          recycle_after: int, quiet: bool, done: Callable[[Outcome], None]
-         ) -> ProcessPoolExecutor | None:
-    """Run the tasks in worker processes; returns the pool, shutting down (its workers
-    stop their kernels while the batch goes on with the 汇编)."""
+         ) -> threading.Thread | None:
+    """Run the tasks in worker processes.  Returns the thread shutting the pool down (its
+    workers stop their kernels while the batch goes on with the 汇编): join it."""
     from tqdm import tqdm
 
     if not tasks:
@@ -291,9 +291,10 @@ def _run(tasks: list[tuple[Task, Outcome]], outcomes: dict[Path, Outcome], worke
                 outcome.reason = "已中断，没有生成（下次运行 kit build 会接着生成）"
         bar.close()
         raise
-    pool.shutdown(wait=False)
     bar.close()
-    return pool
+    closing = threading.Thread(target=pool.shutdown, kwargs={"wait": True}, daemon=True)
+    closing.start()
+    return closing
 
 
 def _collect(futures: dict[Future[Outcome], tuple[Task, Outcome]],

@@ -130,7 +130,8 @@ class ReusedKernel:
         await self.km.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"])
         self.started += 1
         if _runtime is not None:  # so a later run can kill it if this one is killed
-            (_runtime / "kernel.pid").write_text(str(self.km.provisioner.pid), "utf-8")
+            pid = getattr(self.km.provisioner, "pid", None)
+            (_runtime / "kernel.pid").write_text(str(pid or ""), "utf-8")
         self.kc = self.km.client()
         self.kc.start_channels()
 

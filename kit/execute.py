@@ -116,7 +116,7 @@ def _review_exporter() -> Any:
 
     from kit.review import TEMPLATES
 
-    class ReviewExporter(HTMLExporter):  # type: ignore[misc]
+    class ReviewExporter(HTMLExporter):
         def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
             resources = self._init_resources(resources)
             self.register_filter("highlight_code", Highlight2HTML(parent=self))

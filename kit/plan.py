@@ -175,15 +175,14 @@ def _refuse_duplicates(checked: dict[Path, Official | Outcome], p: Plan) -> None
     for paths, what in clashes:
         for path in paths:
             others = "、".join(display_path(q) for q in paths if q != path)
-            o = checked.pop(path, None)
+            was = checked.pop(path) if path in checked else None
             p.outcomes[path] = _failed(path, (
                 f"文件 {display_path(path)}：与 {others} {what}；一位同志只能有一份参数文件，"
                 "两份都没有生成。请删除或合并其中一份后重新运行。"))
-            if isinstance(o, Outcome):
-                p.reused.remove(o)
-                p.outcomes[path].year = o.year
-            elif isinstance(o, Official):
-                p.outcomes[path].year = o.year
+            if isinstance(was, Outcome):
+                p.reused.remove(was)
+            if was is not None:
+                p.outcomes[path].year = was.year
 
 
 def _year_of(path: Path) -> int:

@@ -62,3 +62,16 @@ def workspace(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
     (tmp_path / "params").mkdir()
     return tmp_path
+
+
+def processes_naming(folder: Path) -> list[int]:
+    """Live processes whose command line names ``folder`` (a kernel gets its connection
+    file's path as an argument)."""
+    pids = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if str(folder) in (proc / "cmdline").read_bytes().decode("utf-8", "replace"):
+                pids.append(int(proc.name))
+        except OSError:
+            continue
+    return pids

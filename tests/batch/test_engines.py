@@ -15,6 +15,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from kit.batch import build
 from kit.engines import ENGINE_NAME, use_runtime_dir, worker_kernel
+from tests.batch.conftest import processes_naming
 from tests.conftest import ROOT
 
 
@@ -111,20 +112,7 @@ def test_recycled_workers_stop_their_kernels(tmp_path: Path) -> None:
     assert len(seen) == 2
     runtime = tmp_path / "build" / ".kit" / "run"
     assert runtime.is_dir() and list(runtime.iterdir()) == []
-    assert not _kernels_using(runtime)
-
-
-def _kernels_using(folder: Path) -> list[int]:
-    """Live processes whose command line names ``folder`` (kernels get their connection
-    file's path as an argument)."""
-    pids = []
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            if str(folder) in (proc / "cmdline").read_bytes().decode("utf-8", "replace"):
-                pids.append(int(proc.name))
-        except OSError:
-            continue
-    return pids
+    assert not processes_naming(runtime)
 
 
 @pytest.mark.slow
@@ -140,7 +128,7 @@ def test_kernel_files_stay_in_the_runtime_folder(tmp_path: Path,
         km, _ = kernel.ensure()
         assert Path(km.connection_file).parent == folder
         pid = int((folder / "kernel.pid").read_text())
-        assert pid in _kernels_using(folder)
+        assert pid in processes_naming(folder)
         assert any(p.is_socket() for p in folder.iterdir())
     finally:
         kernel.stop()

@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 from kit.lock import BuildBusyError, BuildLock
-from tests.batch.conftest import write_officials
+from tests.batch.conftest import processes_naming, write_officials
 
 YEAR = "2023"
 KIT = [sys.executable, "-m", "kit.cli"]
@@ -48,23 +48,12 @@ def _wait_for_notebooks(root: Path, n: int) -> None:
         time.sleep(0.05)
 
 
-def _processes_using(folder: Path) -> list[int]:
-    pids = []
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            if str(folder) in (proc / "cmdline").read_bytes().decode("utf-8", "replace"):
-                pids.append(int(proc.name))
-        except OSError:
-            continue
-    return pids
-
-
 def _no_kernel_left(root: Path) -> None:
     runtime = root / "build" / ".kit" / "run"
     deadline = time.monotonic() + 30  # orphans notice their parent is gone within a second
-    while _processes_using(runtime) and time.monotonic() < deadline:
+    while processes_naming(runtime) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert _processes_using(runtime) == []
+    assert processes_naming(runtime) == []
 
 
 def _check_outputs(root: Path, names: list[str]) -> None:

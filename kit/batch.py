@@ -261,39 +261,48 @@ def _sigint_raises_once() -> Iterator[None]:
 def _run(tasks: list[tuple[Task, Outcome]], outcomes: dict[Path, Outcome], workers: int,
          recycle_after: int, quiet: bool, done: Callable[[Outcome], None]
          ) -> threading.Thread | None:
-    """Run the tasks in worker processes.  Returns the thread shutting the pool down (its
-    workers stop their kernels while the batch goes on with the 汇编): join it."""
+    """Run the tasks in worker processes.  Returns the thread shutting the last pool down
+    (its workers stop their kernels while the batch goes on with the 汇编): join it.
+
+    Workers are recycled by generations: each pool runs at most ``recycle_after`` notebooks
+    per worker, then a fresh pool takes the next share (the old one closes meanwhile).
+    Not ``max_tasks_per_child``: on Python 3.11 a pool whose workers all retire that way
+    can wait forever for replacements (seen at 200 of 1,000 officials)."""
     from tqdm import tqdm
 
     if not tasks:
         return None
-    workers = min(workers, len(tasks))
     run_root = run_dir(tasks[0][0].out_root)
     bar = tqdm(total=len(tasks), desc="生成报告", unit="份", disable=quiet, file=sys.stderr,
                dynamic_ncols=True)
-    # spawn: workers must not inherit this process's threads; required for recycling.
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               max_tasks_per_child=recycle_after,
-                               initializer=_init_worker, initargs=(run_root,))
-    futures: dict[Future[Outcome], tuple[Task, Outcome]] = {}
-    try:
-        for task, outcome in tasks:
-            futures[pool.submit(run_task, task, outcome)] = (task, outcome)
-        _collect(futures, outcomes, bar, done)
-    except KeyboardInterrupt:  # stop at once: no queued official starts, running ones die
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        pool.shutdown(wait=False, cancel_futures=True)
-        for child in multiprocessing.active_children():
-            child.terminate()  # its SIGTERM handler kills its kernel first
-        for _task, outcome in tasks:
-            if not outcome.ok and not outcome.reason:
-                outcome.stage = "中断"
-                outcome.reason = "已中断，没有生成（下次运行 kit build 会接着生成）"
-        bar.close()
-        raise
+    share = max(1, workers * recycle_after)
+    closing: threading.Thread | None = None
+    for start in range(0, len(tasks), share):
+        part = tasks[start:start + share]
+        # spawn: workers must not inherit this process's threads (the closing ones).
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(part)),
+                                   mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_init_worker, initargs=(run_root,))
+        try:
+            futures = {pool.submit(run_task, task, outcome): (task, outcome)
+                       for task, outcome in part}
+            _collect(futures, outcomes, bar, done)
+        except KeyboardInterrupt:  # stop at once: no queued official starts, running ones die
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            pool.shutdown(wait=False, cancel_futures=True)
+            for child in multiprocessing.active_children():
+                child.terminate()  # its SIGTERM handler kills its kernel first
+            for _task, outcome in tasks:
+                if not outcome.ok and not outcome.reason:
+                    outcome.stage = "中断"
+                    outcome.reason = "已中断，没有生成（下次运行 kit build 会接着生成）"
+            bar.close()
+            raise
+        if closing is not None:
+            closing.join()
+        closing = threading.Thread(target=pool.shutdown, kwargs={"wait": True}, daemon=True)
+        closing.start()
     bar.close()
-    closing = threading.Thread(target=pool.shutdown, kwargs={"wait": True}, daemon=True)
-    closing.start()
     return closing
 
 

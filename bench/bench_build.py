@@ -79,11 +79,17 @@ def write_officials(folder: Path, n: int, seed: int = 7) -> list[Path]:
     roles = list(load_roles(ROOT / "templates").values())
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
+    taken: set[tuple[str, str]] = set()
     for i in range(n):
         tpl = roles[i % len(roles)]
-        name = rng.choice(SURNAMES) + rng.choice(GIVEN)
-        data = {"角色": tpl.role, "姓名": name, "单位": rng.choice(TOWNS), "所属县": COUNTIES[i % len(COUNTIES)],
-                "省份": "甘肃", "年度": "2023"}
+        while True:  # one official, one report: 单位 + 姓名 unique, as kit build requires
+            name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)[0]
+            town = rng.choice(TOWNS)
+            if (town, name) not in taken:
+                taken.add((town, name))
+                break
+        data = {"角色": tpl.role, "姓名": name, "单位": town,
+                "所属县": COUNTIES[i % len(COUNTIES)], "省份": "甘肃", "年度": "2023"}
         data |= {k: synth_value(f, rng) for k, f in tpl.fields.items()}
         check(data, file=f"合成{i}", templates=ROOT / "templates")  # must be valid
         path = folder / f"{i:05d}-{data['单位']}-{name}.yaml"
@@ -185,11 +191,11 @@ def size_run(n: int, workers: int) -> None:
         write_officials(params, n)
         out = Path(tmp) / "out"
         start = time.perf_counter()
+        log = open(Path(tmp) / "summary.txt", "w+", encoding="utf-8")  # noqa: SIM115
         proc = subprocess.Popen([str(BIN / "kit"), "--templates", str(ROOT / "templates"),
                                  "build", str(params), "-o", str(out), "--workers",
                                  str(workers), "--by", "所属县"],
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                                cwd=ROOT)
+                                stdout=log, stderr=subprocess.DEVNULL, cwd=ROOT)
         peak, samples = 0, []
         while proc.poll() is None:
             rss = tree_rss(proc.pid)
@@ -197,7 +203,9 @@ def size_run(n: int, workers: int) -> None:
             samples.append(rss)
             time.sleep(1.0)
         took = time.perf_counter() - start
-        summary = proc.stdout.read() if proc.stdout else ""
+        log.seek(0)
+        summary = log.read()
+        log.close()
         if proc.returncode != 0:
             sys.exit(f"kit build failed:\n{summary}")
         rate = n / took * 3600

@@ -9,7 +9,15 @@ import sys
 from collections.abc import Callable, Sequence
 
 from kit import layout
-from kit.errors import KitError
+from kit.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    KitError,
+    OutputError,
+    Problem,
+    internal_problem,
+    os_reason,
+)
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -30,11 +38,50 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        message = (message.replace("the following arguments are required", "缺少参数")
-                   .replace("unrecognized arguments", "不认识的参数")
-                   .replace("invalid choice", "无效的选项")
-                   .replace("invalid int value", "应为整数，实际为").replace("argument", "参数"))
+        for en, zh in _ARGPARSE_WORDS:
+            message = message.replace(en, zh)
         self.exit(2, f"kit：命令写法有误：{message}\n（输入 kit -h 查看用法）\n")
+
+
+# argparse's English, in Chinese (longest phrases first).
+_ARGPARSE_WORDS = (
+    ("the following arguments are required", "缺少参数"), ("unrecognized arguments", "不认识的参数"),
+    ("invalid choice", "无效的选项"), ("choose from", "可选"), ("invalid int value", "应为整数，实际为"),
+    ("invalid float value", "应为数字，实际为"), ("expected one argument", "后面缺少值"),
+    ("expected at least one argument", "后面至少要有一个值"), ("ignored explicit argument", "多余的值"),
+    ("not allowed with argument", "不能与此参数同时使用"), ("ambiguous option", "选项不明确"),
+    ("could match", "可能是"), ("argument", "参数"),
+)
+
+
+def _int_in(lo: int, hi: int) -> Callable[[str], int]:
+    """An argparse type: an integer from ``lo`` to ``hi`` (a usage error otherwise)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip()) if len(text) <= 12 else None
+        except ValueError:
+            value = None
+        if value is None or not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"应为 {lo} 到 {hi} 之间的整数，实际为「{text[:20]}」")
+        return value
+
+    return parse
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a time limit in seconds, more than 0 and at most a day."""
+    try:
+        value = float(text) if len(text) <= 12 else None
+    except ValueError:
+        value = None
+    if value is None or not 0 < value <= MAX_TIMEOUT:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"应为大于 0、不超过 {MAX_TIMEOUT} 的秒数，实际为「{text[:20]}」")
+    return value
+
+
+MAX_WORKERS = 64
+MAX_TIMEOUT = 86400
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,14 +96,18 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("render", help="生成一位同志的述职报告 .docx")
     r.add_argument("params", nargs="+", metavar="参数文件", help="params/ 里的 .yaml 文件")
     r.add_argument("-o", "--out", default=layout.BUILD, metavar="文件夹", help="输出文件夹（默认 build）")
+    r.add_argument("--timeout", type=_seconds, default=60.0, metavar="秒",
+                   help="每份报告生成正文的时限（默认 60 秒）")
     r.set_defaults(run=_render)
 
     b = sub.add_parser("build", help="批量生成：每个参数文件跑一遍报告笔记本，另出审阅页和汇编")
     b.add_argument("params", nargs="?", default=layout.PARAMS, metavar="参数文件夹")
     b.add_argument("-o", "--out", default=layout.BUILD, metavar="文件夹")
-    b.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
-                   help="同时运行的进程数（默认：CPU 核数）")
-    b.add_argument("--timeout", type=int, default=120, metavar="秒", help="每份报告的执行时限")
+    b.add_argument("--workers", type=_int_in(1, MAX_WORKERS),
+                   default=min(os.cpu_count() or 1, MAX_WORKERS), metavar="N",
+                   help=f"同时运行的进程数，1 到 {MAX_WORKERS}（默认：CPU 核数）")
+    b.add_argument("--timeout", type=_int_in(1, MAX_TIMEOUT), default=120, metavar="秒",
+                   help="每份报告的执行时限（秒，大于 0）")
     b.add_argument("--pdf", action="store_true", help="同时输出 PDF（需要 LibreOffice）")
     b.add_argument("--force", action="store_true",
                    help="全部重新生成（默认只生成新增、改动过或上次失败的）")
@@ -65,7 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     b.set_defaults(run=_build)
 
     f = sub.add_parser("form", help="在浏览器里打开填写表单（仅本机访问）")
-    f.add_argument("--port", type=int, default=8866)
+    f.add_argument("--port", type=_int_in(1, 65535), default=8866, metavar="端口")
     f.add_argument("--no-browser", action="store_true", help="不自动打开浏览器")
     f.set_defaults(run=_form)
 
@@ -96,7 +147,7 @@ def _parser() -> argparse.ArgumentParser:
 
     ny = sub.add_parser("roll", help="用今年的参数文件生成下一年度的参数文件")
     ny.add_argument("params", metavar="参数文件夹")
-    ny.add_argument("--year", type=int, required=True, metavar="年度")
+    ny.add_argument("--year", type=_int_in(2000, 2100), required=True, metavar="年度")
     ny.add_argument("-o", "--out", metavar="文件夹", help="默认：<参数文件夹>-<年度>")
     ny.set_defaults(run=_roll)
     return p
@@ -118,10 +169,12 @@ def _render(args: argparse.Namespace) -> int:
     code = 0
     for path in args.params:  # one bad file never stops the others
         try:
-            print(f"已生成：{render_file(path, args.out, templates=args.templates)}")
+            print(f"已生成：{render_file(path, args.out, templates=args.templates, timeout=args.timeout)}")
         except KitError as err:
             print(f"错误：{err}", file=sys.stderr)
             code = code or err.exit_code
+        except Exception as err:  # noqa: BLE001  # an internal error: logged, the rest go on
+            code = code or _internal_error(err)
     return code
 
 
@@ -191,7 +244,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return err.exit_code
     except KeyboardInterrupt:
         print("已中断。已写好的文件保留不变。", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except OSError as err:  # a file or folder the user named could not be used
+        where = getattr(err, "filename", None)
+        problem = Problem(f"文件操作失败：{os_reason(err)}", file=str(where) if where else None)
+        print(f"错误：{problem}", file=sys.stderr)
+        return OutputError.exit_code
+    except Exception as err:  # noqa: BLE001  # never a traceback: one line and a log file
+        return _internal_error(err)
+
+
+def _internal_error(err: BaseException) -> int:
+    """One Chinese line naming a log file that holds the traceback; exit code 70."""
+    print(f"错误：{internal_problem(err)}", file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -1,24 +1,22 @@
 """What the batch takes from a parameter folder, read safely.
 
 The batch reads each parameter file itself once (to know whether it changed since the
-last run), so that read must never block or exhaust memory whatever sits in the folder:
-a FIFO named ``x.yaml``, a symlink to ``/dev/zero`` or to itself, a folder, a huge file.
-Files that look like parameter files but are not read (``x.yaml.txt``, ``x.yaml `` with
-a trailing space, ``~$x.yaml``) are listed, so the summary never hides an official.
+last run) with :func:`kit.yamlio.read_limited`, the reader every parameter file goes
+through: a FIFO named ``x.yaml``, a symlink to ``/dev/zero`` or to itself, a folder or a
+huge file is that file's error, and nothing blocks.  Files that look like parameter
+files but are not read (:func:`kit.params.overlooked`: ``x.yaml.txt``, ``x.yaml `` with
+a trailing space, ``~$x.yaml``) are listed with the name the user probably meant, so
+the summary never hides an official.
 """
 
 from __future__ import annotations
 
-import errno
-import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from kit.errors import ParamsError, Problem, display_path, os_reason
-from kit.params import PARAMS_SUFFIXES, find_params
-
-MAX_PARAMS_BYTES = 1 << 20  # a parameter file is a few kilobytes; 1 MiB is generous
+from kit.errors import ParamsError, display_path
+from kit.params import PARAMS_SUFFIXES, find_params, overlooked
+from kit.yamlio import MAX_PARAMS_BYTES, ParamsSyntax, read_limited
 
 
 @dataclass(frozen=True)
@@ -31,77 +29,29 @@ class Lookalike:
 
 
 def gather(folder: str | Path) -> tuple[list[Path], list[Lookalike]]:
-    """The parameter files of ``folder`` (as :func:`kit.params.find_params` picks them)
-    and the entries that look like parameter files but are not picked up."""
-    files = find_params(folder)
-    folder = Path(folder)
-    if not folder.is_dir():
-        return files, []
-    picked = set(files)
-    others = []
-    for p in sorted(folder.iterdir()):
-        if p not in picked and (reason := _lookalike_reason(p.name)):
-            others.append(Lookalike(p, reason))
-    return files, others
+    """The parameter files of ``folder`` and the look-alikes that are not read."""
+    return find_params(folder), [Lookalike(p, _reason(p.name)) for p in overlooked(folder)]
 
 
-def _lookalike_reason(name: str) -> str | None:
+def _reason(name: str) -> str:
     low = name.lower()
-    if not any(s in low for s in PARAMS_SUFFIXES):
-        return None
-    stem_ok = low.rstrip().endswith(PARAMS_SUFFIXES)
     if name.startswith("~"):
         return "是 Word/WPS 等程序留下的临时文件（文件名以 ~ 开头），没有读取"
-    if name.startswith("."):
-        return "是隐藏文件（文件名以 . 开头），没有读取"
-    if stem_ok:
-        return (f"文件名末尾有空格，没有读取。您是否想把它改名为「{name.rstrip()}」？")
+    if low.rstrip().endswith(PARAMS_SUFFIXES):
+        return f"文件名末尾有空格，没有读取。您是否想把它改名为「{name.rstrip()}」？"
     for suffix in PARAMS_SUFFIXES:
         at = low.rfind(suffix)
         if at >= 0:
-            meant = name[:at + len(suffix)].rstrip()
-            return (f"扩展名不是 .yaml（实际为「{name[at + len(suffix):]}」），没有读取。"
+            meant, rest = name[:at + len(suffix)].rstrip(), name[at + len(suffix):]
+            return (f"扩展名不是 .yaml（多了「{rest}」），没有读取。"
                     f"您是否想把它改名为「{meant}」？")
-    return None
+    return "不是以 .yaml 结尾的文件，没有读取"
 
 
-def read_params_bytes(path: Path, limit: int = MAX_PARAMS_BYTES) -> bytes:
-    """The bytes of a parameter file; ParamsError (Chinese) for anything that is not a
-    regular file of at most ``limit`` bytes.  Never blocks (FIFOs, devices)."""
-    file = display_path(path)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+def read_params_bytes(path: Path) -> bytes:
+    """The bytes of a parameter file, within the parameter files' size limit;
+    ParamsError (Chinese) for anything else."""
     try:
-        fd = os.open(path, flags)
-    except OSError as err:
-        if err.errno == errno.ELOOP:
-            raise ParamsError(Problem("是一个循环的符号链接（链接指向自己），无法读取",
-                                      file=file, hint="请删除这个链接，或让它指向真正的参数文件。")
-                              ) from None
-        raise ParamsError(Problem(f"无法读取参数文件：{os_reason(err)}", file=file)) from None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            kind = "文件夹" if stat.S_ISDIR(st.st_mode) else "管道、设备等特殊文件"
-            raise ParamsError(Problem(f"不是普通文件（是{kind}），没有读取", file=file,
-                                      expected="普通的 .yaml 文本文件"))
-        if st.st_size > limit:
-            raise ParamsError(_too_big(file, limit, st.st_size))
-        chunks, size = [], 0
-        while size <= limit:
-            chunk = os.read(fd, min(1 << 16, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > limit:  # grew while read
-            raise ParamsError(_too_big(file, limit, size))
-        return b"".join(chunks)
-    except OSError as err:
-        raise ParamsError(Problem(f"无法读取参数文件：{os_reason(err)}", file=file)) from None
-    finally:
-        os.close(fd)
-
-
-def _too_big(file: str, limit: int, size: int) -> Problem:
-    return Problem("参数文件太大，没有读取", file=file, expected=f"不超过 {limit // 1024} KB",
-                   found=f"{size // 1024} KB 以上", hint="参数文件只应包含一位同志的数据。")
+        return read_limited(path, display_path(path), MAX_PARAMS_BYTES, "参数文件")
+    except ParamsSyntax as err:
+        raise ParamsError(err.problem) from None

@@ -13,15 +13,13 @@ import contextlib
 import re
 import signal
 import threading
-import traceback
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kit.errors import ParamsError, display_path
+from kit.errors import ParamsError, display_path, internal_problem
 from kit.execute import NOTEBOOK, Outcome, Task
 from kit.identity import Identity, same_person
 from kit.intake import read_params_bytes
@@ -31,7 +29,6 @@ from kit.params import Official, load, read_entries
 from kit.pipeline import output_name
 from kit.templates import RoleTemplate
 
-ERROR_LOG = "错误日志.txt"
 CHECK_SECONDS = 10  # a parameter file is checked in milliseconds; this is a safety net
 
 
@@ -101,7 +98,7 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
                 f"文件 {display_path(path)}：检查超过 {CHECK_SECONDS} 秒仍未完成，已停止，没有生成"
                 "（文件里可能有极大的数字或大量重复引用）。请检查文件内容。"))
         except Exception as err:  # a bug of ours on this file: its failure, not the run's
-            p.outcomes[path] = _failed(path, internal_error(out_root, path, err))
+            p.outcomes[path] = _failed(path, str(internal_problem(err, display_path(path))))
     _refuse_duplicates(checked, p)
     usual = Counter(o.year for o in checked.values()).most_common(1)
     usual_year = usual[0][0] if usual else 0
@@ -193,19 +190,3 @@ def _year_of(path: Path) -> int:
         return 0
     text = str(entry.value) if entry else ""
     return int(text) if re.fullmatch(r"[0-9]{4}", text) else 0
-
-
-def internal_error(out_root: Path, path: Path, err: BaseException) -> str:
-    """One Chinese line for a bug of ours met on one file; the traceback goes to a log."""
-    log = out_root / ERROR_LOG
-    try:
-        log.parent.mkdir(parents=True, exist_ok=True)
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(f"\n== {datetime.now().isoformat(timespec='seconds')} "
-                     f"{display_path(path)}\n")
-            fh.write("".join(traceback.format_exception(err)))
-        where = f"详细记录在 {display_path(log)}"
-    except OSError:
-        where = "详细记录无法写入"
-    return (f"文件 {display_path(path)}：程序处理这个文件时出错（{type(err).__name__}），"
-            f"没有生成。{where}，请把它发给技术人员。")

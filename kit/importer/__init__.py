@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +110,7 @@ def _load(source: str, role: str) -> RoleTemplate:
                                 + err.problems) from None
 
 
-def sample_values(template: RoleTemplate, identity: dict[str, Any] | None = None) -> dict:
+def sample_values(template: RoleTemplate, identity: Mapping[str, Any] | None = None) -> dict:
     """Values that render the sample back: each blank at its sample text, identity
     (年度, 单位类别, 省份) as found in the sample."""
     values = placeholder_values(template)

@@ -16,12 +16,19 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from kit.errors import KitError, Problem
-from kit.fields import IDENTITY_KEYS, chinese_number, numeral
+from kit.fields import IDENTITY_KEYS, chinese_number
 from kit.importer.blanks import Blank, find_blanks, make_key, no_blanks
 from kit.importer.source import Section
+from kit.numbering import ARABIC as _H3
+from kit.numbering import H1 as _H1
+from kit.numbering import H2 as _H2
+from kit.numbering import ITEM as _MARK
+from kit.numbering import OWN_NUMBER as _OWN_NUMBER
+from kit.numbering import heading1, heading2, item_mark
 
 _PROVINCE_NAMES = ("北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 "
              "湖北 湖南 广东 广西 海南 重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆")
@@ -36,11 +43,6 @@ _KIND = re.compile(r"(?<![城乡集古重市])[镇乡](?=党委|党建办|委|�
                    r"|(?<=[全我本该驻各])[镇乡](?![村镇])")
 # 镇/乡 left as text after the above: named in a note (乡村、城镇、乡镇、城乡 are not unit words).
 _KIND_LEFT = re.compile(r"(?<![城乡村])[镇乡](?![村镇])")
-_CN = "一二三四五六七八九十"
-_H1 = re.compile(rf"^([{_CN}]+)、\s*(.+)$")
-_H2 = re.compile(rf"^[（(]([{_CN}]+)[）)]\s*(.+)$")
-_H3 = re.compile(r"^\d+[.．、]")
-_MARK = re.compile(rf"(?:^|(?<=[。；：，！？;:,!?]))([{_CN}]+)是(?!否)")
 _ROLE = re.compile(r"[（(]([^（）()]+)[）)]\s*$")
 
 
@@ -55,7 +57,7 @@ class Imported:
     body: str
     fields: dict[str, Blank | dict[str, str]]  # key → blank, or the spec of an added field
     derived: dict[str, tuple[str, str, str]]  # key → (label, formula, unit)
-    identity: dict[str, object]  # the sample's own 年度 / 单位类别 / 省份
+    identity: Mapping[str, object]  # the sample's own 年度 / 单位类别 / 省份
     expected: list[str]  # title and body paragraphs the template renders with the samples
     notes: list[str] = field(default_factory=list)
 
@@ -160,12 +162,12 @@ class _Builder:
                 exp.append("{")
             elif "kind" in found:
                 src.append("{{ 单位类别 }}")
-                exp.append(self.kind)
+                exp.append(self.kind or "")  # the group exists only when kind is known
             elif "prov" in found:
                 src.append("{{ 省份 }}")
-                exp.append(self.province)
+                exp.append(self.province or "")
             elif "year" in found:
-                delta = int(m.group("year")) - self.year
+                delta = int(m.group("year")) - (self.year or 0)
                 src.append("{{ 年度 }}" if not delta else f"{{{{ 年度 {'+' if delta > 0 else '-'} 1 }}}}")
                 exp.append(m.group("year"))
             else:
@@ -179,7 +181,7 @@ class _Builder:
 
     def _anniversary(self, m: re.Match[str], src: list[str], exp: list[str]) -> None:
         key, label, base = ANNIVERSARIES[m.group("ann")]
-        if int(m.group("n")) == self.year - base:
+        if self.year is not None and int(m.group("n")) == self.year - base:
             self.derived[key] = (label, f"年度 - {base}", "周年")
             src.append(f"{m.group('ann')}{{{{ {key} }}}}")
         else:
@@ -261,11 +263,11 @@ def build(section: Section, role: str | None, file: str) -> Imported:
             level = 1 if m1 else 2
             if level == 1:
                 h1, h2, item = h1 + 1, 0, 0
-                number = f"{numeral(h1)}、"
+                number = heading1(h1)
                 sections.append({"heading": "", "blanks": 0, "last_item": None})
             else:
                 h2, item = h2 + 1, 0
-                number = f"（{numeral(h2)}）"
+                number = heading2(h2)
             if chinese_number(m.group(1)) != (h1 if level == 1 else h2):
                 notes.append(f"标题「{line[:12]}…」的编号与前文不连续，已由本工具重新编号为「{number}」")
             head, runin = _split_heading(m.group(2))
@@ -286,12 +288,12 @@ def build(section: Section, role: str | None, file: str) -> Imported:
             if kind == "items":
                 for k, piece in enumerate(items):
                     if k:
-                        notes.append(f"「{numeral(item + 1)}是{piece[:10]}…」原来接在上一条的末尾，"
+                        notes.append(f"「{item_mark(item + 1)}{piece[:10]}…」原来接在上一条的末尾，"
                                      "已拆成单独一条（上一条末尾的「，」改为「。」）")
                     item += 1
                     s, e = b.text(piece)
                     blocks.append("- " + _guard(s))
-                    expected.append(f"{numeral(item)}是{e}")
+                    expected.append(item_mark(item) + e)
                     if sections:
                         sections[-1]["last_item"] = len(blocks) - 1
             elif kind == "inline":
@@ -329,7 +331,6 @@ def build(section: Section, role: str | None, file: str) -> Imported:
 
 
 _COUNTED = "户人名家个村所处项件次"  # 「…户数」「…人数」 read naturally
-_OWN_NUMBER = re.compile(rf"^(?:[{_CN}]+[、是]|[（(][{_CN}]+[）)])")
 
 
 def _guard(source: str) -> str:
@@ -362,7 +363,7 @@ def _inline(b: _Builder, text: str, pieces: list[str] | None = None) -> tuple[st
     for k, piece in enumerate(pieces):
         s, e = b.text(piece, block_start=k == 0)
         src.append(s if k == 0 else "{是}" + s)
-        exp.append(e if k == 0 else f"{numeral(k)}是{e}")
+        exp.append(e if k == 0 else item_mark(k) + e)
     return "".join(src), "".join(exp)
 
 
@@ -382,7 +383,8 @@ def _items(line: str, nxt: str, count: int, inline_only: bool = False
     「二是…，三是…」 is split), ``inline`` (``{是}`` markers), ``literal`` (numbering
     the kit would not reproduce: kept as text) or ``plain``.
     """
-    marks = [(m.start(), m.end(), chinese_number(m.group(1))) for m in _MARK.finditer(line)]
+    marks = [(m.start(), m.end(), chinese_number(m.group(1)) or 0)  # _MARK: numerals only
+             for m in _MARK.finditer(line)]
     if marks and marks[0][0] == 0 and not inline_only:
         first = marks[0][2]
         run = [marks[0]]
@@ -390,7 +392,7 @@ def _items(line: str, nxt: str, count: int, inline_only: bool = False
             if mk[2] == run[-1][2] + 1:
                 run.append(mk)
         nxt_mark = _MARK.match(nxt)
-        continues = bool(nxt_mark) and chinese_number(nxt_mark.group(1)) == run[-1][2] + 1
+        continues = nxt_mark is not None and chinese_number(nxt_mark.group(1)) == run[-1][2] + 1
         if len(run) == 1 or first > 1 or continues:
             if first != count + 1:
                 return [line], "literal"

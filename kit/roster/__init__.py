@@ -37,7 +37,7 @@ from kit.roster import workbook as wbk
 from kit.roster.reading import Row, read_workbook
 from kit.roster.update import update_text
 from kit.templates import RoleTemplate, load_roles
-from kit.yamlio import Entry, dump
+from kit.yamlio import dump
 
 FILE_HEADER, FILE_KEY = wbk.FILE_HEADER, wbk.FILE_KEY
 _BAD_SHEET = set("[]:*?/\\")
@@ -130,6 +130,9 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+_YEAR = next(f for f in IDENTITY if f.key == "年度")
+
+
 def _export_row(path: Path, roles: dict[str, RoleTemplate], blank: bool,
                 year: int | None) -> tuple[str, dict[str, Any]]:
     raw = read_entries(path)
@@ -143,8 +146,13 @@ def _export_row(path: Path, roles: dict[str, RoleTemplate], blank: bool,
     if blank:
         keep = {"单位", "姓名", "单位类别", "所属县", "省份", "排序"}
         values = {k: v for k, v in values.items() if k in keep}
-        if year is None and str(raw.get("年度", Entry("", "", 0)).value or "").isdigit():
-            year = int(raw["年度"].value) + 1
+        if year is None and "年度" in raw:
+            try:
+                year = int(_YEAR.parse(raw["年度"].value)) + 1
+            except FieldValueError as err:
+                raise ParamsError(Problem(err.message, file=display_path(path), field="年度",
+                                          line=raw["年度"].line, expected=err.expected,
+                                          found=err.found, hint=err.hint)) from None
         if year is not None:
             values["年度"] = year
     return name, values

@@ -107,7 +107,7 @@ def referee_volume(
             return RefereeResult(info, pdf, tuple(first), extra)
         if extra == rounds:
             break
-        info = write_volume(reports, info.path, info.year, pages=actual)
+        info = write_volume(reports, info.path, info.year, pages=actual, draft=info.draft)
         (pdf,) = convert_to_pdf(
             [info.path], pdf.parent, timeout=timeout or 120 + 0.1 * info.total_pages
         )

@@ -2,9 +2,10 @@
 
 Stages, one module each: :mod:`kit.plan` reads and checks the files (a file that fails
 never reaches papermill) and decides what the last build already made
-(:mod:`kit.manifest`), :mod:`kit.execute` runs papermill and writes the review page in
-worker processes, each keeping one kernel alive (:mod:`kit.engines`), and this module
-writes the review index, the 汇编 and the summary.  One build at a time per output
+(:mod:`kit.manifest`), :mod:`kit.workers` runs :mod:`kit.execute` (papermill and the
+review page) in worker processes, each keeping one kernel alive (:mod:`kit.engines`),
+:mod:`kit.volumes` writes the 汇编 and PDFs, and this module the review index and the
+summary.  One build at a time per output
 folder (:mod:`kit.lock`).  Outputs::
 
     build/<年度>/notebooks/   executed notebooks (papermill output, error marker on failure)
@@ -17,44 +18,33 @@ folder (:mod:`kit.lock`).  Outputs::
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
-import shutil
 import signal
-import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from kit.errors import (
     KitError,
-    OutputError,
     ParamsError,
     Problem,
-    ToolMissingError,
     display_path,
-    os_reason,
 )
-from kit.execute import Outcome, Task, run_task
+from kit.execute import Outcome
 from kit.intake import Lookalike, gather
-from kit.iorw import atomic_write_text, safe_filename
+from kit.iorw import atomic_write_text
 from kit.layout import BUILD, PARAMS, YearFolder, year_folder
-from kit.lock import WAIT_SECONDS, BuildLock, clean_scratch, clean_stale_runtime, run_dir
-from kit.manifest import Manifest, digest
+from kit.lock import WAIT_SECONDS, BuildLock, clean_scratch, clean_stale_runtime
+from kit.manifest import Manifest
 from kit.plan import Plan, plan
 from kit.review import render_page
 from kit.templates import RoleTemplate, load_roles, templates_dir
-
-if TYPE_CHECKING:
-    from kit.model import Report
-    from kit.word.volume import VolumeInfo
+from kit.volumes import group_volume, groups, pdfs, volume, write_volume_list
+from kit.workers import run_all
 
 RECYCLE_AFTER = 100  # notebooks per worker process before it (and its kernel) is replaced
 
@@ -158,7 +148,7 @@ def _build(files: list[Path], folder: str | None, roles: dict[str, RoleTemplate]
         _note(manifest, o.file, o, p, folder, out_root)
 
     try:
-        closing = _run(p.tasks, p.outcomes, workers, recycle_after, quiet, done)
+        closing = run_all(p.tasks, p.outcomes, workers, recycle_after, quiet, done)
     finally:
         result.outcomes = list(p.outcomes.values())
     try:
@@ -175,14 +165,14 @@ def _finish(out_root: Path, result: BuildResult, manifest: Manifest, p: Plan, pd
         parts = year_folder(out_root, year)
         result.year_dirs.append(parts.path)
         written = []
-        for name, members in _groups(group, by).items():
-            path = _group_volume(parts, name) if by else parts.volume
-            if (volume := _volume(path, year, members, result, manifest, p.keys)):
-                written.append(volume)
+        for name, members in groups(group, by).items():
+            path = group_volume(parts, name) if by else parts.volume
+            if (book := volume(path, year, members, result, manifest, p.keys)):
+                written.append(book)
         if by:
-            _write_volume_list(parts, by, group, result)
+            write_volume_list(parts, by, group, result)
         if pdf:
-            _pdf(parts, group, result, written, say, manifest)
+            pdfs(parts, group, result, written, say, manifest)
         _write_index(parts, group, result)
 
 
@@ -258,116 +248,6 @@ def _sigint_raises_once() -> Iterator[None]:
         signal.signal(signal.SIGINT, old)
 
 
-def _run(tasks: list[tuple[Task, Outcome]], outcomes: dict[Path, Outcome], workers: int,
-         recycle_after: int, quiet: bool, done: Callable[[Outcome], None]
-         ) -> threading.Thread | None:
-    """Run the tasks in worker processes.  Returns the thread shutting the last pool down
-    (its workers stop their kernels while the batch goes on with the 汇编): join it.
-
-    Workers are recycled by generations: each pool runs at most ``recycle_after`` notebooks
-    per worker, then a fresh pool takes the next share (the old one closes meanwhile).
-    Not ``max_tasks_per_child``: on Python 3.11 a pool whose workers all retire that way
-    can wait forever for replacements (seen at 200 of 1,000 officials)."""
-    from tqdm import tqdm
-
-    if not tasks:
-        return None
-    run_root = run_dir(tasks[0][0].out_root)
-    bar = tqdm(total=len(tasks), desc="生成报告", unit="份", disable=quiet, file=sys.stderr,
-               dynamic_ncols=True)
-    share = max(1, workers * recycle_after)
-    closing: threading.Thread | None = None
-    for start in range(0, len(tasks), share):
-        part = tasks[start:start + share]
-        # spawn: workers must not inherit this process's threads (the closing ones).
-        pool = ProcessPoolExecutor(max_workers=min(workers, len(part)),
-                                   mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_init_worker, initargs=(run_root,))
-        try:
-            futures = {pool.submit(run_task, task, outcome): (task, outcome)
-                       for task, outcome in part}
-            _collect(futures, outcomes, bar, done)
-        except KeyboardInterrupt:  # stop at once: no queued official starts, running ones die
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            pool.shutdown(wait=False, cancel_futures=True)
-            for child in multiprocessing.active_children():
-                child.terminate()  # its SIGTERM handler kills its kernel first
-            for _task, outcome in tasks:
-                if not outcome.ok and not outcome.reason:
-                    outcome.stage = "中断"
-                    outcome.reason = "已中断，没有生成（下次运行 kit build 会接着生成）"
-            bar.close()
-            raise
-        if closing is not None:
-            closing.join()
-        closing = threading.Thread(target=pool.shutdown, kwargs={"wait": True}, daemon=True)
-        closing.start()
-    bar.close()
-    return closing
-
-
-def _collect(futures: dict[Future[Outcome], tuple[Task, Outcome]],
-             outcomes: dict[Path, Outcome], bar: Any, done_cb: Callable[[Outcome], None]
-             ) -> None:
-    for future in as_completed(futures):
-        task, done = futures[future]
-        try:
-            done = future.result()  # the worker's filled-in copy
-        except BrokenProcessPool:
-            done.stage, done.reason = "执行", "处理进程意外退出（可能是内存不足），请重试"
-        except Exception as err:  # a bug of ours: report it on this official, go on
-            done.stage, done.reason = "执行", f"程序运行出错（{type(err).__name__}: {err}）"
-        outcomes[done.file] = done
-        done_cb(done)
-        bar.set_postfix_str(("✓ " if done.ok else "✗ ") + task.title, refresh=False)
-        if not done.ok:
-            bar.write(f"✗ {display_path(done.file)}：{done.reason.splitlines()[0]}")
-        bar.update(1)
-
-
-def _init_worker(run_root: Path) -> None:
-    """Runs in each worker process: its kernel is killed when the worker exits, when the
-    batch stops it (SIGTERM) and when the batch itself dies (even by ``kill -9``)."""
-    import logging
-
-    # jsonschema (under nbformat) imports rfc3987_syntax when installed, which compiles a
-    # Lark grammar at import: 1.8 s per process, for IRI formats no notebook schema uses
-    # (python-jsonschema/jsonschema#1392).
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-    from multiprocessing.util import Finalize
-
-    from kit.engines import use_runtime_dir, worker_kernel
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch's to handle
-    folder = use_runtime_dir(run_root)
-    kernel = worker_kernel()
-
-    def die(*_: Any) -> None:
-        kernel.kill_now()
-        shutil.rmtree(folder, ignore_errors=True)
-        os._exit(1)
-
-    signal.signal(signal.SIGTERM, die)
-    parent = os.getppid()
-
-    def watch_parent() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        die()
-
-    threading.Thread(target=watch_parent, daemon=True).start()
-    logging.getLogger("papermill").setLevel(logging.ERROR)
-    logging.getLogger("traitlets").setLevel(logging.ERROR)
-    logging.getLogger("kit.engines").setLevel(logging.CRITICAL)  # outcomes say what failed
-
-    def stop() -> None:
-        kernel.stop()
-        shutil.rmtree(folder, ignore_errors=True)
-
-    Finalize(kernel, stop, exitpriority=10)
-    kernel.launch()  # it boots while this worker imports the rest (first task)
-
-
 def _by_year(outcomes: list[Outcome]) -> dict[int, list[Outcome]]:
     out: dict[int, list[Outcome]] = {}
     for o in outcomes:
@@ -390,129 +270,6 @@ def _write_index(parts: YearFolder, outcomes: list[Outcome], result: BuildResult
         "index.html.j2", year=year, rows=rows, ok=sum(o.ok for o in outcomes),
         failed=sum(not o.ok for o in outcomes), volumes=volumes,
         when=datetime.now().strftime("%Y-%m-%d %H:%M")))
-
-
-def _groups(outcomes: list[Outcome], by: str | None) -> dict[str, list[Outcome]]:
-    """The good officials of a year by 所属县 or 单位 (one group when ``by`` is None)."""
-    out: dict[str, list[Outcome]] = {}
-    for o in outcomes:
-        if o.ok:
-            out.setdefault({"所属县": o.county, "单位": o.unit}.get(by or "", ""), []).append(o)
-    return dict(sorted(out.items()))
-
-
-def _group_volume(parts: YearFolder, group: str) -> Path:
-    """「2023年度述职报告汇编-青川县.docx」 beside the year's 汇编."""
-    return parts.volume.with_name(f"{parts.volume.stem}-{safe_filename(group or '未填')}.docx")
-
-
-def _write_volume_list(parts: YearFolder, by: str, outcomes: list[Outcome],
-                       result: BuildResult) -> None:
-    """「<年度>年度述职报告汇编清单.txt」: each group's 汇编 and how many reports it holds."""
-    lines = [f"{parts.volume.stem}清单（按{by}分册）", ""]
-    for name, members in _groups(outcomes, by).items():
-        book = _group_volume(parts, name).name
-        lines.append(f"{name or '（未填）'}\t{len(members)} 份\t{book}")
-    path = atomic_write_text(parts.path / f"{parts.volume.stem}清单.txt", "\n".join(lines) + "\n")
-    result.volume_lists.append(path)
-
-
-def _volume(path: Path, year: int, outcomes: list[Outcome], result: BuildResult,
-            manifest: Manifest, keys: dict[Path, str]
-            ) -> tuple[list[Report], VolumeInfo] | None:
-    """A 汇编 (of the year, or of one group), from the reports the notebooks rendered; written
-    again only when a report in it or the set of reports changed.  Returns the reports
-    and the volume when it was written now.
-
-    The reports are read back from the executed notebooks (``Outcome.report``, or the
-    notebook of a reused official), not rendered again."""
-    from kit.notebook import report_from_dict
-    from kit.word.volume import write_volume
-
-    good = [o for o in outcomes if o.ok]
-    if not good:
-        return None
-    key = digest(*sorted(f"{o.file.name}\0{keys.get(o.file, '')}" for o in good))
-    book = os.path.relpath(path, path.parent.parent)
-    if manifest.volumes.get(book) == key and path.is_file():
-        result.volumes.append(path)
-        return None
-    manifest.volumes.pop(book, None)
-    try:
-        reports = [report_from_dict(_report_of(o)) for o in good]
-        info = write_volume(reports, path, year)
-    except OSError as err:
-        result.problem(f"汇编没有生成：{display_path(err.filename or path)}："
-                       f"{os_reason(err)}，请重新运行 kit build --force", OutputError.exit_code)
-        return None
-    except (KitError, ValueError, KeyError) as err:
-        result.problem(f"汇编没有生成：{err}", getattr(err, "exit_code", OutputError.exit_code))
-        return None
-    manifest.volumes[book] = key
-    result.volumes.append(info.path)
-    return reports, info
-
-
-def _report_of(o: Outcome) -> dict[str, Any]:
-    if o.report is not None:
-        return o.report
-    import json
-
-    import nbformat
-
-    from kit.notebook import kit_outputs
-
-    assert o.notebook is not None
-    # Our own notebook, parsed without nbformat's schema validation (most of the time
-    # of a rebuild's 汇编); a damaged one raises ValueError, said as the 汇编's problem.
-    nb = nbformat.from_dict(json.loads(o.notebook.read_bytes()))
-    report = kit_outputs(nb).get("report")
-    if report is None:
-        raise ValueError(f"{display_path(o.notebook)} 里没有报告")
-    return dict(report)
-
-
-def _pdf(parts: YearFolder, outcomes: list[Outcome], result: BuildResult,
-         written: list[tuple[list[Report], VolumeInfo]], say: Callable[[str], None],
-         manifest: Manifest) -> None:
-    from kit.word.pdf import INSTALL_HINT, PdfError, convert_to_pdf, pdf_available
-    from kit.word.referee import referee_volume
-
-    pdf_dir, year_dir = parts.pdf, parts.path
-    todo = [o for o in outcomes if o.ok and o.docx
-            and not (pdf_dir / f"{o.docx.stem}.pdf").is_file() or o.stage == "执行"]
-    todo = [o for o in todo if o.ok and o.docx]
-    books = [v for v in result.volumes if v.parent == year_dir]
-    now = {info.path for _, info in written}
-    stale_books = [v for v in books if v in now or not (pdf_dir / f"{v.stem}.pdf").is_file()]
-    done_pdfs = [pdf_dir / f"{o.docx.stem}.pdf" for o in outcomes
-                 if o.ok and o.docx and o not in todo]
-    result.pdfs += done_pdfs + [pdf_dir / f"{v.stem}.pdf" for v in books if v not in stale_books]
-    docx = [o.docx for o in todo if o.docx] + stale_books
-    if not docx:
-        return
-    if not pdf_available():
-        result.problem(INSTALL_HINT, ToolMissingError.exit_code)
-        return
-    try:
-        result.pdfs += convert_to_pdf(docx, pdf_dir)
-    except PdfError as err:
-        result.problem(f"PDF 没有生成：{err}", err.exit_code)
-        return
-    for o in todo:
-        rec = manifest.records.get(o.file.name)
-        if rec is not None and o.docx is not None:
-            rec["pdf"] = os.path.relpath(pdf_dir / f"{o.docx.stem}.pdf", year_dir.parent)
-    for reports, info in written:
-        # The PDF is the referee: if LibreOffice paginated differently from the page
-        # model, the 目录's printed numbers are corrected from the PDF itself.
-        try:
-            checked = referee_volume(reports, info, pdf_dir / f"{info.path.stem}.pdf")
-        except PdfError as err:
-            result.problem(f"汇编目录页码未核对：{err}", err.exit_code)
-            continue
-        for c in checked.corrections:
-            say(f"  目录页码已按 PDF 更正：{c}")
 
 
 def _summary(result: BuildResult, say: Callable[[str], None]) -> None:

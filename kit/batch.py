@@ -110,7 +110,7 @@ def build(params_dir: str | Path = PARAMS, out_dir: str | Path = BUILD,
     out_root = Path(out_dir).resolve()
     folder = str(Path(params_dir).resolve()) if Path(params_dir).is_dir() else None
     result = BuildResult(outcomes=[], lookalikes=lookalikes)
-    with BuildLock(out_root, lock_wait), _sigint_raises_once():
+    with BuildLock(out_root, lock_wait, say), _sigint_raises_once():
         clean_stale_runtime(out_root)
         clean_scratch(out_root)
         manifest = Manifest.load(out_root)

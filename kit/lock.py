@@ -18,6 +18,7 @@ import shutil
 import signal
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -44,9 +45,10 @@ class BuildLock:
     """``with BuildLock(out_root):`` — waits up to ``wait`` seconds, then raises
     :class:`BuildBusyError` naming the running build."""
 
-    def __init__(self, out_root: Path, wait: float = WAIT_SECONDS) -> None:
+    def __init__(self, out_root: Path, wait: float = WAIT_SECONDS,
+                 say: Callable[[str], None] = lambda _: None) -> None:
         self.path = kit_dir(out_root) / "lock"
-        self.out_root, self.wait = out_root, wait
+        self.out_root, self.wait, self.say = out_root, wait, say
         self._fd: int | None = None
 
     def __enter__(self) -> BuildLock:
@@ -57,7 +59,12 @@ class BuildLock:
             raise OutputError(Problem(f"无法使用输出文件夹：{os_reason(err)}",
                                       file=display_path(self.out_root))) from None
         deadline = time.monotonic() + self.wait
+        waiting = False
         while not _try_lock(fd):
+            if not waiting and self.wait > 0:
+                waiting = True
+                self.say(f"另一个 kit build 正在写 {display_path(self.out_root)}（{_holder(self.path)}），"
+                         f"最多等 {self.wait:g} 秒……")
             if time.monotonic() >= deadline:
                 holder = _holder(self.path)
                 os.close(fd)

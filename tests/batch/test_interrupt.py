@@ -130,3 +130,4 @@ def test_a_second_build_into_the_same_folder_stops_naming_the_first(workspace: P
         code, out, err = _finish(root)
     assert code == 4 and "Traceback" not in err
     assert f"进程号 {os.getpid()}" in err and "请等它结束后再运行" in err
+    assert "最多等 5 秒" in out  # it said it was waiting before it gave up

@@ -23,13 +23,13 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from kit.errors import (
     KitError,
+    NotApprovedError,
     ParamsError,
     Problem,
     display_path,
@@ -92,12 +92,15 @@ def build(params_dir: str | Path = PARAMS, out_dir: str | Path = BUILD,
           workers: int | None = None, timeout: float = 120, pdf: bool = False,
           templates: str | Path | None = None, *, recycle_after: int = RECYCLE_AFTER,
           quiet: bool = False, force: bool = False, lock_wait: float = WAIT_SECONDS,
-          by: str | None = None) -> BuildResult:
+          by: str | None = None, final: bool = False,
+          compare: str | Path | None = None) -> BuildResult:
     """Build every official of ``params_dir`` into ``out_dir/<年度>/``; prints a summary
     in Chinese.  One official's failure never stops the others (see ``result.ok``).
     Officials whose outputs are current are reused unless ``force``; Ctrl-C stops the run
     (``result.interrupted``) and the next run goes on from what was finished.  ``by``
-    (「所属县」 or 「单位」) makes one 汇编 per group instead of one per year."""
+    (「所属县」 or 「单位」) makes one 汇编 per group instead of one per year.
+    ``final``: refuse (NotApprovedError) unless every official is 已通过 (kit.approval);
+    ``compare``: last year's parameter folder for the 提示 (kit.approval.flags)."""
     say: Callable[[str], None] = (lambda _: None) if quiet else print
     files, lookalikes = gather(params_dir)
     if not files:
@@ -108,6 +111,9 @@ def build(params_dir: str | Path = PARAMS, out_dir: str | Path = BUILD,
     tdir = templates_dir(templates).resolve()
     roles = load_roles(tdir)  # a broken template stops the batch here, with its own message
     out_root = Path(out_dir).resolve()
+    if final:
+        from kit.approval.status import require_approved
+        require_approved(params_dir)
     folder = str(Path(params_dir).resolve()) if Path(params_dir).is_dir() else None
     result = BuildResult(outcomes=[], lookalikes=lookalikes)
     with BuildLock(out_root, lock_wait, say), _sigint_raises_once():
@@ -116,7 +122,8 @@ def build(params_dir: str | Path = PARAMS, out_dir: str | Path = BUILD,
         manifest = Manifest.load(out_root)
         try:
             _build(files, folder, roles, tdir, out_root, manifest, result, workers or
-                   os.cpu_count() or 1, timeout, pdf, recycle_after, force, quiet, say, by)
+                   os.cpu_count() or 1, timeout, pdf, recycle_after, force, quiet, say, by,
+                   final, compare, params_dir)
         except KeyboardInterrupt:
             result.interrupted = True
         finally:
@@ -128,10 +135,11 @@ def build(params_dir: str | Path = PARAMS, out_dir: str | Path = BUILD,
 def _build(files: list[Path], folder: str | None, roles: dict[str, RoleTemplate], tdir: Path,
            out_root: Path, manifest: Manifest, result: BuildResult, workers: int,
            timeout: float, pdf: bool, recycle_after: int, force: bool, quiet: bool,
-           say: Callable[[str], None], by: str | None) -> None:
+           say: Callable[[str], None], by: str | None, final: bool,
+           compare: str | Path | None, params_dir: str | Path) -> None:
     if manifest.damaged:
         say("上次的生成记录已损坏，本次全部重新生成。")
-    p = plan(files, roles, tdir, out_root, timeout, manifest, force=force)
+    p = plan(files, roles, tdir, out_root, timeout, manifest, force=force, compare=compare)
     result.outcomes = list(p.outcomes.values())
     result.reused = len(p.reused)
     # What runs now is no longer what the last build made: forget it before it starts.
@@ -152,28 +160,36 @@ def _build(files: list[Path], folder: str | None, roles: dict[str, RoleTemplate]
     finally:
         result.outcomes = list(p.outcomes.values())
     try:
-        _finish(out_root, result, manifest, p, pdf, say, by)
+        _finish(out_root, result, manifest, p, pdf, say, by, final, params_dir)
     finally:
         if closing is not None:  # the workers stopped their kernels meanwhile
             closing.join()
 
 
 def _finish(out_root: Path, result: BuildResult, manifest: Manifest, p: Plan, pdf: bool,
-            say: Callable[[str], None], by: str | None) -> None:
+            say: Callable[[str], None], by: str | None, final: bool,
+            params_dir: str | Path) -> None:
     """Each year's 汇编 (or one per group), PDFs and review index."""
     for year, group in _by_year(result.outcomes).items():
         parts = year_folder(out_root, year)
         result.year_dirs.append(parts.path)
         written = []
-        for name, members in groups(group, by).items():
+        missing = sum(not o.ok for o in group)
+        books: dict[str, list[Outcome]] = {}
+        if final and missing:  # a final set lacks nobody
+            result.problem(f"定稿汇编没有生成：{missing} 人的报告未生成",
+                           NotApprovedError.exit_code)
+        else:
+            books = groups(group, by)
+        for name, members in books.items():
             path = group_volume(parts, name) if by else parts.volume
-            if (book := volume(path, year, members, result, manifest, p.keys)):
+            if (book := volume(path, year, members, result, manifest, p.keys, final)):
                 written.append(book)
         if by:
             write_volume_list(parts, by, group, result)
         if pdf:
             pdfs(parts, group, result, written, say, manifest)
-        _write_index(parts, group, result)
+        _write_index(parts, group, result, params_dir)
 
 
 def _note(manifest: Manifest, path: Path, o: Outcome, p: Plan, folder: str | None,
@@ -259,17 +275,15 @@ def _link(target: Path | None, base: Path) -> str:
     return quote(os.path.relpath(target, base).replace(os.sep, "/")) if target else ""
 
 
-def _write_index(parts: YearFolder, outcomes: list[Outcome], result: BuildResult) -> None:
-    path, year = parts.index, parts.year
-    rows = [{"o": o, "file": display_path(o.file), "html": _link(o.review, path.parent),
-             "docx": _link(o.docx, path.parent) if o.ok else ""} for o in outcomes]
+def _write_index(parts: YearFolder, outcomes: list[Outcome], result: BuildResult,
+                 params_dir: str | Path) -> None:
+    from kit.approval.status import statuses
+    from kit.review.index import write_index
+
     books = [v for v in result.volumes if v.parent == parts.path]
     books += [p for v in books if (p := parts.pdf / f"{v.stem}.pdf") in result.pdfs]
-    volumes = [{"name": v.name, "href": _link(v, path.parent)} for v in books]
-    atomic_write_text(path, render_page(
-        "index.html.j2", year=year, rows=rows, ok=sum(o.ok for o in outcomes),
-        failed=sum(not o.ok for o in outcomes), volumes=volumes,
-        when=datetime.now().strftime("%Y-%m-%d %H:%M")))
+    reviewed = {s.path.resolve(): s for s in statuses(params_dir)}
+    write_index(parts.index, parts.year, outcomes, books, reviewed)
 
 
 def _summary(result: BuildResult, say: Callable[[str], None]) -> None:
@@ -293,6 +307,8 @@ def _summary(result: BuildResult, say: Callable[[str], None]) -> None:
             say(f"      {line}")
     for p in result.problems:
         say(f"  ✗ {p}")
+    if flagged := sum(bool(o.flags) for o in result.outcomes):  # kit.approval.flags
+        say(f"审阅提示：{flagged} 份有提示（与上年相比变化大、照抄等），请在审阅目录里核对。")
     if result.lookalikes:
         say(f"另有 {len(result.lookalikes)} 个文件像参数文件，但没有读取：")
         for x in result.lookalikes:

@@ -1,8 +1,9 @@
 """What the last builds made, so ``kit build`` redoes only what changed.
 
 Each official's outputs are keyed by a hash of what made them (:func:`official_key`):
-the parameter file's bytes and path, its role template, the report notebook and the
-kit itself (its version and every source and layout file it ships).  The record of
+the parameter file's bytes and path, its role template, the report notebook, the kit
+itself (its version and every source and layout file it ships) and what its review page
+shows from outside the file (the 提示 against last year and the other officials).  The record of
 each parameter file (key, identity, outputs) lives in ``<out>/.kit/manifest.json``,
 written atomically; each official finished during a run is appended to
 ``<out>/.kit/journal.jsonl`` at once, so a run killed half-way is resumed from there.
@@ -49,8 +50,11 @@ def kit_fingerprint(notebook: Path) -> str:
     return digest(*parts)
 
 
-def official_key(fingerprint: str, params_file: Path, data: bytes, template: bytes) -> str:
-    return digest(fingerprint, str(params_file), data, template)
+def official_key(fingerprint: str, params_file: Path, data: bytes, template: bytes,
+                 settings: str = "") -> str:
+    """What makes one official's outputs: the kit, the file (path and bytes), its role
+    template and ``settings`` (its 提示 against last year and the others, name order)."""
+    return digest(fingerprint, str(params_file), data, template, settings)
 
 
 class Manifest:

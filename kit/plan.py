@@ -10,6 +10,8 @@ and no two reports writing the same file.
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 import re
 import signal
 import threading
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kit.collation import ENV as ORDER_ENV
 from kit.errors import ParamsError, display_path, internal_problem
 from kit.execute import NOTEBOOK, Outcome, Task
 from kit.identity import Identity, same_person
@@ -67,30 +70,25 @@ class Plan:
 
 
 def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root: Path,
-         timeout: float, manifest: Manifest, *, force: bool = False) -> Plan:
+         timeout: float, manifest: Manifest, *, force: bool = False,
+         compare: str | Path | None = None) -> Plan:
+    """Every file read and checked; an official is reused when the key of what would
+    make its outputs (:func:`kit.manifest.official_key`, with its 提示 against last year
+    and the other officials) equals the last build's and those outputs are all there."""
+    from kit.approval.flags import for_batch
+
     fingerprint = kit_fingerprint(NOTEBOOK)
     p = Plan()
     stems = Counter(f.stem for f in files)
-    checked: dict[Path, Official | Outcome] = {}
+    checked: dict[Path, Official] = {}
+    raw: dict[Path, bytes] = {}
     for path in files:
-        stem = path.stem if stems[path.stem] == 1 else path.name
-        p.stems[path] = stem
+        p.stems[path] = path.stem if stems[path.stem] == 1 else path.name
         try:
-            data = read_params_bytes(path)
-            p.data[path] = digest(data)
-            rec = manifest.records.get(path.name)
-            reused = None if force else _reuse(path, stem, rec, roles, data, fingerprint,
-                                               out_root)
-            if reused is not None:
-                p.keys[path] = str(rec["key"])  # type: ignore[index]
-                p.reused.append(reused)
-                p.outcomes[path] = checked[path] = reused
-                continue
+            raw[path] = read_params_bytes(path)
+            p.data[path] = digest(raw[path])
             with _time_limit(CHECK_SECONDS):
-                official = load(path, templates=tdir)
-            p.keys[path] = official_key(fingerprint, path.resolve(), data,
-                                        official.template.path.read_bytes())
-            checked[path] = official
+                checked[path] = load(path, templates=tdir)
         except ParamsError as err:
             p.outcomes[path] = _failed(path, str(err))
         except CheckTimeout:
@@ -100,25 +98,42 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
         except Exception as err:  # a bug of ours on this file: its failure, not the run's
             p.outcomes[path] = _failed(path, str(internal_problem(err, display_path(path))))
     _refuse_duplicates(checked, p)
+    checks = for_batch(dict(checked), out_root, compare)  # 提示: year-over-year, across officials
     usual = Counter(o.year for o in checked.values()).most_common(1)
     usual_year = usual[0][0] if usual else 0
+    order = os.environ.get(ORDER_ENV, "")
     for path in files:
         got = checked.get(path)
         stem = p.stems[path]
-        if isinstance(got, Official):
-            o = Outcome(file=path, name=got.name, role=got.role, unit=got.unit, year=got.year,
-                        county=str(got.values.get("所属县", "")), warnings=list(got.warnings))
+        if got is None:  # refused: a page so that every link works
+            o = p.outcomes[path]
+            o.year = o.year or (_year_of(path) if path in p.data else 0) or usual_year
+            o.review = year_folder(out_root, o.year).review / f"{stem}.html"
+            continue
+        check = checks.get(path)
+        compared = check.as_dict() if check else None
+        p.keys[path] = official_key(fingerprint, path.resolve(), raw[path],
+                                    got.template.path.read_bytes(),
+                                    json.dumps([compared, order], sort_keys=True, default=str))
+        o = Outcome(file=path, name=got.name, role=got.role, unit=got.unit, year=got.year,
+                    county=str(got.values.get("所属县", "")), warnings=list(got.warnings),
+                    flags=list(check.flags) if check else [])
+        rec = manifest.records.get(path.name)
+        if not force and _current(rec, stem, p.keys[path], out_root):
+            assert rec is not None
+            o.ok, o.stage = True, "沿用"
+            o.notebook, o.review = out_root / rec["notebook"], out_root / rec["review"]
+            o.docx = out_root / rec["docx"]
+            p.reused.append(o)
+        else:
             parts = year_folder(out_root, got.year)
             p.tasks.append((Task(params_file=path.resolve(),
                                  notebook=parts.notebooks / f"{stem}.ipynb",
                                  review=parts.review / f"{stem}.html",
                                  out_root=out_root, templates=tdir, timeout=timeout,
-                                 title=f"{got.name}（{got.unit} {got.role}）"), o))
-            p.outcomes[path] = o
-        elif got is None or not got.ok:  # refused: a page so that every link works
-            o = p.outcomes[path]
-            o.year = o.year or (_year_of(path) if path in p.data else 0) or usual_year
-            o.review = year_folder(out_root, o.year).review / f"{stem}.html"
+                                 title=f"{got.name}（{got.unit} {got.role}）",
+                                 compare=compared), o))
+        p.outcomes[path] = o
     p.outcomes = {f: p.outcomes[f] for f in files}
     return p
 
@@ -127,28 +142,16 @@ def _failed(path: Path, reason: str) -> Outcome:
     return Outcome(file=path, stage="检查", reason=reason)
 
 
-def _reuse(path: Path, stem: str, rec: dict[str, Any] | None, roles: dict[str, RoleTemplate],
-           data: bytes, fingerprint: str, out_root: Path) -> Outcome | None:
-    """The last build's outcome when everything that made it is unchanged and its
-    outputs are all still there; else None."""
-    if not rec or not rec.get("ok") or rec.get("stem") != stem or not rec.get("key"):
-        return None
-    tpl = roles.get(str(rec.get("role")))
-    if tpl is None or rec.get("data") != digest(data):
-        return None
-    if official_key(fingerprint, path.resolve(), data, tpl.path.read_bytes()) != rec["key"]:
-        return None
+def _current(rec: dict[str, Any] | None, stem: str, key: str, out_root: Path) -> bool:
+    """Whether the last build made this official's outputs from the same things and
+    they are all still there."""
+    if not rec or not rec.get("ok") or rec.get("stem") != stem or rec.get("key") != key:
+        return False
     outputs = [out_root / rel for rel in rec.get("outputs", [])]
-    if not outputs or not all(o.is_file() for o in outputs):
-        return None
-    return Outcome(file=path, name=rec["name"], role=rec["role"], unit=rec["unit"],
-                   county=str(rec.get("county", "")), year=int(rec["year"]), ok=True, stage="沿用",
-                   warnings=list(rec.get("warnings", [])),
-                   notebook=out_root / rec["notebook"], review=out_root / rec["review"],
-                   docx=out_root / rec["docx"])
+    return bool(outputs) and all(o.is_file() for o in outputs)
 
 
-def _refuse_duplicates(checked: dict[Path, Official | Outcome], p: Plan) -> None:
+def _refuse_duplicates(checked: dict[Path, Official], p: Plan) -> None:
     """Two files about one official (单位 + 姓名 + 年度 + 角色), or two reports that would
     write the same Word file: every such file is refused, naming the others."""
     ids = [(path, Identity(o.unit, o.name, str(o.year), o.role)) for path, o in checked.items()]
@@ -172,12 +175,10 @@ def _refuse_duplicates(checked: dict[Path, Official | Outcome], p: Plan) -> None
     for paths, what in clashes:
         for path in paths:
             others = "、".join(display_path(q) for q in paths if q != path)
-            was = checked.pop(path) if path in checked else None
+            was = checked.pop(path, None)
             p.outcomes[path] = _failed(path, (
                 f"文件 {display_path(path)}：与 {others} {what}；一位同志只能有一份参数文件，"
                 "两份都没有生成。请删除或合并其中一份后重新运行。"))
-            if isinstance(was, Outcome):
-                p.reused.remove(was)
             if was is not None:
                 p.outcomes[path].year = was.year
 

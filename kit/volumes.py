@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kit.collation import ENV as ORDER_ENV
 from kit.errors import KitError, OutputError, ToolMissingError, display_path, os_reason
 from kit.execute import Outcome
 from kit.iorw import atomic_write_text, safe_filename
@@ -47,7 +48,7 @@ def write_volume_list(parts: YearFolder, by: str, outcomes: list[Outcome],
 
 
 def volume(path: Path, year: int, outcomes: list[Outcome], result: BuildResult,
-            manifest: Manifest, keys: dict[Path, str]
+            manifest: Manifest, keys: dict[Path, str], final: bool = False
             ) -> tuple[list[Report], VolumeInfo] | None:
     """A 汇编 (of the year, or of one group), from the reports the notebooks rendered; written
     again only when a report in it or the set of reports changed.  Returns the reports
@@ -61,7 +62,8 @@ def volume(path: Path, year: int, outcomes: list[Outcome], result: BuildResult,
     good = [o for o in outcomes if o.ok]
     if not good:
         return None
-    key = digest(*sorted(f"{o.file.name}\0{keys.get(o.file, '')}" for o in good))
+    key = digest(f"final={final}", f"order={os.environ.get(ORDER_ENV, '')}",
+                 *sorted(f"{o.file.name}\0{keys.get(o.file, '')}" for o in good))
     book = os.path.relpath(path, path.parent.parent)
     if manifest.volumes.get(book) == key and path.is_file():
         result.volumes.append(path)
@@ -69,7 +71,7 @@ def volume(path: Path, year: int, outcomes: list[Outcome], result: BuildResult,
     manifest.volumes.pop(book, None)
     try:
         reports = [report_from_dict(_report_of(o)) for o in good]
-        info = write_volume(reports, path, year)
+        info = write_volume(reports, path, year, draft=not final)  # 「征求意见稿」
     except OSError as err:
         result.problem(f"汇编没有生成：{display_path(err.filename or path)}："
                        f"{os_reason(err)}，请重新运行 kit build --force", OutputError.exit_code)

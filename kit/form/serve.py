@@ -25,12 +25,13 @@ HOST = "127.0.0.1"
 NOTEBOOK = Path(layout.NOTEBOOKS) / layout.FORM_NOTEBOOK
 
 
-def find_notebook(folders: Folders) -> Path:
-    """The project's notebooks/form.ipynb, else the one shipped with the package."""
-    notebook = layout.form_notebook(folders.root)
+def find_notebook(folders: Folders, name: str = layout.FORM_NOTEBOOK) -> Path:
+    """The project's notebooks/form.ipynb (or notebooks/``name``), else the one shipped
+    with the package."""
+    notebook = layout.working_notebook(name, folders.root)
     if notebook.is_file():
         return notebook
-    raise KitError(Problem("找不到表单笔记本", file=str(NOTEBOOK),
+    raise KitError(Problem("找不到表单笔记本", file=str(Path(layout.NOTEBOOKS) / name),
                            hint="请在项目文件夹（有 templates 和 params 的文件夹）里运行 kit form。"))
 
 
@@ -63,30 +64,32 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> boo
     return False
 
 
-def start(port: int, folders: Folders | None = None, token: str | None = None
-          ) -> tuple[subprocess.Popen, str]:
-    """Start Voilà in the background; returns the process and the URL to open."""
+def start(port: int, folders: Folders | None = None, token: str | None = None,
+          notebook: str = layout.FORM_NOTEBOOK) -> tuple[subprocess.Popen, str]:
+    """Start Voilà on ``notebook`` in the background; returns the process and the URL."""
     folders = folders or Folders.find()
-    notebook = find_notebook(folders)
+    path = find_notebook(folders, notebook)
     if not port_free(port):
         raise KitError(Problem(f"端口 {port} 已被占用（可能表单已经在运行）",
                                hint=f"请换一个端口，例如：kit form --port {port + 1}"))
     token = token or secrets.token_urlsafe(16)
     env = os.environ | folders.env()
-    proc = subprocess.Popen(voila_command(notebook, port, token), cwd=notebook.parent, env=env,
+    proc = subprocess.Popen(voila_command(path, port, token), cwd=path.parent, env=env,
                             stdin=subprocess.DEVNULL)
     return proc, f"http://{HOST}:{port}/?token={token}"
 
 
-def serve(port: int = 8866, open_browser: bool = True) -> int:
-    """Run the form until Ctrl+C; returns the exit code for ``kit form``."""
-    proc, url = start(port)
+def serve(port: int = 8866, open_browser: bool = True, notebook: str = layout.FORM_NOTEBOOK,
+          what: str = "表单") -> int:
+    """Run the form (or ``notebook``, called ``what``) until Ctrl+C; returns the exit
+    code for ``kit form`` (``kit review``)."""
+    proc, url = start(port, notebook=notebook)
     try:
         if not wait_for_port(port, proc):
             proc.terminate()
-            print("表单没能启动，请查看上面的提示。", file=sys.stderr)
+            print(f"{what}没能启动，请查看上面的提示。", file=sys.stderr)
             return proc.wait() or 1
-        print(f"表单已启动：{url}\n（只有这台电脑能打开；用完在这里按 Ctrl+C 关闭）", flush=True)
+        print(f"{what}已启动：{url}\n（只有这台电脑能打开；用完在这里按 Ctrl+C 关闭）", flush=True)
         if open_browser:
             webbrowser.open(url)
         return proc.wait()
@@ -96,5 +99,5 @@ def serve(port: int = 8866, open_browser: bool = True) -> int:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-        print("表单已关闭。")
+        print(f"{what}已关闭。")
         return 0

@@ -106,12 +106,13 @@ def jupyterlab(root: Path, tmp: Path) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def kit_form(root: Path, tmp: Path) -> Iterator[str]:
-    """``kit form --no-browser`` run in ``root`` as a user would; yields the URL it prints."""
+def kit_form(root: Path, tmp: Path, command: str = "form") -> Iterator[str]:
+    """``kit form --no-browser`` (or ``kit review``) run in ``root`` as a user would;
+    yields the URL it prints."""
     port = free_port()
     kit = Path(sys.executable).with_name("kit")
-    err = (tmp / "kit-form.log").open("wb")
-    proc = subprocess.Popen([str(kit), "form", "--no-browser", "--port", str(port)], cwd=root,
+    err = (tmp / f"kit-{command}.log").open("wb")
+    proc = subprocess.Popen([str(kit), command, "--no-browser", "--port", str(port)], cwd=root,
                             env=jupyter_env(tmp), stdout=subprocess.PIPE, stderr=err,
                             stdin=subprocess.DEVNULL, start_new_session=True, text=True)
     lines: queue.Queue[str] = queue.Queue()
@@ -125,11 +126,11 @@ def kit_form(root: Path, tmp: Path) -> Iterator[str]:
                 line = lines.get(timeout=1)
             except queue.Empty:
                 if proc.poll() is not None:
-                    raise RuntimeError(f"kit form exited with {proc.returncode}") from None
+                    raise RuntimeError(f"kit {command} exited with {proc.returncode}") from None
                 continue
             if "http://127.0.0.1:" in line:
                 url = line[line.index("http://"):].strip()
-        assert url is not None, "kit form printed no URL"
+        assert url is not None, f"kit {command} printed no URL"
         yield url
     finally:
         stop(proc, signal.SIGINT)  # Ctrl+C, as a user stops it; kit form stops Voilà

@@ -282,7 +282,7 @@ def _write_index(parts: YearFolder, outcomes: list[Outcome], result: BuildResult
 
     books = [v for v in result.volumes if v.parent == parts.path]
     books += [p for v in books if (p := parts.pdf / f"{v.stem}.pdf") in result.pdfs]
-    reviewed = {s.path.resolve(): s for s in statuses(params_dir)}
+    reviewed = {Path(os.path.realpath(s.path)): s for s in statuses(params_dir)}
     write_index(parts.index, parts.year, outcomes, books, reviewed)
 
 

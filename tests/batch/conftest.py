@@ -44,14 +44,20 @@ def official_name(i: int) -> str:
 
 
 def write_officials(folder: Path, n: int, start: int = 0) -> list[Path]:
-    """``n`` good parameter files (the sample with a distinct 姓名 each)."""
+    """``n`` good parameter files (the sample with a distinct 姓名 and figures each)."""
     folder.mkdir(parents=True, exist_ok=True)
     text = SAMPLE.read_text("utf-8")
     paths = []
     for i in range(start, start + n):
         name = official_name(i)
         path = folder / f"{i:03d}-{name}.yaml"
-        path.write_text(text.replace("李明华", name), "utf-8")
+        # figures and text of their own: no 提示 (kit.approval.flags) ties one to another
+        mine = (text.replace("李明华", name).replace("专题会议: 12", f"专题会议: {10 + i % 9}")
+                .replace("讲党课: 6", f"讲党课: {4 + i % 5}")
+                .replace("谈心谈话: 150", f"谈心谈话: {140 + i % 23}")
+                .replace("回炉党员: 80", f"回炉党员: {70 + i % 17}")
+                .replace("牵头完成全镇", f"{name}牵头完成全镇"))
+        path.write_text(mine, "utf-8")
         paths.append(path)
     return paths
 

@@ -1,18 +1,27 @@
-"""``kit build`` against the loop a user would otherwise write, side by side in one run.
+"""``kit build`` full, incremental and idle, against its floor, side by side in one run.
 
-    python bench/bench_build.py                 # N = 20 (3 rounds) and N = 100 (1 round)
-    python bench/bench_build.py --sizes 20 --rounds 1
+    python bench/bench_build.py                      # N = 100, 3 rounds
+    python bench/bench_build.py --sizes 100 --rounds 5 --loop   # also the papermill loop
 
 For each N it writes N synthetic officials (mixed roles, plausible values, checked by
-kit.params), then times, from the shell's point of view:
+kit.params), then in each round, from the shell's point of view:
 
-* ``kit build params -o …``: the whole command (checking, notebooks, review pages, index,
-  汇编), ``--workers`` = number of cores;
-* the loop: one ``papermill notebooks/report.ipynb … -p params_file <file>`` call per file;
-  the notebook writes the same .docx.  It makes no review pages and no 汇编.
+* full: ``kit build params -o …`` into an empty folder (checking, notebooks, review
+  pages, index, 汇编), ``--workers`` = number of cores;
+* one changed: the same folder again after one parameter file changed;
+* nothing changed: the same folder again, nothing changed;
+* floor: two ``kit render`` processes on the halves of the files at once (the same
+  reports written as .docx, without notebooks, review pages or 汇编);
+* with ``--loop``: one ``papermill notebooks/report.ipynb … -p params_file <file>`` call
+  per file (what a user would otherwise write; minutes at N = 100).
 
-Prints seconds per report (medians over rounds) and the ratio, then where kit build's
-time goes (measured in-process with the same code).
+Prints medians over rounds, then where a full build's time goes (in-process).
+
+    python bench/bench_build.py --size 1000      # one large run: rate and memory
+
+The size run builds N officials of mixed roles, units and counties once, sampling the
+resident memory of the whole process tree (kit build, its workers and their kernels),
+and projects the rate to a county (300 officials) and a province (30,000).
 """
 
 from __future__ import annotations
@@ -39,6 +48,7 @@ from kit.yamlio import dump  # noqa: E402
 BIN = Path(sys.executable).parent
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = ["建国", "明华", "志强", "海燕", "丽娟", "国栋", "玉兰", "文斌", "晓东", "春梅", "永红", "卫东"]
+COUNTIES = ["云溪县", "青川县", "石门县", "柳河县"]
 TOWNS = ["东山镇", "西河镇", "南岭乡", "北川镇", "青石镇", "柳湾乡", "红崖镇", "石门乡"]
 VILLAGES = ["石门", "杨家湾", "柳树沟", "红旗", "新庄", "马家坪", "下河", "双泉"]
 WORK = ("牵头完成全镇村党组织换届“回头看”，指导各村规范建立党员积分管理台账，"
@@ -69,21 +79,26 @@ def write_officials(folder: Path, n: int, seed: int = 7) -> list[Path]:
     roles = list(load_roles(ROOT / "templates").values())
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
+    taken: set[tuple[str, str]] = set()
     for i in range(n):
         tpl = roles[i % len(roles)]
-        name = rng.choice(SURNAMES) + rng.choice(GIVEN)
-        data = {"角色": tpl.role, "姓名": name, "单位": rng.choice(TOWNS), "所属县": "云溪县",
-                "省份": "甘肃", "年度": "2023"}
+        while True:  # one official, one report: 单位 + 姓名 unique, as kit build requires
+            name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)[0]
+            town = rng.choice(TOWNS)
+            if (town, name) not in taken:
+                taken.add((town, name))
+                break
+        data = {"角色": tpl.role, "姓名": name, "单位": town,
+                "所属县": COUNTIES[i % len(COUNTIES)], "省份": "甘肃", "年度": "2023"}
         data |= {k: synth_value(f, rng) for k, f in tpl.fields.items()}
         check(data, file=f"合成{i}", templates=ROOT / "templates")  # must be valid
-        path = folder / f"{i:03d}-{data['单位']}-{name}.yaml"
+        path = folder / f"{i:05d}-{data['单位']}-{name}.yaml"
         path.write_text(dump(data, header="# 合成的测试数据"), "utf-8")
         paths.append(path)
     return paths
 
 
-def time_kit_build(params: Path, out: Path, workers: int) -> float:
-    shutil.rmtree(out, ignore_errors=True)
+def kit_build(params: Path, out: Path, workers: int) -> float:
     start = time.perf_counter()
     run = subprocess.run([str(BIN / "kit"), "--templates", str(ROOT / "templates"), "build",
                           str(params), "-o", str(out), "--workers", str(workers)],
@@ -92,6 +107,24 @@ def time_kit_build(params: Path, out: Path, workers: int) -> float:
     if run.returncode != 0:
         sys.exit(f"kit build failed:\n{run.stdout}\n{run.stderr}")
     return took
+
+
+def floor(files: list[Path], out: Path, workers: int) -> float:
+    """``workers`` ``kit render`` processes, each on its share of the files, at once."""
+    shutil.rmtree(out, ignore_errors=True)
+    shares = [files[i::workers] for i in range(workers)]
+    start = time.perf_counter()
+    procs = [subprocess.Popen([str(BIN / "kit"), "--templates", str(ROOT / "templates"),
+                               "render", *map(str, share), "-o", str(out)],
+                              stdout=subprocess.DEVNULL, cwd=ROOT) for share in shares]
+    if any(p.wait() for p in procs):
+        sys.exit("kit render failed")
+    return time.perf_counter() - start
+
+
+def change_one(files: list[Path], round_no: int) -> None:
+    path = files[round_no % len(files)]
+    path.write_text(path.read_text("utf-8") + f"# 改动 {round_no}\n", "utf-8")
 
 
 def time_loop(files: list[Path], out: Path) -> float:
@@ -127,31 +160,105 @@ def where_time_goes(params: Path, out: Path, workers: int) -> None:
           f"(spawn + imports), checking files, index and 汇编")
 
 
+def tree_rss(root: int) -> int:
+    """Resident memory (bytes) of ``root`` and all its descendants, from /proc."""
+    parent: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parent[int(stat.parent.name)] = int(fields[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    tree, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        tree.add(pid)
+        todo += [c for c, pp in parent.items() if pp == pid and c not in tree]
+    total = 0
+    for pid in tree:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return total
+
+
+def size_run(n: int, workers: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="kit-size-") as tmp:
+        params = Path(tmp) / "params"
+        write_officials(params, n)
+        out = Path(tmp) / "out"
+        start = time.perf_counter()
+        log = open(Path(tmp) / "summary.txt", "w+", encoding="utf-8")  # noqa: SIM115
+        proc = subprocess.Popen([str(BIN / "kit"), "--templates", str(ROOT / "templates"),
+                                 "build", str(params), "-o", str(out), "--workers",
+                                 str(workers), "--by", "所属县"],
+                                stdout=log, stderr=subprocess.DEVNULL, cwd=ROOT)
+        peak, samples = 0, []
+        while proc.poll() is None:
+            rss = tree_rss(proc.pid)
+            peak = max(peak, rss)
+            samples.append(rss)
+            time.sleep(1.0)
+        took = time.perf_counter() - start
+        log.seek(0)
+        summary = log.read()
+        log.close()
+        if proc.returncode != 0:
+            sys.exit(f"kit build failed:\n{summary}")
+        rate = n / took * 3600
+        quarter = max(1, len(samples) // 4)
+        print(f"size run: {n} officials, --workers {workers}, --by 所属县")
+        print(f"  elapsed {took:.0f} s = {took / n:.3f} s/report = {rate:,.0f} officials/hour")
+        print(f"  peak RSS of the process tree {peak / 2**20:.0f} MB; median RSS in each quarter "
+              f"of the run: {[round(statistics.median(samples[i:i + quarter]) / 2**20) for i in range(0, len(samples), quarter)]} MB")
+        for label, m in (("county (300 officials)", 300), ("province (30,000)", 30000)):
+            print(f"  projection, {label}: {m / rate:.2f} h")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[20, 100])
-    ap.add_argument("--rounds", type=int, nargs="+", default=[3, 1],
-                    help="rounds per size (the loop at N=100 takes minutes)")
+    ap.add_argument("--size", type=int, help="one large run of this many officials instead")
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100])
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--loop", action="store_true", help="also time the papermill CLI loop")
     args = ap.parse_args()
-    rounds = args.rounds + [args.rounds[-1]] * (len(args.sizes) - len(args.rounds))
+    if args.size:
+        size_run(args.size, args.workers)
+        return
     print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}, "
-          f"kit build --workers {args.workers}")
+          f"--workers {args.workers}, {args.rounds} rounds, medians")
     with tempfile.TemporaryDirectory(prefix="kit-bench-") as tmp:
-        for n, r in zip(args.sizes, rounds, strict=False):
+        for n in args.sizes:
             params = Path(tmp) / f"params-{n}"
             files = write_officials(params, n)
-            kit_times, loop_times = [], []
-            for _ in range(r):  # interleaved, so both see the same machine load
-                kit_times.append(time_kit_build(params, Path(tmp) / "kit-out", args.workers))
-                loop_times.append(time_loop(files, Path(tmp) / "loop-out"))
-            k, lp = statistics.median(kit_times), statistics.median(loop_times)
-            print(f"\nN = {n} ({r} round{'s' if r > 1 else ''}, medians)")
-            print(f"  kit build          : {k:7.2f} s  = {k / n:.3f} s/report   "
-                  f"{[round(t, 2) for t in kit_times]}")
-            print(f"  papermill CLI loop : {lp:7.2f} s  = {lp / n:.3f} s/report   "
-                  f"{[round(t, 2) for t in loop_times]}")
-            print(f"  ratio              : kit build is {lp / k:.1f}x faster")
+            times: dict[str, list[float]] = {k: [] for k in
+                                             ("full", "one", "none", "floor", "loop")}
+            for r in range(args.rounds):  # interleaved, so all see the same machine load
+                out = Path(tmp) / "kit-out"
+                shutil.rmtree(out, ignore_errors=True)
+                times["full"].append(kit_build(params, out, args.workers))
+                change_one(files, r)
+                times["one"].append(kit_build(params, out, args.workers))
+                times["none"].append(kit_build(params, out, args.workers))
+                times["floor"].append(floor(files, Path(tmp) / "floor-out", args.workers))
+                if args.loop:
+                    times["loop"].append(time_loop(files, Path(tmp) / "loop-out"))
+            med = {k: statistics.median(v) for k, v in times.items() if v}
+            print(f"\nN = {n}")
+            rows = [("full build", "full"), ("rebuild, 1 file changed", "one"),
+                    ("rebuild, nothing changed", "none"),
+                    (f"floor ({args.workers} kit render processes)", "floor"),
+                    ("papermill CLI loop", "loop")]
+            for label, k in rows:
+                if k in med:
+                    print(f"  {label:34s}: {med[k]:7.2f} s = {med[k] / n:.3f} s/report   "
+                          f"{[round(t, 2) for t in times[k]]}")
+            print(f"  one changed / full          : {med['one'] / med['full']:.0%} (goal ≤ 15%)")
+            print(f"  full / floor                : {med['full'] / med['floor']:.1f}x (goal ≤ 3x)")
             where_time_goes(params, Path(tmp) / "kit-out", args.workers)
 
 

@@ -1,48 +1,50 @@
 """``kit build``: every parameter file of a folder through the report notebook.
 
-Stages, one module each: the files are checked here (a file that fails never reaches
-papermill), :mod:`kit.execute` runs papermill and writes the review page in worker
-processes, each keeping one kernel alive (:mod:`kit.engines`), and this module writes
-the review index, the 汇编 and the summary.  Outputs::
+Stages, one module each: :mod:`kit.plan` reads and checks the files (a file that fails
+never reaches papermill) and decides what the last build already made
+(:mod:`kit.manifest`), :mod:`kit.workers` runs :mod:`kit.execute` (papermill and the
+review page) in worker processes, each keeping one kernel alive (:mod:`kit.engines`),
+:mod:`kit.volumes` writes the 汇编 and PDFs, and this module the review index and the
+summary.  One build at a time per output
+folder (:mod:`kit.lock`).  Outputs::
 
     build/<年度>/notebooks/   executed notebooks (papermill output, error marker on failure)
     build/<年度>/review/      one page per official, without code; index.html
     build/<年度>/docx/        the reports
-    build/<年度>/<年度>年度述职报告汇编.docx
+    build/<年度>/<年度>年度述职报告汇编.docx   (see kit.layout)
+    build/.kit/               the manifest, the lock and the kernels' runtime files
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
 import os
-import sys
-from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from urllib.parse import quote
 
 from kit.errors import (
     KitError,
     NotApprovedError,
-    OutputError,
     ParamsError,
     Problem,
-    ToolMissingError,
     display_path,
 )
-from kit.execute import Outcome, Task, run_task
+from kit.execute import Outcome
+from kit.intake import Lookalike, gather
 from kit.iorw import atomic_write_text
 from kit.layout import BUILD, PARAMS, YearFolder, year_folder
-from kit.params import Official, find_params, load, read_entries
+from kit.lock import WAIT_SECONDS, BuildLock, clean_scratch, clean_stale_runtime
+from kit.manifest import Manifest
+from kit.plan import Plan, plan
 from kit.review import render_page
-from kit.templates import load_roles, templates_dir
-
-if TYPE_CHECKING:
-    from kit.model import Report
-    from kit.word.volume import VolumeInfo
+from kit.templates import RoleTemplate, load_roles, templates_dir
+from kit.volumes import group_volume, groups, pdfs, volume, write_volume_list
+from kit.workers import run_all
 
 RECYCLE_AFTER = 100  # notebooks per worker process before it (and its kernel) is replaced
 
@@ -55,6 +57,11 @@ class BuildResult:
     pdfs: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # 汇编/PDF problems, in Chinese
     problem_codes: list[int] = field(default_factory=list)  # each problem's exit code
+    lookalikes: list[Lookalike] = field(default_factory=list)  # not read: 「x.yaml.txt」…
+    reused: int = 0  # officials whose outputs of the last build were current
+    removed: list[str] = field(default_factory=list)  # files gone: their outputs removed
+    volume_lists: list[Path] = field(default_factory=list)  # with --by: the list of 汇编
+    interrupted: bool = False  # Ctrl-C: what was not finished is done by the next run
 
     @property
     def failed(self) -> list[Outcome]:
@@ -62,12 +69,15 @@ class BuildResult:
 
     @property
     def ok(self) -> bool:
-        return not self.failed and not self.problems
+        return not self.failed and not self.problems and not self.interrupted
 
     @property
     def exit_code(self) -> int:
-        """0, 1 when an official failed, else the first 汇编/PDF problem's code (5: no
-        LibreOffice, 7: it failed or timed out, 4: a file could not be written)."""
+        """130 when interrupted (Ctrl-C), 1 when an official failed, else the first
+        汇编/PDF problem's code (5: no LibreOffice, 7: it failed or timed out, 4: a file
+        could not be written), 0 when all went well."""
+        if self.interrupted:
+            return 130
         if self.failed:
             return 1
         return self.problem_codes[0] if self.problem_codes else 0
@@ -81,149 +91,177 @@ class BuildResult:
 def build(params_dir: str | Path = PARAMS, out_dir: str | Path = BUILD,
           workers: int | None = None, timeout: float = 120, pdf: bool = False,
           templates: str | Path | None = None, *, recycle_after: int = RECYCLE_AFTER,
-          quiet: bool = False, final: bool = False,
+          quiet: bool = False, force: bool = False, lock_wait: float = WAIT_SECONDS,
+          by: str | None = None, final: bool = False,
           compare: str | Path | None = None) -> BuildResult:
     """Build every official of ``params_dir`` into ``out_dir/<年度>/``; prints a summary
     in Chinese.  One official's failure never stops the others (see ``result.ok``).
+    Officials whose outputs are current are reused unless ``force``; Ctrl-C stops the run
+    (``result.interrupted``) and the next run goes on from what was finished.  ``by``
+    (「所属县」 or 「单位」) makes one 汇编 per group instead of one per year.
     ``final``: refuse (NotApprovedError) unless every official is 已通过 (kit.approval);
     ``compare``: last year's parameter folder for the 提示 (kit.approval.flags)."""
     say: Callable[[str], None] = (lambda _: None) if quiet else print
-    files = find_params(params_dir)
+    files, lookalikes = gather(params_dir)
     if not files:
-        raise ParamsError(Problem("文件夹里没有参数文件（.yaml）", file=display_path(params_dir)))
+        raise ParamsError(Problem("文件夹里没有参数文件（.yaml）", file=display_path(params_dir),
+                                  hint="；".join(str(x) for x in lookalikes) or None))
     if workers is not None and workers < 1:
         raise KitError(Problem("--workers 至少为 1", found=str(workers)))
     tdir = templates_dir(templates).resolve()
-    load_roles(tdir)  # a broken template stops the batch here, with its own message
+    roles = load_roles(tdir)  # a broken template stops the batch here, with its own message
     out_root = Path(out_dir).resolve()
     if final:
         from kit.approval.status import require_approved
         require_approved(params_dir)
-
-    outcomes, tasks = _check(files, tdir, out_root, timeout, compare)
-    _run(tasks, outcomes, workers or os.cpu_count() or 1, recycle_after, quiet)
-
-    result = BuildResult(outcomes=list(outcomes.values()))
-    for year, group in _by_year(result.outcomes).items():
-        parts = year_folder(out_root, year)
-        result.year_dirs.append(parts.path)
-        volume = _volume(parts, group, result, final)
-        if pdf:
-            _pdf(parts, group, result, volume, say)
-        _write_index(parts, group, result, params_dir)
+    folder = str(Path(params_dir).resolve()) if Path(params_dir).is_dir() else None
+    result = BuildResult(outcomes=[], lookalikes=lookalikes)
+    with BuildLock(out_root, lock_wait, say), _sigint_raises_once():
+        clean_stale_runtime(out_root)
+        clean_scratch(out_root)
+        manifest = Manifest.load(out_root)
+        try:
+            _build(files, folder, roles, tdir, out_root, manifest, result, workers or
+                   os.cpu_count() or 1, timeout, pdf, recycle_after, force, quiet, say, by,
+                   final, compare, params_dir)
+        except KeyboardInterrupt:
+            result.interrupted = True
+        finally:
+            signal_safe(manifest.save)
     _summary(result, say)
     return result
 
 
-def _check(files: list[Path], tdir: Path, out_root: Path, timeout: float,
-           compare: str | Path | None = None
-           ) -> tuple[dict[Path, Outcome], list[tuple[Task, Outcome]]]:
-    """Check every file in this process; only good ones become tasks."""
-    outcomes: dict[Path, Outcome] = {}
-    tasks: list[tuple[Task, Outcome]] = []
-    checked: dict[Path, Official | ParamsError] = {}
-    for path in files:
-        try:
-            checked[path] = load(path, templates=tdir)
-        except ParamsError as err:
-            checked[path] = err
-    from kit.approval.flags import for_batch
-
-    checks = for_batch(checked, out_root, compare)  # 提示: year-over-year, across officials
-    years = Counter(o.year for o in checked.values() if isinstance(o, Official))
-    usual_year = years.most_common(1)[0][0] if years else 0
-    stems = Counter(p.stem for p in files)
-    for path, got in checked.items():
-        stem = path.stem if stems[path.stem] == 1 else path.name
-        if isinstance(got, ParamsError):
-            year = _year_of(path) or usual_year
-            o = Outcome(file=path, year=year, stage="检查", reason=str(got))
-            o.review = year_folder(out_root, year).review / f"{stem}.html"
-            outcomes[path] = o
-            continue
-        o = Outcome(file=path, name=got.name, role=got.role, unit=got.unit, year=got.year,
-                    warnings=list(got.warnings), flags=checks[path].flags)
-        parts = year_folder(out_root, got.year)
-        title = f"{got.name}（{got.unit} {got.role}）"
-        tasks.append((Task(params_file=path.resolve(),
-                           notebook=parts.notebooks / f"{stem}.ipynb",
-                           review=parts.review / f"{stem}.html",
-                           out_root=out_root, templates=tdir, timeout=timeout, title=title,
-                           compare=checks[path].as_dict()), o))
-        outcomes[path] = o
-    for o in outcomes.values():  # a page for files that never ran, so every link works
-        if o.stage == "检查" and o.review is not None:
-            atomic_write_text(o.review, render_page(
+def _build(files: list[Path], folder: str | None, roles: dict[str, RoleTemplate], tdir: Path,
+           out_root: Path, manifest: Manifest, result: BuildResult, workers: int,
+           timeout: float, pdf: bool, recycle_after: int, force: bool, quiet: bool,
+           say: Callable[[str], None], by: str | None, final: bool,
+           compare: str | Path | None, params_dir: str | Path) -> None:
+    if manifest.damaged:
+        say("上次的生成记录已损坏，本次全部重新生成。")
+    p = plan(files, roles, tdir, out_root, timeout, manifest, force=force, compare=compare)
+    result.outcomes = list(p.outcomes.values())
+    result.reused = len(p.reused)
+    # What runs now is no longer what the last build made: forget it before it starts.
+    manifest.forget_keys([f.name for f in p.outcomes if p.outcomes[f] not in p.reused])
+    if folder is not None:
+        result.removed = _remove_gone(manifest, {f.name for f in files}, folder, out_root)
+    for path, o in p.outcomes.items():
+        if o.stage == "检查":
+            atomic_write_text(o.review, render_page(  # type: ignore[arg-type]
                 "failed_check.html.j2", file=display_path(o.file), reason=o.reason))
-    return outcomes, tasks
+            _note(manifest, path, o, p, folder, out_root)
 
+    def done(o: Outcome) -> None:
+        _note(manifest, o.file, o, p, folder, out_root)
 
-def _year_of(path: Path) -> int:
-    """The 年度 a broken file was meant for, when it can still be read."""
     try:
-        entry = read_entries(path).get("年度")
-    except ParamsError:  # the file is broken; its reason is reported elsewhere
-        return 0
-    text = str(entry.value).strip() if entry else ""
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else 0  # not 「²⁰²³」
+        closing = run_all(p.tasks, p.outcomes, workers, recycle_after, quiet, done)
+    finally:
+        result.outcomes = list(p.outcomes.values())
+    try:
+        _finish(out_root, result, manifest, p, pdf, say, by, final, params_dir)
+    finally:
+        if closing is not None:  # the workers stopped their kernels meanwhile
+            closing.join()
 
 
-def _run(tasks: list[tuple[Task, Outcome]], outcomes: dict[Path, Outcome], workers: int,
-         recycle_after: int, quiet: bool) -> None:
-    from tqdm import tqdm
+def _finish(out_root: Path, result: BuildResult, manifest: Manifest, p: Plan, pdf: bool,
+            say: Callable[[str], None], by: str | None, final: bool,
+            params_dir: str | Path) -> None:
+    """Each year's 汇编 (or one per group), PDFs and review index."""
+    for year, group in _by_year(result.outcomes).items():
+        parts = year_folder(out_root, year)
+        result.year_dirs.append(parts.path)
+        written = []
+        missing = sum(not o.ok for o in group)
+        books: dict[str, list[Outcome]] = {}
+        if final and missing:  # a final set lacks nobody
+            result.problem(f"定稿汇编没有生成：{missing} 人的报告未生成",
+                           NotApprovedError.exit_code)
+        else:
+            books = groups(group, by)
+        for name, members in books.items():
+            path = group_volume(parts, name) if by else parts.volume
+            if (book := volume(path, year, members, result, manifest, p.keys, final)):
+                written.append(book)
+        if by:
+            write_volume_list(parts, by, group, result)
+        if pdf:
+            pdfs(parts, group, result, written, say, manifest)
+        _write_index(parts, group, result, params_dir)
 
-    if not tasks:
+
+def _note(manifest: Manifest, path: Path, o: Outcome, p: Plan, folder: str | None,
+          out_root: Path) -> None:
+    """Record one official in the manifest (journal) and remove its outputs of an
+    earlier build that this one replaced (another 年度, 单位 or file name)."""
+    def rel(x: Path | None) -> str:
+        return os.path.relpath(x, out_root) if x else ""
+
+    old = manifest.records.get(path.name) or {}
+    new = [rel(x) for x in (o.notebook, o.review, o.docx) if x]
+    kept = [x for x in old.get("outputs", []) if x not in new]
+    if o.ok:
+        _delete(out_root, kept + ([old["pdf"]] if old.get("pdf") else []))
+        kept = []
+    manifest.record(path.name, {
+        "key": p.keys.get(path) if o.ok else None, "data": p.data.get(path),
+        "folder": folder, "stem": p.stems.get(path), "ok": o.ok, "name": o.name,
+        "role": o.role, "unit": o.unit, "county": o.county, "year": o.year,
+        "warnings": o.warnings,
+        "notebook": rel(o.notebook), "review": rel(o.review), "docx": rel(o.docx),
+        "pdf": None, "outputs": new + kept})
+
+
+def _remove_gone(manifest: Manifest, present: set[str], folder: str, out_root: Path
+                 ) -> list[str]:
+    """Outputs of officials whose parameter file is no longer in the folder."""
+    gone = sorted(n for n, r in manifest.records.items()
+                  if n not in present and r.get("folder") == folder)
+    for name in gone:
+        rec = manifest.records[name]
+        _delete(out_root, list(rec.get("outputs", [])) + ([rec["pdf"]] if rec.get("pdf") else []))
+        manifest.record(name, None)
+    return gone
+
+
+def _delete(out_root: Path, rels: list[str]) -> None:
+    for rel in rels:
+        target = (out_root / rel).resolve()
+        if target.is_relative_to(out_root):  # a record never points outside the build folder
+            target.unlink(missing_ok=True)
+
+
+def signal_safe(fn: Callable[[], None]) -> None:
+    """Run ``fn`` with Ctrl-C held off (a second Ctrl-C must not cut a manifest write)."""
+    if threading.current_thread() is not threading.main_thread():
+        fn()
         return
-    workers = min(workers, len(tasks))
-    bar = tqdm(total=len(tasks), desc="生成报告", unit="份", disable=quiet, file=sys.stderr,
-               dynamic_ncols=True)
-    # spawn: workers must not inherit this process's threads; required for recycling.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                             max_tasks_per_child=recycle_after,
-                             initializer=_init_worker) as pool:
-        futures: dict[Future[Outcome], tuple[Task, Outcome]] = {
-            pool.submit(run_task, task, outcome): (task, outcome) for task, outcome in tasks}
-        try:
-            _collect(futures, outcomes, bar)
-        except KeyboardInterrupt:  # stop at once: no queued official starts any more
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-    bar.close()
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        fn()
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
-def _collect(futures: dict[Future[Outcome], tuple[Task, Outcome]],
-             outcomes: dict[Path, Outcome], bar: Any) -> None:
-    for future in as_completed(futures):
-        task, done = futures[future]
-        try:
-            done = future.result()  # the worker's filled-in copy
-        except BrokenProcessPool:
-            done.stage, done.reason = "执行", "处理进程意外退出（可能是内存不足），请重试"
-        except Exception as err:  # a bug of ours: report it on this official, go on
-            done.stage, done.reason = "执行", f"程序运行出错（{type(err).__name__}: {err}）"
-        outcomes[done.file] = done
-        bar.set_postfix_str(("✓ " if done.ok else "✗ ") + task.title, refresh=False)
-        if not done.ok:
-            bar.write(f"✗ {display_path(done.file)}：{done.reason.splitlines()[0]}")
-        bar.update(1)
+@contextlib.contextmanager
+def _sigint_raises_once() -> Iterator[None]:
+    """The first Ctrl-C raises KeyboardInterrupt; later ones are ignored while the run
+    stops its workers and writes what it finished."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
 
+    def handler(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise KeyboardInterrupt
 
-def _init_worker() -> None:
-    """Runs in each worker process: its kernel is killed when the worker exits."""
-    import logging
-
-    # jsonschema (under nbformat) imports rfc3987_syntax when installed, which compiles a
-    # Lark grammar at import: 1.8 s per process, for IRI formats no notebook schema uses
-    # (python-jsonschema/jsonschema#1392).
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-    from multiprocessing.util import Finalize
-
-    from kit.engines import worker_kernel
-
-    logging.getLogger("papermill").setLevel(logging.ERROR)
-    logging.getLogger("traitlets").setLevel(logging.ERROR)
-    logging.getLogger("kit.engines").setLevel(logging.CRITICAL)  # outcomes say what failed
-    Finalize(worker_kernel(), worker_kernel().stop, exitpriority=10)
+    old = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 def _by_year(outcomes: list[Outcome]) -> dict[int, list[Outcome]]:
@@ -233,6 +271,10 @@ def _by_year(outcomes: list[Outcome]) -> dict[int, list[Outcome]]:
     return dict(sorted(out.items()))
 
 
+def _link(target: Path | None, base: Path) -> str:
+    return quote(os.path.relpath(target, base).replace(os.sep, "/")) if target else ""
+
+
 def _write_index(parts: YearFolder, outcomes: list[Outcome], result: BuildResult,
                  params_dir: str | Path) -> None:
     from kit.approval.status import statuses
@@ -240,68 +282,26 @@ def _write_index(parts: YearFolder, outcomes: list[Outcome], result: BuildResult
 
     books = [v for v in result.volumes if v.parent == parts.path]
     books += [p for v in books if (p := parts.pdf / f"{v.stem}.pdf") in result.pdfs]
-    reviewed = {s.path.resolve(): s for s in statuses(params_dir)}
+    reviewed = {Path(os.path.realpath(s.path)): s for s in statuses(params_dir)}
     write_index(parts.index, parts.year, outcomes, books, reviewed)
-
-
-def _volume(parts: YearFolder, outcomes: list[Outcome], result: BuildResult,
-            final: bool = False) -> tuple[list[Report], VolumeInfo] | None:
-    """The 汇编 of the year, from the reports the executed notebooks rendered.
-
-    The reports are read back from the executed notebooks (``Outcome.report``), not
-    rendered again."""
-    from kit.notebook import report_from_dict
-    from kit.word.volume import write_volume
-
-    reports = [report_from_dict(o.report) for o in outcomes if o.ok and o.report]
-    if final and len(reports) < len(outcomes):  # a final set lacks nobody
-        result.problem(f"定稿汇编没有生成：{len(outcomes) - len(reports)} 人的报告未生成",
-                       NotApprovedError.exit_code)
-        return None
-    if not reports:
-        return None
-    try:
-        info = write_volume(reports, parts.volume, parts.year, draft=not final)  # 「征求意见稿」
-    except (KitError, OSError) as err:
-        result.problem(f"汇编没有生成：{err}", getattr(err, "exit_code", OutputError.exit_code))
-        return None
-    result.volumes.append(info.path)
-    return reports, info
-
-
-def _pdf(parts: YearFolder, outcomes: list[Outcome], result: BuildResult,
-         volume: tuple[list[Report], VolumeInfo] | None, say: Callable[[str], None]) -> None:
-    from kit.word.pdf import INSTALL_HINT, PdfError, convert_to_pdf, pdf_available
-    from kit.word.referee import referee_volume
-
-    docx = [o.docx for o in outcomes if o.ok and o.docx] + ([volume[1].path] if volume else [])
-    if not docx:
-        return
-    if not pdf_available():
-        result.problem(INSTALL_HINT, ToolMissingError.exit_code)
-        return
-    try:
-        result.pdfs += convert_to_pdf(docx, parts.pdf)
-    except PdfError as err:
-        result.problem(f"PDF 没有生成：{err}", err.exit_code)
-        return
-    if volume:
-        # The PDF is the referee: if LibreOffice paginated differently from the page
-        # model, the 目录's printed numbers are corrected from the PDF itself.
-        reports, info = volume
-        try:
-            checked = referee_volume(reports, info, parts.pdf / f"{info.path.stem}.pdf")
-        except PdfError as err:
-            result.problem(f"汇编目录页码未核对：{err}", err.exit_code)
-            return
-        for c in checked.corrections:
-            say(f"  目录页码已按 PDF 更正：{c}")
 
 
 def _summary(result: BuildResult, say: Callable[[str], None]) -> None:
     ok, failed = len(result.outcomes) - len(result.failed), len(result.failed)
-    say(f"\n共 {len(result.outcomes)} 份：{ok} 成功，{failed} 失败。")
-    for o in result.failed:
+    if result.interrupted and not result.outcomes:
+        say("\n已中断（Ctrl-C）：检查参数文件时中断，没有生成任何报告。")
+        return
+    if result.interrupted:
+        not_done = [o for o in result.outcomes if o.stage == "中断"]
+        say(f"\n已中断（Ctrl-C）：{ok} 份已完成，{len(not_done)} 份没有生成。"
+            "已完成的文件都已保存；再次运行 kit build 只生成没有完成的部分。")
+        failed_list = [o for o in result.failed if o.stage != "中断"]
+    else:
+        executed = ok - result.reused
+        say(f"\n共 {len(result.outcomes)} 份：{ok} 成功，{failed} 失败。"
+            f"（沿用上次结果 {result.reused} 份，本次执行 {executed + failed} 份）")
+        failed_list = result.failed
+    for o in failed_list:
         say(f"  ✗ {display_path(o.file)}")
         for line in o.reason.splitlines():
             say(f"      {line}")
@@ -309,11 +309,20 @@ def _summary(result: BuildResult, say: Callable[[str], None]) -> None:
         say(f"  ✗ {p}")
     if flagged := sum(bool(o.flags) for o in result.outcomes):  # kit.approval.flags
         say(f"审阅提示：{flagged} 份有提示（与上年相比变化大、照抄等），请在审阅目录里核对。")
+    if result.lookalikes:
+        say(f"另有 {len(result.lookalikes)} 个文件像参数文件，但没有读取：")
+        for x in result.lookalikes:
+            say(f"  ⚠ {x}")
+    if result.removed:
+        say(f"参数文件已不在，删除了 {len(result.removed)} 位同志的旧输出："
+            + "、".join(result.removed))
     for d in result.year_dirs:
         parts = YearFolder(d, int(d.name))
         say(f"审阅目录：{display_path(parts.index)}")
         say(f"Word 文件：{display_path(parts.docx)}")
     for v in result.volumes:
         say(f"汇编：{display_path(v)}")
+    for v in result.volume_lists:
+        say(f"汇编清单：{display_path(v)}")
     for folder in sorted({p.parent for p in result.pdfs}):
         say(f"PDF：{display_path(folder)}")

@@ -109,6 +109,10 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--timeout", type=_int_in(1, MAX_TIMEOUT), default=120, metavar="秒",
                    help="每份报告的执行时限（秒，大于 0）")
     b.add_argument("--pdf", action="store_true", help="同时输出 PDF（需要 LibreOffice）")
+    b.add_argument("--force", action="store_true",
+                   help="全部重新生成（默认只生成新增、改动过或上次失败的）")
+    b.add_argument("--by", choices=("所属县", "单位"), metavar="所属县|单位",
+                   help="汇编按所属县或单位分册，另出一份汇编清单")
     b.add_argument("--final", action="store_true",
                    help="定稿：全部同志都已通过审阅才生成汇编，否则列出未通过的并退出（退出码 8）")
     b.add_argument("--compare", metavar="上年参数文件夹",
@@ -215,8 +219,8 @@ def _build(args: argparse.Namespace) -> int:
     if args.order:
         os.environ[ENV] = check_method(args.order)  # the workers and the 汇编 read it
     result = build(args.params, args.out, workers=args.workers, timeout=args.timeout,
-                   pdf=args.pdf, templates=args.templates, final=args.final,
-                   compare=args.compare)
+                   pdf=args.pdf, templates=args.templates, force=args.force,
+                   by=args.by, final=args.final, compare=args.compare)
     return result.exit_code
 
 

@@ -36,6 +36,7 @@ class Outcome:
     name: str = ""
     role: str = ""
     unit: str = ""
+    county: str = ""  # 所属县, for a 汇编 per county (kit build --by 所属县)
     year: int = 0
     ok: bool = False
     reason: str = ""  # plain Chinese, for a failure
@@ -107,20 +108,37 @@ def _reason(ename: str, evalue: str) -> str:
 _exporter: Any = None
 
 
+def _review_exporter() -> Any:
+    """nbconvert's HTMLExporter without its final BeautifulSoup pass (alt texts for
+    images and tab stops on code cells: a review page has neither), which re-parses the
+    whole page and cost as much as the conversion itself."""
+    from nbconvert import HTMLExporter, TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    from kit.review import TEMPLATES
+
+    class ReviewExporter(HTMLExporter):
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", Highlight2HTML(parent=self))
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return ReviewExporter(template_file="kit_review.html.j2",
+                          extra_template_paths=[str(TEMPLATES)], exclude_input=True,
+                          exclude_input_prompt=True, exclude_output_prompt=True)
+
+
 def review_page(nb: Any, task: Task, outcome: Outcome) -> str:
     """The official's review page: the notebook's outputs, no code (one exporter per
     process: building it costs more than converting a notebook)."""
     global _exporter
     import nbformat
-    from nbconvert import HTMLExporter
-
-    from kit.review import TEMPLATES
 
     if _exporter is None:
-        _exporter = HTMLExporter(template_file="kit_review.html.j2",
-                                 extra_template_paths=[str(TEMPLATES)],
-                                 exclude_input=True, exclude_input_prompt=True,
-                                 exclude_output_prompt=True)
+        _exporter = _review_exporter()
     if nb is None:
         nb = nbformat.v4.new_notebook()
     kit = {"title": task.title, "failed": not outcome.ok, "reason": outcome.reason,

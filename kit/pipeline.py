@@ -21,7 +21,12 @@ def report_of(official: Official, timeout: float | None = None) -> Report:
 def docx_name(report: Report) -> str:
     """「2023年度述职报告-东山镇-镇党建办主任-李明华.docx」: unique per official and safe
     on Windows."""
-    parts = [f"{report.year}年度述职报告", report.unit, report.role, report.name]
+    return output_name(report.year, report.unit, report.role, report.name)
+
+
+def output_name(year: int, unit: str, role: str, name: str) -> str:
+    """The .docx name of an official (the batch checks no two officials share one)."""
+    parts = [f"{year}年度述职报告", unit, role, name]
     return safe_filename("-".join(p for p in parts if p)) + ".docx"
 
 

@@ -71,7 +71,7 @@ def write_index(path: Path, year: int, outcomes: Sequence[Outcome], volumes: Seq
     rows = []
     for number, o in in_toc_order(outcomes):
         ident = who(o)
-        st = statuses.get(o.file.resolve())
+        st = statuses.get(Path(os.path.realpath(o.file)))  # never raises on a symlink loop
         rows.append({
             "n": number, "name": ident.name, "role": ident.role, "unit": ident.unit,
             "file": o.file.name if (ident.name or ident.unit) else display_path(o.file),

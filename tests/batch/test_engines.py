@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import nbformat
@@ -15,7 +14,8 @@ from nbformat.v4 import new_code_cell, new_notebook
 from papermill.exceptions import PapermillExecutionError
 
 from kit.batch import build
-from kit.engines import ENGINE_NAME, worker_kernel
+from kit.engines import ENGINE_NAME, use_runtime_dir, worker_kernel
+from tests.batch.conftest import processes_naming
 from tests.conftest import ROOT
 
 
@@ -99,18 +99,37 @@ def test_no_value_leaks_between_officials(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="kernels use Unix sockets on POSIX only")
-def test_recycled_workers_stop_their_kernels(tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    """A worker replaced after each notebook still builds, and kills its kernel on exit
-    (each kernel's socket folder is removed when it is stopped).  The kernels' folders
-    go to this test's own temporary folder, not the machine's /tmp where other runs'
-    kernels come and go."""
-    own_tmp = tmp_path / "tmp"
-    own_tmp.mkdir()
-    monkeypatch.setenv("TMPDIR", str(own_tmp))  # the spawned workers read it
-    monkeypatch.setattr(tempfile, "tempdir", None)  # and this process reads it again
-    result = build(ROOT / "params", tmp_path / "build", workers=1, timeout=60, recycle_after=1,
-                   templates=ROOT / "templates", quiet=True)
+def test_recycled_workers_stop_their_kernels(tmp_path: Path) -> None:
+    """A worker replaced after each notebook still builds, and kills its kernel on exit.
+    Kernel files live in the build's own runtime folder, never in the machine's /tmp or
+    Jupyter runtime folder, and none is left when the build ends."""
+    seen: set[str] = set()
+    result = build(ROOT / "params", tmp_path / "build", workers=1, timeout=60,
+                   recycle_after=1, templates=ROOT / "templates", quiet=True)
     assert result.ok and len(result.outcomes) == 2
-    assert Path(tempfile.gettempdir()) == own_tmp
-    assert list(own_tmp.glob("kit-kernel-*")) == []
+    for nb in (tmp_path / "build" / "2023" / "notebooks").glob("*.ipynb"):
+        seen.add(nbformat.read(nb, as_version=4).metadata.papermill.parameters["params_file"])
+    assert len(seen) == 2
+    runtime = tmp_path / "build" / ".kit" / "run"
+    assert runtime.is_dir() and list(runtime.iterdir()) == []
+    assert not processes_naming(runtime)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="kernels use Unix sockets on POSIX only")
+def test_kernel_files_stay_in_the_runtime_folder(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import kit.engines
+
+    monkeypatch.setattr(kit.engines, "_runtime", None)
+    folder = use_runtime_dir(tmp_path / "run")
+    kernel = kit.engines.ReusedKernel()
+    try:
+        km, _ = kernel.ensure()
+        assert Path(km.connection_file).parent == folder
+        pid = int((folder / "kernel.pid").read_text())
+        assert pid in processes_naming(folder)
+        assert any(p.is_socket() for p in folder.iterdir())
+    finally:
+        kernel.stop()
+    assert list(folder.iterdir()) == []

@@ -4,6 +4,11 @@ Voilà runs ``notebooks/form.ipynb`` with its code hidden, listening on 127.0.0.
 a random token, so nobody else on the network can open it.  The kernel gets the
 project's folders through environment variables (see :mod:`kit.form.paths`), so it
 reads and writes the same params/ as the command was started for.
+
+The page uses the kit's Voilà template (``share/voila/templates/kit``: Voilà's own,
+without its CDN links, with a Chinese loading text).  One page load starts one kernel;
+Voilà shuts it down when the page closes, and a kernel whose page went away without
+saying so (a crashed browser) is culled after ``IDLE_LIMIT`` seconds.
 """
 
 from __future__ import annotations
@@ -11,8 +16,10 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import re
 import subprocess
 import sys
+import threading
 import time
 import webbrowser
 from pathlib import Path
@@ -22,6 +29,8 @@ from kit.form.paths import Folders
 
 HOST = "127.0.0.1"
 NOTEBOOK = Path("notebooks") / "form.ipynb"
+SHARE = Path(__file__).resolve().parent / "share"  # the kit's Voilà template, lab settings
+IDLE_LIMIT = 300  # s: a kernel with no page connected for this long is shut down
 
 
 def find_notebook(folders: Folders) -> Path:
@@ -34,11 +43,22 @@ def find_notebook(folders: Folders) -> Path:
 
 
 def voila_command(notebook: Path, port: int, token: str) -> list[str]:
-    """The Voilà command line: localhost only, code hidden, no tracebacks for users."""
+    """The Voilà command line: localhost only, code hidden, no tracebacks for users, the
+    kit's template, kernels culled, and Voilà's own English start-up lines silenced
+    (``serve`` prints the one line a user needs)."""
     return [sys.executable, "-m", "voila", str(notebook), "--no-browser",
             f"--port={port}", f"--Voila.ip={HOST}", "--Voila.port_retries=0",
             f"--token={token}", "--strip_sources=True", "--show_tracebacks=False",
-            "--theme=light"]
+            "--theme=light", "--template=kit", "--Voila.log_level=WARN",
+            f"--MappingKernelManager.cull_idle_timeout={IDLE_LIMIT}",
+            "--MappingKernelManager.cull_interval=30",
+            "--MappingKernelManager.cull_connected=False"]
+
+
+def jupyter_path(env: dict[str, str] | None = None) -> str:
+    """JUPYTER_PATH with the kit's data folder first, so Voilà finds the kit's template."""
+    env = os.environ if env is None else env
+    return os.pathsep.join(filter(None, [str(SHARE), env.get("JUPYTER_PATH", "")]))
 
 
 def port_free(port: int) -> bool:
@@ -62,30 +82,92 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> boo
     return False
 
 
+_NOISE = re.compile(r"^\[\w+\] WARNING \|")  # 「Notebook is not trusted」, 「Kernel … over TCP」
+
+
+def _quiet(proc: subprocess.Popen) -> subprocess.Popen:
+    """Pass the server's stderr on, without Jupyter's routine English warnings."""
+    def copy() -> None:
+        for line in proc.stderr:  # type: ignore[union-attr]
+            if not _NOISE.match(line):
+                sys.stderr.write(line)
+                sys.stderr.flush()
+    threading.Thread(target=copy, daemon=True).start()
+    return proc
+
+
+def _popen(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Popen:
+    return _quiet(subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                                   errors="replace"))
+
+
+def _check_port(port: int, command: str) -> None:
+    if not port_free(port):
+        raise KitError(Problem(f"端口 {port} 已被占用（可能已经在运行）",
+                               hint=f"请换一个端口，例如：kit {command} --port {port + 1}"))
+
+
 def start(port: int, folders: Folders | None = None, token: str | None = None
           ) -> tuple[subprocess.Popen, str]:
     """Start Voilà in the background; returns the process and the URL to open."""
     folders = folders or Folders.find()
     notebook = find_notebook(folders)
-    if not port_free(port):
-        raise KitError(Problem(f"端口 {port} 已被占用（可能表单已经在运行）",
-                               hint=f"请换一个端口，例如：kit form --port {port + 1}"))
+    _check_port(port, "form")
     token = token or secrets.token_urlsafe(16)
-    env = os.environ | folders.env()
-    proc = subprocess.Popen(voila_command(notebook, port, token), cwd=notebook.parent, env=env,
-                            stdin=subprocess.DEVNULL)
+    env = os.environ | folders.env() | {"JUPYTER_PATH": jupyter_path()}
+    proc = _popen(voila_command(notebook, port, token), notebook.parent, env)
     return proc, f"http://{HOST}:{port}/?token={token}"
 
 
-def serve(port: int = 8866, open_browser: bool = True) -> int:
-    """Run the form until Ctrl+C; returns the exit code for ``kit form``."""
-    proc, url = start(port)
+def lab_command(root: Path, port: int, token: str) -> list[str]:
+    """JupyterLab on 127.0.0.1 serving the project folder, its own start-up lines silenced."""
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--ServerApp.ip={HOST}",
+           f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+           "--ServerApp.log_level=WARN"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # containers; Jupyter refuses root otherwise
+    return cmd
+
+
+def lab_config_path(env: dict[str, str] | None = None) -> str:
+    """JUPYTER_CONFIG_PATH with the kit's lab defaults first: JupyterLab in Chinese (the
+    zh_CN language pack) and ▶▶ without the 「Restart Kernel?」 dialog.  They are default
+    overrides: a user's own JupyterLab settings still win, and nothing of the user's
+    configuration is written."""
+    env = os.environ if env is None else env
+    return os.pathsep.join(filter(None, [str(SHARE / "config"),
+                                         env.get("JUPYTER_CONFIG_PATH", "")]))
+
+
+def start_lab(port: int, folders: Folders | None = None, token: str | None = None
+              ) -> tuple[subprocess.Popen, str]:
+    """Start the kit's JupyterLab in the background; returns it and the form notebook's URL."""
+    folders = folders or Folders.find()
+    notebook = find_notebook(folders)
+    _check_port(port, "lab")
+    root = notebook.parent.parent
+    token = token or secrets.token_urlsafe(16)
+    env = os.environ | folders.env() | {"JUPYTER_CONFIG_PATH": lab_config_path()}
+    proc = _popen(lab_command(root, port, token), root, env)
+    where = notebook.relative_to(root).as_posix()
+    return proc, f"http://{HOST}:{port}/lab/tree/{where}?token={token}"
+
+
+def serve(port: int = 8866, open_browser: bool = True, *, lab: bool = False) -> int:
+    """Run the form (Voilà) or, with ``lab``, the kit's JupyterLab on the form notebook,
+    until Ctrl+C; returns the exit code for ``kit form`` / ``kit lab``."""
+    proc, url = (start_lab if lab else start)(port)
+    what = "JupyterLab（表单笔记本）" if lab else "表单"
     try:
         if not wait_for_port(port, proc):
             proc.terminate()
-            print("表单没能启动，请查看上面的提示。", file=sys.stderr)
+            print(f"{what}没能启动，请查看上面的提示。", file=sys.stderr)
             return proc.wait() or 1
-        print(f"表单已启动：{url}\n（只有这台电脑能打开；用完在这里按 Ctrl+C 关闭）", flush=True)
+        print(f"{what}已启动，请用浏览器打开：{url} （只有这台电脑能打开；用完在这里按 Ctrl+C 关闭）",
+              flush=True)
         if open_browser:
             webbrowser.open(url)
         return proc.wait()
@@ -95,5 +177,5 @@ def serve(port: int = 8866, open_browser: bool = True) -> int:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-        print("表单已关闭。")
+        print(f"{what}已关闭。")
         return 0

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from kit.errors import ParamsError
-from kit.form import logic
 from kit.fields import IDENTITY
+from kit.form import logic
 from kit.params import load
 from kit.templates import load_roles
 from tests.form.conftest import CLERK

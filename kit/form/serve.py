@@ -14,9 +14,9 @@ saying so (a crashed browser) is culled after ``IDLE_LIMIT`` seconds.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import socket
-import re
 import subprocess
 import sys
 import threading
@@ -82,7 +82,9 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> boo
     return False
 
 
-_NOISE = re.compile(r"^\[\w+\] WARNING \|")  # 「Notebook is not trusted」, 「Kernel … over TCP」
+# Jupyter's routine English start-up warnings (「Notebook is not trusted」, 「Kernel is running
+# over TCP」, tornado's websocket ping notice): nothing a user can act on.
+_NOISE = re.compile(r"^(\[\w+\] WARNING \||The websocket_ping_timeout|Setting websocket_ping_timeout)")
 
 
 def _quiet(proc: subprocess.Popen) -> subprocess.Popen:

@@ -125,7 +125,10 @@ class FieldInput:
                 text += f" 已写 {len(str(chk.values[key]))} 字（最多 {self.field.max_len} 字）"
         else:
             text, css = "可不填", "kit-msg-todo"
-        value = f'<span class="kit-msg {css}">{html.escape(text)}</span>'
+        # data-value: the text this message is about (the kernel's copy of the box), so a
+        # reader — or a test — can tell a message from one typed before the last key.
+        about = html.escape(str(self.input.value), quote=True)
+        value = f'<span class="kit-msg {css}" data-value="{about}">{html.escape(text)}</span>'
         if self.message.value != value:
             self.message.value = value
         if css == "kit-msg-error":

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
-import secrets
 import shutil
 import signal
 import socket
@@ -94,8 +93,14 @@ class Server:
         """The kernel processes the server started (children of its processes)."""
         import psutil
 
-        return [p for p in psutil.Process(self.proc.pid).children(recursive=True)
-                if "ipykernel_launcher" in " ".join(p.cmdline())]
+        found = []
+        for p in psutil.Process(self.proc.pid).children(recursive=True):
+            try:  # a kernel that exits meanwhile, or is a zombie not yet reaped, is gone
+                if p.status() != psutil.STATUS_ZOMBIE and "ipykernel_launcher" in p.cmdline():
+                    found.append(p)
+            except psutil.Error:
+                pass
+        return found
 
 
 @contextlib.contextmanager

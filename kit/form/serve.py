@@ -84,14 +84,23 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> boo
 
 # Jupyter's routine English start-up warnings (「Notebook is not trusted」, 「Kernel is running
 # over TCP」, tornado's websocket ping notice): nothing a user can act on.
-_NOISE = re.compile(r"^(\[\w+\] WARNING \||The websocket_ping_timeout|Setting websocket_ping_timeout)")
+_NOISE = re.compile(r"^(\[\w+\] WARNING \||\[W \d{4}-|The websocket_ping_timeout|"
+                    r"\s*Setting websocket_ping_timeout)")
+
+
+_PY_WARNING = re.compile(r"^\S.*:\d+: \w*(Deprecation|Pending|Future|User)Warning: ")
 
 
 def _quiet(proc: subprocess.Popen) -> subprocess.Popen:
     """Pass the server's stderr on, without Jupyter's routine English warnings."""
     def copy() -> None:
+        skip_source = False  # a Python warning is printed with its source line under it
         for line in proc.stderr:  # type: ignore[union-attr]
-            if not _NOISE.match(line):
+            if skip_source and line.startswith(" "):
+                skip_source = False
+                continue
+            skip_source = bool(_PY_WARNING.search(line))
+            if not (skip_source or _NOISE.match(line)):
                 sys.stderr.write(line)
                 sys.stderr.flush()
     threading.Thread(target=copy, daemon=True).start()
@@ -128,7 +137,8 @@ def lab_command(root: Path, port: int, token: str) -> list[str]:
            f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-           "--ServerApp.log_level=WARN"]
+           "--ServerApp.log_level=WARN", "--LabApp.log_level=WARN",
+           "--LabApp.extension_manager=readonly"]  # no PyPI queries: works offline
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # containers; Jupyter refuses root otherwise
     return cmd
@@ -152,7 +162,8 @@ def start_lab(port: int, folders: Folders | None = None, token: str | None = Non
     _check_port(port, "lab")
     root = notebook.parent.parent
     token = token or secrets.token_urlsafe(16)
-    env = os.environ | folders.env() | {"JUPYTER_CONFIG_PATH": lab_config_path()}
+    env = os.environ | folders.env() | {"JUPYTER_CONFIG_PATH": lab_config_path(),
+                                        "PYTHONWARNINGS": "ignore::DeprecationWarning"}
     proc = _popen(lab_command(root, port, token), root, env)
     where = notebook.relative_to(root).as_posix()
     return proc, f"http://{HOST}:{port}/lab/tree/{where}?token={token}"

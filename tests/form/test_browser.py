@@ -347,7 +347,8 @@ def test_kit_lab_is_chinese_and_runs_the_form_from_the_toolbar(browser, tmp_path
         page.locator(".jp-Notebook .jp-CodeCell").first.wait_for(timeout=TIMEOUT)
         expect(page.get_by_role("menuitem", name="运行", exact=True)).to_be_visible()
         expect(page.get_by_role("menuitem", name="文件", exact=True)).to_be_visible()
-        page.get_by_text("空闲").first.wait_for(timeout=TIMEOUT)  # status bar: kernel idle
+        page.get_by_text("内核状态：空闲").first.wait_for(state="attached")  # kernel ready
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
         page.locator("jp-button[data-command='notebook:restart-run-all'], "
                      "button[data-command='notebook:restart-run-all']").first.click()
         _wait_for_form(page)

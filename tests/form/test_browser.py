@@ -360,9 +360,10 @@ def test_kit_lab_is_chinese_and_runs_the_form_from_the_toolbar(browser, tmp_path
         _type(page, "年度＊", "2023")
         expect(_field(page, "年度＊")).to_have_value("2023")
         expect(_msg(page, "年度＊")).to_have_text("✓")
+        expect(page.locator(".kit-preview")).to_contain_text("2023年度述职报告")
         _type(page, "党建工作覆盖率＊", "120")
         expect(_msg(page, "党建工作覆盖率＊")).to_contain_text("不能大于 100")
-        for label in ("年度＊", "党建工作覆盖率＊", "主持召开党建工作专题会议＊"):
+        for label in ("年度＊", "党建工作覆盖率＊", "主持召开党建工作专题会议＊", "包抓的村＊"):
             box = _field(page, label).bounding_box()
             row = page.locator(".kit-row").filter(has=_field(page, label))
             unit = row.locator(".kit-unit").bounding_box()

@@ -97,8 +97,11 @@ def browser_side(loads: int, opens: int) -> None:
         browser = p.chromium.launch(executable_path=str(servers.CHROMIUM),
                                     args=servers.CHROMIUM_ARGS)
         rows = []
+        # One context for all loads, as one browser window: closing a page that owns its
+        # context would also cancel the page's last request (Voilà's kernel shutdown).
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
         for i in range(loads):
-            page = browser.new_page(viewport={"width": 1366, "height": 900})
+            page = context.new_page()
             page.set_default_timeout(120_000)
             t = time.perf_counter()
             page.goto(server.url)

@@ -73,19 +73,21 @@ class FieldInput:
         self.field = f
         self.input = _input_for(f, raw)
         self.input.add_class("kit-input")
-        self.unit = w.HTML(f'<span class="kit-unit">{html.escape(f.unit)}</span>')
-        self.message = w.HTML()
+        # Few widgets per row (input, unit+message, help, row): opening a file builds a
+        # whole new set of rows, and each widget is a message to the browser.
+        self._unit = f'<span class="kit-unit">{html.escape(f.unit)}</span>' if f.unit else ""
+        self.message = w.HTML(self._unit)
         self.message.add_class("kit-msg-box")
-        self.help = w.HTML(f'<div class="kit-help">{html.escape(f.help)}</div>' if f.help
-                           else "")
-        if f.type.widget == "textarea":
-            self.row = w.VBox([self.input, self.message, self.help])
-            self.row.add_class("kit-row-wide")
-        else:
-            line = w.HBox([self.input, self.unit])
-            line.add_class("kit-line")
-            self.row = w.VBox([w.HBox([line, self.message]), self.help])
+        parts = [self.input, self.message]
+        self.help = None
+        if f.help:
+            self.help = w.HTML(f'<div class="kit-help">{html.escape(f.help)}</div>')
+            self.help.add_class("kit-help-box")
+            parts.append(self.help)
+        self.row = w.HBox(parts)
         self.row.add_class("kit-row")
+        if f.type.widget == "textarea":
+            self.row.add_class("kit-row-wide")
 
     def raw(self) -> Any:
         """What the user entered, exactly, as validation expects it: None when empty."""
@@ -103,8 +105,9 @@ class FieldInput:
             self.input.value = _text(raw)
 
     def close(self) -> None:
-        for wid in (self.input, self.unit, self.message, self.help, self.row):
-            wid.close()
+        for wid in (self.input, self.message, self.help, self.row):
+            if wid is not None:
+                wid.close()
 
     def show(self, chk: logic.FormCheck, strict: bool) -> None:
         """Message beside the input: the batch's complaint, or 必填, or a tick."""
@@ -128,7 +131,8 @@ class FieldInput:
         # data-value: the text this message is about (the kernel's copy of the box), so a
         # reader — or a test — can tell a message from one typed before the last key.
         about = html.escape(str(self.input.value), quote=True)
-        value = f'<span class="kit-msg {css}" data-value="{about}">{html.escape(text)}</span>'
+        value = (f'{self._unit}<span class="kit-msg {css}" data-value="{about}">'
+                 f'{html.escape(text)}</span>')
         if self.message.value != value:
             self.message.value = value
         if css == "kit-msg-error":
@@ -256,11 +260,16 @@ class ReportForm:
         self._show_target(chk)
         for key, inp in inputs.items():
             inp.input.observe(partial(self._changed, key), "value")
-        for inp in old.values():
-            inp.close()
-        for box in old_boxes:
-            box.close()
+        self._later(partial(_close_all, [*old.values()], old_boxes))
         return chk
+
+    def _later(self, fn: Any) -> None:
+        """Run ``fn`` after the messages queued now (closing old widgets is not urgent);
+        at once when there is no event loop (plain Python, tests)."""
+        try:
+            asyncio.get_running_loop().call_soon(fn)
+        except RuntimeError:
+            fn()
 
     # ------------------------------------------------------------ wiring
 
@@ -273,6 +282,8 @@ class ReportForm:
     def _changed(self, key: str, _change: dict) -> None:
         if self._loading:
             return
+        if self._on_yes is not None:
+            self._ask(None)  # a question is about what was on the form when it was asked
         self.refresh()
 
     def _quietly(self, fn: Any, *args: Any) -> None:
@@ -449,6 +460,13 @@ class ReportForm:
                                + logic.download_link(path, f"⬇ 下载 {path.name}") + "</div>")
         self._say(f"已生成 Word：{self._where(path)}", "ok")
         return path
+
+
+def _close_all(inputs: list[FieldInput], boxes: Any) -> None:
+    for inp in inputs:
+        inp.close()
+    for box in boxes:
+        box.close()
 
 
 def _new_header(chk: logic.FormCheck) -> str:

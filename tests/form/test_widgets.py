@@ -30,7 +30,7 @@ def test_form_is_built_from_the_field_definitions(folders, role):
         assert isinstance(inp.input, WIDGET_CLASSES[f.type.widget]), key
         assert inp.input.description.startswith(f.label)
         assert ("＊" in inp.input.description) == f.required
-        assert f.unit in inp.unit.value
+        assert f.unit in inp.message.value
         if f.help:
             assert f.help in inp.help.value
         assert not isinstance(inp.input, w.BoundedIntText | w.BoundedFloatText | w.IntText
@@ -251,3 +251,16 @@ def test_opening_swaps_in_a_whole_new_form_and_closes_the_old(form, folders):
     assert all(i.input.comm is None for i in old)  # closed: no widget leak per open
     assert form.role_picker.value == "镇委书记" and "心得体会" in form.inputs
     assert form.sections.children[0].children[1] is form.inputs["姓名"].row
+
+
+def test_typing_after_a_question_withdraws_it(form, folders):
+    fill(form, CLERK)
+    target = folders.params / "西山镇-镇党建办主任-张晓燕.yaml"
+    target.write_text("# someone else's file\n角色: 镇党建办主任\n", encoding="utf-8")
+    form.save_button.click()
+    assert form.confirm.layout.display == "flex"
+    form.inputs["姓名"].input.value = "张晓"  # the question was about 张晓燕's file
+    assert form.confirm.layout.display == "none"
+    form.confirm_yes.click()  # a stale click does nothing
+    assert target.read_text(encoding="utf-8").startswith("# someone else's file")
+    assert not (folders.params / "西山镇-镇党建办主任-张晓.yaml").exists()

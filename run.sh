@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 
 PYTHON=${PYTHON:-python3}
 VENV=${KIT_VENV:-.venv}
-SYSTEM_PACKAGES="libreoffice-writer-nogui fonts-noto-cjk fonts-arphic-ukai poppler-utils chromium"
+SYSTEM_PACKAGES="libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk fonts-arphic-ukai poppler-utils chromium pandoc"
 
 say() { printf '\033[1m%s\033[0m\n' "$*" >&2; }
 
@@ -32,11 +32,15 @@ setup_python() {  # $1: pip extra ("" or "[test]")
     fi
 }
 
-setup_system() {  # LibreOffice (PDF), fonts, poppler (PDF checks) and Chromium (form tests)
+setup_system() {  # LibreOffice (PDF), fonts, poppler (PDF checks), Chromium (form tests), pandoc (.docx reader tests)
     missing=""
     command -v soffice >/dev/null || missing="yes"
+    # Calc (collection workbooks round trip) is a separate package from Writer.
+    if command -v dpkg-query >/dev/null && ! dpkg-query -W libreoffice-calc-nogui >/dev/null 2>&1 \
+        && ! dpkg-query -W libreoffice-calc >/dev/null 2>&1; then missing="yes"; fi
     command -v pdftotext >/dev/null || missing="yes"
     command -v chromium >/dev/null || missing="yes"
+    command -v pandoc >/dev/null || missing="yes"
     fc-list 2>/dev/null | grep -q "Noto Serif CJK" || missing="yes"
     fc-list 2>/dev/null | grep -q "UKai" || missing="yes"
     [ -z "$missing" ] && return 0
@@ -46,7 +50,7 @@ setup_system() {  # LibreOffice (PDF), fonts, poppler (PDF checks) and Chromium 
         say "未找到 apt-get：请手动安装 $SYSTEM_PACKAGES"
         return 0
     fi
-    say "安装 LibreOffice、中文字体、Chromium（首次需要几分钟）…"
+    say "安装 LibreOffice、中文字体、Chromium、pandoc（首次需要几分钟）…"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
         $SYSTEM_PACKAGES >/dev/null
@@ -65,6 +69,7 @@ case "$cmd" in
         setup_python "[test]"
         setup_system
         "$VENV/bin/ruff" check .
+        "$VENV/bin/mypy"  # kit/, configured in pyproject.toml [tool.mypy]
         exec "$VENV/bin/python" -m pytest "$@"
         ;;
     *)

@@ -26,9 +26,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from kit.errors import KitError, ParamsError, Problem, display_path
+from kit.errors import KitError, OutputError, ParamsError, Problem, ToolMissingError, display_path
 from kit.execute import Outcome, Task, run_task
 from kit.iorw import atomic_write_text
+from kit.layout import BUILD, PARAMS, YearFolder, year_folder
 from kit.params import Official, find_params, load, read_entries
 from kit.review import render_page
 from kit.templates import load_roles, templates_dir
@@ -47,6 +48,7 @@ class BuildResult:
     volumes: list[Path] = field(default_factory=list)
     pdfs: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # 汇编/PDF problems, in Chinese
+    problem_codes: list[int] = field(default_factory=list)  # each problem's exit code
 
     @property
     def failed(self) -> list[Outcome]:
@@ -56,8 +58,21 @@ class BuildResult:
     def ok(self) -> bool:
         return not self.failed and not self.problems
 
+    @property
+    def exit_code(self) -> int:
+        """0, 1 when an official failed, else the first 汇编/PDF problem's code (5: no
+        LibreOffice, 7: it failed or timed out, 4: a file could not be written)."""
+        if self.failed:
+            return 1
+        return self.problem_codes[0] if self.problem_codes else 0
 
-def build(params_dir: str | Path = "params", out_dir: str | Path = "build",
+    def problem(self, text: str, code: int) -> None:
+        if text not in self.problems:
+            self.problems.append(text)
+            self.problem_codes.append(code)
+
+
+def build(params_dir: str | Path = PARAMS, out_dir: str | Path = BUILD,
           workers: int | None = None, timeout: float = 120, pdf: bool = False,
           templates: str | Path | None = None, *, recycle_after: int = RECYCLE_AFTER,
           quiet: bool = False) -> BuildResult:
@@ -78,12 +93,12 @@ def build(params_dir: str | Path = "params", out_dir: str | Path = "build",
 
     result = BuildResult(outcomes=list(outcomes.values()))
     for year, group in _by_year(result.outcomes).items():
-        year_dir = out_root / str(year)
-        result.year_dirs.append(year_dir)
-        volume = _volume(year_dir, year, group, result)
+        parts = year_folder(out_root, year)
+        result.year_dirs.append(parts.path)
+        volume = _volume(parts, group, result)
         if pdf:
-            _pdf(year_dir, group, result, volume, say)
-        _write_index(year_dir / "review" / "index.html", year, group, result)
+            _pdf(parts, group, result, volume, say)
+        _write_index(parts, group, result)
     _summary(result, say)
     return result
 
@@ -107,16 +122,16 @@ def _check(files: list[Path], tdir: Path, out_root: Path, timeout: float
         if isinstance(got, ParamsError):
             year = _year_of(path) or usual_year
             o = Outcome(file=path, year=year, stage="检查", reason=str(got))
-            o.review = out_root / str(year) / "review" / f"{stem}.html"
+            o.review = year_folder(out_root, year).review / f"{stem}.html"
             outcomes[path] = o
             continue
         o = Outcome(file=path, name=got.name, role=got.role, unit=got.unit, year=got.year,
                     warnings=list(got.warnings))
-        year_dir = out_root / str(got.year)
+        parts = year_folder(out_root, got.year)
         title = f"{got.name}（{got.unit} {got.role}）"
         tasks.append((Task(params_file=path.resolve(),
-                           notebook=year_dir / "notebooks" / f"{stem}.ipynb",
-                           review=year_dir / "review" / f"{stem}.html",
+                           notebook=parts.notebooks / f"{stem}.ipynb",
+                           review=parts.review / f"{stem}.html",
                            out_root=out_root, templates=tdir, timeout=timeout, title=title), o))
         outcomes[path] = o
     for o in outcomes.values():  # a page for files that never ran, so every link works
@@ -132,7 +147,8 @@ def _year_of(path: Path) -> int:
         entry = read_entries(path).get("年度")
     except ParamsError:  # the file is broken; its reason is reported elsewhere
         return 0
-    return int(str(entry.value)) if entry and str(entry.value).isdigit() else 0
+    text = str(entry.value).strip() if entry else ""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else 0  # not 「²⁰²³」
 
 
 def _run(tasks: list[tuple[Task, Outcome]], outcomes: dict[Path, Outcome], workers: int,
@@ -204,12 +220,12 @@ def _link(target: Path | None, base: Path) -> str:
     return quote(os.path.relpath(target, base).replace(os.sep, "/")) if target else ""
 
 
-def _write_index(path: Path, year: int, outcomes: list[Outcome], result: BuildResult) -> None:
+def _write_index(parts: YearFolder, outcomes: list[Outcome], result: BuildResult) -> None:
+    path, year = parts.index, parts.year
     rows = [{"o": o, "file": display_path(o.file), "html": _link(o.review, path.parent),
              "docx": _link(o.docx, path.parent) if o.ok else ""} for o in outcomes]
-    year_dir = path.parent.parent
-    books = [v for v in result.volumes if v.parent == year_dir]
-    books += [p for v in books if (p := year_dir / "pdf" / f"{v.stem}.pdf") in result.pdfs]
+    books = [v for v in result.volumes if v.parent == parts.path]
+    books += [p for v in books if (p := parts.pdf / f"{v.stem}.pdf") in result.pdfs]
     volumes = [{"name": v.name, "href": _link(v, path.parent)} for v in books]
     atomic_write_text(path, render_page(
         "index.html.j2", year=year, rows=rows, ok=sum(o.ok for o in outcomes),
@@ -217,7 +233,7 @@ def _write_index(path: Path, year: int, outcomes: list[Outcome], result: BuildRe
         when=datetime.now().strftime("%Y-%m-%d %H:%M")))
 
 
-def _volume(year_dir: Path, year: int, outcomes: list[Outcome], result: BuildResult
+def _volume(parts: YearFolder, outcomes: list[Outcome], result: BuildResult
             ) -> tuple[list[Report], VolumeInfo] | None:
     """The 汇编 of the year, from the reports the executed notebooks rendered.
 
@@ -230,15 +246,15 @@ def _volume(year_dir: Path, year: int, outcomes: list[Outcome], result: BuildRes
     if not reports:
         return None
     try:
-        info = write_volume(reports, year_dir / f"{year}年度述职报告汇编.docx", year)
+        info = write_volume(reports, parts.volume, parts.year)
     except (KitError, OSError) as err:
-        result.problems.append(f"汇编没有生成：{err}")
+        result.problem(f"汇编没有生成：{err}", getattr(err, "exit_code", OutputError.exit_code))
         return None
     result.volumes.append(info.path)
     return reports, info
 
 
-def _pdf(year_dir: Path, outcomes: list[Outcome], result: BuildResult,
+def _pdf(parts: YearFolder, outcomes: list[Outcome], result: BuildResult,
          volume: tuple[list[Report], VolumeInfo] | None, say: Callable[[str], None]) -> None:
     from kit.word.pdf import INSTALL_HINT, PdfError, convert_to_pdf, pdf_available
     from kit.word.referee import referee_volume
@@ -247,22 +263,21 @@ def _pdf(year_dir: Path, outcomes: list[Outcome], result: BuildResult,
     if not docx:
         return
     if not pdf_available():
-        if INSTALL_HINT not in result.problems:
-            result.problems.append(INSTALL_HINT)
+        result.problem(INSTALL_HINT, ToolMissingError.exit_code)
         return
     try:
-        result.pdfs += convert_to_pdf(docx, year_dir / "pdf")
+        result.pdfs += convert_to_pdf(docx, parts.pdf)
     except PdfError as err:
-        result.problems.append(f"PDF 没有生成：{err}")
+        result.problem(f"PDF 没有生成：{err}", err.exit_code)
         return
     if volume:
         # The PDF is the referee: if LibreOffice paginated differently from the page
         # model, the 目录's printed numbers are corrected from the PDF itself.
         reports, info = volume
         try:
-            checked = referee_volume(reports, info, year_dir / "pdf" / f"{info.path.stem}.pdf")
+            checked = referee_volume(reports, info, parts.pdf / f"{info.path.stem}.pdf")
         except PdfError as err:
-            result.problems.append(f"汇编目录页码未核对：{err}")
+            result.problem(f"汇编目录页码未核对：{err}", err.exit_code)
             return
         for c in checked.corrections:
             say(f"  目录页码已按 PDF 更正：{c}")
@@ -278,8 +293,9 @@ def _summary(result: BuildResult, say: Callable[[str], None]) -> None:
     for p in result.problems:
         say(f"  ✗ {p}")
     for d in result.year_dirs:
-        say(f"审阅目录：{display_path(d / 'review' / 'index.html')}")
-        say(f"Word 文件：{display_path(d / 'docx')}")
+        parts = YearFolder(d, int(d.name))
+        say(f"审阅目录：{display_path(parts.index)}")
+        say(f"Word 文件：{display_path(parts.docx)}")
     for v in result.volumes:
         say(f"汇编：{display_path(v)}")
     for folder in sorted({p.parent for p in result.pdfs}):

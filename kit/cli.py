@@ -8,18 +8,27 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from kit.errors import KitError, ToolMissingError
+from kit import layout
+from kit.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    KitError,
+    OutputError,
+    Problem,
+    internal_problem,
+    os_reason,
+)
 
 
 class _Formatter(argparse.HelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+    def add_usage(self, usage, actions, groups, prefix=None):
         super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse with its few English words in Chinese, and exit code 2 on misuse."""
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("formatter_class", _Formatter)
         kwargs["add_help"] = False
         super().__init__(*args, **kwargs)
@@ -29,11 +38,50 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        message = (message.replace("the following arguments are required", "缺少参数")
-                   .replace("unrecognized arguments", "不认识的参数")
-                   .replace("invalid choice", "无效的选项")
-                   .replace("invalid int value", "应为整数，实际为").replace("argument", "参数"))
+        for en, zh in _ARGPARSE_WORDS:
+            message = message.replace(en, zh)
         self.exit(2, f"kit：命令写法有误：{message}\n（输入 kit -h 查看用法）\n")
+
+
+# argparse's English, in Chinese (longest phrases first).
+_ARGPARSE_WORDS = (
+    ("the following arguments are required", "缺少参数"), ("unrecognized arguments", "不认识的参数"),
+    ("invalid choice", "无效的选项"), ("choose from", "可选"), ("invalid int value", "应为整数，实际为"),
+    ("invalid float value", "应为数字，实际为"), ("expected one argument", "后面缺少值"),
+    ("expected at least one argument", "后面至少要有一个值"), ("ignored explicit argument", "多余的值"),
+    ("not allowed with argument", "不能与此参数同时使用"), ("ambiguous option", "选项不明确"),
+    ("could match", "可能是"), ("argument", "参数"),
+)
+
+
+def _int_in(lo: int, hi: int) -> Callable[[str], int]:
+    """An argparse type: an integer from ``lo`` to ``hi`` (a usage error otherwise)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip()) if len(text) <= 12 else None
+        except ValueError:
+            value = None
+        if value is None or not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"应为 {lo} 到 {hi} 之间的整数，实际为「{text[:20]}」")
+        return value
+
+    return parse
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a time limit in seconds, more than 0 and at most a day."""
+    try:
+        value = float(text) if len(text) <= 12 else None
+    except ValueError:
+        value = None
+    if value is None or not 0 < value <= MAX_TIMEOUT:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"应为大于 0、不超过 {MAX_TIMEOUT} 的秒数，实际为「{text[:20]}」")
+    return value
+
+
+MAX_WORKERS = 64
+MAX_TIMEOUT = 86400
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,22 +89,30 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--templates", metavar="文件夹", help="角色模板所在文件夹（默认：./templates）")
     sub = p.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
 
+    n = sub.add_parser("init", help="建立一个工作文件夹（模板、参数文件样例和使用说明）")
+    n.add_argument("folder", metavar="文件夹")
+    n.set_defaults(run=_init)
+
     r = sub.add_parser("render", help="生成一位同志的述职报告 .docx")
     r.add_argument("params", nargs="+", metavar="参数文件", help="params/ 里的 .yaml 文件")
-    r.add_argument("-o", "--out", default="build", metavar="文件夹", help="输出文件夹（默认 build）")
+    r.add_argument("-o", "--out", default=layout.BUILD, metavar="文件夹", help="输出文件夹（默认 build）")
+    r.add_argument("--timeout", type=_seconds, default=60.0, metavar="秒",
+                   help="每份报告生成正文的时限（默认 60 秒）")
     r.set_defaults(run=_render)
 
     b = sub.add_parser("build", help="批量生成：每个参数文件跑一遍报告笔记本，另出审阅页和汇编")
-    b.add_argument("params", nargs="?", default="params", metavar="参数文件夹")
-    b.add_argument("-o", "--out", default="build", metavar="文件夹")
-    b.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
-                   help="同时运行的进程数（默认：CPU 核数）")
-    b.add_argument("--timeout", type=int, default=120, metavar="秒", help="每份报告的执行时限")
+    b.add_argument("params", nargs="?", default=layout.PARAMS, metavar="参数文件夹")
+    b.add_argument("-o", "--out", default=layout.BUILD, metavar="文件夹")
+    b.add_argument("--workers", type=_int_in(1, MAX_WORKERS),
+                   default=min(os.cpu_count() or 1, MAX_WORKERS), metavar="N",
+                   help=f"同时运行的进程数，1 到 {MAX_WORKERS}（默认：CPU 核数）")
+    b.add_argument("--timeout", type=_int_in(1, MAX_TIMEOUT), default=120, metavar="秒",
+                   help="每份报告的执行时限（秒，大于 0）")
     b.add_argument("--pdf", action="store_true", help="同时输出 PDF（需要 LibreOffice）")
     b.set_defaults(run=_build)
 
     f = sub.add_parser("form", help="在浏览器里打开填写表单（仅本机访问）")
-    f.add_argument("--port", type=int, default=8866)
+    f.add_argument("--port", type=_int_in(1, 65535), default=8866, metavar="端口")
     f.add_argument("--no-browser", action="store_true", help="不自动打开浏览器")
     f.set_defaults(run=_form)
 
@@ -68,28 +124,44 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser("import", help="从范文（.txt 或 .docx）生成角色模板")
     i.add_argument("sample", metavar="范文文件")
     i.add_argument("--role", metavar="角色名", help="角色名（范文是汇编时不用填）")
-    i.add_argument("-o", "--out", default="templates", metavar="文件夹")
+    i.add_argument("-o", "--out", default=layout.TEMPLATES, metavar="文件夹")
     i.add_argument("--force", action="store_true", help="模板已存在时覆盖（旧文件保留为 .bak）")
     i.set_defaults(run=_import)
 
     ro = sub.add_parser("roster", help="Excel 花名册：导出或导入参数文件")
     rsub = ro.add_subparsers(dest="roster_command", metavar="操作", parser_class=_Parser,
                              required=True)
-    ex = rsub.add_parser("export", help="把参数文件导出为 Excel（每个角色一张表）")
+    ex = rsub.add_parser("export", help="把参数文件导出为 Excel 收集表（每个角色一张表）")
     ex.add_argument("params", metavar="参数文件夹")
     ex.add_argument("xlsx", metavar="Excel文件")
+    ex.add_argument("--blank", action="store_true",
+                    help="空白收集表：只填身份信息，各项数字留空（新年度用；参数文件夹可以没有）")
+    ex.add_argument("--force", action="store_true",
+                    help="Excel 文件已存在时覆盖（旧文件保留为 .bak）")
+    ex.add_argument("--year", type=int, metavar="年度",
+                    help="与 --blank 一起用：表里的年度（默认：参数文件的年度 + 1）")
     ex.set_defaults(run=_roster_export)
-    im = rsub.add_parser("import", help="把 Excel 花名册写回参数文件")
-    im.add_argument("xlsx", metavar="Excel文件")
+    im = rsub.add_parser("import", help="把收回的 Excel（可多个）合并写回参数文件")
+    im.add_argument("xlsx", nargs="+", metavar="Excel文件")
     im.add_argument("params", metavar="参数文件夹")
     im.set_defaults(run=_roster_import)
 
     ny = sub.add_parser("roll", help="用今年的参数文件生成下一年度的参数文件")
     ny.add_argument("params", metavar="参数文件夹")
-    ny.add_argument("--year", type=int, required=True, metavar="年度")
+    ny.add_argument("--year", type=_int_in(2000, 2100), required=True, metavar="年度")
     ny.add_argument("-o", "--out", metavar="文件夹", help="默认：<参数文件夹>-<年度>")
     ny.set_defaults(run=_roll)
     return p
+
+
+def _init(args: argparse.Namespace) -> int:
+    from kit.init import init
+
+    for path in init(args.folder):
+        print(f"已建立：{path}")
+    print(f"工作文件夹已建好。请进入该文件夹（cd {args.folder}），阅读 使用说明.md，"
+          "然后运行 kit build。")
+    return 0
 
 
 def _render(args: argparse.Namespace) -> int:
@@ -98,24 +170,21 @@ def _render(args: argparse.Namespace) -> int:
     code = 0
     for path in args.params:  # one bad file never stops the others
         try:
-            print(f"已生成：{render_file(path, args.out, templates=args.templates)}")
+            print(f"已生成：{render_file(path, args.out, templates=args.templates, timeout=args.timeout)}")
         except KitError as err:
             print(f"错误：{err}", file=sys.stderr)
             code = code or err.exit_code
+        except Exception as err:  # noqa: BLE001  # an internal error: logged, the rest go on
+            code = code or _internal_error(err)
     return code
 
 
 def _build(args: argparse.Namespace) -> int:
     from kit.batch import build
-    from kit.word.pdf import INSTALL_HINT
 
     result = build(args.params, args.out, workers=args.workers, timeout=args.timeout,
                    pdf=args.pdf, templates=args.templates)
-    if result.ok:
-        return 0
-    if not result.failed and result.problems == [INSTALL_HINT]:
-        return ToolMissingError.exit_code  # every report written; only the PDFs are missing
-    return 1
+    return result.exit_code
 
 
 def _form(args: argparse.Namespace) -> int:
@@ -143,14 +212,16 @@ def _import(args: argparse.Namespace) -> int:
 def _roster_export(args: argparse.Namespace) -> int:
     from kit.roster import export_roster
 
-    print(f"已导出：{export_roster(args.params, args.xlsx, templates=args.templates)}")
+    path = export_roster(args.params, args.xlsx, templates=args.templates, blank=args.blank,
+                         year=args.year, force=args.force)
+    print(f"已导出：{path}")
     return 0
 
 
 def _roster_import(args: argparse.Namespace) -> int:
-    from kit.roster import import_roster
+    from kit.roster import import_rosters
 
-    paths = import_roster(args.xlsx, args.params, templates=args.templates)
+    paths = import_rosters(args.xlsx, args.params, templates=args.templates)
     for path in paths:
         print(f"已写入：{path}")
     if not paths:
@@ -179,7 +250,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return err.exit_code
     except KeyboardInterrupt:
         print("已中断。已写好的文件保留不变。", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except OSError as err:  # a file or folder the user named could not be used
+        where = getattr(err, "filename", None)
+        problem = Problem(f"文件操作失败：{os_reason(err)}", file=str(where) if where else None)
+        print(f"错误：{problem}", file=sys.stderr)
+        return OutputError.exit_code
+    except Exception as err:  # noqa: BLE001  # never a traceback: one line and a log file
+        return _internal_error(err)
+
+
+def _internal_error(err: BaseException) -> int:
+    """One Chinese line naming a log file that holds the traceback; exit code 70."""
+    print(f"错误：{internal_problem(err)}", file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

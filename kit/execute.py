@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kit import layout
 from kit.iorw import atomic_write_text
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "report.ipynb"
+NOTEBOOK = layout.report_notebook()
 
 
 @dataclass

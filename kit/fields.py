@@ -4,6 +4,10 @@ A template declares each blank as a :class:`Field` whose ``type`` is one of
 :data:`TYPES`.  ``Field.parse`` turns what a user typed (YAML text, a widget value, an
 Excel cell) into a typed value or raises :class:`FieldValueError` with a Chinese
 message; ``Field.format`` prints a value into the report.
+
+Every number is bounded: at most :data:`MAX_NUMBER_CHARS` digits are read (longer text
+is refused before any arithmetic), infinities and NaN are refused, and every numeric
+type has an upper bound when the template gives no 最大 (see :data:`TYPES`).
 """
 
 from __future__ import annotations
@@ -11,8 +15,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from kit.errors import Notice, did_you_mean, suggest
+from kit.numbering import numeral  # noqa: F401  (kept importable as kit.fields.numeral)
 
 Value = int | Decimal | str
 
@@ -22,18 +29,32 @@ _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 # Private-use code points are the renderer's value markers; control characters break Word.
 _UNSAFE_CHARS = re.compile(r"[\ue000-\uf8ff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
+# Limits of every number a user types (the README lists them).
+MAX_NUMBER_CHARS = 30  # digits of a number; longer text is refused before it is read
+MAX_DECIMALS = 4  # decimal places of 小数 and 百分比
+# Full-width digits and signs typed with a Chinese input method are ordinary digits;
+# anything else Unicode calls a digit (「²」「①」「٣」) is refused, not reinterpreted.
+_WIDE = str.maketrans("０１２３４５６７８９．－＋，％", "0123456789.-+,%")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_SCIENTIFIC = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+")
+_NOT_FINITE = {"inf", "infinity", "nan", "snan", "qnan", ".inf", ".nan", "∞"}
+
 
 class FieldValueError(ValueError):
-    """A value does not fit its field.  Carries the parts of the Chinese message."""
+    """A value does not fit its field.  Carries the parts of the Chinese message and a
+    ``kind`` (see :data:`kit.errors.KINDS`)."""
 
-    def __init__(self, message: str, expected: str, found: str, hint: str | None = None):
+    def __init__(self, message: str, expected: str, found: str, hint: str | None = None,
+                 kind: str = "other"):
         self.message, self.expected, self.found, self.hint = message, expected, found, hint
+        self.kind = kind
         super().__init__(message)
 
 
 def chinese_number(text: str) -> int | None:
     """「五」→5, 「十二」→12, 「一百二十」→120; None when ``text`` is not a Chinese numeral."""
-    if not text or any(c not in _CN_DIGITS and c not in _CN_UNITS for c in text):
+    if not text or len(text) > 20 or any(c not in _CN_DIGITS and c not in _CN_UNITS
+                                         for c in text):
         return None
     total, section, digit = 0, 0, 0
     for c in text:
@@ -48,38 +69,58 @@ def chinese_number(text: str) -> int | None:
     return total + section + digit
 
 
-def numeral(n: int) -> str:
-    """1→「一」, 10→「十」, 12→「十二」, 21→「二十一」 (for 一、 and 一是 numbering)."""
-    names = "零一二三四五六七八九"
-    if n < 10:
-        return names[n]
-    if n < 20:
-        return "十" + (names[n % 10] if n % 10 else "")
-    if n < 100:
-        return names[n // 10] + "十" + (names[n % 10] if n % 10 else "")
-    return str(n)
-
-
 def format_value(value: Any) -> str:
     """How a typed value is printed in the report: no exponent, no trailing zeros."""
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, Decimal):
+        if not value.is_finite() or abs(value.adjusted()) > MAX_NUMBER_CHARS:
+            return str(value)  # never a million digits (values this size are refused)
         text = format(value, "f")
         return text.rstrip("0").rstrip(".") if "." in text else text
     if isinstance(value, float):
         return format_value(Decimal(repr(value)))
+    if isinstance(value, int) and value.bit_length() > 4 * MAX_NUMBER_CHARS:
+        return "（位数过多的数字）"  # str() would hit Python's int-to-string limit
     return str(value)
+
+
+def _shown(raw: Any) -> str:
+    """What the user typed, quoted and cut short for a message."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return format_value(raw)
+    text = raw if isinstance(raw, str) else format_value(raw)
+    return f"「{text[:20]}…」" if len(text) > 20 else f"「{text}」"
+
+
+def _too_many_digits(expected: str, raw: Any) -> FieldValueError:
+    return FieldValueError(f"数字太长（最多 {MAX_NUMBER_CHARS} 位）", expected, _shown(raw),
+                           kind="limit")
 
 
 @dataclass(frozen=True)
 class FieldType:
-    """What a kind of blank accepts.  ``widget`` tells the form which input to build."""
+    """What a kind of blank accepts and what it means for every front end.
+
+    Front ends ask these properties (``numeric``, ``integer``, ``multiline``,
+    ``choice``, ``min``/``max``) instead of comparing type or widget names; ``widget``
+    only tells the form which input to build.
+    """
 
     name: str  # id used in code and accepted in templates: count, amount, …
     zh: str  # Chinese name, also accepted in templates: 整数, 小数, …
     expected: str  # for messages: 「不小于 0 的整数（阿拉伯数字）」
     widget: str  # int | float | text | textarea | choice
+    min: Decimal | None = None  # used when the template gives no 最小
+    max: Decimal | None = None  # used when the template gives no 最大 (set for every number)
+    plausible: Decimal | None = None  # above this, and no 最大 in the template: a warning
+    decimals: int | None = None  # most decimal places accepted
+    max_len: int | None = None  # used when the template gives no 最长
+
+    numeric: ClassVar[bool] = False
+    integer: ClassVar[bool] = False
+    multiline: ClassVar[bool] = False
+    choice: ClassVar[bool] = False  # the value is one of the field's 选项
 
     def parse(self, raw: Any, f: Field) -> Value:
         raise NotImplementedError
@@ -89,39 +130,79 @@ class FieldType:
 
 
 class _Number(FieldType):
+    numeric = True
     integer = True
 
     def parse(self, raw: Any, f: Field) -> Value:
         if isinstance(raw, bool):
-            raise FieldValueError("应填数字", self.describe(f), str(raw))
-        if isinstance(raw, int | Decimal):
+            raise FieldValueError("应填数字", self.describe(f), str(raw), kind="not_number")
+        if isinstance(raw, int):
+            if raw.bit_length() > 4 * MAX_NUMBER_CHARS:
+                raise _too_many_digits(self.describe(f), raw)
             number = Decimal(raw)
-        elif isinstance(raw, float):
-            number = Decimal(repr(raw))
+        elif isinstance(raw, Decimal | float):
+            number = Decimal(repr(raw)) if isinstance(raw, float) else raw
+            if not number.is_finite():
+                raise FieldValueError("不是有限的数字（无穷大、NaN 不能用作数字）",
+                                      self.describe(f), _shown(str(raw)), kind="not_finite")
+            if abs(number.adjusted()) > MAX_NUMBER_CHARS \
+                    or len(number.as_tuple().digits) > 2 * MAX_NUMBER_CHARS:
+                raise _too_many_digits(self.describe(f), "…")
         else:
             number = self._from_text(str(raw), f)
+        shown = format_value(number)  # bounded above: at most MAX_NUMBER_CHARS digits
         if self.integer and number != number.to_integral_value():
-            raise FieldValueError("应为整数", self.describe(f), format_value(number))
+            raise FieldValueError("应为整数", self.describe(f), shown, kind="not_integer")
+        if not self.integer and self.decimals is not None:
+            exponent = number.normalize().as_tuple().exponent
+            if isinstance(exponent, int) and exponent < -self.decimals:
+                raise FieldValueError(f"小数位太多（最多 {self.decimals} 位）", self.describe(f),
+                                      shown, kind="too_many_decimals")
         lo, hi = f.bounds()
         if lo is not None and number < lo:
             word = "不能是负数" if lo == 0 else f"不能小于 {format_value(lo)}"
-            raise FieldValueError(word, self.describe(f), format_value(number))
+            raise FieldValueError(word, self.describe(f), shown, kind="out_of_range")
         if hi is not None and number > hi:
-            raise FieldValueError(f"不能大于 {format_value(hi)}", self.describe(f),
-                                  format_value(number))
+            raise FieldValueError(f"不能大于 {format_value(hi)}", self.describe(f), shown,
+                                  kind="out_of_range")
         return int(number) if self.integer else number.normalize() if number else Decimal(0)
 
     def _from_text(self, raw: str, f: Field) -> Decimal:
-        text = unicodedata.normalize("NFKC", raw).strip().replace(",", "")
+        text = raw.translate(_WIDE).strip()
+        if len(text) > 2 * MAX_NUMBER_CHARS:  # checked first: a million digits cost nothing
+            raise FieldValueError(f"数字太长（{len(text)} 个字符，最多 {MAX_NUMBER_CHARS} 位）",
+                                  self.describe(f), _shown(raw), kind="limit")
+        text = text.replace(",", "")
         for suffix in filter(None, [f.unit, unicodedata.normalize("NFKC", f.unit), "%"]):
             if text.endswith(suffix) and len(text) > len(suffix):
                 text = text[: -len(suffix)].strip()
-        try:
+        if _PLAIN_NUMBER.fullmatch(text):
+            if len(text.lstrip("+-").lstrip("0").replace(".", "")) > MAX_NUMBER_CHARS:
+                raise _too_many_digits(self.describe(f), raw)
             return Decimal(text)
-        except InvalidOperation:
-            cn = chinese_number(text)
-            hint = f"请用阿拉伯数字，您是否想写「{cn}」？" if cn is not None else None
-            raise FieldValueError("应填阿拉伯数字", self.describe(f), f"「{raw}」", hint) from None
+        raise self._not_a_number(raw, text, f)
+
+    def _not_a_number(self, raw: str, text: str, f: Field) -> FieldValueError:
+        expected = self.describe(f)
+        if text.lower().lstrip("+-") in _NOT_FINITE:
+            return FieldValueError("不是有限的数字（无穷大、NaN 不能用作数字）", expected,
+                                   _shown(raw), kind="not_finite")
+        meant = unicodedata.normalize("NFKC", text).replace("_", "").translate(_WIDE)
+        plain = meant if _PLAIN_NUMBER.fullmatch(meant) and len(meant) <= MAX_NUMBER_CHARS \
+            else None
+        if "_" in text and plain:
+            return FieldValueError("数字里不能有下划线「_」", expected, _shown(raw),
+                                   did_you_mean([plain]), kind="not_number")
+        if any(not c.isascii() and unicodedata.digit(c, None) is not None for c in text):
+            hint = did_you_mean([plain]) if plain else "请用普通的阿拉伯数字 0-9。"
+            return FieldValueError("数字里有上标、圈码等特殊数字字符", expected, _shown(raw), hint,
+                                   kind="not_number")
+        if _SCIENTIFIC.fullmatch(text):
+            return FieldValueError("请直接写出数字，不要用科学计数法（如 1e5）", expected,
+                                   _shown(raw), kind="not_number")
+        cn = chinese_number(text)
+        hint = f"请用阿拉伯数字，{did_you_mean([str(cn)])}" if cn is not None else None
+        return FieldValueError("应填阿拉伯数字", expected, _shown(raw), hint, kind="not_number")
 
     def describe(self, f: Field) -> str:
         lo, hi = f.bounds()
@@ -138,8 +219,6 @@ class _Decimal(_Number):
 
 
 class _Text(FieldType):
-    multiline = False
-
     def parse(self, raw: Any, f: Field) -> Value:
         text = format_value(raw) if not isinstance(raw, str) else raw
         text = _UNSAFE_CHARS.sub("", text).strip()
@@ -147,14 +226,15 @@ class _Text(FieldType):
             # One paragraph of Chinese text: line breaks typed in a form are not spaces.
             text = "".join(line.strip() for line in text.splitlines())
         elif "\n" in text:
-            raise FieldValueError("只能填一行", self.describe(f), "多行文字")
+            raise FieldValueError("只能填一行", self.describe(f), "多行文字", kind="multiline")
         if f.unit and text.endswith(f.unit) and len(text) > len(f.unit):
             text = text[: -len(f.unit)]  # 「石门村」 where the template already says 村
         if f.max_len and len(text) > f.max_len:
             raise FieldValueError(f"太长了（{len(text)} 个字）", self.describe(f),
-                                  f"「{text[:12]}…」")
+                                  f"「{text[:12]}…」", kind="too_long")
         if f.options and text not in f.options:
-            raise FieldValueError("不是可选的值", self.describe(f), f"「{text}」")
+            raise FieldValueError("不是可选的值", self.describe(f), _shown(text),
+                                  suggest(text, f.options), kind="not_option")
         return text
 
     def describe(self, f: Field) -> str:
@@ -167,21 +247,26 @@ class _LongText(_Text):
     multiline = True
 
 
+class _Choice(_Text):
+    choice = True
+
+
+_D = Decimal
+# The types and their limits.  Upper bounds apply when the template gives no 最大;
+# above ``plausible`` (and no 最大) a value is accepted with a warning.
 TYPES: dict[str, FieldType] = {}
 for _t in (
-    _Number("count", "整数", "整数", "int"),
-    _Decimal("amount", "小数", "数字（可带小数）", "float"),
-    _Decimal("percent", "百分比", "0 到 100 之间的数字", "float"),
-    _Number("year", "年份", "四位年份", "int"),
-    _Text("short", "短文本", "一行文字", "text"),
-    _LongText("text", "长文本", "一段文字", "textarea"),
-    _Text("choice", "选项", "可选值之一", "choice"),
+    _Number("count", "整数", "整数", "int", min=_D(0), max=_D(1_000_000), plausible=_D(100_000)),
+    _Decimal("amount", "小数", "数字（可带小数）", "float", min=_D(0), max=_D(1_000_000_000),
+             plausible=_D(100_000_000), decimals=MAX_DECIMALS),
+    _Decimal("percent", "百分比", "0 到 100 之间的数字", "float", min=_D(0), max=_D(100),
+             decimals=MAX_DECIMALS),
+    _Number("year", "年份", "四位年份", "int", min=_D(2000), max=_D(2100)),
+    _Text("short", "短文本", "一行文字", "text", max_len=20),
+    _LongText("text", "长文本", "一段文字", "textarea", max_len=2000),
+    _Choice("choice", "选项", "可选值之一", "choice", max_len=10),
 ):
     TYPES[_t.name] = TYPES[_t.zh] = _t
-
-_DEFAULT_BOUNDS = {"count": (0, None), "amount": (0, None), "percent": (0, 100),
-                   "year": (2000, 2100)}
-_DEFAULT_MAX_LEN = {"short": 20, "text": 2000, "choice": 10}
 
 
 @dataclass(frozen=True)
@@ -204,14 +289,22 @@ class Field:
     extra: dict = field(default_factory=dict, compare=False)
 
     def bounds(self) -> tuple[Decimal | None, Decimal | None]:
-        lo, hi = _DEFAULT_BOUNDS.get(self.type.name, (None, None))
-        lo = self.min if self.min is not None else lo
-        hi = self.max if self.max is not None else hi
+        """(least, greatest) accepted: the template's 最小/最大, else the type's own.
+        Every numeric field has an upper bound."""
+        lo = self.min if self.min is not None else self.type.min
+        hi = self.max if self.max is not None else self.type.max
         return (None if lo is None else Decimal(lo), None if hi is None else Decimal(hi))
 
     def __post_init__(self) -> None:
-        if self.max_len is None and self.type.name in _DEFAULT_MAX_LEN:
-            object.__setattr__(self, "max_len", _DEFAULT_MAX_LEN[self.type.name])
+        if self.max_len is None and self.type.max_len:
+            object.__setattr__(self, "max_len", self.type.max_len)
+
+    @property
+    def display(self) -> str:
+        """How messages name this field: 「讲党课（为村级党员带头讲党课）」."""
+        from kit.errors import field_display
+
+        return field_display(self.key, self.label) or self.key
 
     def parse(self, raw: Any) -> Value:
         """Typed value of ``raw``; raises :class:`FieldValueError` when it does not fit."""
@@ -223,13 +316,23 @@ class Field:
     def format(self, value: Any) -> str:
         return format_value(value)
 
-    def warnings(self, value: Value) -> list[str]:
+    def warnings(self, value: Value) -> list[Notice]:
         """Soft checks the batch shows but does not stop on."""
         out = []
         if isinstance(value, str) and re.search(r"[\u4e00-\u9fff][,;:?!]|[,;:?!][\u4e00-\u9fff]",
                                                 value):
-            out.append(f"「{self.label}」里有半角标点（如「,」），中文里应使用全角「，」")
+            out.append(self.notice(f"「{self.label}」里有半角标点（如「,」），中文里应使用全角「，」",
+                                   "punctuation"))
+        plausible = self.type.plausible
+        if (plausible is not None and self.max is None and isinstance(value, int | Decimal)
+                and not isinstance(value, bool) and value > plausible):
+            out.append(self.notice(f"「{self.label}」为 {format_value(value)}，超过 "
+                                   f"{format_value(plausible)}，数值偏大，请核对", "implausible"))
         return out
+
+    def notice(self, text: str, kind: str) -> Notice:
+        """A warning about this field (structured: key, label, kind)."""
+        return Notice(text, key=self.key, label=self.label, kind=kind)
 
     @property
     def title(self) -> str:
@@ -255,3 +358,126 @@ IDENTITY: tuple[Field, ...] = (
               help="可不填；填了按数字从小到大排列"),
 )
 IDENTITY_KEYS = frozenset(f.key for f in IDENTITY) | {"角色"}
+
+
+# -- added for kit import and Excel rosters (dates, signed rates, grouped numbers) ---------
+# Self-contained: new types only, registered in TYPES like the others.
+
+import datetime as _dt  # noqa: E402
+
+_FULL_DATE = re.compile(r"^(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*[日号]?$")
+_MONTH_DAY = re.compile(r"^(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*[日号]?$")
+
+
+def _is_full_date(f: Field) -> bool:
+    """A 日期 field whose sample has a year (「XXXX年X月X日」) takes a full date; else
+    (「X月X日」) month and day only — the template writes the year itself."""
+    return "年" in f.sample or f.extra.get("格式") == "年月日"
+
+
+class _Date(FieldType):
+    """One date, stored and printed as the sample wrote it: 「5月8日」 or 「2023年5月8日」.
+    Accepts 5月8日, 5-8, 5/8, 2023-05-08, 2023年5月8日 and Excel date cells."""
+
+    def parse(self, raw: Any, f: Field) -> Value:
+        full = _is_full_date(f)
+        if isinstance(raw, _dt.datetime | _dt.date):
+            y, m, d = raw.year, raw.month, raw.day
+            if not full:
+                return f"{m}月{d}日"  # an Excel date cell: the year is the report's own
+        else:
+            text = unicodedata.normalize("NFKC", str(raw)).strip()
+            fm, md = _FULL_DATE.match(text), _MONTH_DAY.match(text)
+            if fm:
+                y, m, d = (int(g) for g in fm.groups())
+                if not full:
+                    raise FieldValueError("只填月和日（年份由报告的年度给出）", self.describe(f),
+                                          f"「{raw}」", f"您是否想写「{m}月{d}日」？")
+            elif md and not full:
+                y, (m, d) = 2024, (int(g) for g in md.groups())  # a leap year: 2月29日 is fine
+            else:
+                hint = "请写成「5月8日」这样" if not full else "请写成「2023年5月8日」这样"
+                raise FieldValueError("不是日期", self.describe(f), f"「{raw}」", hint)
+        try:
+            _dt.date(y, m, d)
+        except ValueError:
+            raise FieldValueError("没有这一天", self.describe(f), f"「{raw}」") from None
+        if full and not 2000 <= y <= 2100:
+            raise FieldValueError("年份不对", self.describe(f), f"「{raw}」")
+        return f"{y}年{m}月{d}日" if full else f"{m}月{d}日"
+
+    def describe(self, f: Field) -> str:
+        return "日期，如「2023年5月8日」" if _is_full_date(f) else "月和日，如「5月8日」"
+
+
+def _finite(parse: Any, raw: Any, f: Field, expected: str) -> Value:
+    """``parse(raw, f)``, with Infinity/NaN said in Chinese instead of an arithmetic error."""
+    try:
+        return parse(raw, f)
+    except FieldValueError:
+        raise
+    except (ArithmeticError, ValueError):
+        raise FieldValueError("不是有限的数字", expected, f"「{raw}」") from None
+
+
+class _Rate(_Decimal):
+    """A signed rate or ratio in per cent (增长率、同比、增幅): negative and > 100 allowed,
+    unlike 百分比 (0–100, a share such as 覆盖率、占比)."""
+
+    def parse(self, raw: Any, f: Field) -> Value:
+        return _finite(super().parse, raw, f, self.describe(f))
+
+    def describe(self, f: Field) -> str:
+        lo, hi = f.bounds()
+        return f"{format_value(lo)} 到 {format_value(hi)} 之间的百分数（可为负数，如 -3.5）"
+
+
+class Grouped(Decimal):
+    """A number printed with thousands separators, as the sample wrote it (「X,XXX」 →
+    3,456), with the decimals the user typed.  Compares and computes as a Decimal."""
+
+    __slots__ = ()
+
+    def __format__(self, spec: str, context: Any = None, /) -> str:
+        if spec == "f":
+            return format(Decimal(self), ",f")
+        return format(Decimal(self), spec)
+
+
+class _GroupedNumber(_Number):
+    """整数/小数 written 「X,XXX」 in the sample: the same checks, printed 3,456."""
+
+    def parse(self, raw: Any, f: Field) -> Value:
+        value = _finite(super().parse, raw, f, self.describe(f))
+        if isinstance(value, int):
+            return Grouped(value)
+        exact = self._exact(raw, f)  # keep the typed decimals: 12.50 stays 12.50
+        return Grouped(exact if exact is not None and exact == value else value)
+
+    def _exact(self, raw: Any, f: Field) -> Decimal | None:
+        if isinstance(raw, bool | float):
+            return None
+        if isinstance(raw, int | Decimal):
+            return Decimal(raw)
+        try:
+            return self._from_text(str(raw), f)
+        except (FieldValueError, ArithmeticError):
+            return None
+
+
+class _GroupedDecimal(_GroupedNumber):
+    integer = False
+
+
+_new: FieldType
+for _new in (
+    _Date("date", "日期", "日期", "text", max_len=12),
+    # A growth rate beyond ±1000 % is a typo; grouped numbers have the bounds of their kind.
+    _Rate("rate", "增长率", "百分数（可为负数、可超过 100）", "float", min=_D(-1000), max=_D(1000),
+          decimals=MAX_DECIMALS),
+    _GroupedNumber("count_grouped", "整数（千分位）", "整数", "int", min=_D(0),
+                   max=_D(1_000_000), plausible=_D(100_000)),
+    _GroupedDecimal("amount_grouped", "小数（千分位）", "数字（可带小数）", "float", min=_D(0),
+                    max=_D(1_000_000_000), plausible=_D(100_000_000), decimals=MAX_DECIMALS),
+):
+    TYPES[_new.name] = TYPES[_new.zh] = _new

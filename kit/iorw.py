@@ -9,6 +9,7 @@ import time
 import unicodedata
 from pathlib import Path
 
+from kit import layout
 from kit.errors import OutputError, Problem, display_path, os_reason
 
 _UMASK = os.umask(0)
@@ -18,7 +19,7 @@ _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 1
                      *(f"LPT{i}" for i in range(1, 10))}
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` via a temporary file in the same folder and a rename, so
     an interrupted run never leaves a truncated file nor destroys the previous good one."""
     path = Path(path)
@@ -46,7 +47,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     return path
 
 
-def atomic_write_text(path: str | Path, text: str) -> Path:
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
@@ -61,7 +62,7 @@ def safe_filename(name: str, max_chars: int = 80) -> str:
     return name
 
 
-BACKUP_SUFFIX = ".bak"
+BACKUP_SUFFIX = layout.BACKUP_SUFFIX
 
 
 def backup_generations(path: str | Path, keep: int = 5, now: float | None = None) -> Path | None:

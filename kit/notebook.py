@@ -17,6 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from kit import layout
 from kit.errors import KitError, display_path
 from kit.model import Block, Report
 from kit.params import Official, load
@@ -78,10 +79,10 @@ def show_report(official: Official) -> Report:
     return report
 
 
-def write_outputs(report: Report, out_dir: str | Path = "build") -> Path:
+def write_outputs(report: Report, out_dir: str | Path = layout.BUILD) -> Path:
     """Write the .docx to ``<out_dir>/<年度>/docx/`` and show where it went."""
     try:
-        path = write_docx(report, Path(out_dir) / str(report.year) / "docx")
+        path = write_docx(report, layout.year_folder(out_dir, report.year).docx)
     except KitError as err:
         show_failure(err)
         raise

@@ -19,7 +19,6 @@ treated as template code.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,19 +26,22 @@ from pathlib import Path
 from typing import Any
 
 from kit.errors import (
+    Notice,
     ParamsError,
     Problem,
     TemplateError,
     UnknownRoleError,
+    closest,
+    did_you_mean,
     display_path,
-    os_reason,
     suggest,
 )
 from kit.fields import IDENTITY, Field, FieldValueError, Value
 from kit.templates import RoleTemplate, load_roles
-from kit.yamlio import Entry, ParamsSyntax, decode, load_mapping
+from kit.yamlio import MAX_PARAMS_BYTES, Entry, ParamsSyntax, decode, load_mapping, read_limited
 
 PARAMS_SUFFIXES = (".yaml", ".yml")
+MAX_PROBLEMS = 50  # problems listed per file
 
 
 @dataclass
@@ -49,7 +51,7 @@ class Official:
     path: Path | None
     template: RoleTemplate
     values: dict[str, Value]  # identity and role fields, typed; absent optional fields omitted
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)  # str, with key, label, kind
 
     @property
     def role(self) -> str:
@@ -88,14 +90,8 @@ def read_entries(path: str | Path) -> dict[str, Entry]:
     path = Path(path)
     file = display_path(path)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ParamsError(Problem("找不到参数文件", file=file,
-                                  hint="请检查文件名和所在文件夹。")) from None
-    except OSError as err:
-        raise ParamsError(Problem(f"无法读取参数文件：{os_reason(err)}", file=file)) from None
-    try:
-        return load_mapping(decode(data, file), file)
+        return load_mapping(decode(read_limited(path, file, MAX_PARAMS_BYTES, "参数文件"), file),
+                            file)
     except ParamsSyntax as err:
         raise ParamsError(err.problem) from None
 
@@ -107,31 +103,41 @@ def check(entries: Mapping[str, Entry | Any], *, file: str = "表单", path: Pat
     ``entries`` maps keys to :class:`Entry` (with line numbers) or to plain values.
     """
     entries = {k: v if isinstance(v, Entry) else Entry(k, v, 0) for k, v in entries.items()}
-    template = _role(entries, file, templates)
+    template = role_of(entries, load_roles(templates), file)
     values, problems, warnings = validate(template, entries, file)
     if problems:
+        if len(problems) > MAX_PROBLEMS:  # a file of 20,000 wrong lines: the first ones tell
+            rest = len(problems) - MAX_PROBLEMS
+            problems = problems[:MAX_PROBLEMS] + [Problem(f"……另有 {rest} 处问题未列出", file=file)]
         raise ParamsError(problems)
     return Official(path=path, template=template, values=values, warnings=warnings)
 
 
-def _role(entries: dict[str, Entry], file: str, templates: str | Path | None) -> RoleTemplate:
-    roles = load_roles(templates)
+def role_of(entries: Mapping[str, Entry], roles: Mapping[str, RoleTemplate], file: str
+            ) -> RoleTemplate:
+    """The template a parameter file's 「角色」 names: the one lookup of a file's role (the
+    batch, the roster and kit roll use it).  ParamsError / UnknownRoleError otherwise."""
     role = entries.get("角色")
     if role is None or role.value in (None, ""):
-        raise ParamsError(Problem("缺少「角色」", file=file, field="角色",
+        raise ParamsError(Problem("缺少「角色」", file=file, key="角色", kind="missing",
+                                  line=role.line or None if role else None,
                                   expected="、".join(roles), found="没有填写",
                                   hint="请在文件第一行写上，例如「角色: " + next(iter(roles), "") + "」。"))
-    name = str(role.value).strip()
+    if not isinstance(role.value, str):
+        raise ParamsError(Problem("「角色」应为一行文字", file=file, line=role.line or None,
+                                  key="角色", kind="not_scalar", expected="、".join(roles),
+                                  found="多个值"))
+    name = role.value.strip()
     if name not in roles:
         raise UnknownRoleError(Problem(
-            "没有这个角色的模板", file=file, line=role.line or None, field="角色",
-            expected="、".join(roles), found=f"「{name}」",
+            "没有这个角色的模板", file=file, line=role.line or None, key="角色", kind="unknown_role",
+            expected="、".join(roles), found=f"「{name[:30]}」",
             hint=suggest(name, roles) or "新增角色请在 templates 文件夹里添加模板文件。"))
     return roles[name]
 
 
 def validate(template: RoleTemplate, entries: Mapping[str, Entry], file: str = "表单"
-             ) -> tuple[dict[str, Value], list[Problem], list[str]]:
+             ) -> tuple[dict[str, Value], list[Problem], list[Notice]]:
     """Typed values, problems (blocking) and warnings (shown, not blocking).
 
     The one validation used by the batch, the form (per keystroke) and rosters.
@@ -139,14 +145,17 @@ def validate(template: RoleTemplate, entries: Mapping[str, Entry], file: str = "
     fields = template.all_fields
     values: dict[str, Value] = {}
     problems: list[Problem] = []
-    warnings: list[str] = []
+    warnings: list[Notice] = []
     explained: set[str] = set()  # fields already named by a problem: no second message
     empty_at: dict[str, int] = {}  # 「专题会议:」 left empty: point at its line
     for key, entry in entries.items():
         if key == "角色":
             continue
         if key not in fields:
-            problem, meant = _unknown_key(key, entry, fields, file)
+            # Past the listed problems, no suggestion is looked for (a file of 10,000
+            # wrong keys stays quick).
+            problem, meant = _unknown_key(key, entry, fields, file,
+                                          guess=len(problems) < MAX_PROBLEMS)
             problems.append(problem)
             explained |= meant
             continue
@@ -157,14 +166,15 @@ def validate(template: RoleTemplate, entries: Mapping[str, Entry], file: str = "
         explained.add(key)
         if isinstance(entry.value, list | dict):
             problems.append(Problem("应填一个值，不是列表", file=file, line=entry.line or None,
-                                    field=key, expected=f.expected(), found="多个值"))
+                                    key=key, label=f.label, kind="not_scalar",
+                                    expected=f.expected(), found="多个值"))
             continue
         try:
             values[key] = f.parse(entry.value)
         except FieldValueError as err:
             problems.append(Problem(err.message, file=file, line=entry.line or None,
-                                    field=_name(f), expected=err.expected, found=err.found,
-                                    hint=err.hint))
+                                    key=key, label=f.label, kind=err.kind,
+                                    expected=err.expected, found=err.found, hint=err.hint))
             continue
         warnings += f.warnings(values[key])
     if "单位类别" not in values and "单位" in values:
@@ -173,39 +183,42 @@ def validate(template: RoleTemplate, entries: Mapping[str, Entry], file: str = "
             values["单位类别"] = kind
         else:
             problems.append(Problem("单位名称不以「镇」或「乡」结尾，请填写「单位类别」", file=file,
-                                    field="单位类别", expected="镇 或 乡",
+                                    key="单位类别", kind="missing", expected="镇 或 乡",
                                     found=f"单位「{values['单位']}」"))
     for f in fields.values():
         if f.key not in values and f.key != "单位类别":
             if f.required and f.key not in explained:
-                problems.append(Problem("缺少必填项", file=file, field=_name(f),
-                                        line=empty_at.get(f.key) or None,
+                problems.append(Problem("缺少必填项", file=file, key=f.key, label=f.label,
+                                        kind="missing", line=empty_at.get(f.key) or None,
                                         expected=f.expected() + (f"，单位：{f.unit}" if f.unit else ""),
                                         found="没有填写"))
             elif f.key in template.fields:
-                warnings.append(f"「{f.label}」未填写，相关内容将不出现在报告里")
+                warnings.append(f.notice(f"「{f.label}」未填写，相关内容将不出现在报告里",
+                                         "unfilled"))
     return values, problems, warnings
 
 
 def _name(f: Field) -> str:
-    return f.key if f.key == f.label else f"{f.key}（{f.label}）"
+    """Kept for callers; the display is made in one place (:attr:`Field.display`)."""
+    return f.display
 
 
-def _unknown_key(key: str, entry: Entry, fields: dict[str, Field], file: str
-                 ) -> tuple[Problem, set[str]]:
+def _unknown_key(key: str, entry: Entry, fields: dict[str, Field], file: str,
+                 guess: bool = True) -> tuple[Problem, set[str]]:
     """The problem, and the field the user probably meant (so it is not also 「missing」)."""
     by_label = {f.label: f.key for f in fields.values()}
     meant: set[str] = set()
-    if key in by_label:
+    hint = None
+    if guess and key in by_label:
         meant.add(by_label[key])
         hint = f"这是「{by_label[key]}」的中文名称，键要写成「{by_label[key]}」。"
-    else:
-        close = difflib.get_close_matches(key, list(fields) + list(by_label), n=1, cutoff=0.5)
-        meant = {by_label.get(c, c) for c in close}
-        hint = suggest(key, list(fields)) if not meant else \
-            "您是否想写" + "、".join(f"「{m}」" for m in meant) + "？"
+    elif guess:
+        meant = {by_label.get(c, c) for c in closest(key, list(fields) + list(by_label))}
+        hint = did_you_mean(meant)
     problem = Problem("不认识的字段（这个角色的模板里没有它）", file=file,
-                      line=entry.line or None, field=key, hint=hint or "请对照模板检查字段名。")
+                      line=entry.line or None, key=key, kind="unknown_key",
+                      field=key if len(key) <= 30 else key[:30] + "…",
+                      hint=hint or "请对照模板检查字段名。")
     return problem, meant
 
 
@@ -219,6 +232,19 @@ def find_params(folder: str | Path) -> list[Path]:
                                   hint="请检查文件夹名；默认是 params。"))
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in PARAMS_SUFFIXES
                   and not p.name.startswith((".", "~")))
+
+
+def overlooked(folder: str | Path) -> list[Path]:
+    """Files of ``folder`` that look like parameter files but are not read as such
+    (「张三.yaml.txt」「王五.yaml 」「李四.yml.bak」「赵六.YAML.docx」): a summary lists them
+    so nobody is left out unnoticed.  Hidden files (「.」) are not listed."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    taken = set(find_params(folder))
+    return sorted(p for p in folder.iterdir()
+                  if p not in taken and not p.name.startswith(".")
+                  and any(s in p.name.lower() for s in PARAMS_SUFFIXES))
 
 
 def raw_values(official: Official) -> dict[str, Any]:
@@ -238,6 +264,7 @@ def plain_value(value: Any) -> Any:
     return value
 
 
-__all__ = ["Official", "load", "read_entries", "check", "validate", "find_params", "raw_values",
+__all__ = ["Official", "load", "read_entries", "check", "validate", "find_params", "overlooked",
+           "raw_values",
            "plain_value",
            "ParamsError", "TemplateError"]

@@ -14,8 +14,8 @@ from kit.params import Official, load
 from kit.render import render
 
 
-def report_of(official: Official) -> Report:
-    return render(official.template, official.values)
+def report_of(official: Official, timeout: float | None = None) -> Report:
+    return render(official.template, official.values, timeout=timeout)
 
 
 def docx_name(report: Report) -> str:
@@ -32,6 +32,7 @@ def write_docx(report: Report, out_dir: str | Path) -> Path:
 
 
 def render_file(params_file: str | Path, out_dir: str | Path,
-                templates: str | Path | None = None) -> Path:
-    """Check one parameter file and write its .docx into ``out_dir``; returns the path."""
-    return write_docx(report_of(load(params_file, templates=templates)), out_dir)
+                templates: str | Path | None = None, timeout: float | None = None) -> Path:
+    """Check one parameter file and write its .docx into ``out_dir``; returns the path.
+    The template runs within ``timeout`` seconds (default 60)."""
+    return write_docx(report_of(load(params_file, templates=templates), timeout), out_dir)

@@ -17,10 +17,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kit.errors import KitError, ParamsError, Problem, display_path, suggest
+from kit.errors import (
+    KitError,
+    ParamsError,
+    Problem,
+    UsageError,
+    display_path,
+    internal_problem,
+)
 from kit.fields import IDENTITY, FieldValueError
 from kit.iorw import atomic_write_text
-from kit.params import find_params, read_entries
+from kit.params import find_params, read_entries, role_of
 from kit.templates import load_roles
 from kit.yamlio import Entry, dump
 
@@ -39,10 +46,10 @@ def roll(params_dir: str | Path, year: int, out_dir: str | Path | None = None,
     """Write next year's files; return them.  Unreadable files are reported after the
     others are written."""
     try:
-        year = _YEAR_FIELD.parse(year)
+        year = int(_YEAR_FIELD.parse(year))
     except FieldValueError as err:
-        raise KitError(Problem(f"年度{err.message}", field="--year", expected=err.expected,
-                               found=err.found)) from None
+        raise UsageError(Problem(f"年度{err.message}", field="--year", expected=err.expected,
+                                 found=err.found, kind=err.kind)) from None
     params_dir = Path(params_dir)
     out = Path(out_dir) if out_dir else default_out(params_dir, year)
     sources = find_params(params_dir)
@@ -52,30 +59,16 @@ def roll(params_dir: str | Path, year: int, out_dir: str | Path | None = None,
     roles = load_roles(templates)
     problems: list[Problem] = []
     plans: list[tuple[Path, str]] = []
-    for path in sources:
-        file = display_path(path)
+    for path in sources:  # one bad file never stops the others
         try:
-            raw = read_entries(path)
-        except ParamsError as err:
+            plan = _plan(path, out, year, roles)
+        except KitError as err:
             problems += err.problems
             continue
-        role = str(raw["角色"].value).strip() if raw.get("角色") and raw["角色"].value else ""
-        if role not in roles:
-            problems.append(Problem("没有这个角色的模板，未生成下一年度的文件", file=file, field="角色",
-                                    found=f"「{role}」", hint=suggest(role, roles)))
+        except Exception as err:  # noqa: BLE001  # a bug: logged, named, the rest go on
+            problems.append(internal_problem(err, display_path(path)))
             continue
-        if raw.get("年度") and str(raw["年度"].value).strip().isdigit() \
-                and year <= int(str(raw["年度"].value)):
-            problems.append(Problem("下一年度应晚于文件里的年度，未生成", file=file,
-                                    line=raw["年度"].line, field="年度",
-                                    expected=f"大于 {raw['年度'].value} 的年份", found=str(year)))
-            continue
-        target = out / _next_name(path.name, raw, year)
-        if target.exists():
-            problems.append(Problem("下一年度的文件已存在，没有覆盖", file=display_path(target),
-                                    hint="请先删除或改名，或用 -o 指定另一个文件夹。"))
-            continue
-        plans.append((target, _text(raw, roles[role], year, path.name)))
+        plans.append(plan)
     if not sources:
         raise ParamsError(Problem("参数文件夹里没有参数文件", file=display_path(params_dir)))
     written = [atomic_write_text(target, text) for target, text in plans]
@@ -84,19 +77,58 @@ def roll(params_dir: str | Path, year: int, out_dir: str | Path | None = None,
     return written
 
 
+def _plan(path: Path, out: Path, year: int, roles: dict) -> tuple[Path, str]:
+    """(target, text) of next year's file for ``path``; ParamsError when it cannot be made."""
+    file = display_path(path)
+    raw = read_entries(path)
+    template = role_of(raw, roles, file)
+    old = _old_year(raw)
+    if old is not None and year <= old:
+        raise ParamsError(Problem("下一年度应晚于文件里的年度，未生成", file=file,
+                                  line=raw["年度"].line, key="年度", kind="out_of_range",
+                                  expected=f"大于 {old} 的年份", found=str(year)))
+    target = out / _next_name(path.name, raw, year)
+    if target.exists():
+        raise ParamsError(Problem("下一年度的文件已存在，没有覆盖", file=display_path(target),
+                                  kind="exists", hint="请先删除或改名，或用 -o 指定另一个文件夹。"))
+    return target, _text(raw, template, year, path.name)
+
+
+def _old_year(raw: dict[str, Entry]) -> int | None:
+    """This year's 年度 when it is a valid year (else the check of the new file names it)."""
+    entry = raw.get("年度")
+    if entry is None or not isinstance(entry.value, str):
+        return None
+    try:
+        return int(_YEAR_FIELD.parse(entry.value))
+    except FieldValueError:
+        return None
+
+
+def _plain(value: object) -> object:
+    """A value as read (nested mappings hold Entry objects) as plain YAML data."""
+    if isinstance(value, Entry):
+        return _plain(value.value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
 def _next_name(name: str, raw: dict[str, Entry], year: int) -> str:
-    old = raw.get("年度")
-    if old and old.value and str(old.value).strip() in name:
-        return name.replace(str(old.value).strip(), str(year))
+    old = _old_year(raw)
+    if old is not None and str(old) in name:
+        return name.replace(str(old), str(year))
     return name
 
 
 def _line(key: str, value: object) -> str:
-    return dump({key: value}).rstrip("\n")
+    return dump({key: _plain(value)}).rstrip("\n")
 
 
 def _text(raw: dict[str, Entry], template, year: int, source: str) -> str:
-    old_year = raw.get("年度").value if raw.get("年度") else None
+    old_year = _old_year(raw)
     lines = [f"# {year}年度述职报告参数：由 kit roll 从 {source} 生成。",
              "# 标「待填」的是今年的数字，请填写；标「请核对」的沿用了上一年的文字。",
              _line("角色", template.role)]
@@ -108,10 +140,10 @@ def _text(raw: dict[str, Entry], template, year: int, source: str) -> str:
     for f in template.fields.values():
         entry = raw.get(f.key)
         has = entry is not None and entry.value not in (None, "")
-        if f.type.widget in ("int", "float"):
+        if f.type.numeric:  # figures are this year's: emptied, to fill
             need = "待填" if f.required else "可不填"
             lines.append(f"{f.key}:  # {need}：{f.title}")
-        elif has:
+        elif has and entry is not None:
             when = f"沿用 {old_year} 年的内容" if old_year else "沿用上一年的内容"
             lines.append(f"{_line(f.key, entry.value)}  # 请核对：{when}")
         elif f.required:

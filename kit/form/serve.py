@@ -24,20 +24,21 @@ import time
 import webbrowser
 from pathlib import Path
 
+from kit import layout
 from kit.errors import KitError, Problem
 from kit.form.paths import Folders
 
 HOST = "127.0.0.1"
-NOTEBOOK = Path("notebooks") / "form.ipynb"
+NOTEBOOK = Path(layout.NOTEBOOKS) / layout.FORM_NOTEBOOK
 SHARE = Path(__file__).resolve().parent / "share"  # the kit's Voilà template, lab settings
 IDLE_LIMIT = 300  # s: a kernel with no page connected for this long is shut down
 
 
 def find_notebook(folders: Folders) -> Path:
-    """The project's notebooks/form.ipynb, else the one shipped beside the package."""
-    for root in (folders.root, Path(__file__).resolve().parents[2]):
-        if (root / NOTEBOOK).is_file():
-            return root / NOTEBOOK
+    """The project's notebooks/form.ipynb, else the one shipped with the package."""
+    notebook = layout.form_notebook(folders.root)
+    if notebook.is_file():
+        return notebook
     raise KitError(Problem("找不到表单笔记本", file=str(NOTEBOOK),
                            hint="请在项目文件夹（有 templates 和 params 的文件夹）里运行 kit form。"))
 
@@ -160,7 +161,10 @@ def start_lab(port: int, folders: Folders | None = None, token: str | None = Non
     folders = folders or Folders.find()
     notebook = find_notebook(folders)
     _check_port(port, "lab")
-    root = notebook.parent.parent
+    # The working folder, so its params/ show in the file browser; a working folder
+    # without its own notebooks/ gets the shipped notebook's folder (the form still
+    # reads and writes the working folder's params/ through KIT_*).
+    root = folders.root if notebook.is_relative_to(folders.root) else notebook.parent.parent
     token = token or secrets.token_urlsafe(16)
     env = os.environ | folders.env() | {"JUPYTER_CONFIG_PATH": lab_config_path(),
                                         "PYTHONWARNINGS": "ignore::DeprecationWarning"}

@@ -28,7 +28,6 @@ from kit.form.paths import Folders
 from kit.params import find_params
 from kit.templates import RoleTemplate, load_roles
 
-_NUMBER_WIDGETS = ("int", "float")
 _SECTION_NAMES = {"基本信息": "基本信息", "开头": "开头一段"}
 
 
@@ -45,12 +44,11 @@ def _input_for(f: Field, raw: Any = None) -> w.Widget:
     parsed by the field, as in a parameter file: a box never clamps or drops what was typed
     (「120」 stays 120 and is marked, 「五」 stays 五).  The label is the widget's own
     description, so it is the input's accessible name too."""
-    kind = f.type.widget
     mark = '<span class="kit-req" title="必填">＊</span>' if f.required else ""
     common: dict[str, Any] = {
         "description": html.escape(f.label) + mark, "description_allow_html": True,
     }
-    if kind == "choice":
+    if f.type.choice:
         empty = "（请选择）" if f.required else "（不选：按单位名称判断）" if f.key == "单位类别" \
             else "（可不选）"
         value = _text(raw)
@@ -58,10 +56,10 @@ def _input_for(f: Field, raw: Any = None) -> w.Widget:
         return w.Dropdown(options=[(empty, ""), *((o, o) for o in f.options), *odd],
                           value=value, **common)
     common["continuous_update"] = True
-    if kind == "textarea":
+    if f.type.multiline:
         return w.Textarea(value=_text(raw), rows=5, **common)
     box = w.Text(value=_text(raw), **common)
-    if kind in _NUMBER_WIDGETS:
+    if f.type.numeric:
         box.add_class("kit-number")
     return box
 
@@ -86,7 +84,7 @@ class FieldInput:
             parts.append(self.help)
         self.row = w.HBox(parts)
         self.row.add_class("kit-row")
-        if f.type.widget == "textarea":
+        if f.type.multiline:
             self.row.add_class("kit-row-wide")
 
     def raw(self) -> Any:
@@ -124,7 +122,7 @@ class FieldInput:
             text, css = f"未填，将取「{format_value(chk.values[key])}」", "kit-msg-todo"
         elif key in chk.values:
             text, css = "✓", "kit-msg-ok"
-            if self.field.type.widget == "textarea" and self.field.max_len:
+            if self.field.type.multiline and self.field.max_len:
                 text += f" 已写 {len(str(chk.values[key]))} 字（最多 {self.field.max_len} 字）"
         else:
             text, css = "可不填", "kit-msg-todo"

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from kit.errors import KitError, Problem, TemplateError, display_path
+from kit.errors import ExistsError, KitError, Problem, TemplateError, display_path
 from kit.importer.build import Imported, build
 from kit.importer.source import clean_lines, read_sample, split_reports
 from kit.iorw import atomic_write_bytes, atomic_write_text, safe_filename
+from kit.layout import TEMPLATES, backup_path
 from kit.render import placeholder_values, render
 from kit.templates import TEMPLATE_SUFFIX, RoleTemplate, load_template
 
@@ -47,7 +48,7 @@ def convert(text: str, role: str | None = None, file: str = "范文") -> list[Im
     return out
 
 
-def import_sample(path: str | Path, role: str | None = None, out_dir: str | Path = "templates",
+def import_sample(path: str | Path, role: str | None = None, out_dir: str | Path = TEMPLATES,
                   force: bool = False, echo: Callable[[str], Any] | None = None) -> list[Path]:
     """Write one template per report of the sample into ``out_dir``; return their paths.
 
@@ -69,7 +70,7 @@ def import_sample(path: str | Path, role: str | None = None, out_dir: str | Path
         sources.append(imp.source(path.name))  # with the round-trip notes, if any
     for imp, target, source in zip(imported, targets, sources, strict=True):
         if target.exists():
-            atomic_write_bytes(target.with_name(target.name + ".bak"), target.read_bytes())
+            atomic_write_bytes(backup_path(target), target.read_bytes())
         atomic_write_text(target, source)
         if echo:
             echo(f"{display_path(target)}：角色「{imp.role}」，{len(imp.fields)} 个字段")
@@ -80,10 +81,11 @@ def import_sample(path: str | Path, role: str | None = None, out_dir: str | Path
 
 def _check_targets(imported: list[Imported], targets: list[Path], out_dir: Path,
                    force: bool) -> None:
-    problems = []
+    problems, exists = [], False
     mine = set(targets)
     for imp, target in zip(imported, targets, strict=True):
         if target.exists() and not force:
+            exists = True
             problems.append(Problem(f"模板「{imp.role}」已存在，没有覆盖", file=display_path(target),
                                     hint="确需覆盖请加 --force（旧文件会保留为 .bak）。"))
         for other in out_dir.glob(f"*{TEMPLATE_SUFFIX}") if out_dir.is_dir() else ():
@@ -92,8 +94,8 @@ def _check_targets(imported: list[Imported], targets: list[Path], out_dir: Path,
                 problems.append(Problem(f"角色「{imp.role}」已在另一个模板文件里定义",
                                         file=display_path(other),
                                         hint="请用 --role 换一个角色名，或先删除那个文件。"))
-    if problems:
-        raise KitError(problems)
+    if problems:  # exit 6 for a refused overwrite; 3 for two templates of one role
+        raise (ExistsError if exists else TemplateError)(problems)
 
 
 def _load(source: str, role: str) -> RoleTemplate:
@@ -108,7 +110,7 @@ def _load(source: str, role: str) -> RoleTemplate:
                                 + err.problems) from None
 
 
-def sample_values(template: RoleTemplate, identity: dict[str, Any] | None = None) -> dict:
+def sample_values(template: RoleTemplate, identity: Mapping[str, Any] | None = None) -> dict:
     """Values that render the sample back: each blank at its sample text, identity
     (年度, 单位类别, 省份) as found in the sample."""
     values = placeholder_values(template)

@@ -8,17 +8,36 @@ it give the label (「主持召开党建工作专题会议」), and the label gi
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 _X = "xXｘＸ×"
 _AROUND = "A-Za-z0-9Ａ-Ｚａ-ｚ０-９_"
 BLANK = re.compile(
     rf"(?<![{_AROUND}.．])"
-    rf"(?:[{_X}]{{1,3}}(?:[,，][{_X}]{{3}})+|[{_X}]+(?:[.．][{_X}]+)?)"
+    rf"(?:[{_X}]{{1,3}}(?:[,，][{_X}]{{3}})+(?:[.．][{_X}]+)?|[{_X}]+(?:[.．][{_X}]+)?)"
     rf"(?![{_AROUND}])"
 )
+
+DATE = re.compile(
+    rf"(?<![{_AROUND}.．])(?:[{_X}]{{4}}年)?[{_X}]{{1,2}}月[{_X}]{{1,2}}[日号]"
+)
+# Words after a date that name it: 「X月X日开工」 → 开工日期.
+DATE_VERBS = ("开工 动工 开建 开挖 投用 投产 投运 完工 竣工 完成 召开 举办 举行 开展 启动 通过 验收 "
+              "签约 签订 成立 挂牌 揭牌 开业 开通 通车 通水 通电 建成 交付 入驻 上线 运行 发布 印发 出台 "
+              "实施 开始 结束 到位 交工 开学 开园 落成 部署")
+_DATE_VERB = re.compile("|".join(sorted(DATE_VERBS.split(), key=len, reverse=True)))
+# A percentage right after these words is a change, which can be negative or above 100.
+_RATE_CUE = re.compile(r"(增长|增幅|增速|下降|降幅|降低|提高|提升|上升|上涨|回落|减少|增加|同比|环比|"
+                       r"增减|下滑)(?:了|达到?|为|约|近|超过?)?$|(?:任务|目标|计划)的$")
+_RATE_ONLY = re.compile(r"^(?:同比|环比|比上年|较上年|比去年|较去年)?(?:增长|增幅|增速|下降|降幅|上升|"
+                        r"上涨|回落|减少|增加|下滑|提高|提升|降低)$")
+_RATE_KEY = re.compile(r"(?:同比|环比|比上年|较上年|比去年|较去年)?(?:增长|增幅|增速|下降|降幅|降低|提高|提升|"
+                       r"上升|上涨|回落|减少|增加|增减|下滑)(?=(?:了|达到?|为|约|近|超过?)?$)")
+_ACTION = re.compile(r"^(?:完成|实现|引进|新建|发放|新增|累计|全年|达到)")
 
 # Unit → kind.  Longest unit wins (「余人次」 before 「余」, 「万余字」 before 「万」).
 _COUNT = ("余人次 人次 余人 余名 余户 余次 余个 余篇 余场 余项 余件 余条 余家 余 次 个 篇 人 名 户 "
@@ -31,7 +50,7 @@ UNITS: dict[str, str] = (
     {u: "count" for u in _COUNT.split()} | {u: "amount" for u in _AMOUNT.split()}
     | {"％": "percent", "%": "percent"}
     | {u: "place" for u in _PLACE.split()}
-    | {"月": "month", "日": "day", "号": "day"}
+    | {"月": "month", "月份": "month", "日": "day", "号": "day"}
 )
 _UNIT_ORDER = sorted(UNITS, key=len, reverse=True)
 TYPE_OF_KIND = {"count": "整数", "amount": "小数", "percent": "百分比", "place": "短文本",
@@ -40,7 +59,9 @@ TYPE_OF_KIND = {"count": "整数", "amount": "小数", "percent": "百分比", "
 _BOUNDARY = set("，。；：、！？,;:!?（）()《》【】[]")
 _LEAD = re.compile(r"^(?:[一二三四五六七八九十]+是|\d{4}年度?|(?:按照|根据|依据)\S{0,10}?要求|同时|目前|其中|并且|并|共计|共|还|已|均|年内|全年|今年|去年|"
                    r"一年来|累计共|先后|合计|在|对|以|于|按照|通过|组织|全[镇乡](?:共有|共)?)")
-_TRAIL = re.compile(r"(?:达到|达|为|约|近|超过|超|逾|共有|共|有|累计|合计|计|是|\d{4}年度?)$")
+_TRAIL = re.compile(r"(?:稳定在|保持在|控制在|达到|达|为|约|近|超过|超|逾|共有|共|有|累计|合计|计|是|\d{4}年度?)$")
+_GENERIC = {"建设", "工作", "活动", "运行", "使用", "运营", "施工"}
+_WORDS = ("急难愁盼", "三务", "两委", "一般公共预算", "回头看", "三会一课", "主题党日")
 _KEY_SKIP = {"的", "了", "内", "之", "中"}
 _QUOTES = re.compile(r"[“”‘’\"'《》「」『』〈〉]")
 
@@ -57,15 +78,22 @@ class Blank:
     label: str = ""
     key: str = ""
     extra: dict[str, str] = field(default_factory=dict)  # 最小/最大/最长/说明
+    rate: bool = False  # a signed rate (同比增长X.X%), not a 0–100 share
+    guess: str = ""
+    key_hint: str = ""
+    noun: int = 0  # characters of the counted noun after the unit (「x个村…」: 村)  # a preferred key (「开工日期」) tried before the label's own words  # what the import guessed about this blank, for the template's notes
 
     @property
     def type(self) -> str:
+        if self.kind == "date":
+            return "日期"
         if self.kind == "percent":
-            return "百分比"
+            return "增长率" if self.rate else "百分比"
+        grouped = any(c in self.sample for c in ",，")
         if any(c in self.sample for c in ".．"):
-            return "小数"
-        if not self.kind and any(c in self.sample for c in ",，"):
-            return "整数"
+            return "小数（千分位）" if grouped else "小数"
+        if grouped:
+            return "小数（千分位）" if self.kind == "amount" else "整数（千分位）"
         return TYPE_OF_KIND[self.kind]
 
 
@@ -79,17 +107,68 @@ def unit_at(text: str, pos: int) -> str:
 def find_blanks(text: str) -> list[Blank]:
     """The blanks of one paragraph, with unit, type and label (keys come later)."""
     blanks = []
+    dates = [(m.start(), m.end(), m.group()) for m in DATE.finditer(text)]
+    for start, end, sample in dates:
+        blanks.append(Blank(start, end, sample, "", "date"))
     for m in BLANK.finditer(text):
+        if any(s <= m.start() < e for s, e, _ in dates):
+            continue
         unit = unit_at(text, m.end())
         blanks.append(Blank(m.start(), m.end(), m.group(), unit, UNITS.get(unit, "")))
+    blanks.sort(key=lambda b: b.start)
     for i, b in enumerate(blanks):
-        floor = blanks[i - 1].end + len(blanks[i - 1].unit) if i else 0
+        floor = blanks[i - 1].end + len(blanks[i - 1].unit) + blanks[i - 1].noun if i else 0
         ceiling = blanks[i + 1].start if i + 1 < len(blanks) else len(text)
         before = _clause(text, floor, b.start, backwards=True)
         after = _clause(text, b.end + len(b.unit), ceiling, backwards=False)
-        b.label = _label(before, after, b)
+        b.label = _label(before, after, b, text)
+        prev = blanks[i - 1] if i else None
+        same_sentence = prev is not None and prev.label != "" and not any(
+            c in text[prev.end:b.start] for c in "。；;")
+        if b.kind == "percent" and b.label.startswith("占") and same_sentence and prev:
+            # 「年接诊量达X,XXX人次，占全县的XX%」 → 年接诊量占全县的比例
+            b.label = _ACTION.sub("", prev.label) + b.label.removesuffix("的") + "的比例"
+            b.guess = f"「{before}{b.sample}{b.unit}」是占比，标签写作「{b.label}」"
+        elif len(b.label) <= 3 and after.startswith("的") and b.kind in ("amount", "count"):
+            whose = _strip(re.sub(r"(?:于|在|将)$", "", no_blanks(after[1:])))
+            if len(whose) >= 2:  # 「投资XX万元的产业园区项目」 → 产业园区项目投资
+                b.guess = f"「{before}{b.sample}{b.unit}{after}」的标签写作「{whose}{b.label}」"
+                b.label = f"{whose}{b.label}"
+        if b.start - len(before) > 0 and text[b.start - len(before) - 1] == "、" and i \
+                and len(b.label) >= 2:
+            b.label = _shared_head(blanks[i - 1].label, b.label)
+        if b.unit in ("个百分点", "百分点") and _RATE_ONLY.match(b.label) and i \
+                and blanks[i - 1].label and not any(c in text[blanks[i - 1].end:b.start]
+                                                    for c in "。；;"):
+            b.label = _ACTION.sub("", blanks[i - 1].label) + b.label  # 总产值较上年提高
+        if b.kind == "percent" and _RATE_CUE.search(before):
+
+            b.rate = True
+            cue_key = _RATE_KEY.search(before)
+            b.key_hint = cue_key.group() if cue_key else ""  # 「比上年下降」「同比增长」
+            if _RATE_ONLY.match(b.label) and i and blanks[i - 1].label \
+                    and not any(c in text[blanks[i - 1].end:b.start] for c in "。；;"):
+                # 「完成地区生产总值X亿元，同比增长X.X%」: the growth of what came before
+                b.label = _ACTION.sub("", blanks[i - 1].label) + b.label
+            cue = found.group() if (found := _RATE_CUE.search(before)) else ""
+            if cue.endswith("的"):  # 「完成年度目标任务的XXX%」: a ratio that can pass 100
+                b.label = re.sub(r"^完成", "", b.label.removesuffix("的")) + "完成比例"
+            b.guess = (f"「{no_blanks(before)[-12:]}{b.sample}{b.unit}」按增长率（可为负数、可超过 100）处理，"
+                       f"因为前面是「{cue}」；若是占比请把类型改为 百分比")
+        elif b.kind == "percent":
+            b.guess = f"「{b.label}」按百分比（0 到 100）处理；若可能为负数或超过 100，请把类型改为 增长率"
+        if any(c in b.sample for c in ",，"):
+            b.guess = f"「{b.label}」的范文写作「{b.sample}」，按千分位打印（如 3,456）"
     _dates(text, blanks)
     return blanks
+
+
+_X_RUN = re.compile(rf"[.．,，]*[{_X}]+(?:[.．,，]+[{_X}]+)*")
+
+
+def no_blanks(text: str) -> str:
+    """Words without placeholder characters (「X.XX.X」 run together included)."""
+    return _X_RUN.sub("", BLANK.sub("", DATE.sub("", text)))
 
 
 def _clause(text: str, lo: int, hi: int, backwards: bool) -> str:
@@ -108,32 +187,163 @@ def _strip(words: str) -> str:
     return words.strip()
 
 
-def _label(before: str, after: str, b: Blank) -> str:
-    label = _strip(before)
+def _label(before: str, after: str, b: Blank, text: str) -> str:
+    """What a clerk would call the blank: the words before it (「主持召开党建工作专题会议」),
+    else the words after it, else the clause before; never placeholder characters."""
+    label = _strip(no_blanks(before))
+    if re.fullmatch(r"[全我本该][镇乡]", label):  # 「对全乡xx个村」: the villages of the 乡/镇
+        noun = re.match(r"[\u4e00-\u9fff]", after)
+        label = f"本乡镇{noun.group() if noun else ''}{'数' if b.kind == 'count' else ''}"
+        b.guess = f"「{before}{b.sample}{b.unit}」的标签写作「{label}」（乡、镇通用）"
+        return label
+    if len(label) == 2:
+        start = b.start - len(before)
+        if start > 0 and text[start - 1] == "、":  # 「审议通过决议、决定X项」
+            label = _strip(no_blanks(_clause(text.replace("、", "\0"), 0, start - 1, True)
+                                      .replace("\0", "、") + "、" + before))
+        elif (more := _strip(no_blanks(after))) and len(more) >= 2 and b.kind == "count":
+            label = f"{label}{more}"  # 「组织xx名代表开展…活动」
+            b.guess = f"「{before}{b.sample}{b.unit}{after}」的标签写作「{label}」"
+    if len(label) < 2 and b.kind == "count" and (counted := _counted(text, b)):
+        return counted
+    if b.kind == "percent" and not re.search(r"率|比|占|重", label):
+        m = re.match(r"全?(覆盖|达标|合格|参保|到位|满意|完成|通过|落实)", after)
+        if m and len(label) >= 2:  # 「党建工作xxx％全覆盖」 → 党建工作覆盖率
+            b.guess = f"「{before}{b.sample}{b.unit}{m.group()}」的标签写作「{label}{m.group(1)}率」"
+            return f"{label}{m.group(1)}率"
+    if re.search(r"(?:全部|所有|各)$", label) and b.kind == "count":
+        # 「完成全部XX个村的集体经济清产核资」: the blank is told by the whole clause
+        label = f"{label}…{b.unit}{_ellipsis(text, b.end + len(b.unit))}"
+        b.guess = f"「{b.sample}{b.unit}」的标签写作「{label}」（「…」处是这个数）"
+        return label
+    if len(label) < 2 and b.kind in ("month", "day"):  # 「X月份完成全部XX个村的…」
+        label = _strip(_ellipsis(text, b.end + len(b.unit)))
+        b.guess = f"「{b.sample}{b.unit}」前面没有说明，标签「{label}」取自后面的文字"
+        return label
     if len(label) < 2:  # 「，xx余党员回炉淬火」: nothing before, the words after name it
-        label = _strip(after) or label or "待填"
-    if b.kind == "place" and not label.endswith(b.unit):
+        words = _strip(no_blanks(after))
+        if len(words) >= 2:
+            b.guess = b.guess or f"「{b.sample}{b.unit}」前面没有说明，标签「{words}」取自后面的文字"
+            label = words
+    if len(label) < 2:  # only a blank in its clause: the clause before says what it is
+        prev = _strip(no_blanks(_clause(text, 0, max(0, b.start - len(before) - 1),
+                                         backwards=True)))
+        label = prev if len(prev) >= 2 else label
+        b.guess = f"「{b.sample}{b.unit}」的标签「{label}」是猜的，请核对"
+    if b.kind == "place" and label and not label.endswith(b.unit):
         label = f"{label}的{b.unit}"  # 「包抓x村」 → 包抓的村
     return label
 
 
+def _counted(text: str, b: Blank) -> str:
+    """「x个村村集体经济收入达xx万元以上」: what is counted (村) comes right after the unit,
+    what is said of it after that → 「村集体经济收入达…万元以上的村」 (another figure in
+    the clause is 「…」)."""
+    start = b.end + len(b.unit)
+    rest = _clause(text, start, len(text), backwards=False)
+    words = _segment(rest)
+    if len(words) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]{1,4}", words[0]):
+        return ""
+    noun = words[0][0] if len(words[0]) == 2 and words[0][0] == words[0][1] else words[0]
+    said = _ellipsis(text, start + len(noun))
+    said = re.sub(r"[。；，]$", "", said)
+    if len(said) < 2:
+        return ""
+    b.noun = len(noun)
+    label = f"{said}的{noun}"
+    subject = _strip(_TRAIL.sub("", said.split("…")[0]))
+    tail = "".join(w for w in _segment(subject)[-2:])  # 「集体经济」「收入」 → 集体经济收入
+    if 2 <= len(tail) + len(noun) <= 8:
+        b.key_hint = tail + noun  # 集体经济收入村, 回炉淬火党员
+    b.guess = f"「{b.sample}{b.unit}{rest[:16]}」的标签写作「{label}」（数的是「{noun}」）"
+    return label
+
+
+def _ellipsis(text: str, start: int) -> str:
+    """The clause from ``start``, other blanks written 「…」."""
+    rest = _clause(text, start, len(text), backwards=False)
+    return _X_RUN.sub("…", BLANK.sub("…", DATE.sub("…", rest))).strip()
+
+
+def _shared_head(previous: str, label: str) -> str:
+    """「撰写学习心得体会x篇、学习笔记x万余字」: the second item shares the first's head
+    (「党员干部人均撰写」) when the first's words reappear in it."""
+    words = _segment(label)
+    at = previous.find(words[0]) if words else -1
+    if at <= 0 or label.startswith(previous[:at]):
+        return label
+    return previous[:at] + label
+
+
+def _verb(words: str) -> tuple[int, int] | None:
+    """Where the verb run (「竣工投用」「开工」) starts and ends near the start of ``words``."""
+    m = _DATE_VERB.search(words[:8])
+    if not m:
+        return None
+    end = m.end()
+    while (n := _DATE_VERB.match(words, end)):
+        end = n.end()
+    return m.start(), end
+
+
 def _dates(text: str, blanks: list[Blank]) -> None:
-    """「X月X日」: one date, two fields (month 1–12, day 1–31) named after the date."""
+    """「X月X日」: one 日期 field named from its verb (开工、投用、召开…); a lone 「X月」 is a
+    month (1–12).  Two dates in one sentence share its subject."""
+    subject = ""
+    sentence_end = -1
+    verbs: dict[int, str] = {}
     for i, b in enumerate(blanks):
         if b.kind == "month":
             b.extra.update(最小="1", 最大="12")
-            day = blanks[i + 1] if i + 1 < len(blanks) else None
-            if day and day.kind == "day" and day.start == b.end + len(b.unit):
-                # 「于2023年X月X日召开」: the words around the date, without the year.
-                base = _strip(re.sub(r"\d{4}年度?", "", _clause(text, 0, b.start, True)))
-                if len(base) < 2:
-                    base = _strip(_clause(text, day.end + len(day.unit), len(text), False))
-                base = base or "日期"
-                b.label, day.label = f"{base}的月份", f"{base}的日期"
+            b.label = b.label if b.label.endswith("月份") else f"{b.label}的月份"
         elif b.kind == "day":
             b.extra.update(最小="1", 最大="31")
         elif b.kind == "place":
             b.extra.update(最长="10", 说明=f"只写名称，不写“{b.unit}”字")
+        if b.kind != "date":
+            continue
+        if b.start > sentence_end:
+            subject = ""
+            ends_at = [text.find(c, b.end) for c in "。；;！？"]
+            sentence_end = min([e for e in ends_at if e >= 0] or [len(text)])
+        floor = blanks[i - 1].end + len(blanks[i - 1].unit) if i else 0
+        ceiling = blanks[i + 1].start if i + 1 < len(blanks) else len(text)
+        before = _clause(text, floor, b.start, backwards=True)
+        after = _clause(text, b.end, ceiling, backwards=False)
+        nxt = blanks[i + 1] if i + 1 < len(blanks) else None
+        span = re.match(r"^[至到～~—\-]+$", text[b.end:nxt.start]) if nxt and nxt.kind == "date" \
+            else None
+        if span and nxt:  # 「X月X日至X月X日开展」: the first is where it starts
+            after = _clause(text, nxt.end, blanks[i + 2].start if i + 2 < len(blanks)
+                            else len(text), backwards=False)
+        prev = blanks[i - 1] if i else None
+        ends = prev is not None and prev.kind == "date" and \
+            re.match(r"^[至到～~—\-]+$", text[prev.end:b.start])
+        own = _strip(re.sub(r"(?:于|在|从|自|定于|截至|截止)$", "", re.sub(r"\d{4}年度?", "",
+                                                                  no_blanks(before))))
+        own = re.sub(r"^的", "", own)  # 「投资XX万元的产业园区项目于…」: the project
+        if len(own) >= 2:
+            subject = own
+        v = _verb(after)
+        verb = after[v[0]:v[1]] if v else ""
+        obj = _strip(no_blanks(after[v[1]:] if v else after))
+        if span or ends:
+            what = "开始日期" if span else "结束日期"
+            verb = verb or (verbs.get(i - 1, "") if ends else "")
+        else:
+            what = "日期"
+        verbs[i] = verb
+        head = subject or (obj if len(obj) >= 2 else "")
+        if span or ends:  # 「人居环境整治开始日期」「…结束日期」
+            b.label, b.key_hint = f"{head or verb}{what}", what
+        else:
+            thing = obj if subject and 2 <= len(obj) <= 6 and obj not in _GENERIC else ""
+            # 「项目于X月X日完成主体工程」 → 项目主体工程完成日期 (not 「…建设开工日期」)
+            b.label = f"{head}{thing}{verb}{what}" if head or verb else f"日期{i + 1}"
+            b.key_hint = f"{verb}{what}" if verb else ""
+        full = "年" in b.sample
+        b.guess = (f"「{b.sample}」是一个日期字段（{'年月日' if full else '只填月日，年份由年度给出'}），"
+                   + (f"名称取自后面的「{verb}」" if verb else "后面没有动词，名称取自前后文字，请核对"))
 
 
 def make_key(label: str, unit: str, kind: str, taken: set[str]) -> str:
@@ -167,7 +377,17 @@ def make_key(label: str, unit: str, kind: str, taken: set[str]) -> str:
 
 
 def _segment(text: str) -> list[str]:
+    return _tokenizer().lcut(text)
+
+
+@functools.lru_cache(maxsize=1)
+def _tokenizer() -> Any:
+    """Our own jieba tokenizer, set up once: ``add_word`` raises the dictionary's total
+    each time it is called, so calling it per sample would change later keys."""
     import jieba  # loads its dictionary (about 1 s) only when a sample is imported
 
     jieba.setLogLevel(logging.WARNING)
-    return jieba.lcut(text)
+    tokenizer = jieba.Tokenizer()
+    for word in _WORDS:  # officialese jieba splits: 「急难/愁盼」
+        tokenizer.add_word(word)
+    return tokenizer

@@ -16,12 +16,19 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from kit.errors import KitError, Problem
-from kit.fields import IDENTITY_KEYS, chinese_number, numeral
-from kit.importer.blanks import Blank, find_blanks, make_key
+from kit.fields import IDENTITY_KEYS, chinese_number
+from kit.importer.blanks import Blank, find_blanks, make_key, no_blanks
 from kit.importer.source import Section
+from kit.numbering import ARABIC as _H3
+from kit.numbering import H1 as _H1
+from kit.numbering import H2 as _H2
+from kit.numbering import ITEM as _MARK
+from kit.numbering import OWN_NUMBER as _OWN_NUMBER
+from kit.numbering import heading1, heading2, item_mark
 
 _PROVINCE_NAMES = ("北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 "
              "湖北 湖南 广东 广西 海南 重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆")
@@ -30,13 +37,12 @@ PROVINCES = _PROVINCE_NAMES.split()
 ANNIVERSARIES = {"建党": ("建党周年", "建党周年数", 1921), "新中国成立": ("建国周年", "新中国成立周年数", 1949),
                  "改革开放": ("改革开放周年", "改革开放周年数", 1978), "建军": ("建军周年", "建军周年数", 1927)}
 # 镇/乡 as the kind of unit: 全镇 我镇 镇党委 镇情 镇属 镇长…, not 乡村 城镇 乡镇.
-_KIND = re.compile(r"(?<![城乡集古重市])[镇乡](?=党委|党建办|委|政府|人民|人大|纪委|长|情|属|直|机关|干部|党员)"
-                   r"|(?<=[全我本该])[镇乡](?![村镇])")
-_CN = "一二三四五六七八九十"
-_H1 = re.compile(rf"^([{_CN}]+)、\s*(.+)$")
-_H2 = re.compile(rf"^[（(]([{_CN}]+)[）)]\s*(.+)$")
-_H3 = re.compile(r"^\d+[.．、]")
-_MARK = re.compile(rf"(?:^|(?<=[。；：，！？;:,!?]))([{_CN}]+)是(?!否)")
+_KIND = re.compile(r"(?<![城乡集古重市])[镇乡](?=党委|党建办|委|政府|人民|人大|纪委|长|情|属|直|机关|干部|党员|"
+                   r"级|域|内|财政|卫生院|领导|班子|站所|各部门|主要负责)"
+                   r"|(?<![城乡集古重市])镇(?=村两级|村三级|村干部|村两委|村组)"  # 「乡村干部」 is rural
+                   r"|(?<=[全我本该驻各])[镇乡](?![村镇])")
+# 镇/乡 left as text after the above: named in a note (乡村、城镇、乡镇、城乡 are not unit words).
+_KIND_LEFT = re.compile(r"(?<![城乡村])[镇乡](?![村镇])")
 _ROLE = re.compile(r"[（(]([^（）()]+)[）)]\s*$")
 
 
@@ -51,7 +57,7 @@ class Imported:
     body: str
     fields: dict[str, Blank | dict[str, str]]  # key → blank, or the spec of an added field
     derived: dict[str, tuple[str, str, str]]  # key → (label, formula, unit)
-    identity: dict[str, object]  # the sample's own 年度 / 单位类别 / 省份
+    identity: Mapping[str, object]  # the sample's own 年度 / 单位类别 / 省份
     expected: list[str]  # title and body paragraphs the template renders with the samples
     notes: list[str] = field(default_factory=list)
 
@@ -128,6 +134,8 @@ class _Builder:
             parts.append(f"(?P<prov>{self.province})")
         self.subst = re.compile("|".join(parts))
         self.fields: dict[str, Blank | dict[str, str]] = {}
+        self.guesses: list[str] = []
+        self.heading = ""  # the section being read, for labels that need context
         self.derived: dict[str, tuple[str, str, str]] = {}
         self.role = role or self._role()
 
@@ -154,12 +162,12 @@ class _Builder:
                 exp.append("{")
             elif "kind" in found:
                 src.append("{{ 单位类别 }}")
-                exp.append(self.kind)
+                exp.append(self.kind or "")  # the group exists only when kind is known
             elif "prov" in found:
                 src.append("{{ 省份 }}")
-                exp.append(self.province)
+                exp.append(self.province or "")
             elif "year" in found:
-                delta = int(m.group("year")) - self.year
+                delta = int(m.group("year")) - (self.year or 0)
                 src.append("{{ 年度 }}" if not delta else f"{{{{ 年度 {'+' if delta > 0 else '-'} 1 }}}}")
                 exp.append(m.group("year"))
             else:
@@ -173,12 +181,38 @@ class _Builder:
 
     def _anniversary(self, m: re.Match[str], src: list[str], exp: list[str]) -> None:
         key, label, base = ANNIVERSARIES[m.group("ann")]
-        if int(m.group("n")) == self.year - base:
+        if self.year is not None and int(m.group("n")) == self.year - base:
             self.derived[key] = (label, f"年度 - {base}", "周年")
             src.append(f"{m.group('ann')}{{{{ {key} }}}}")
         else:
             src.append(m.group())
         exp.append(m.group())
+
+    def _unique_label(self, b: Blank, label: str) -> str:
+        """The blank's label, made unique within the role: with its unit, else its
+        section, else numbered (「…（第2处）」)."""
+        labels = {f.label if isinstance(f, Blank) else f["标签"] for f in self.fields.values()}
+        label = label or (f"{self.heading}中的数字" if self.heading else "数字")
+        if not b.label:
+            b.guess = f"「{b.sample}{b.unit}」前后没有说明它的文字，标签「{label}」是猜的，请核对"
+        counts = b.kind == "count" and b.unit[-1:] in _COUNTED
+        first = next((f for f in self.fields.values() if isinstance(f, Blank)
+                      and f.label == label and f.kind == "count"
+                      and f.unit[-1:] in _COUNTED and f.unit != b.unit), None) if counts else None
+        if first is not None and f"{label}{first.unit[-1]}数" not in labels:
+            # 「城乡低保覆盖XXX户XXX人」: 「…户数」 and 「…人数」
+            first.label = f"{label}{first.unit[-1]}数"
+            first.guess = f"标签「{label}」有两个数，按单位写作「{first.label}」"
+            labels = {f.label if isinstance(f, Blank) else f["标签"] for f in self.fields.values()}
+        tries = ([f"{label}{b.unit[-1]}数"] if first is not None else []) + [label] \
+            + ([f"{label}{b.unit[-1]}数"] if counts else []) \
+            + ([f"{label}（{b.unit}）"] if b.unit else []) \
+            + ([f"{self.heading}：{label}"] if self.heading else [])
+        tries += [f"{label}（第{n}处）" for n in range(2, 100)]
+        pick = next(t for t in tries if t not in labels)
+        if pick != label:
+            b.guess = f"标签「{label}」与前面的字段相同，改为「{pick}」" + (f"；{b.guess}" if b.guess else "")
+        return pick
 
     def text(self, text: str, block_start: bool = False) -> tuple[str, str]:
         """Source and expected text of a run of text with blanks."""
@@ -187,9 +221,15 @@ class _Builder:
             s, e = self.literal(text[pos:b.start], block_start and pos == 0)
             src.append(s)
             exp.append(e)
-            b.key = make_key(b.label, b.unit, b.kind,
-                             set(self.fields) | set(self.derived) | IDENTITY_KEYS)
+            # A label is shown to 镇 and 乡 officials alike: 「召开镇人民代表大会」 → 乡镇
+            b.label = self._unique_label(b, _KIND.sub("乡镇", b.label))
+            taken = set(self.fields) | set(self.derived) | IDENTITY_KEYS
+            hint = re.sub(r"\W", "", b.key_hint)  # 「回头看”召开」 → a name Jinja accepts
+            b.key = hint if len(hint) >= 2 and hint.isidentifier() and hint not in taken \
+                else make_key(b.label, b.unit, b.kind, taken)
             self.fields[b.key] = b
+            if b.guess:
+                self.guesses.append(f"字段「{b.key}」：{b.guess}")
             src.append(f"{{{{ {b.key} }}}}{b.unit}")  # the unit stays literal text
             exp.append(b.sample + b.unit)
             pos = b.end + len(b.unit)
@@ -223,16 +263,17 @@ def build(section: Section, role: str | None, file: str) -> Imported:
             level = 1 if m1 else 2
             if level == 1:
                 h1, h2, item = h1 + 1, 0, 0
-                number = f"{numeral(h1)}、"
+                number = heading1(h1)
                 sections.append({"heading": "", "blanks": 0, "last_item": None})
             else:
                 h2, item = h2 + 1, 0
-                number = f"（{numeral(h2)}）"
+                number = heading2(h2)
             if chinese_number(m.group(1)) != (h1 if level == 1 else h2):
                 notes.append(f"标题「{line[:12]}…」的编号与前文不连续，已由本工具重新编号为「{number}」")
             head, runin = _split_heading(m.group(2))
+            b.heading = no_blanks(head).rstrip("。").strip()
             hs, he = b.text(head)
-            block = ("# " if level == 1 else "## ") + hs
+            block = ("# " if level == 1 else "## ") + _guard(hs)
             exp = number + he
             if runin:
                 rs, re_ = _inline(b, runin)
@@ -247,12 +288,12 @@ def build(section: Section, role: str | None, file: str) -> Imported:
             if kind == "items":
                 for k, piece in enumerate(items):
                     if k:
-                        notes.append(f"「{numeral(item + 1)}是{piece[:10]}…」原来接在上一条的末尾，"
+                        notes.append(f"「{item_mark(item + 1)}{piece[:10]}…」原来接在上一条的末尾，"
                                      "已拆成单独一条（上一条末尾的「，」改为「。」）")
                     item += 1
                     s, e = b.text(piece)
-                    blocks.append("- " + s)
-                    expected.append(f"{numeral(item)}是{e}")
+                    blocks.append("- " + _guard(s))
+                    expected.append(item_mark(item) + e)
                     if sections:
                         sections[-1]["last_item"] = len(blocks) - 1
             elif kind == "inline":
@@ -276,15 +317,40 @@ def build(section: Section, role: str | None, file: str) -> Imported:
             expected="用 x、xx、XXX、X.X、xx%、X月X日、X,XXX 等标出的数字或名称",
             hint="请先把范文里每年要改的数字换成 x（如「召开会议x次」），再导入。"))
     _add_other_work(b, blocks, sections)
+    notes += _kind_left(b, "\n".join([title_src, *blocks])) + b.guesses
     role = b.role
     bare = re.sub(r"^[镇乡]", "", role)  # 东山镇 + 党建办主任, 东山镇 + 党委书记, 东山镇 + 镇长
     bare = "党" + bare if bare.startswith("委") else "{{ 单位类别 }}长" if bare == "长" else bare
+    bare = re.sub(r"^副[镇乡](?=长$)", "副{{ 单位类别 }}", bare)  # 副镇长 → 副{{ 单位类别 }}长
     byline = "{{ 单位 }}" + bare + "　{{ 姓名 }}"
     rank = 1 if re.search(r"(?<!副)书记$", role) else 2 if re.search(r"^[镇乡]长$", role) else 20
     identity = {k: v for k, v in (("年度", b.year), ("单位类别", b.kind), ("省份", b.province)) if v}
     return Imported(role=role, title=title_src, byline=byline, rank=rank,
                     body="\n\n".join(blocks), fields=b.fields, derived=b.derived,
                     identity=identity, expected=expected, notes=notes)
+
+
+_COUNTED = "户人名家个村所处项件次"  # 「…户数」「…人数」 read naturally
+
+
+def _guard(source: str) -> str:
+    """An item or heading whose own text starts like a number (「一是一是…」) keeps that
+    text as text: the kit numbers items itself and refuses numbers typed at their start."""
+    if _OWN_NUMBER.match(source):
+        return f'{{{{ "{source[0]}" }}}}' + source[1:]
+    return source
+
+
+def _kind_left(b: _Builder, source: str) -> list[str]:
+    """A note for every 镇/乡 the import left as text: in a 乡 official's report they
+    would stay 镇 (or the reverse); the clerk decides."""
+    text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", source)
+    found = [text[max(0, m.start() - 3):m.end() + 3].replace("\n", "") for m in _KIND_LEFT.finditer(text)]
+    if not found:
+        return []
+    return [f"范文里有 {len(found)} 处「{'、'.join(sorted({m for f in found for m in f if m in '镇乡'}))}」"
+            f"没有换成 {{{{ 单位类别 }}}}（如「{found[0]}」），看作地名或固定说法；"
+            "若是本乡镇的意思，请改成 {{ 单位类别 }}"]
 
 
 def _inline(b: _Builder, text: str, pieces: list[str] | None = None) -> tuple[str, str]:
@@ -297,7 +363,7 @@ def _inline(b: _Builder, text: str, pieces: list[str] | None = None) -> tuple[st
     for k, piece in enumerate(pieces):
         s, e = b.text(piece, block_start=k == 0)
         src.append(s if k == 0 else "{是}" + s)
-        exp.append(e if k == 0 else f"{numeral(k)}是{e}")
+        exp.append(e if k == 0 else item_mark(k) + e)
     return "".join(src), "".join(exp)
 
 
@@ -317,7 +383,8 @@ def _items(line: str, nxt: str, count: int, inline_only: bool = False
     「二是…，三是…」 is split), ``inline`` (``{是}`` markers), ``literal`` (numbering
     the kit would not reproduce: kept as text) or ``plain``.
     """
-    marks = [(m.start(), m.end(), chinese_number(m.group(1))) for m in _MARK.finditer(line)]
+    marks = [(m.start(), m.end(), chinese_number(m.group(1)) or 0)  # _MARK: numerals only
+             for m in _MARK.finditer(line)]
     if marks and marks[0][0] == 0 and not inline_only:
         first = marks[0][2]
         run = [marks[0]]
@@ -325,7 +392,7 @@ def _items(line: str, nxt: str, count: int, inline_only: bool = False
             if mk[2] == run[-1][2] + 1:
                 run.append(mk)
         nxt_mark = _MARK.match(nxt)
-        continues = bool(nxt_mark) and chinese_number(nxt_mark.group(1)) == run[-1][2] + 1
+        continues = nxt_mark is not None and chinese_number(nxt_mark.group(1)) == run[-1][2] + 1
         if len(run) == 1 or first > 1 or continues:
             if first != count + 1:
                 return [line], "literal"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kit.errors import KitError, Problem, display_path
+from kit.numbering import LEADING as _NUMBERED
 
 # Markers removed wherever they stand, even inside a sentence (the seed has
 # 「还不##paidbegin##够紧」).
@@ -43,7 +44,6 @@ _TOC = re.compile(r"^目\s*录$")
 _TOC_ENTRY = re.compile(r"^(?:\d+\s*[.．、]\s*(.+?)[\s.．·…]*\d*|(.+?)[\s.．·…]*\d+)$")
 _TITLE_WORDS = re.compile(r"述职|述责|述廉|报告|总结")
 _NOT_TITLE_END = "。；，：;,:！？!?"
-_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+[、是]|[（(][一二三四五六七八九十]+[）)]|\d+[.．、])")
 
 
 @dataclass

@@ -1,51 +1,27 @@
-"""Raw WordprocessingML: the only module that spells OOXML tags.
+"""Raw WordprocessingML and package XML: the only module that spells OOXML.
 
-Everything else in :mod:`kit.word` calls these helpers.  Body paragraphs are
-built as XML *strings* and parsed in one go (:func:`parse_body`): a volume has
-~26,000 paragraphs and python-docx's ``add_paragraph`` is quadratic.
+Everything else in :mod:`kit.word` calls these helpers.  Parts are built as XML
+*strings* and zipped as they are (a volume has ~26,000 paragraphs: going through
+python-docx's objects, or even parsing them, costs more than writing them).  Every part
+written here is valid against the ECMA-376 transitional schemas (tests/word/test_schema.py).
 Lengths are twips (1/20 pt) unless a name says otherwise; ``sz`` is half-points.
 """
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
-from docx.oxml import parse_xml
-from docx.oxml.ns import qn
-from lxml import etree
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _NSDECL = f'xmlns:w="{W_NS}"'
-
-# CT_Settings children in schema order (ECMA-376 Part 1, 17.15.1.78); Word rejects
-# a settings.xml whose children are out of order.
-_SETTINGS_NAMES = (
-    "writeProtection view zoom removePersonalInformation removeDateAndTime "
-    "doNotDisplayPageBoundaries displayBackgroundShape printPostScriptOverText "
-    "printFractionalCharacterWidth printFormsData embedTrueTypeFonts embedSystemFonts "
-    "saveSubsetFonts saveFormsData mirrorMargins alignBordersAndEdges "
-    "bordersDoNotSurroundHeader bordersDoNotSurroundFooter gutterAtTop hideSpellingErrors "
-    "hideGrammaticalErrors activeWritingStyle proofState formsDesign attachedTemplate "
-    "linkStyles stylePaneFormatFilter stylePaneSortMethod documentType mailMerge "
-    "revisionView trackRevisions doNotTrackMoves doNotTrackFormatting documentProtection "
-    "autoFormatOverride styleLockTheme styleLockQFSet defaultTabStop autoHyphenation "
-    "consecutiveHyphenLimit hyphenationZone doNotHyphenateCaps showEnvelope summaryLength "
-    "clickAndTypeStyle defaultTableStyle evenAndOddHeaders bookFoldRevPrinting "
-    "bookFoldPrinting bookFoldPrintingSheets drawingGridHorizontalSpacing "
-    "drawingGridVerticalSpacing displayHorizontalDrawingGridEvery "
-    "displayVerticalDrawingGridEvery doNotUseMarginsForDrawingGridOrigin "
-    "drawingGridHorizontalOrigin drawingGridVerticalOrigin doNotShadeFormData "
-    "noPunctuationKerning characterSpacingControl printTwoOnOne strictFirstAndLastChars "
-    "noLineBreaksAfter noLineBreaksBefore savePreviewPicture doNotValidateAgainstSchema "
-    "saveInvalidXml ignoreMixedContent alwaysShowPlaceholderText doNotDemarcateInvalidXml "
-    "saveXmlDataOnly useXSLTWhenSaving saveThroughXslTransform showXMLTags "
-    "alwaysMergeEmptyNamespace updateFields hdrShapeDefaults footnotePr endnotePr compat "
-    "docVars rsids mathPr attachedSchema themeFontLang clrSchemeMapping "
-    "doNotIncludeSubdocsInStats doNotAutoCompressFootnotes forceUpgrade captions "
-    "readModeInkLockDown smartTagType schemaLibrary shapeDefaults doNotEmbedSmartTags "
-    "decimalSymbol listSeparator"
-)
-_SETTINGS_ORDER = _SETTINGS_NAMES.split()
+_NSDECL_R = f'xmlns:w="{W_NS}" xmlns:r="{R_NS}"'
+_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
 def esc(text: str) -> str:
@@ -62,7 +38,8 @@ def rpr(
     font: str | None = None,
     *,
     size_pt: float | None = None,
-    bold: bool = False,
+    bold: bool | None = None,
+    color: str | None = None,
     spacing: int | None = None,
     lang: bool = False,
 ) -> str:
@@ -73,8 +50,10 @@ def rpr(
     if font:
         f = esc(font)
         out.append(f'<w:rFonts w:ascii="{f}" w:hAnsi="{f}" w:eastAsia="{f}" w:cs="{f}"/>')
-    if bold:
-        out.append("<w:b/><w:bCs/>")
+    if bold is not None:  # False: not bold even where a reader's defaults say so
+        out.append("<w:b/><w:bCs/>" if bold else '<w:b w:val="0"/><w:bCs w:val="0"/>')
+    if color:
+        out.append(f'<w:color w:val="{color}"/>')
     if spacing is not None:
         out.append(f'<w:spacing w:val="{spacing}"/>')  # character spacing, twips
     if size_pt is not None:
@@ -163,6 +142,10 @@ def run(text: str, char_style: str | None = None) -> str:
     return f'<w:r>{props}<w:t xml:space="preserve">{esc(text)}</w:t></w:r>'
 
 
+def line_break() -> str:
+    return "<w:r><w:br/></w:r>"
+
+
 def tab() -> str:
     return "<w:r><w:tab/></w:r>"
 
@@ -220,36 +203,13 @@ def toc_instr(levels: str = "1-1") -> str:
     return f'TOC \\o "{levels}" \\h \\z \\u'
 
 
-def parse_body(paragraph_xml: Iterable[str]) -> list[etree._Element]:
-    """Parse many paragraph strings at once; elements get python-docx's classes."""
-    wrapper = parse_xml(f"<w:body {_NSDECL}>{''.join(paragraph_xml)}</w:body>")
-    return list(wrapper)
-
-
-def replace_body(body: etree._Element, elements: list[etree._Element]) -> None:
-    """Replace the content of ``w:body`` keeping its final ``w:sectPr`` last (linear)."""
-    sect_pr = body.find(qn("w:sectPr"))
-    for child in list(body):
-        body.remove(child)
-    body.extend(elements)
-    if sect_pr is not None:
-        body.append(sect_pr)
-
-
-def set_content(container: etree._Element, paragraph_xml: Iterable[str]) -> None:
-    """Replace all children of a story container (footer, header) with paragraphs."""
-    for child in list(container):
-        container.remove(child)
-    container.extend(parse_body(paragraph_xml))
-
-
 # --- styles.xml --------------------------------------------------------------------------
 
 
 def styles_xml(doc_defaults_rpr: str, doc_defaults_ppr: str, styles: Iterable[str]) -> str:
     """A complete styles part: our docDefaults and styles only (no theme fonts)."""
     return (
-        f"<w:styles {_NSDECL}><w:docDefaults>"
+        f"{_DECL}<w:styles {_NSDECL}><w:docDefaults>"
         f"<w:rPrDefault><w:rPr>{doc_defaults_rpr}</w:rPr></w:rPrDefault>"
         f"<w:pPrDefault><w:pPr>{doc_defaults_ppr}</w:pPr></w:pPrDefault>"
         f"</w:docDefaults>{''.join(styles)}</w:styles>"
@@ -263,17 +223,20 @@ def style_xml(
     *,
     based_on: str | None = None,
     next_style: str | None = None,
+    link: str | None = None,
     default: bool = False,
     ui_priority: int | None = None,
     p_props: str = "",
     r_props: str = "",
 ) -> str:
-    """One ``w:style`` (kind: paragraph or character)."""
+    """One ``w:style`` (kind: paragraph or character); children in CT_Style order."""
     parts = [f'<w:name w:val="{esc(name)}"/>']
     if based_on:
         parts.append(f'<w:basedOn w:val="{based_on}"/>')
     if next_style:
         parts.append(f'<w:next w:val="{next_style}"/>')
+    if link:
+        parts.append(f'<w:link w:val="{link}"/>')
     if ui_priority is not None:
         parts.append(f'<w:uiPriority w:val="{ui_priority}"/>')
     parts.append("<w:qFormat/>")
@@ -285,47 +248,42 @@ def style_xml(
     return f'<w:style w:type="{kind}"{dflt} w:styleId="{style_id}">{"".join(parts)}</w:style>'
 
 
-def replace_styles(styles_element: etree._Element, xml: str) -> None:
-    """Swap the children of the styles part's root for those of ``xml``."""
-    new = parse_xml(xml)
-    for child in list(styles_element):
-        styles_element.remove(child)
-    styles_element.extend(list(new))
-
-
 # --- settings.xml ------------------------------------------------------------------------
 
 
-def set_setting(settings: etree._Element, tag: str, attrs: dict[str, str] | None = None) -> None:
-    """Add or replace ``w:<tag>`` in settings, at its schema position."""
-    for old in settings.findall(qn(f"w:{tag}")):
-        settings.remove(old)
-    el = etree.SubElement(settings, qn(f"w:{tag}"))
-    for k, v in (attrs or {}).items():
-        el.set(qn(f"w:{k}"), v)
-    settings.remove(el)
-    rank = _SETTINGS_ORDER.index(tag)
-    for i, child in enumerate(settings):
-        local = etree.QName(child).localname
-        if local in _SETTINGS_ORDER and _SETTINGS_ORDER.index(local) > rank:
-            settings.insert(i, el)
-            return
-    settings.append(el)
+def settings_xml() -> str:
+    """Children in CT_Settings order (Word rejects them out of order): 100 % zoom; odd and
+    even footers; no punctuation compression; fields (the 目录) refreshed on open; the
+    compatibility options the layout was calibrated with; Chinese theme language."""
+    return (
+        f"{_DECL}<w:settings {_NSDECL}>"
+        '<w:zoom w:percent="100"/>'
+        '<w:defaultTabStop w:val="720"/>'
+        "<w:evenAndOddHeaders/>"
+        '<w:characterSpacingControl w:val="doNotCompress"/>'
+        '<w:updateFields w:val="true"/>'
+        "<w:compat><w:useFELayout/>"
+        + "".join(
+            f'<w:compatSetting w:name="{n}" w:uri="http://schemas.microsoft.com/office/word" '
+            f'w:val="{v}"/>'
+            for n, v in (
+                ("compatibilityMode", 14),
+                ("overrideTableStyleFontSizeAndJustification", 1),
+                ("enableOpenTypeFeatures", 1),
+                ("doNotFlipMirrorIndents", 1),
+            )
+        )
+        + "</w:compat>"
+        '<w:themeFontLang w:val="en-US" w:eastAsia="zh-CN"/>'
+        '<w:decimalSymbol w:val="."/><w:listSeparator w:val=","/>'
+        "</w:settings>"
+    )
 
 
-def east_asian_settings(settings: etree._Element) -> None:
-    """Refresh fields on open; Chinese theme language; no punctuation compression."""
-    set_setting(settings, "evenAndOddHeaders")
-    set_setting(settings, "characterSpacingControl", {"val": "doNotCompress"})
-    set_setting(settings, "updateFields", {"val": "true"})
-    set_setting(settings, "themeFontLang", {"val": "en-US", "eastAsia": "zh-CN"})
+# --- section, document, header and footer parts -----------------------------------------
 
 
-# --- section -----------------------------------------------------------------------------
-
-
-def setup_section(
-    sect_pr: etree._Element,
+def sect_pr(
     *,
     page_w: int,
     page_h: int,
@@ -334,23 +292,182 @@ def setup_section(
     footer: int,
     line_pitch: int,
     page_start: int | None = 1,
-) -> None:
-    """Page size, margins (top, bottom, left, right), page numbering and a lines-only
-    document grid.  Header/footer references already in ``sect_pr`` are kept.
+    headers: tuple[str, str] | None = None,
+    footers: tuple[str, str] | None = None,
+) -> str:
+    """Page size, margins (top, bottom, left, right), header/footer references (odd =
+    default, even), page numbering and a lines-only document grid.
 
     Not ``linesAndChars``: LibreOffice then gives each CJK glyph two cells."""
-    keep = [c for c in sect_pr if c.tag in (qn("w:headerReference"), qn("w:footerReference"))]
-    for child in list(sect_pr):
-        sect_pr.remove(child)
-    sect_pr.extend(keep)
+    refs = []
+    for tag, ids in (("header", headers), ("footer", footers)):
+        if ids:
+            refs.append(f'<w:{tag}Reference w:type="default" r:id="{ids[0]}"/>')
+            refs.append(f'<w:{tag}Reference w:type="even" r:id="{ids[1]}"/>')
     top, bottom, left, right = margins
     start = f'<w:pgNumType w:start="{page_start}"/>' if page_start is not None else ""
-    xml = (
-        f"<w:x {_NSDECL}>"
+    return (
+        f"<w:sectPr>{''.join(refs)}"
         f'<w:pgSz w:w="{page_w}" w:h="{page_h}"/>'
         f'<w:pgMar w:top="{top}" w:right="{right}" w:bottom="{bottom}" w:left="{left}" '
         f'w:header="{header}" w:footer="{footer}" w:gutter="0"/>'
         f'{start}<w:cols w:space="425"/>'
-        f'<w:docGrid w:type="lines" w:linePitch="{line_pitch}"/></w:x>'
+        f'<w:docGrid w:type="lines" w:linePitch="{line_pitch}"/></w:sectPr>'
     )
-    sect_pr.extend(list(parse_xml(xml)))
+
+
+def document_xml(paragraphs: Iterable[str], section: str) -> str:
+    return (
+        f"{_DECL}<w:document {_NSDECL_R}><w:body>{''.join(paragraphs)}{section}</w:body>"
+        "</w:document>"
+    )
+
+
+def header_xml(paragraphs: Iterable[str]) -> str:
+    return f"{_DECL}<w:hdr {_NSDECL_R}>{''.join(paragraphs)}</w:hdr>"
+
+
+def footer_xml(paragraphs: Iterable[str]) -> str:
+    return f"{_DECL}<w:ftr {_NSDECL_R}>{''.join(paragraphs)}</w:ftr>"
+
+
+# --- document properties -------------------------------------------------------------------
+
+
+def _w3cdtf(when: datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")  # ``when`` is UTC
+
+
+def core_xml(
+    *, title: str, creator: str, subject: str, description: str, modified_by: str, when: datetime
+) -> str:
+    """docProps/core.xml (Dublin Core): what Word's 文件 → 信息 shows."""
+    stamp = _w3cdtf(when)
+    return (
+        f"{_DECL}<cp:coreProperties "
+        'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<dc:title>{esc(title)}</dc:title><dc:subject>{esc(subject)}</dc:subject>"
+        f"<dc:creator>{esc(creator)}</dc:creator>"
+        f"<dc:description>{esc(description)}</dc:description>"
+        f"<cp:lastModifiedBy>{esc(modified_by)}</cp:lastModifiedBy>"
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
+        "</cp:coreProperties>"
+    )
+
+
+def app_xml(*, application: str, company: str = "", pages: int | None = None) -> str:
+    """docProps/app.xml: the application that wrote the file (the kit, not Word)."""
+    extra = f"<Pages>{pages}</Pages>" if pages is not None else ""
+    if company:
+        extra += f"<Company>{esc(company)}</Company>"
+    return (
+        f"{_DECL}<Properties "
+        'xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        f"<Application>{esc(application)}</Application><DocSecurity>0</DocSecurity>{extra}"
+        "</Properties>"
+    )
+
+
+# --- the package -----------------------------------------------------------------------------
+
+# Part and relationship type names from python-docx (its OPC constants).
+_CONTENT_TYPES = {
+    "document": CT.WML_DOCUMENT_MAIN,
+    "styles": CT.WML_STYLES,
+    "settings": CT.WML_SETTINGS,
+    "header": CT.WML_HEADER,
+    "footer": CT.WML_FOOTER,
+    "core": CT.OPC_CORE_PROPERTIES,
+    "app": CT.OFC_EXTENDED_PROPERTIES,
+}
+_REL_TYPES = {
+    "document": RT.OFFICE_DOCUMENT,
+    "styles": RT.STYLES,
+    "settings": RT.SETTINGS,
+    "header": RT.HEADER,
+    "footer": RT.FOOTER,
+    "core": RT.CORE_PROPERTIES,
+    "app": RT.EXTENDED_PROPERTIES,
+}
+
+
+def _rels_xml(rels: Sequence[tuple[str, str, str]]) -> str:
+    """(id, kind, target) → a relationships part."""
+    items = "".join(
+        f'<Relationship Id="{rid}" Type="{_REL_TYPES[kind]}" Target="{target}"/>'
+        for rid, kind, target in rels
+    )
+    return (
+        f'{_DECL}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        f'relationships">{items}</Relationships>'
+    )
+
+
+def _content_types_xml(parts: Sequence[tuple[str, str]]) -> str:
+    overrides = "".join(
+        f'<Override PartName="/{name}" ContentType="{_CONTENT_TYPES[kind]}"/>'
+        for name, kind in parts
+    )
+    return (
+        f'{_DECL}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        f'<Default Extension="rels" ContentType="{CT.OPC_RELATIONSHIPS}"/>'
+        f'<Default Extension="xml" ContentType="{CT.XML}"/>'
+        f"{overrides}</Types>"
+    )
+
+
+def header_ids(count: int) -> list[str]:
+    """Relationship ids of the document part's headers (footers follow them)."""
+    return [f"rId{3 + i}" for i in range(count)]
+
+
+def docx_package(
+    *,
+    document: str,
+    styles: str,
+    settings: str,
+    headers: Sequence[str],
+    footers: Sequence[str],
+    core: str,
+    app: str,
+    when: datetime,
+) -> bytes:
+    """Zip the parts of a .docx.  The document part's relationships are rId1 styles,
+    rId2 settings, then the headers and the footers in order (see :func:`header_ids`);
+    the document's ``w:sectPr`` must refer to them by those ids."""
+    parts: list[tuple[str, str, str]] = [  # (part name, content kind, xml)
+        ("word/document.xml", "document", document),
+        ("word/styles.xml", "styles", styles),
+        ("word/settings.xml", "settings", settings),
+    ]
+    doc_rels = [("rId1", "styles", "styles.xml"), ("rId2", "settings", "settings.xml")]
+    for kind, xmls in (("header", headers), ("footer", footers)):
+        for xml in xmls:
+            rid = f"rId{len(doc_rels) + 1}"
+            name = f"{kind}{sum(1 for p in parts if p[1] == kind) + 1}.xml"
+            parts.append((f"word/{name}", kind, xml))
+            doc_rels.append((rid, kind, name))
+    parts += [("docProps/core.xml", "core", core), ("docProps/app.xml", "app", app)]
+    package_rels = [
+        ("rId1", "document", "word/document.xml"),
+        ("rId2", "core", "docProps/core.xml"),
+        ("rId3", "app", "docProps/app.xml"),
+    ]
+    files = [
+        ("[Content_Types].xml", _content_types_xml([(n, k) for n, k, _ in parts])),
+        ("_rels/.rels", _rels_xml(package_rels)),
+        ("word/_rels/document.xml.rels", _rels_xml(doc_rels)),
+        *((n, x) for n, _, x in parts),
+    ]
+    buf = io.BytesIO()
+    stamp = when.timetuple()[:6]
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, xml in files:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, xml.encode("utf-8"))
+    return buf.getvalue()

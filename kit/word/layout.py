@@ -15,17 +15,22 @@ exact height per page, 28 body cells per line.  Rules (calibrated against LibreO
   break before it, and it sticks to a following number;
 * a heading (alone in its paragraph) stays on the page of the next paragraph's first line;
 * the title's 22 pt lines take two grid lines each; each report starts a new page.
+
+It reads the same paragraph plan (:mod:`kit.word.plan`) the XML writer writes.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
-from kit.model import Block, Report
+from kit.model import Report
 from kit.word import styles
-from kit.word.report import BLANK_LINES_AFTER_TITLE
+from kit.word.plan import Para, report_plan
 
 # Advance widths (1/1000 em) of U+0020..U+007E in the stand-in fonts (hmtx tables).
 _SERIF = (
@@ -85,11 +90,6 @@ def _is_latin(ch: str) -> bool:
     return " " < ch <= "~"
 
 
-def _in_word(ch: str) -> bool:
-    """Part of an unbreakable Latin word (letters, digits, ASCII punctuation, 「·」)."""
-    return _is_latin(ch) or ch == MIDDLE_DOT
-
-
 def char_width(ch: str, size_pt: float, face: str = "serif", spacing_pt: float = 0.0) -> float:
     """Advance of ``ch`` in points, character spacing included."""
     if _is_latin(ch) or ch == " ":
@@ -102,47 +102,37 @@ def char_width(ch: str, size_pt: float, face: str = "serif", spacing_pt: float =
     return narrow.get(ch, 1000) / 1000 * size_pt + spacing_pt
 
 
+def _cls(chars: set[str] | str) -> str:
+    return "".join(re.escape(c) for c in sorted(chars))
+
+
+# Unbreakable units as one regular expression (the loop it replaced took 80 % of the
+# 汇编's time): opening punctuation glued to what follows; then a Latin word (letters,
+# digits, 「·」, ASCII punctuation; a closing mark stays inside only before a letter or
+# digit, so "3.5" is whole) or any one character; then what may not start a line:
+# closing punctuation, spaces, a second 「—」, a number after 「，」 and the like.
+_OPEN = f"[{_cls(OPENING)}]"
+_WORD_CHAR = f"[!-~{MIDDLE_DOT}]"  # Latin letters, digits, ASCII punctuation, 「·」
+_LATIN_CLOSING = _cls({c for c in CLOSING if " " < c <= "~"})
+_WORD = (
+    f"(?:(?![{_LATIN_CLOSING}]|{_OPEN}){_WORD_CHAR})"
+    f"(?:(?![{_LATIN_CLOSING}]|{_OPEN}){_WORD_CHAR}|[{_LATIN_CLOSING}](?=[^\\W_]))*"
+)
+_GLUE = (
+    f"[{_cls(CLOSING)} ]|(?<=—)—|(?<=[{_cls(_NO_BREAK_BEFORE_NUMBER)}])(?=[0-9A-Za-z]){_WORD}"
+)
+_IDEOGRAPH = "[\u3400-\u9fff\uf900-\ufaff]"  # as _is_ideograph
+_UNIT = re.compile(
+    # first the common case, for speed: a Chinese character nothing is glued to
+    f"{_IDEOGRAPH}(?![{_cls(CLOSING)} ])"
+    f"|{_OPEN}*(?:{_WORD}|(?!{_OPEN}).)(?:{_GLUE})*|{_OPEN}+",
+    re.S,
+)
+
+
 def _units(text: str) -> list[str]:
-    """Split into unbreakable units: a Chinese character, or a Latin word/number, with
-    opening punctuation glued to what follows and closing punctuation to what precedes."""
-    units: list[str] = []
-    pending = ""  # opening punctuation waiting for its character
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if _in_word(ch) and ch not in CLOSING and ch not in OPENING:
-            j = i
-            while j < len(text) and _in_word(text[j]) and text[j] not in OPENING:
-                if text[j] in CLOSING and not (j + 1 < len(text) and text[j + 1].isalnum()):
-                    break  # trailing punctuation closes the word; "3.5" stays whole
-                j += 1
-            j = max(j, i + 1)
-            piece, i = text[i:j], j
-        else:
-            piece, i = ch, i + 1
-        if piece in OPENING:
-            pending += piece
-        elif (
-            units
-            and not pending
-            and (
-                piece[0] in CLOSING
-                or piece == " "  # a space ends the unit before it (breaks come after it)
-                or (piece == "—" and units[-1].endswith("—"))
-                or (
-                    units[-1][-1] in _NO_BREAK_BEFORE_NUMBER
-                    and piece[0].isalnum()
-                    and _is_latin(piece[0])
-                )
-            )
-        ):
-            units[-1] += piece
-        else:
-            units.append(pending + piece)
-            pending = ""
-    if pending:
-        units.append(pending)
-    return units
+    """Split into unbreakable units (see ``_UNIT``); they concatenate to ``text``."""
+    return _UNIT.findall(text)
 
 
 def _is_ideograph(ch: str) -> bool:
@@ -174,6 +164,96 @@ class Run:
     face: str = "serif"
 
 
+# Widths are summed as integers of 1/10,000 pt: every advance here is a multiple of it,
+# so a line's width does not depend on the order of additions.
+_SCALE = 10_000
+
+
+class _Widths(dict):
+    """Width (1/10,000 pt) of a unit on its own (no gap before it), per face, size and
+    spacing; text repeats its characters, so most look-ups hit."""
+
+    def __init__(self, face: str, size_pt: float, spacing_pt: float) -> None:
+        super().__init__()
+        self.args = (size_pt, face, spacing_pt)
+
+    def __missing__(self, unit: str) -> float:
+        if len(self) > 200_000:  # bounded: a long-running form server sees much text
+            self.clear()
+        w = self[unit] = round(_unit_width(unit, "", *self.args) * _SCALE)
+        return w
+
+
+_WIDTHS: dict[tuple[str, float, float], _Widths] = {}
+# Places where LibreOffice's 0.2 em gap applies: Chinese next to a Latin letter or digit.
+# Matches the character before each place where a Chinese character meets a Latin letter
+# or digit (LibreOffice's 0.2 em gap): the place is the match's end.
+_GAP = re.compile(f"{_IDEOGRAPH}(?=[0-9A-Za-z])|[0-9A-Za-z](?={_IDEOGRAPH})")
+
+
+def _measure(
+    runs: Sequence[Run], size_pt: float, spacing_pt: float
+) -> tuple[list[str], list[int], list[int]]:
+    """Units of the paragraph, each one's width after its predecessor (gap included),
+    and its width on its own (at the start of a line)."""
+    units: list[str] = []
+    alone: list[int] = []
+    for r in runs:
+        key = (r.face, size_pt, spacing_pt)
+        table = _WIDTHS.get(key) or _WIDTHS.setdefault(key, _Widths(*key))
+        found = _UNIT.findall(r.text)
+        units += found
+        alone += map(table.__getitem__, found)
+    after = alone
+    text = "".join(r.text for r in runs)
+    gaps = [m.end() for m in _GAP.finditer(text)]  # where Chinese meets Latin
+    if gaps:
+        gap = round((AUTOSPACE_EM * size_pt - spacing_pt + AUTOSPACE_EXTRA_PT) * _SCALE)
+        after = list(alone)
+        offsets = list(accumulate(map(len, units), initial=0))
+        for pos in gaps:
+            k = bisect_left(offsets, pos)
+            if 0 < k < len(units) and offsets[k] == pos:
+                after[k] += gap  # at a unit's start (inside a unit it is in its width)
+    return units, after, alone
+
+
+def _breaks(
+    runs: Sequence[Run], size_pt: float, spacing_pt: float, indent_pt: float, width_pt: float
+) -> tuple[list[str], list[int]]:
+    """The paragraph's units and the index of the first unit of each line.
+
+    A unit goes on the line if the line's width so far plus the unit (its trailing
+    spaces hang into the margin) fits; the first unit of a line always goes on it.
+    Found with a bisection over running totals instead of unit by unit."""
+    units, after, alone = _measure(runs, size_pt, spacing_pt)
+    total = [0, *accumulate(after)]  # total[k]: width of units[:k]
+    limit = round((width_pt + 0.01) * _SCALE)  # slack: LibreOffice works in twips
+    faces = None
+    if any(" " in r.text for r in runs):  # trailing spaces hang: know each unit's face
+        faces = [r.face for r in runs for _ in _units(r.text)]
+    firsts = [0]
+    s, n, used = 0, len(units), round(indent_pt * _SCALE)
+    while s < n:
+        # width of units[s:k] on this line = base + total[k]
+        base = used + alone[s] - total[s + 1]
+        # the first e > s whose unit does not fit lies at e1 (whole unit too wide) or
+        # e1 + 1 (its fitting part is less than the whole only by trailing spaces)
+        e = max(bisect_right(total, limit - base, s + 2) - 1, s + 1)
+        while e < n:
+            fit = after[e]
+            if faces is not None and units[e].endswith(" "):
+                space = round(char_width(" ", size_pt, faces[e], spacing_pt) * _SCALE)
+                fit -= space * (len(units[e]) - len(units[e].rstrip(" ")))
+            if base + total[e] + fit > limit:
+                break
+            e += 1
+        if e < n:
+            firsts.append(e)
+        s, used = e, 0
+    return units, firsts
+
+
 def break_lines(
     runs: Sequence[Run],
     *,
@@ -183,40 +263,18 @@ def break_lines(
     width_pt: float = LINE_WIDTH_PT,
 ) -> list[str]:
     """Greedy line breaking of one paragraph; returns the text of each line."""
-    lines: list[str] = []
-    line, used, prev = "", indent_pt, ""
-    slack = 0.01  # float noise; LibreOffice works in twips
-    for r in runs:
-        for unit in _units(r.text):
-            w = _unit_width(unit, prev, size_pt, r.face, spacing_pt)
-            # spaces at a line's end hang into the margin
-            fit = w - char_width(" ", size_pt, r.face, spacing_pt) * (
-                len(unit) - len(unit.rstrip(" "))
-            )
-            if line and used + fit > width_pt + slack:
-                lines.append(line)
-                line, used = "", 0.0
-                w = _unit_width(unit, "", size_pt, r.face, spacing_pt)
-            line += unit
-            used += w
-            prev = unit[-1]
-    lines.append(line)
-    return lines
+    units, firsts = _breaks(runs, size_pt, spacing_pt, indent_pt, width_pt)
+    return ["".join(units[a:b]) for a, b in zip(firsts, [*firsts[1:], len(units)], strict=True)]
 
 
-def block_runs(block: Block) -> list[Run]:
-    face = {"heading1": "sans", "heading2": "kai"}.get(block.kind, "serif")
-    runs = [Run(block.heading, face)] if block.heading else []
-    return runs + ([Run(block.text)] if block.text else [])
-
-
-@dataclass(frozen=True)
-class Para:
-    """A paragraph as the paginator sees it."""
-
-    lines: int
-    keep_next: bool = False  # a heading: must share its page with the next line
-    new_page: bool = False
+# The stand-in face of each font named in the styles (fonts.conf maps the names).
+FACE_OF_FONT = {
+    styles.FONT_BODY: "serif",
+    styles.FONT_TITLE: TITLE_FACE,
+    styles.FONT_H1: "sans",
+    styles.FONT_H2: "kai",
+    styles.FONT_BYLINE: "kai",
+}
 
 
 def break_title(title: str) -> list[str]:
@@ -234,17 +292,36 @@ def title_lines(title: str) -> int:
     return len(break_title(title))
 
 
-def report_paras(report: Report, title: str | None = None) -> list[Para]:
-    """The report as paginator input (title block, blank line, body)."""
-    t = title if title is not None else report.title
-    paras = [Para(title_lines(t) * TITLE_ROWS_PER_LINE, keep_next=True, new_page=True)]
-    if report.byline:
-        paras.append(Para(len(break_lines([Run(report.byline, "kai")], indent_pt=0)), True))
-    paras.extend(Para(1) for _ in range(BLANK_LINES_AFTER_TITLE))
-    for b in report.blocks:
-        heading_only = b.kind != "paragraph" and not b.text
-        paras.append(Para(len(break_lines(block_runs(b))), keep_next=heading_only))
-    return paras
+def para_lines(p: Para) -> list[str]:
+    """The text of each line of a planned paragraph, as LibreOffice sets it."""
+    kind = styles.KINDS[p.kind]
+    if kind.title:  # spans starting a new line (the volume's 「（N篇）」) are lines apart
+        lines: list[str] = []
+        for s in p.spans:
+            if s.new_line or not lines:
+                lines.append("")
+            lines[-1] += s.text
+        return [x for t in lines for x in break_title(t)]
+    runs, indent = _para_runs(p)
+    return break_lines(runs, indent_pt=indent)
+
+
+def _para_runs(p: Para) -> tuple[list[Run], float]:
+    """The body-size runs of a paragraph and its first-line indent (points)."""
+    runs = [Run(s.text, FACE_OF_FONT[styles.KINDS[s.role or p.kind].font]) for s in p.spans]
+    if p.toc:  # the tab with its dot leader takes at least a cell before the number
+        runs.append(Run(f"\u3000{p.toc[1]}"))
+    return runs, (styles.INDENT_TWIPS / 20 if styles.KINDS[p.kind].indent else 0)
+
+
+def grid_rows(p: Para) -> int:
+    """Grid lines the paragraph takes (a title's 22 pt lines take two each)."""
+    kind = styles.KINDS[p.kind]
+    if kind.title:
+        return len(para_lines(p)) * TITLE_ROWS_PER_LINE
+    runs, indent = _para_runs(p)
+    size, spacing = styles.SIZE_BODY, styles.BODY_CHAR_SPACING / 20
+    return len(_breaks(runs, size, spacing, indent, LINE_WIDTH_PT)[1])
 
 
 def paginate(
@@ -253,28 +330,31 @@ def paginate(
     """Start page (1-based) of each paragraph, and the number of pages used.
 
     Keep-with-next chains (heading, heading, first line of body) move to a new page
-    together when they do not fit; a chain longer than a page is left to break.
-    """
+    together when they do not fit; a chain longer than a page is left to break; a
+    paragraph starting a new page (the next report's title) ends a chain."""
+    rows = [grid_rows(p) for p in paras]
+    keep = [p.keep_next and not (i + 1 < len(paras) and paras[i + 1].page_break_before)
+            for i, p in enumerate(paras)]
     starts: list[int] = []
     page, row = 1, 0  # row: grid lines already used on ``page``
     for i, p in enumerate(paras):
-        if p.new_page and row > 0:
+        if p.page_break_before and row > 0:
             page, row = page + 1, 0
-        need, j = (p.lines if p.keep_next else 1), i
-        while paras[j].keep_next and j + 1 < len(paras):
+        need, j = (rows[i] if keep[i] else 1), i
+        while keep[j] and j + 1 < len(paras):
             j += 1
-            need += paras[j].lines if paras[j].keep_next else 1
+            need += rows[j] if keep[j] else 1
         if row > 0 and row + need > lines_per_page and need <= lines_per_page:
             page, row = page + 1, 0
         starts.append(page)
-        row += p.lines
+        row += rows[i]
         page, row = page + row // lines_per_page, row % lines_per_page
     return starts, (page if row > 0 else page - 1)
 
 
 def pages_of(report: Report, title: str | None = None) -> int:
     """Pages the report takes on its own (it starts on a fresh page)."""
-    return paginate(report_paras(report, title))[1]
+    return paginate(report_plan(report, title=title))[1]
 
 
 def start_pages(
@@ -282,8 +362,10 @@ def start_pages(
 ) -> list[int]:
     """Start page of each report in a volume whose first report starts on ``first_page``
     (each report on a new page, one continuous numbering)."""
-    out, page = [], first_page
+    paras: list[Para] = []
+    firsts = []
     for i, rep in enumerate(reports):
-        out.append(page)
-        page += pages_of(rep, titles[i] if titles else None)
-    return out
+        firsts.append(len(paras))
+        paras += report_plan(rep, title=titles[i] if titles else None, new_page=True)
+    starts = paginate(paras)[0]
+    return [starts[k] + first_page - 1 for k in firsts]

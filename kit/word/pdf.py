@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from kit.errors import ToolMissingError
+from kit.errors import ToolFailedError, ToolMissingError, ToolTimeoutError
 
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
 
@@ -24,8 +24,19 @@ INSTALL_HINT = (
 )
 
 
-class PdfError(ToolMissingError):
-    """PDF conversion failed or LibreOffice is missing; the message is Chinese."""
+class PdfError(ToolFailedError):
+    """PDF conversion did not give a usable PDF; the message is Chinese.  The subclasses
+    tell a missing program (exit 5) from a failed or timed-out one (exit 7)."""
+
+
+class PdfToolMissingError(PdfError, ToolMissingError):
+    """LibreOffice (or poppler's pdftotext) is not installed."""
+
+    exit_code = ToolMissingError.exit_code
+
+
+class PdfTimeoutError(PdfError, ToolTimeoutError):
+    """LibreOffice ran longer than its time limit."""
 
 
 def find_soffice() -> str | None:
@@ -62,7 +73,7 @@ def convert_to_pdf(
         return []
     soffice = find_soffice()
     if soffice is None:
-        raise PdfError(INSTALL_HINT)
+        raise PdfToolMissingError(INSTALL_HINT)
     groups: dict[Path, list[Path]] = defaultdict(list)
     for src in sources:
         groups[Path(outdir).resolve() if outdir else src.parent].append(src)
@@ -110,7 +121,7 @@ def _run_soffice(soffice: str, files: list[Path], outdir: Path, timeout: float) 
                 cmd, env=_env(Path(profile)), capture_output=True, timeout=timeout, check=False
             )
         except subprocess.TimeoutExpired as exc:
-            raise PdfError(
+            raise PdfTimeoutError(
                 f"LibreOffice 转换 PDF 超时（{timeout:.0f} 秒）。请关闭其他程序后重试，"
                 "或减少一次转换的文件数。"
             ) from exc

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kit.model import Report
-from kit.word.pdf import PdfError, convert_to_pdf
+from kit.word.pdf import PdfError, PdfToolMissingError, convert_to_pdf
 from kit.word.volume import VolumeInfo, write_volume
 
 _WS = re.compile(r"\s+")
@@ -48,7 +48,7 @@ def page_texts(pdf: str | Path) -> list[str]:
     """Text of every page of ``pdf`` (``pdftotext -layout``), whitespace removed."""
     exe = shutil.which("pdftotext")
     if exe is None:
-        raise PdfError(POPPLER_HINT)
+        raise PdfToolMissingError(POPPLER_HINT)
     proc = subprocess.run(
         [exe, "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=False
     )
@@ -107,7 +107,7 @@ def referee_volume(
             return RefereeResult(info, pdf, tuple(first), extra)
         if extra == rounds:
             break
-        info = write_volume(reports, info.path, info.year, pages=actual)
+        info = write_volume(reports, info.path, info.year, pages=actual, draft=info.draft)
         (pdf,) = convert_to_pdf(
             [info.path], pdf.parent, timeout=timeout or 120 + 0.1 * info.total_pages
         )

@@ -6,7 +6,7 @@ body 仿宋_GB2312 三号, headings 黑体 / 楷体_GB2312, page numbers 宋体 
 
 from __future__ import annotations
 
-from docx.document import Document as DocxDocument
+from dataclasses import dataclass
 
 from kit.word import _oxml
 
@@ -39,21 +39,67 @@ INDENT_CHARS = 200  # first-line indent, hundredths of a character
 INDENT_TWIPS = 2 * (round(SIZE_BODY * 20) + BODY_CHAR_SPACING)  # 630
 
 # --- style ids (names are what office staff see in Word's style pane) ----------------
+# Word's built-in styles, restyled to the GB/T 9704 look, so that Word's navigation pane,
+# its 目录 (TOC \o "1-1" lists outline level 1 only), screen readers, pandoc and mammoth
+# see the structure.  Chinese Word shows them as 标题 1/2/3, 标题, 目录 1, TOC 标题, 页眉,
+# 页脚.  Levels follow the built-in headings, whose outline levels Word fixes (Heading n
+# is level n): a report's title is Heading 1 — the only level the 目录 lists —,
+# 「一、」 Heading 2 (黑体), 「（一）」 Heading 3 (楷体); the 汇编's own title is Title.
 NORMAL = "Normal"
-TITLE = "KitTitle"
+TITLE = "Heading1"
+SECTION = "Heading2"
+SUBSECTION = "Heading3"
+SECTION_CHAR = "Heading2Char"
+SUBSECTION_CHAR = "Heading3Char"
+VOLUME_TITLE = "Title"
 BYLINE = "KitByline"
-HEADING1 = "KitHeading1"
-HEADING2 = "KitHeading2"
-H1_CHAR = "KitHeading1Char"
-H2_CHAR = "KitHeading2Char"
-TOC_HEADING = "KitTocHeading"
+DRAFT_MARK = "KitDraftMark"
+TOC_HEADING = "TOCHeading"
 TOC1 = "TOC1"
 FOOTER = "Footer"
+HEADER = "Header"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of paragraph: its style and what the page model must know of it."""
+
+    style: str
+    font: str
+    keep_next: bool = False  # shares its page with the next paragraph's first line
+    indent: bool = True  # two-character first-line indent (body paragraphs)
+    title: bool = False  # 22 pt title type: two grid lines a line
+    char_style: str | None = None  # for a run-in heading inside a body paragraph
+
+
+# One definition of each kind of paragraph: the style set below, the XML writer
+# (kit.word.writer) and the page model (kit.word.layout) all read this table.
+KINDS = {
+    "title": Kind(TITLE, FONT_TITLE, keep_next=True, indent=False, title=True),  # a report's
+    "volume_title": Kind(VOLUME_TITLE, FONT_TITLE, keep_next=True, indent=False, title=True),
+    "byline": Kind(BYLINE, FONT_BYLINE, keep_next=True, indent=False),
+    "draft_mark": Kind(DRAFT_MARK, FONT_BYLINE, indent=False),
+    "blank": Kind(NORMAL, FONT_BODY),
+    "body": Kind(NORMAL, FONT_BODY),
+    "heading1": Kind(SECTION, FONT_H1, keep_next=True, char_style=SECTION_CHAR),
+    "heading2": Kind(SUBSECTION, FONT_H2, keep_next=True, char_style=SUBSECTION_CHAR),
+    "toc_heading": Kind(TOC_HEADING, FONT_H1, keep_next=True, indent=False),
+    "toc_entry": Kind(TOC1, FONT_BODY),
+}
+
+
+BLACK = "000000"
+
+
+def _no_indent(kind: Kind) -> int | None:
+    """0 to cancel Normal's first-line indent for a kind without one, else inherit."""
+    return None if kind.indent else 0
 
 
 def _style_set() -> list[str]:
     s = _oxml.style_xml
     r, p = _oxml.rpr, _oxml.ppr
+    k = KINDS
     body_p = p(
         widow_control=False,  # page counts must follow the grid model (no widow shuffling)
         overflow_punct=True,  # LibreOffice 7.4 reads it inverted when absent; see docs
@@ -63,8 +109,33 @@ def _style_set() -> list[str]:
         first_line=INDENT_TWIPS,
         jc="both",
     )
-    centred = p(first_line_chars=0, first_line=0, jc="center")
-    # Heading paragraphs (no run-in body) are kept with the next paragraph's first line.
+    # Word's own definitions of the built-in headings have bold, colour and spacing:
+    # headings say "not bold, black" (spacing comes from Normal's exact grid).
+
+    def heading(kind: str, name: str, level: int) -> str:
+        return s(
+            "paragraph",
+            k[kind].style,
+            name,
+            based_on=NORMAL,
+            next_style=NORMAL,
+            link=k[kind].char_style,
+            ui_priority=9,
+            p_props=p(keep_next=k[kind].keep_next, keep_lines=True, outline_level=level),
+            r_props=r(k[kind].font, bold=False, color=BLACK),
+        )
+
+    def char(kind: str, name: str) -> str:
+        style_id = k[kind].char_style
+        assert style_id is not None  # heading kinds have one
+        return s(
+            "character",
+            style_id,
+            name,
+            link=k[kind].style,
+            r_props=r(k[kind].font, bold=False, color=BLACK),
+        )
+
     return [
         s(
             "paragraph",
@@ -77,20 +148,31 @@ def _style_set() -> list[str]:
         s(
             "paragraph",
             TITLE,
-            "公文标题",
+            "heading 1",
             based_on=NORMAL,
             next_style=NORMAL,
+            ui_priority=9,
             # LibreOffice gives a 22 pt line two grid lines even at exact 579: say so for Word.
             p_props=p(
-                keep_next=True,
+                keep_next=k["title"].keep_next,
                 keep_lines=True,
                 line_exact=2 * LINE_PITCH,
-                first_line_chars=0,
-                first_line=0,
+                first_line_chars=_no_indent(k["title"]),
+                first_line=_no_indent(k["title"]),
                 jc="center",
                 outline_level=0,
             ),
-            r_props=r(FONT_TITLE, size_pt=SIZE_TITLE, spacing=0),
+            r_props=r(FONT_TITLE, size_pt=SIZE_TITLE, spacing=0, bold=False, color=BLACK),
+        ),
+        s(
+            "paragraph",
+            VOLUME_TITLE,
+            "Title",
+            based_on=TITLE,
+            next_style=NORMAL,
+            ui_priority=10,
+            # like a report's title but not in the 目录 (body-text outline level)
+            p_props=p(outline_level=9),
         ),
         s(
             "paragraph",
@@ -98,37 +180,45 @@ def _style_set() -> list[str]:
             "署名",
             based_on=NORMAL,
             next_style=NORMAL,
-            p_props=p(keep_next=True, first_line_chars=0, first_line=0, jc="center"),
+            p_props=p(
+                keep_next=k["byline"].keep_next,
+                first_line_chars=_no_indent(k["byline"]),
+                first_line=_no_indent(k["byline"]),
+                jc="center",
+            ),
             r_props=r(FONT_BYLINE),
         ),
         s(
             "paragraph",
-            HEADING1,
-            "一级标题",
+            DRAFT_MARK,
+            "征求意见稿标记",
             based_on=NORMAL,
             next_style=NORMAL,
-            p_props=p(keep_next=True, keep_lines=True, outline_level=1),
-            r_props=r(FONT_H1),
+            p_props=p(
+                first_line_chars=_no_indent(k["draft_mark"]),
+                first_line=_no_indent(k["draft_mark"]),
+                jc="center",
+            ),
+            r_props=r(k["draft_mark"].font),
         ),
-        s(
-            "paragraph",
-            HEADING2,
-            "二级标题",
-            based_on=NORMAL,
-            next_style=NORMAL,
-            p_props=p(keep_next=True, keep_lines=True, outline_level=2),
-            r_props=r(FONT_H2),
-        ),
-        s("character", H1_CHAR, "一级标题字符", r_props=r(FONT_H1)),
-        s("character", H2_CHAR, "二级标题字符", r_props=r(FONT_H2)),
+        heading("heading1", "heading 2", 1),
+        heading("heading2", "heading 3", 2),
+        char("heading1", "Heading 2 Char"),
+        char("heading2", "Heading 3 Char"),
         s(
             "paragraph",
             TOC_HEADING,
-            "目录标题",
+            "TOC Heading",
             based_on=NORMAL,
             next_style=TOC1,
-            p_props=centred,
-            r_props=r(FONT_H1),
+            ui_priority=39,
+            p_props=p(
+                keep_next=k["toc_heading"].keep_next,
+                first_line_chars=_no_indent(k["toc_heading"]),
+                first_line=_no_indent(k["toc_heading"]),
+                jc="center",
+            ),
+            r_props=r(k["toc_heading"].font, bold=False, color=BLACK),
         ),
         s(
             "paragraph",
@@ -141,6 +231,16 @@ def _style_set() -> list[str]:
         ),
         s(
             "paragraph",
+            HEADER,
+            "header",
+            based_on=NORMAL,
+            p_props=p(
+                snap_to_grid=False, line_single=True, first_line_chars=0, first_line=0, jc="left"
+            ),
+            r_props=r(FONT_H1, spacing=0),
+        ),
+        s(
+            "paragraph",
             FOOTER,
             "footer",
             based_on=NORMAL,
@@ -148,6 +248,15 @@ def _style_set() -> list[str]:
             r_props=r(FONT_PAGE_NO, size_pt=SIZE_PAGE_NO, spacing=0),
         ),
     ]
+
+
+def styles_part() -> str:
+    """styles.xml: our docDefaults and styles only (no theme fonts, no template styles)."""
+    return _oxml.styles_xml(
+        _oxml.rpr(FONT_BODY, size_pt=SIZE_BODY, lang=True),
+        _oxml.ppr(line_exact=LINE_PITCH),
+        _style_set(),
+    )
 
 
 def _page_number_paragraph(odd: bool) -> str:
@@ -162,27 +271,20 @@ def _page_number_paragraph(odd: bool) -> str:
     return _oxml.paragraph(_oxml.run("— ") + _oxml.field("PAGE", "1") + _oxml.run(" —"), props)
 
 
-def setup_document(doc: DocxDocument) -> None:
-    """Turn python-docx's default (Letter, theme fonts, ja-JP) into a GB/T 9704 document:
-    our styles only, A4 grid section, odd/even page-number footers, fields refreshed on open.
-    """
-    _oxml.replace_styles(
-        doc.styles.element,
-        _oxml.styles_xml(
-            _oxml.rpr(FONT_BODY, size_pt=SIZE_BODY, lang=True),
-            _oxml.ppr(line_exact=LINE_PITCH),
-            _style_set(),
-        ),
-    )
-    _oxml.east_asian_settings(doc.settings.element)
-    section = doc.sections[0]
-    footer, even = section.footer, section.even_page_footer
-    footer.is_linked_to_previous = False
-    even.is_linked_to_previous = False
-    _oxml.set_content(footer._element, [_page_number_paragraph(odd=True)])
-    _oxml.set_content(even._element, [_page_number_paragraph(odd=False)])
-    _oxml.setup_section(
-        section._sectPr,
+def page_number_footers() -> tuple[str, str]:
+    """Paragraph XML of the odd and the even page footer."""
+    return _page_number_paragraph(odd=True), _page_number_paragraph(odd=False)
+
+
+def header_paragraph(text: str) -> str:
+    """A header line at the top left (GB/T 9704's 份号/密级 corner), e.g. 「征求意见稿」."""
+    return _oxml.paragraph(_oxml.run(text), _oxml.ppr(style=HEADER))
+
+
+def section_properties(*, headers: tuple[str, str] | None, footers: tuple[str, str]) -> str:
+    """The one section: A4, GB/T 9704 margins, lines-only grid, numbering from 1;
+    ``headers``/``footers`` are relationship ids of the (odd, even) page parts."""
+    return _oxml.sect_pr(
         page_w=PAGE_W,
         page_h=PAGE_H,
         margins=(MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT),
@@ -190,4 +292,6 @@ def setup_document(doc: DocxDocument) -> None:
         footer=FOOTER_DIST,
         line_pitch=LINE_PITCH,
         page_start=1,
+        headers=headers,
+        footers=footers,
     )

@@ -6,25 +6,25 @@ starts on a new page; one page numbering runs through the volume.  The 目录 is
 page numbers from :mod:`kit.word.layout`, so readers that never refresh fields — and
 LibreOffice's PDF export — print the right numbers.
 
-The body is built as one XML string and parsed once: appending 26,000 paragraphs with
-python-docx's ``add_paragraph`` is quadratic.
+The volume is one paragraph plan (:mod:`kit.word.plan`): the page model paginates it
+and the writer writes it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from kit.iorw import atomic_write_bytes
 from kit.model import Report
-from kit.word import _oxml, layout, styles
-from kit.word.report import document_bytes, new_document, report_xml
-
-TOC_HEADING_TEXT = "目\u3000录"
-VOLUME_TITLE_STYLE = "KitVolumeTitle"
+from kit.word import layout, plan
+from kit.word.plan import Para
+from kit.word.writer import Properties, docx_bytes
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class VolumeInfo:
     entries: tuple[TocEntry, ...]
     toc_pages: int  # pages taken by the volume title and the 目录
     total_pages: int
+    draft: bool = False  # marked 「征求意见稿」 (cover and every page's header)
 
 
 def sort_reports(reports: Iterable[Report]) -> list[Report]:
@@ -84,7 +85,7 @@ def unique_titles(reports: Sequence[Report]) -> list[str]:
                 for i in idx:
                     if extra(reports[i]):
                         titles[i] = _with_suffix(t, extra(reports[i]))
-    counts, seen = Counter(titles), Counter()
+    counts, seen = Counter(titles), Counter[str]()
     out = []
     for t in titles:
         seen[t] += 1
@@ -97,68 +98,23 @@ def volume_title(year: int, count: int) -> tuple[str, str]:
     return f"{year}年度述职报告汇编", f"（{count}篇）"
 
 
-def _front_paras(title_lines: tuple[str, str], entries: Sequence[str]) -> list[layout.Para]:
-    rows = layout.TITLE_ROWS_PER_LINE
-    paras = [layout.Para(sum(layout.title_lines(t) for t in title_lines) * rows, True)]
-    paras.append(layout.Para(1))  # blank line under the title
-    paras.append(layout.Para(1, keep_next=True))  # 目　录
-    paras.extend(layout.Para(n) for n in map(_entry_lines, entries))
-    return paras
+def _author(reports: Sequence[Report]) -> str:
+    """The volume's author: its unit, or its units (「东山镇、西山镇等 5 个单位」)."""
+    units = list(dict.fromkeys(r.unit for r in reports if r.unit))
+    if len(units) <= 3:
+        return "、".join(units)
+    return f"{'、'.join(units[:3])}等 {len(units)} 个单位"
 
 
-def _entry_lines(text_and_page: str) -> int:
-    return len(layout.break_lines([layout.Run(text_and_page)]))
+def _toc(titles: Sequence[str], starts: Sequence[int]) -> list[TocEntry]:
+    return [
+        TocEntry(i, t, p, f"_Toc{100000000 + i}")
+        for i, (t, p) in enumerate(zip(titles, starts, strict=True), 1)
+    ]
 
 
-def plan_pages(
-    reports: Sequence[Report], titles: Sequence[str], year: int
-) -> tuple[int, list[int], int]:
-    """(目录 pages, start page of each report, total pages).  The 目录's length depends
-    on the page numbers it prints (their digits), so iterate until it is stable."""
-    lengths = [layout.pages_of(r, t) for r, t in zip(reports, titles, strict=True)]
-    head = volume_title(year, len(reports))
-    toc_pages = 1
-    for _ in range(5):
-        starts, page = [], toc_pages + 1
-        for n in lengths:
-            starts.append(page)
-            page += n
-        entries = [
-            f"{i}.{t}\u3000{p}" for i, (t, p) in enumerate(zip(titles, starts, strict=True), 1)
-        ]
-        needed = layout.paginate(_front_paras(head, entries))[1]
-        if needed == toc_pages:
-            break
-        toc_pages = needed
-    return toc_pages, starts, page - 1
-
-
-def _front_xml(head: tuple[str, str], entries: Sequence[TocEntry]) -> list[str]:
-    o = _oxml
-    title = o.run(head[0]) + "<w:r><w:br/></w:r>" + o.run(head[1])
-    out = [o.paragraph(title, o.ppr(style=VOLUME_TITLE_STYLE)), o.paragraph("")]
-    out.append(o.paragraph(o.run(TOC_HEADING_TEXT), o.ppr(style=styles.TOC_HEADING)))
-    toc_props = o.ppr(style=styles.TOC1)
-    last = len(entries) - 1
-    for i, e in enumerate(entries):
-        begin = o.field_begin(o.toc_instr("1-1")) if i == 0 else ""
-        end = o.field_end() if i == last else ""
-        body = o.toc_entry(e.text, e.anchor, e.page)
-        out.append(o.paragraph(begin + body + end, toc_props))
-    return out
-
-
-def _add_volume_title_style(doc) -> None:
-    # Like the report title but without outline level: the TOC must not list the volume.
-    xml = _oxml.style_xml(
-        "paragraph",
-        VOLUME_TITLE_STYLE,
-        "汇编标题",
-        based_on=styles.TITLE,
-        next_style=styles.NORMAL,
-        p_props=_oxml.ppr(outline_level=9),
-    )
-    doc.styles.element.extend(_oxml.parse_body([xml]))
+def _front(head: tuple[str, str], entries: Sequence[TocEntry], draft: bool) -> list[Para]:
+    return plan.front_plan(head, [(e.text, e.anchor, e.page) for e in entries], draft=draft)
 
 
 def write_volume(
@@ -167,35 +123,57 @@ def write_volume(
     year: int,
     *,
     pages: Sequence[int] | None = None,
+    draft: bool = False,
+    when: datetime | None = None,
 ) -> VolumeInfo:
     """Compile all reports into one .docx at ``path`` (atomic write); see module doc.
 
     Reports are ordered by :func:`sort_reports`; titles made unique by
     :func:`unique_titles`.  Returns the 目录 as computed (entries and page numbers).
     ``pages`` overrides the page model: the start page of each report in volume order
-    (as read from a PDF by :mod:`kit.word.referee`)."""
+    (as read from a PDF by :mod:`kit.word.referee`).  ``draft``: a 「征求意见稿」 under
+    the volume's title (in place of the blank line) and in every page's header, so
+    the pagination is that of the final volume.  ``when``: created/modified time."""
     ordered = sort_reports(reports)
     titles = unique_titles(ordered)
+    # One plan for the reports: the page model counts it, the writer writes it.
+    body: list[Para] = []
+    firsts: list[int] = []  # index of each report's title paragraph in ``body``
+    for i, (rep, title) in enumerate(zip(ordered, titles, strict=True), 1):
+        firsts.append(len(body))
+        bookmark = (i, f"_Toc{100000000 + i}")
+        body += plan.report_plan(rep, title=title, bookmark=bookmark, new_page=True)
+    head = volume_title(year, len(ordered))
     if pages is None:
-        toc_pages, starts, total = plan_pages(ordered, titles, year)
+        para_pages, body_pages = layout.paginate(body)
+        relative = [para_pages[k] for k in firsts]
+        # The 目录's length depends on the page numbers it prints (their digits):
+        # iterate until it is stable.
+        toc_pages = 1
+        for _ in range(5):
+            entries = _toc(titles, [toc_pages + p for p in relative])
+            needed = layout.paginate(_front(head, entries, draft))[1]
+            if needed == toc_pages:
+                break
+            toc_pages = needed
+        total = toc_pages + body_pages
     else:
         starts = [int(p) for p in pages]
         if len(starts) != len(ordered):
             raise ValueError(f"pages: {len(starts)} numbers for {len(ordered)} reports")
+        entries = _toc(titles, starts)
         toc_pages = starts[0] - 1 if starts else 1
-        total = starts[-1] + layout.pages_of(ordered[-1], titles[-1]) - 1 if starts else 1
-    entries = [
-        TocEntry(i, t, p, f"_Toc{100000000 + i}")
-        for i, (t, p) in enumerate(zip(titles, starts, strict=True), 1)
-    ]
-    head = volume_title(year, len(ordered))
-    parts = _front_xml(head, entries)
-    for i, (rep, entry) in enumerate(zip(ordered, entries, strict=True)):
-        parts.extend(
-            report_xml(rep, title=entry.title, bookmark=(i + 1, entry.anchor), new_page=True)
-        )
-    doc = new_document()
-    _add_volume_title_style(doc)
-    _oxml.replace_body(doc.element.body, _oxml.parse_body(parts))
-    out = atomic_write_bytes(path, document_bytes(doc))
-    return VolumeInfo(out, year, "".join(head), tuple(entries), toc_pages, total)
+        last = layout.paginate(body[firsts[-1] :])[1] if starts else 1
+        total = starts[-1] + last - 1 if starts else 1
+    props = Properties(
+        title="".join(head),
+        author=_author(ordered),
+        subject=f"{year}年度述职报告汇编，共 {len(ordered)} 篇",
+        company=_author(ordered),
+        pages=total,
+    )
+    if when:
+        props = dataclasses.replace(props, when=when)
+    data = docx_bytes(_front(head, entries, draft) + body, props, draft=draft)
+    out = atomic_write_bytes(path, data)
+    return VolumeInfo(out, year, "".join(head), tuple(entries), toc_pages, total, draft)

@@ -19,8 +19,9 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str]:
     """``kit build`` over good, broken and hostile files: (folder, exit status, stdout)."""
     root = tmp_path_factory.mktemp("batch")
-    shutil.copytree(FIXTURES / "params", root / "params")
-    shutil.copytree(FIXTURES / "templates", root / "templates")
+    for part in ("params", "templates"):  # the shipped samples, plus the test's own files
+        shutil.copytree(ROOT / part, root / part)
+        shutil.copytree(FIXTURES / part, root / part, dirs_exist_ok=True)
     shutil.copy(ROOT / "tests" / "fixtures" / "params_bad" / "gbk.yaml", root / "params")
     out = io.StringIO()
     with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out):

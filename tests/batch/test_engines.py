@@ -16,8 +16,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from kit.batch import build
 from kit.engines import ENGINE_NAME, worker_kernel
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from tests.conftest import ROOT
 
 
 def _notebook(path: Path, *sources: str) -> Path:
@@ -81,11 +80,11 @@ def test_no_value_leaks_between_officials(tmp_path: Path) -> None:
     is reported missing for the second, not inherited."""
     params = tmp_path / "params"
     params.mkdir()
-    first = (FIXTURES / "params" / "东山镇-党建办主任-李明华.yaml").read_text("utf-8")
+    first = (ROOT / "params" / "东山镇-党建办主任-李明华.yaml").read_text("utf-8")
     (params / "a.yaml").write_text(first, "utf-8")
     second = "\n".join(line for line in first.splitlines() if not line.startswith("其他工作"))
     (params / "b.yaml").write_text(second.replace("李明华", "吴十"), "utf-8")
-    shutil.copytree(FIXTURES / "templates", tmp_path / "templates")
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
     result = build(params, tmp_path / "build", workers=1, timeout=60,
                    templates=tmp_path / "templates", quiet=True)
     assert result.ok
@@ -100,15 +99,18 @@ def test_no_value_leaks_between_officials(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="kernels use Unix sockets on POSIX only")
-def test_recycled_workers_stop_their_kernels(tmp_path: Path) -> None:
+def test_recycled_workers_stop_their_kernels(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """A worker replaced after each notebook still builds, and kills its kernel on exit
-    (each kernel's socket folder is removed when it is stopped)."""
-    params = tmp_path / "params"
-    params.mkdir()
-    for src in (FIXTURES / "params").glob("东山镇-*.yaml"):
-        shutil.copy(src, params)
-    before = set(Path(tempfile.gettempdir()).glob("kit-kernel-*"))
-    result = build(params, tmp_path / "build", workers=1, timeout=60, recycle_after=1,
-                   templates=FIXTURES / "templates", quiet=True)
+    (each kernel's socket folder is removed when it is stopped).  The kernels' folders
+    go to this test's own temporary folder, not the machine's /tmp where other runs'
+    kernels come and go."""
+    own_tmp = tmp_path / "tmp"
+    own_tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(own_tmp))  # the spawned workers read it
+    monkeypatch.setattr(tempfile, "tempdir", None)  # and this process reads it again
+    result = build(ROOT / "params", tmp_path / "build", workers=1, timeout=60, recycle_after=1,
+                   templates=ROOT / "templates", quiet=True)
     assert result.ok and len(result.outcomes) == 2
-    assert set(Path(tempfile.gettempdir()).glob("kit-kernel-*")) <= before
+    assert Path(tempfile.gettempdir()) == own_tmp
+    assert list(own_tmp.glob("kit-kernel-*")) == []

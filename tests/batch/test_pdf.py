@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -52,3 +53,22 @@ def test_pdf_without_libreoffice_writes_word_and_says_how_to_install(
     assert out.count("apt-get install libreoffice-writer-nogui") == 1
     assert len(list((tmp_path / "build" / "2023" / "docx").glob("*.docx"))) == 2
     assert (tmp_path / "build" / "2023" / "2023年度述职报告汇编.docx").exists()
+
+
+@pytest.mark.slow
+def test_a_failing_libreoffice_is_exit_7_not_missing_nor_a_failed_official(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kit.cli import main
+
+    fake = tmp_path / "bin" / "soffice"  # installed, but every conversion fails
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 'conversion failed' >&2\nexit 81\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    code = main(["--templates", str(ROOT / "templates"), "build", str(ROOT / "params"),
+                 "-o", str(tmp_path / "build"), "--workers", "1", "--pdf"])
+    out = capsys.readouterr().out
+    assert code == 7, out
+    assert "PDF 没有生成" in out and "返回码 81" in out and "2 成功，0 失败" in out
+    assert len(list((tmp_path / "build" / "2023" / "docx").glob("*.docx"))) == 2

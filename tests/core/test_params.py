@@ -169,7 +169,7 @@ def test_cli_help_and_misuse_are_in_chinese() -> None:
     assert "usage" not in run.stderr and "Traceback" not in run.stderr
     run = subprocess.run([sys.executable, "-m", "kit.cli", "roll", "params", "--year", "明年"],
                          capture_output=True, text=True, cwd=ROOT)
-    assert run.returncode == 2 and "--year: 应为整数，实际为: '明年'" in run.stderr
+    assert run.returncode == 2 and "--year: 应为 2000 到 2100 之间的整数，实际为「明年」" in run.stderr
     assert "invalid" not in run.stderr
 
 
@@ -180,3 +180,15 @@ def test_cli_render_goes_on_after_a_bad_file(tmp_path: Path) -> None:
                          cwd=ROOT)
     assert run.returncode == 2 and run.stderr.startswith("错误：") and "gbk.yaml" in run.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["2023年度述职报告-东山镇-镇党建办主任-李明华.docx"]
+
+
+def test_files_that_look_like_parameter_files_are_listed(tmp_path: Path) -> None:
+    from kit.params import find_params, overlooked
+
+    names = ["张三.yaml", "李四.YML", "张三.yaml.txt", "王五.yaml ", "赵六.yml.bak", "说明.md",
+             ".隐藏.yaml.swp", "钱七.yaml.docx"]
+    for name in names:
+        (tmp_path / name).write_text("角色: 镇委书记\n", "utf-8")
+    assert [p.name for p in find_params(tmp_path)] == ["张三.yaml", "李四.YML"]
+    assert [p.name for p in overlooked(tmp_path)] == sorted(
+        ["张三.yaml.txt", "王五.yaml ", "赵六.yml.bak", "钱七.yaml.docx"])

@@ -14,24 +14,11 @@ from kit.importer import convert, import_sample, sample_values
 from kit.params import check
 from kit.render import render, render_placeholders
 from kit.templates import load_roles, load_template
+from tests.conftest import ROOT, SEED
+from tests.seed import as_the_kit_renders_it, sample_paragraphs, seed_reports
 
 FIXTURES = Path(__file__).with_name("fixtures")
-SEED = FIXTURES / "seed_compilation.txt"
-SHIPPED = Path(__file__).resolve().parents[2] / "templates"
-
-
-def sample_paragraphs(text: str, title: str) -> list[str]:
-    """The paragraphs of one report of a sample as a reader sees them: from its title
-    line to the next report's title, indentation and paywall markers removed."""
-    lines = [re.sub(r"##paid(begin|end)##", "", ln).strip(" \u3000") for ln in text.splitlines()]
-    lines = [ln for ln in lines if ln]
-    start = lines.index(title)
-    out = [title]
-    for ln in lines[start + 1:]:
-        if re.fullmatch(r"\d{4}年度述.*报告（.+）", ln) or "www." in ln:
-            break
-        out.append(ln)
-    return out
+SHIPPED = ROOT / "templates"
 
 
 def imported(tmp_path: Path, sample: Path, **kw) -> dict[str, object]:
@@ -87,17 +74,10 @@ def test_seed_round_trip_differs_only_where_documented(seed_templates):
     """Rendered with the sample's blanks, each template gives the seed's text back except
     the two changes the import makes on purpose (and notes in the template):
     「乡党委」 once in a 镇 report → 镇党委, and the run-in 「…，三是」 split off."""
-    text = SEED.read_text("utf-8")
-    want = sample_paragraphs(text, "2023年度述职报告（镇党建办主任）")
-    assert "和乡党委的坚强领导下" in want[1]
-    want[1] = want[1].replace("和乡党委", "和镇党委")
-    assert render_placeholders(seed_templates["镇党建办主任"]).paragraphs() == want
-
-    want = sample_paragraphs(text, "2023年度述职报告（镇委书记）")
-    i = next(i for i, p in enumerate(want) if "增收渠道，三是" in p)
-    head, tail = want[i].split("增收渠道，三是")
-    want[i:i + 1] = [head + "增收渠道。", "三是" + tail]
-    assert render_placeholders(seed_templates["镇委书记"]).paragraphs() == want
+    for role, paragraphs in seed_reports().items():
+        want = as_the_kit_renders_it(role, paragraphs)
+        assert want != paragraphs  # each report has one of the documented changes
+        assert render_placeholders(seed_templates[role]).paragraphs() == want
     notes = seed_templates["镇委书记"].path.read_text("utf-8")
     assert "已拆成单独一条" in notes
     assert "「乡党委」" in seed_templates["镇党建办主任"].path.read_text("utf-8")
@@ -129,13 +109,16 @@ def test_full_width_decimals_thousands_percent_and_dates(tmp_path):
     assert render_placeholders(t).paragraphs() == sample_paragraphs(
         sample.read_text("utf-8"), "2023年度述职报告（镇长）")
     fields = {f.sample + f.unit: f for f in t.fields.values()}
-    expect = {"ＸＸ.Ｘ亿元": "小数", "Ｘ.Ｘ%": "百分比", "X,XXX万元": "小数", "XX,XXX元": "小数",
-              "xx％": "百分比", "ｘｘ万亩": "小数", "ｘ个": "整数", "Ｘ家": "整数", "ｘｘｘ人": "整数",
-              "XX.X公里": "小数", "xx.x%": "百分比", "X月": "整数", "X日": "整数", "XX项": "整数"}
-    for blank, type_zh in expect.items():
-        assert fields[blank].type.zh == type_zh, blank
-    assert (fields["X月"].min, fields["X月"].max, fields["X日"].max) == (1, 12, 31)
-    assert "推进会" in fields["X月"].label and "推进会" in fields["X日"].label
+    # growth (同比增长、增幅) is a signed rate; a share (参保率) stays 0–100; X,XXX is grouped;
+    # X月X日 is one date.
+    expect = {"ＸＸ.Ｘ亿元": "小数", "Ｘ.Ｘ%": "增长率", "X,XXX万元": "小数（千分位）",
+              "XX,XXX元": "小数（千分位）", "xx％": "增长率", "ｘｘ万亩": "小数", "ｘ个": "整数",
+              "Ｘ家": "整数", "ｘｘｘ人": "整数", "XX.X公里": "小数", "xx.x%": "百分比",
+              "X月X日": "日期", "XX项": "整数"}
+    assert {blank: fields[blank].type.zh for blank in expect} == expect
+    assert fields["X月X日"].key == "召开日期"
+    assert fields["X月X日"].label == "民生实事推进会召开日期"
+    assert fields["xx％"].label == "农村居民人均可支配收入增幅"
     assert fields["ｘｘ万亩"].label == "新发展高原夏菜"  # 「一是」 is numbering, not label
     src = t.path.read_text("utf-8")
     assert "{{ 年度 + 1 }}年" in src and "{{ 省份 }}" in src and "## 做强特色产业。" in src
@@ -181,11 +164,13 @@ def test_imported_template_takes_real_values(tmp_path):
               "年度": 2024}
     for f in role.fields.values():
         if f.required:
-            values[f.key] = {"整数": "5", "小数": "12.5", "百分比": "8.5"}.get(f.type.zh, "石门")
+            values[f.key] = {"整数": "5", "小数": "12.5", "百分比": "8.5", "增长率": "-3.5",
+                             "小数（千分位）": "12345.5", "日期": "5月8日"}.get(f.type.zh, "石门")
     official = check(values, templates=tmp_path)
     text = "\n".join(render(role, official.values).paragraphs())
     assert "2024年度述职报告（乡长）" in text and "西河乡乡长　张三" in text
-    assert "同比增长8.5%" in text and "于2024年5月5日召开全乡" in text and "2025年" in text
+    assert "同比增长-3.5%" in text and "于2024年5月8日召开全乡" in text and "2025年" in text
+    assert "固定资产投资12,345.5万元" in text and "增幅达-3.5％" in text
     assert not re.search(r"[xXｘＸ]", text)
 
 
@@ -239,7 +224,7 @@ def test_cli_refuses_to_overwrite_then_forces_with_backup(tmp_path, capsys):
     assert "已生成模板" in printed and "乡党委" in printed
     first = (out / "镇委书记.md").read_text("utf-8")
     (out / "镇委书记.md").write_text(first.replace("排位: 1", "排位: 3"), encoding="utf-8")
-    assert main(["import", str(SEED), "-o", str(out)]) == 1
+    assert main(["import", str(SEED), "-o", str(out)]) == 6  # not 1: that is a failed official
     err = capsys.readouterr().err
     assert "已存在" in err and "--force" in err and "Traceback" not in err
     assert "排位: 3" in (out / "镇委书记.md").read_text("utf-8")  # untouched
@@ -253,6 +238,6 @@ def test_cli_refuses_a_role_defined_in_another_file(tmp_path, capsys):
     out = tmp_path / "templates"
     out.mkdir()
     (out / "书记.md").write_text((SHIPPED / "镇委书记.md").read_text("utf-8"), encoding="utf-8")
-    assert main(["import", str(SEED), "-o", str(out)]) == 1
+    assert main(["import", str(SEED), "-o", str(out)]) == 3
     assert "另一个模板文件" in capsys.readouterr().err
     assert not (out / "镇党建办主任.md").exists()  # all or nothing

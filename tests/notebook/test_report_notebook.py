@@ -18,7 +18,7 @@ from tests.conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 REPORT = ROOT / "notebooks" / "report.ipynb"
-FIXTURES = ROOT / "tests" / "batch" / "fixtures"
+FIXTURES = ROOT / "tests" / "batch" / "fixtures"  # the hostile parameter files
 HOSTILE_STRINGS = [
     'x"; open("PWNED", "w"); "',
     "x'; open('PWNED', 'w'); '",

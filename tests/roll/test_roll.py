@@ -40,19 +40,19 @@ def test_roll_carries_identity_and_text_and_clears_figures(params):
         template = roles[old.role]
         text = path.read_text("utf-8")
         assert "年度: 2024" in text
-        figures = [f for f in template.fields.values() if f.type.widget in ("int", "float")]
+        figures = [f for f in template.fields.values() if f.type.numeric]
         for f in figures:
             assert f"{f.key}:  # 待填：{f.title}" in text
         # Loading lists exactly the figures left to fill, nothing else.
         with pytest.raises(ParamsError) as err:
             load(path, templates=TEMPLATES)
         assert [p.message for p in err.value.problems] == ["缺少必填项"] * len(figures)
-        assert [p.field.split("（")[0] for p in err.value.problems] == [f.key for f in figures]
+        assert [p.key for p in err.value.problems] == [f.key for f in figures]
         # Identity and text carried over.
         for key in ("姓名", "单位", "所属县", "省份"):
             assert f"{key}: {old.values[key]}" in text
         for f in template.fields.values():
-            if f.type.widget in ("text", "textarea") and f.key in old.values:
+            if not f.type.numeric and f.key in old.values:
                 assert f"{f.key}: {old.values[f.key]}  # 请核对：沿用 2023 年的内容" in text
 
 
@@ -63,11 +63,11 @@ def test_roll_then_fill_in_excel(params, tmp_path):
     xlsx = export_roster(new, tmp_path / "2024.xlsx", templates=TEMPLATES)
     wb = openpyxl.load_workbook(xlsx)
     roles = load_roles(TEMPLATES)
-    for ws in wb.worksheets:
+    for ws in wb.worksheets[1:]:  # the first sheet is 说明
         keys = [c.value for c in ws[2]]
         for col, key in enumerate(keys, start=1):
             f = roles[ws.title].fields.get(key)
-            if f and f.type.widget in ("int", "float"):
+            if f and f.type.numeric:
                 assert ws.cell(3, col).value is None  # cleared
                 ws.cell(3, col).value = 7
     wb.save(xlsx)
@@ -106,3 +106,17 @@ def test_roll_refuses_a_year_that_is_not_later(params, tmp_path):
         roll(params, 2023, out, templates=TEMPLATES)
     assert "第 7 行" in str(err.value) and "大于 2023 的年份" in str(err.value)
     assert not list(out.glob("*.yaml"))
+
+
+def test_a_misspelt_role_is_reported_with_its_line_and_the_others_are_rolled(params):
+    """The role is looked up as everywhere else (kit.params.role_of): line, choices, hint."""
+    bad = params / "东山镇-党委书记-王建国.yaml"
+    bad.write_text(bad.read_text("utf-8").replace("角色: 镇委书记", "角色: 镇委书计"), "utf-8")
+    line = bad.read_text("utf-8").splitlines().index("角色: 镇委书计") + 1
+    with pytest.raises(ParamsError) as err:
+        roll(params, 2024, templates=TEMPLATES)
+    first = err.value.problems[0]
+    assert (first.field, first.line, first.found) == ("角色", line, "「镇委书计」")
+    assert "「镇委书记」" in (first.hint or "")
+    assert [p.name for p in find_params(params.with_name("params-2024"))] == [
+        "东山镇-党建办主任-李明华.yaml"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -93,8 +92,8 @@ def test_cells_are_typed(tmp_path):
     xlsx = export_roster(params, tmp_path / "r.xlsx", templates=TEMPLATES)
     wb = openpyxl.load_workbook(xlsx)
     roles = load_roles(TEMPLATES)
-    assert set(wb.sheetnames) <= set(roles)
-    for ws in wb.worksheets:
+    assert wb.sheetnames[0] == "说明" and set(wb.sheetnames[1:]) <= set(roles)
+    for ws in wb.worksheets[1:]:
         assert ws.row_dimensions[2].hidden
         keys = [c.value for c in ws[2]]
         heads = [c.value for c in ws[1]]
@@ -110,15 +109,12 @@ def test_cells_are_typed(tmp_path):
                     assert cell.data_type == "n", (ws.title, key, cell.value)
                 else:
                     assert cell.data_type == "s" and cell.number_format == "@", (key, cell.value)
-    texts = [c.value for ws in wb.worksheets for row in ws.iter_rows(min_row=3) for c in row]
+    texts = [c.value for ws in wb.worksheets[1:] for row in ws.iter_rows(min_row=3) for c in row]
     assert "0123" in texts  # text that looks like a number stays text
 
 
-def test_edit_in_excel_updates_in_place_with_backup(tmp_path):
-    params = tmp_path / "params"
-    shutil.copytree(ROOT / "params", params)
-    xlsx = export_roster(params, tmp_path / "r.xlsx", templates=TEMPLATES)
-    wb = openpyxl.load_workbook(xlsx)
+def test_edit_in_excel_updates_in_place_with_backup(tmp_path, shipped):
+    params, xlsx, wb = shipped
     ws = wb["镇党建办主任"]
     col = {c.value: c.column for c in ws[2]}
     ws.cell(3, col["专题会议"], 15)
@@ -151,7 +147,7 @@ def test_errors_name_sheet_row_and_column(tmp_path, capsys):
     generate(params, 3, n=6)
     xlsx = export_roster(params, tmp_path / "r.xlsx", templates=TEMPLATES)
     wb = openpyxl.load_workbook(xlsx)
-    ws = wb["镇委书记"] if "镇委书记" in wb.sheetnames else wb.worksheets[0]
+    ws = wb["镇委书记"] if "镇委书记" in wb.sheetnames else wb.worksheets[1]
     keys = [c.value for c in ws[2]]
     numeric = next(k for k in keys if k in load_roles(TEMPLATES)[ws.title].fields
                    and load_roles(TEMPLATES)[ws.title].fields[k].type.name == "count")
@@ -175,11 +171,8 @@ def test_errors_name_sheet_row_and_column(tmp_path, capsys):
     assert "Traceback" not in capsys.readouterr().err
 
 
-def test_sheet_that_is_not_a_role_and_headers_without_keys(tmp_path):
-    params = tmp_path / "params"
-    shutil.copytree(ROOT / "params", params)
-    xlsx = export_roster(params, tmp_path / "r.xlsx", templates=TEMPLATES)
-    wb = openpyxl.load_workbook(xlsx)
+def test_sheet_that_is_not_a_role_and_headers_without_keys(tmp_path, shipped):
+    params, xlsx, wb = shipped
     wb["镇委书记"].delete_rows(2)  # someone deleted the hidden key row
     wb.create_sheet("镇委书计")
     wb.save(xlsx)

@@ -12,6 +12,7 @@ from lxml import etree
 TOP_PT = 2098 / 20  # text block top (37 mm)
 PITCH_PT = 579 / 20
 TEXT_BOTTOM_PT = TOP_PT + 22 * PITCH_PT + 1
+HEADER_BOTTOM_PT = TOP_PT - 14  # the header (15 mm from the top) ends well above the block
 
 
 @dataclass
@@ -49,11 +50,19 @@ def pdf_pages(pdf: Path) -> list[list[Line]]:
 
 
 def body_lines(page: list[Line]) -> list[Line]:
-    return [ln for ln in page if ln.y < TEXT_BOTTOM_PT]
+    return [ln for ln in page if HEADER_BOTTOM_PT <= ln.y < TEXT_BOTTOM_PT]
+
+
+def header_lines(page: list[Line]) -> list[Line]:
+    return [ln for ln in page if ln.y < HEADER_BOTTOM_PT]
+
+
+def footer_lines(page: list[Line]) -> list[Line]:
+    return [ln for ln in page if ln.y >= TEXT_BOTTOM_PT]
 
 
 def footer_text(page: list[Line]) -> str:
-    return " ".join(ln.text for ln in page if ln.y >= TEXT_BOTTOM_PT)
+    return " ".join(ln.text for ln in footer_lines(page))
 
 
 def plain_text(pdf: Path) -> str:

@@ -1,23 +1,21 @@
-"""Reports parsed from the sample compilation (tests/word/data/sample_2023.txt).
+"""The seed's two reports (tests/seed.py reads them) as :class:`Report` objects.
 
-Stand-in for kit.render until templates land: title lines 「2023年度述职报告（…）」,
-「一、」 lines are headings; a heading line with text after its first 。 is run-in.
+「一、」 paragraphs are headings, 「（一）」 ones subheadings; a heading paragraph with
+text after its first 。 is a run-in heading (heading and text in one paragraph).
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from kit.model import Block, Report
+from tests.seed import seed_reports
 
-SAMPLE = Path(__file__).with_name("data") / "sample_2023.txt"
-_TITLE = re.compile(r"^\d{4}年度述职报告（(.+)）$")
 _H1 = re.compile(r"^[一二三四五六七八九十]+、")
 _H2 = re.compile(r"^（[一二三四五六七八九十]+）")
 
 
-def parse_report_text(title: str, body_lines: list[str], rank: int = 100) -> Report:
+def parse_report_text(title: str, body_lines: list[str], role: str, rank: int = 100) -> Report:
     blocks = []
     for line in body_lines:
         kind = "heading1" if _H1.match(line) else "heading2" if _H2.match(line) else "paragraph"
@@ -29,25 +27,12 @@ def parse_report_text(title: str, body_lines: list[str], rank: int = 100) -> Rep
             blocks.append(Block(kind, line[: cut + 1], line[cut + 1 :]))
         else:
             blocks.append(Block(kind, line, ""))
-    role = _TITLE.match(title).group(1)
     return Report(title=title, byline="", blocks=tuple(blocks), role=role, year=2023, rank=rank)
 
 
 def sample_reports() -> list[Report]:
     """The two reports of the sample 汇编, in its order."""
-    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
-    reports: list[Report] = []
-    title, body = None, []
-    start = next(i for i, ln in enumerate(lines) if _TITLE.match(ln.strip()) and i > 5)
-    for raw in lines[start:]:
-        line = raw.strip().lstrip("\u3000")
-        if not line:
-            continue
-        if _TITLE.match(line):
-            if title:
-                reports.append(parse_report_text(title, body, rank=len(reports)))
-            title, body = line, []
-        else:
-            body.append(line)
-    reports.append(parse_report_text(title, body, rank=len(reports)))
-    return reports
+    return [
+        parse_report_text(paras[0], paras[1:], role, rank=i)
+        for i, (role, paras) in enumerate(seed_reports().items())
+    ]

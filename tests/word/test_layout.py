@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from kit.model import Block, Report
 from kit.word import layout
-from kit.word.layout import Para, Run, break_lines, paginate
+from kit.word.layout import Run, break_lines, paginate
+from kit.word.plan import Para, Span, block_para, report_plan
+
+
+def _para(lines: int, kind: str = "body", new_page: bool = False) -> Para:
+    """A body paragraph (or a heading) of ``lines`` grid lines: 26 cells after the indent."""
+    text = "甲" * (26 + 28 * (lines - 1))
+    return Para(kind, (Span(text),), page_break_before=new_page)
 
 
 def _lines(text: str, indent: bool = True) -> list[str]:
@@ -44,22 +54,32 @@ def test_comma_keeps_following_number():
 
 
 def test_paginate_22_lines_and_headings_kept_with_next():
-    starts, pages = paginate([Para(22), Para(1)])
+    assert [layout.grid_rows(_para(n)) for n in (1, 5, 22)] == [1, 5, 22]
+    starts, pages = paginate([_para(22), _para(1)])
     assert starts == [1, 2] and pages == 2
     # a heading on the last line moves to the next page with its paragraph
-    starts, _ = paginate([Para(21), Para(1, keep_next=True), Para(5)])
+    starts, _ = paginate([_para(21), _para(1, "heading1"), _para(5)])
     assert starts == [1, 2, 2]
-    starts, _ = paginate([Para(20), Para(1, keep_next=True), Para(5)])
+    starts, _ = paginate([_para(20), _para(1, "heading1"), _para(5)])
     assert starts == [1, 1, 1]
-    starts, pages = paginate([Para(3, new_page=True), Para(1, new_page=True)])
+    # two headings in a row move together
+    starts, _ = paginate([_para(20), _para(1, "heading1"), _para(1, "heading2"), _para(5)])
+    assert starts == [1, 2, 2, 2]
+    starts, pages = paginate([_para(3, new_page=True), _para(1, new_page=True)])
     assert starts == [1, 2] and pages == 2
 
 
 def test_title_takes_two_grid_lines_per_line():
     rep = Report("2023年度述职报告（镇党建办主任）", "", (Block("paragraph", "", "甲" * 26),))
-    assert layout.report_paras(rep)[0].lines == 2
+    assert layout.grid_rows(report_plan(rep)[0]) == 2
     long = Report("很" * 25, "", ())
-    assert layout.report_paras(long)[0].lines == 4  # 20 characters of 22 pt a line
+    assert layout.grid_rows(report_plan(long)[0]) == 4  # 20 characters of 22 pt a line
+
+
+def test_trailing_spaces_hang_into_the_margin():
+    # 26 cells fill the first line; a space after the last one does not push it down
+    assert _lines("甲" * 26 + " 乙") == ["甲" * 26 + " ", "乙"]
+    assert _lines("甲" * 24 + "ab  cd") == ["甲" * 24 + "ab  ", "cd"]
 
 
 def test_sample_reports_page_counts(sample):
@@ -80,3 +100,35 @@ def test_title_is_bold_and_breaks_before_middle_dot():
     # a title of two lines is four grid lines: one body line more, and a page more
     rep = Report(t, "", tuple(Block("paragraph", "", "甲" * 20) for _ in range(18)))
     assert layout.pages_of(rep) == 2
+
+
+def test_line_breaking_rules_hold_on_generated_text():
+    """On every paragraph of 60 generated reports: lines put back together are the text;
+    no line but the first starts with closing punctuation, none ends with opening
+    punctuation, and no number or Latin word is split."""
+    from .synth import synthetic_reports
+
+    for rep in synthetic_reports(60, seed=7):
+        for block in rep.blocks:
+            lines = layout.para_lines(block_para(block))
+            assert "".join(lines) == block.full
+            for a, b in zip(lines, lines[1:], strict=False):
+                assert b[0] not in layout.CLOSING and a[-1] not in layout.OPENING, (a, b)
+                assert not (a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum())
+
+
+_ALPHABET = "甲乙中国，。、；：？！）》」”（《「“·—…％ ab1203.,;:!?()%-"
+
+
+@given(st.text(alphabet=_ALPHABET, max_size=200), st.sampled_from(["serif", "sans", "kai"]))
+@settings(max_examples=300, deadline=None)
+def test_line_breaking_properties(text, face):
+    """Any mix of Chinese, punctuation, Latin, digits and spaces: the lines are the
+    text; no line but the first starts with closing punctuation, none but the last ends
+    with opening punctuation; no Latin word or number is split."""
+    lines = break_lines([Run(text, face)])
+    assert "".join(lines) == text
+    for a, b in zip(lines, lines[1:], strict=False):
+        assert a and b
+        assert b[0] not in layout.CLOSING and a[-1] not in layout.OPENING, (a, b)
+        assert not (a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum())

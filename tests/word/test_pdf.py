@@ -12,10 +12,19 @@ import pytest
 
 from kit.word import layout, write_report
 from kit.word.pdf import convert_to_pdf
+from kit.word.plan import block_para
 from kit.word.volume import VolumeInfo, sort_reports, write_volume
 
 from .conftest import needs_soffice
-from .pdftools import Line, body_lines, footer_text, page_count, pdf_pages
+from .pdftools import (
+    Line,
+    body_lines,
+    footer_lines,
+    footer_text,
+    header_lines,
+    page_count,
+    pdf_pages,
+)
 
 pytestmark = [pytest.mark.slow, needs_soffice]
 
@@ -28,12 +37,13 @@ def rendered(sample, synthetic36, tmp_path_factory):
     vols = {
         "sample": write_volume(sample, out / "sample.docx", 2023),
         "synthetic": write_volume(synthetic36, out / "synthetic.docx", 2023),
+        "draft": write_volume(synthetic36, out / "draft.docx", 2023, draft=True),
     }
     singles = [write_report(r, out / f"r{i}.docx") for i, r in enumerate(synthetic36[:12])]
     pdfs = convert_to_pdf([v.path for v in vols.values()] + singles)  # one soffice call
     return {
         "vols": {k: (v, pdfs[i]) for i, (k, v) in enumerate(vols.items())},
-        "singles": list(zip(synthetic36[:12], pdfs[2:], strict=True)),
+        "singles": list(zip(synthetic36[:12], pdfs[len(vols) :], strict=True)),
     }
 
 
@@ -60,7 +70,7 @@ def _check_volume(info: VolumeInfo, pdf: Path, reports) -> None:
     # page numbers 「— n —」, odd pages right, even pages left
     for n, pg in enumerate(pages, 1):
         assert re.fullmatch(rf"—\s*{n}\s*—", footer_text(pg).strip()), (n, footer_text(pg))
-        foot = [ln for ln in pg if ln not in body_lines(pg)]
+        foot = footer_lines(pg)
         assert (foot[0].x > 300) if n % 2 else (foot[0].x < 150)
     # nothing lost: the report pages hold exactly the reports' text
     got = "".join(ln.text for pg in pages[info.toc_pages :] for ln in body_lines(pg))
@@ -105,5 +115,27 @@ def test_model_lines_match_pdf(rendered):
         assert len(pages) == layout.pages_of(rep)
         got = [WS.sub("", ln.text) for pg in pages for ln in body_lines(pg)]
         got = got[layout.title_lines(rep.title) + (1 if rep.byline else 0) :]
-        want = [WS.sub("", x) for b in rep.blocks for x in layout.break_lines(layout.block_runs(b))]
+        want = [WS.sub("", x) for b in rep.blocks for x in layout.para_lines(block_para(b))]
         assert got == want, rep.title
+
+
+def test_draft_volume_paginates_as_the_final_one(rendered, synthetic36):
+    """The draft mark sits under the volume title (in the blank line's place) and in the
+    header, outside the text block: every page holds the same lines as the final's."""
+    final_info, final_pdf = rendered["vols"]["synthetic"]
+    info, pdf = rendered["vols"]["draft"]
+    assert [e.page for e in info.entries] == [e.page for e in final_info.entries]
+    _check_volume(info, pdf, synthetic36)
+    final, draft = pdf_pages(final_pdf), pdf_pages(pdf)
+    assert len(draft) == len(final) == info.total_pages
+    for n, (a, b) in enumerate(zip(final, draft, strict=True), 1):
+        rows_a = [(ln.row, WS.sub("", ln.text)) for ln in body_lines(a)]
+        rows_b = [(ln.row, WS.sub("", ln.text)) for ln in body_lines(b)]
+        if n == 1:  # the cover: the mark on the title's blank line
+            assert ("（征求意见稿）" in [t for _, t in rows_b]) and len(rows_b) == len(rows_a) + 1
+            rows_b = [r for r in rows_b if r[1] != "（征求意见稿）"]
+        assert rows_a == rows_b, n
+        assert header_lines(a) == []
+        (head,) = header_lines(b)
+        assert head.text == "征求意见稿" and head.x < 100  # top left, above the text block
+        assert footer_text(a) == footer_text(b)

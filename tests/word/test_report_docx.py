@@ -29,9 +29,9 @@ def test_styles_fonts_sizes(sample, tmp_path):
     st = doc.styles
     expect = {
         "Normal": (styles.FONT_BODY, 16),
-        "公文标题": (styles.FONT_TITLE, 22),
-        "一级标题": (styles.FONT_H1, None),
-        "二级标题": (styles.FONT_H2, None),
+        "Heading 1": (styles.FONT_TITLE, 22),
+        "Heading 2": (styles.FONT_H1, None),
+        "Heading 3": (styles.FONT_H2, None),
         "署名": (styles.FONT_BYLINE, None),
         "footer": (styles.FONT_PAGE_NO, 14),
     }
@@ -90,15 +90,31 @@ def test_footers_odd_even_page_fields(sample, tmp_path):
         assert p._p.pPr.find(qn("w:ind")).get(qn(side)) == "280"  # one 14 pt character in
 
 
-def test_settings_update_fields_in_schema_order(sample, tmp_path):
+def test_builtin_heading_styles_in_the_gbt9704_look(sample, tmp_path):
     doc = docx.Document(str(write_report(sample[0], tmp_path / "r.docx")))
-    names = [c.tag.split("}")[1] for c in doc.settings.element]
-    assert doc.settings.element.find(qn("w:updateFields")).get(qn("w:val")) == "true"
-    from kit.word._oxml import _SETTINGS_ORDER
-
-    ranks = [_SETTINGS_ORDER.index(n) for n in names if n in _SETTINGS_ORDER]
-    assert ranks == sorted(ranks)
-    assert names.index("evenAndOddHeaders") < names.index("updateFields") < names.index("compat")
+    for name, style_id, font in [
+        ("Heading 2", "Heading2", styles.FONT_H1),  # 「一、」 黑体
+        ("Heading 3", "Heading3", styles.FONT_H2),  # 「（一）」 楷体
+    ]:
+        st = doc.styles[name]
+        assert st.style_id == style_id and st.element.name_val == name.lower()
+        assert st.font.name == font and _rfonts(st)["eastAsia"] == font  # 黑体 / 楷体
+        assert st.font.size is None and st.base_style.name == "Normal"  # 三号 from Normal
+        assert st.font.bold is False and not st.font.italic
+        assert st.font.color.rgb in (None, docx.shared.RGBColor(0, 0, 0))
+        pf = st.paragraph_format
+        assert pf.space_before is None and pf.space_after is None  # Normal's 0 / exact grid
+        assert pf.line_spacing is None and pf.keep_with_next
+    title = doc.styles["Heading 1"]  # a report's title, the level the 目录 lists
+    assert title.style_id == "Heading1" and title.font.bold is False
+    assert title.paragraph_format.alignment == 1  # centred
+    levels = {
+        n: doc.styles[n].element.pPr.find(qn("w:outlineLvl")).get(qn("w:val"))
+        for n in ("Heading 1", "Heading 2", "Heading 3", "Title")
+    }
+    assert levels == {"Heading 1": "0", "Heading 2": "1", "Heading 3": "2", "Title": "9"}
+    assert doc.styles["Title"].style_id == "Title"  # the 汇编's own title
+    assert doc.styles["toc 1"].style_id == "TOC1"
 
 
 def test_headings_run_in_and_heading2(tmp_path):
@@ -115,15 +131,15 @@ def test_headings_run_in_and_heading2(tmp_path):
     doc = docx.Document(str(write_report(rep, tmp_path / "h.docx")))
     paras = [p for p in doc.paragraphs if p.text]
     by_text = {p.text: p for p in paras}
-    assert by_text["2023年度述职报告（测试）"].style.name == "公文标题"
+    assert by_text["2023年度述职报告（测试）"].style.name == "Heading 1"
     assert by_text["东山镇测试岗位　李明"].style.name == "署名"
-    assert by_text["一、加强学习"].style.name == "一级标题"
+    assert by_text["一、加强学习"].style.name == "Heading 2"
     assert by_text["一、加强学习"].style.paragraph_format.keep_with_next
     runin = by_text["二、抓落实。正文紧跟标题。"]
     assert runin.style.name == "Normal"
-    assert runin.runs[0].style.name == "一级标题字符" and runin.runs[0].text == "二、抓落实。"
+    assert runin.runs[0].style.name == "Heading 2 Char" and runin.runs[0].text == "二、抓落实。"
     assert runin.runs[1].style is None or runin.runs[1].style.name == "Default Paragraph Font"
-    assert by_text["（一）抓党建"].style.name == "二级标题"
+    assert by_text["（一）抓党建"].style.name == "Heading 3"
     # a blank grid line under the title block
     texts = [p.text for p in doc.paragraphs]
     assert texts[:3] == ["2023年度述职报告（测试）", "东山镇测试岗位　李明", ""]
@@ -133,3 +149,23 @@ def test_xml_special_characters_escaped(tmp_path):
     rep = Report("标题<&>", "", (Block("paragraph", "", 'A&B <c> "q"'),))
     doc = docx.Document(str(write_report(rep, tmp_path / "x.docx")))
     assert [p.text for p in doc.paragraphs if p.text] == ["标题<&>", 'A&B <c> "q"']
+
+
+def test_draft_report_has_the_mark_in_every_header(sample, tmp_path):
+    doc = docx.Document(str(write_report(sample[0], tmp_path / "d.docx", draft=True)))
+    sec = doc.sections[0]
+    for header in (sec.header, sec.even_page_header):
+        (p,) = header.paragraphs
+        assert p.text == "征求意见稿" and p.style.style_id == "Header"
+        assert p.paragraph_format.alignment in (None, 0)  # top left
+    plain = docx.Document(str(write_report(sample[0], tmp_path / "p.docx")))
+    assert plain.sections[0].header.is_linked_to_previous  # no header part
+
+
+def test_same_input_and_time_give_the_same_bytes(sample, tmp_path):
+    from datetime import UTC, datetime
+
+    when = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+    a = write_report(sample[1], tmp_path / "a.docx", when=when).read_bytes()
+    b = write_report(sample[1], tmp_path / "b.docx", when=when).read_bytes()
+    assert a == b

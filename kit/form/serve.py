@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 import webbrowser
+from collections.abc import Mapping
 from pathlib import Path
 
 from kit import layout
@@ -56,10 +57,10 @@ def voila_command(notebook: Path, port: int, token: str) -> list[str]:
             "--MappingKernelManager.cull_connected=False"]
 
 
-def jupyter_path(env: dict[str, str] | None = None) -> str:
+def jupyter_path(env: Mapping[str, str] | None = None) -> str:
     """JUPYTER_PATH with the kit's data folder first, so Voilà finds the kit's template."""
-    env = os.environ if env is None else env
-    return os.pathsep.join(filter(None, [str(SHARE), env.get("JUPYTER_PATH", "")]))
+    given = (os.environ if env is None else env).get("JUPYTER_PATH", "")
+    return os.pathsep.join(filter(None, [str(SHARE), given]))
 
 
 def port_free(port: int) -> bool:
@@ -145,14 +146,13 @@ def lab_command(root: Path, port: int, token: str) -> list[str]:
     return cmd
 
 
-def lab_config_path(env: dict[str, str] | None = None) -> str:
+def lab_config_path(env: Mapping[str, str] | None = None) -> str:
     """JUPYTER_CONFIG_PATH with the kit's lab defaults first: JupyterLab in Chinese (the
     zh_CN language pack) and ▶▶ without the 「Restart Kernel?」 dialog.  They are default
     overrides: a user's own JupyterLab settings still win, and nothing of the user's
     configuration is written."""
-    env = os.environ if env is None else env
-    return os.pathsep.join(filter(None, [str(SHARE / "config"),
-                                         env.get("JUPYTER_CONFIG_PATH", "")]))
+    given = (os.environ if env is None else env).get("JUPYTER_CONFIG_PATH", "")
+    return os.pathsep.join(filter(None, [str(SHARE / "config"), given]))
 
 
 def start_lab(port: int, folders: Folders | None = None, token: str | None = None

@@ -6,13 +6,15 @@ import re
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kit.errors import ParamsError
 from kit.fields import IDENTITY
 from kit.form import logic
 from kit.params import load
 from kit.templates import load_roles
-from tests.form.conftest import CLERK
+from tests.form.conftest import CLERK, REPO
 
 
 @pytest.fixture
@@ -158,3 +160,28 @@ def test_the_preview_is_the_review_pages_report(template):
 def test_default_year():
     assert logic.default_year(date(2024, 1, 10)) == 2023
     assert logic.default_year(date(2024, 12, 1)) == 2024
+
+
+_SHIPPED = load_roles(REPO / "templates")
+
+
+@settings(max_examples=300, deadline=None)
+@given(typed=st.text(alphabet=st.sampled_from("0123456789０１２３.-,，次％%五十 a\u3000"),
+                     min_size=1, max_size=8))
+def test_whatever_is_typed_is_kept_and_judged_as_the_batch_does(typed):
+    """Property: a number box's text reaches the batch's parser unchanged; the form either
+    holds the very value the batch would read from a file, or shows the batch's message."""
+    template = _SHIPPED["镇党建办主任"]  # read only
+    f = template.fields["谈心谈话"]
+    chk = logic.check_form(template, CLERK | {"谈心谈话": typed})
+    assert chk.raw["谈心谈话"] == typed
+    if logic.is_empty(typed):
+        assert "谈心谈话" in chk.missing
+        return
+    try:
+        expected = f.parse(typed)
+    except ValueError as err:
+        (shown,) = chk.errors["谈心谈话"]
+        assert err.message in shown and "谈心谈话" not in chk.values
+    else:
+        assert chk.values["谈心谈话"] == expected and "谈心谈话" not in chk.errors

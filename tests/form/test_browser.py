@@ -296,7 +296,21 @@ def test_preview_and_save_bar_stay_in_view(browser, form_server, tmp_path, width
         unit_or_msg = page.locator(".kit-row").filter(has=_field(page, label))
         msg = unit_or_msg.locator(".kit-msg").bounding_box()
         assert abs(msg["y"] - box["y"]) < box["height"], (label, box, msg)  # on the box's line
-    _field(page, "其他重点工作").scroll_into_view_if_needed()
+    # The preview follows the part being edited (kit form's page script).
+    _open(page, WANG)
+    heading = page.locator(".kit-preview h3", has_text="强化理想信念，不断提高廉洁自律意识")
+    first = page.locator(".kit-preview h1")
+
+    def in_preview(item) -> bool:
+        box, pane = item.bounding_box(), page.locator(".kit-preview").bounding_box()
+        return pane["y"] <= box["y"] <= pane["y"] + pane["height"] - box["height"]
+
+    assert in_preview(first) and not in_preview(heading)
+    _field(page, "领导视察讲话的地方＊").click()
+    assert _eventually(lambda: in_preview(heading), timeout=20)
+    _field(page, "姓名＊").click()  # 基本信息: back to the title
+    assert _eventually(lambda: in_preview(first), timeout=20)
+    _field(page, "实施造林绿化工程的村＊").scroll_into_view_if_needed()
     page.mouse.wheel(0, 5000)
     assert _eventually(lambda: page.locator(".kit-title").bounding_box()["y"] < -200)  # scrolled
     preview = page.locator(".kit-right").bounding_box()

@@ -96,8 +96,10 @@ class FieldInput:
         """Show a value read from a parameter file (None clears), exactly as written."""
         if isinstance(self.input, w.Dropdown):
             value = _text(raw)
-            if value not in [v for _, v in self.input.options]:
-                self.input.options = [*self.input.options, (value, value)]
+            base = self.input.options[:1 + len(self.field.options)]  # （请选择） and the options
+            options = base if value in [v for _, v in base] else (*base, (value, value))
+            if tuple(self.input.options) != tuple(options):
+                self.input.options = options
             self.input.value = value
         else:
             self.input.value = _text(raw)
@@ -156,6 +158,7 @@ class ReportForm:
         self._pending: asyncio.TimerHandle | None = None
         self._on_yes: Any = None
         self.inputs: dict[str, FieldInput] = {}
+        self._spare: dict[str, tuple[dict[str, FieldInput], list[w.Widget]]] = {}
 
         self.role_picker = w.Dropdown(description="角色", options=list(self.roles))
         self.file_picker = w.Dropdown(description="已有参数文件", options=self._file_options(),
@@ -236,30 +239,54 @@ class ReportForm:
         return box
 
     def _show(self, role: str, raw: dict[str, Any]) -> logic.FormCheck:
-        """Show ``role``'s inputs holding ``raw``.  The new inputs, their messages and the
-        preview are all made first and then swapped in at once, so the page never shows
-        the old file's values beside the new role (and no keystroke is lost)."""
+        """Show ``role``'s inputs holding ``raw``.  The inputs, their messages and the
+        preview are all made ready off screen and then swapped in at once, so the page
+        never shows the old file's values beside the new role (and no keystroke is lost).
+
+        Double buffering: each role keeps at most one spare set of rows, off screen; the
+        set taken off screen becomes the spare.  Opening a file fills the spare (only
+        changed values travel to the browser) instead of building a new set of widgets,
+        and the number of widgets never grows with the number of files opened."""
         template = self.roles[role]
+        if role in self._spare:
+            inputs, boxes = self._spare.pop(role)
+            self._loading = True
+            try:
+                for key, inp in inputs.items():
+                    inp.set(raw.get(key))
+            finally:
+                self._loading = False
+        else:
+            inputs, boxes = self._build(template, raw)
+        chk = logic.check_form(template, {k: i.raw() for k, i in inputs.items()})
+        for inp in inputs.values():
+            inp.show(chk, self._strict)
+        preview = logic.preview_html(chk)
+        old, old_boxes = self.inputs, list(self.sections.children)
+        old_role = getattr(self, "template", None)
+        self.template, self.inputs = template, inputs
+        self._quietly(setattr, self.role_picker, "value", role)
+        self.sections.children = boxes
+        self.preview.value = preview
+        self._show_target(chk)
+        if old and old_role is not None:
+            if old_role.role in self._spare:  # one spare per role is enough
+                self._later(partial(_close_all, [*old.values()], old_boxes))
+            else:
+                self._spare[old_role.role] = (old, old_boxes)
+        return chk
+
+    def _build(self, template: RoleTemplate, raw: dict[str, Any]
+               ) -> tuple[dict[str, FieldInput], list[w.Widget]]:
         inputs = {f.key: FieldInput(f, raw.get(f.key)) for f in IDENTITY}
         own = {f.key: FieldInput(f, raw.get(f.key)) for f in template.fields.values()}
         inputs |= own
         boxes = [self._section_box(template, "基本信息", list(inputs.values())[:len(IDENTITY)])]
         for title, fields in template.sections().items():
             boxes.append(self._section_box(template, title, [own[f.key] for f in fields]))
-        chk = logic.check_form(template, {k: i.raw() for k, i in inputs.items()})
-        for inp in inputs.values():
-            inp.show(chk, self._strict)
-        preview = logic.preview_html(chk)
-        old, old_boxes = self.inputs, self.sections.children
-        self.template, self.inputs = template, inputs
-        self._quietly(setattr, self.role_picker, "value", role)
-        self.sections.children = boxes
-        self.preview.value = preview
-        self._show_target(chk)
         for key, inp in inputs.items():
             inp.input.observe(partial(self._changed, key), "value")
-        self._later(partial(_close_all, [*old.values()], old_boxes))
-        return chk
+        return inputs, boxes
 
     def _later(self, fn: Any) -> None:
         """Run ``fn`` after the messages queued now (closing old widgets is not urgent);

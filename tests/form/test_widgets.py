@@ -245,12 +245,25 @@ def test_a_duplicate_official_is_refused_with_an_offer_to_open(form, folders):
     assert form.inputs["专题会议"].input.value == "12"
 
 
-def test_opening_swaps_in_a_whole_new_form_and_closes_the_old(form, folders):
-    old = list(form.inputs.values())
+def test_opening_fills_a_set_of_rows_off_screen_then_swaps_it_in(form, folders):
+    from ipywidgets.widgets.widget import _instances
+
+    first = form.inputs
+    fill(form, {"姓名": "张三", "专题会议": "99"})  # typed, then another file is opened
     form.open(folders.params / "东山镇-党委书记-王建国.yaml")
-    assert all(i.input.comm is None for i in old)  # closed: no widget leak per open
     assert form.role_picker.value == "镇委书记" and "心得体会" in form.inputs
     assert form.sections.children[0].children[1] is form.inputs["姓名"].row
+    form.open(folders.params / "东山镇-党建办主任-李明华.yaml")
+    assert form.inputs is first  # the spare set of this role, refilled
+    assert form.inputs["姓名"].input.value == "李明华"
+    assert form.inputs["专题会议"].input.value == "12"  # nothing left of what was typed
+    assert "张三" not in form.preview.value
+    live = len(_instances)
+    for _ in range(3):  # opening files does not grow the number of widgets
+        form.open(folders.params / "东山镇-党委书记-王建国.yaml")
+        form.open(folders.params / "东山镇-党建办主任-李明华.yaml")
+    assert len(_instances) <= live
+
 
 
 def test_typing_after_a_question_withdraws_it(form, folders):

@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 
 PYTHON=${PYTHON:-python3}
 VENV=${KIT_VENV:-.venv}
-SYSTEM_PACKAGES="libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk fonts-arphic-ukai poppler-utils chromium pandoc"
+SYSTEM_PACKAGES="libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk fonts-arphic-ukai poppler-utils chromium pandoc libicu-dev pkg-config unicode-data"
 
 say() { printf '\033[1m%s\033[0m\n' "$*" >&2; }
 
@@ -56,16 +56,29 @@ setup_system() {  # LibreOffice (PDF), fonts, poppler (PDF checks), Chromium (fo
         $SYSTEM_PACKAGES >/dev/null
 }
 
+setup_icu() {  # PyICU is built against the system's ICU; Unihan gives stroke counts (汇编 order)
+    pkg-config --exists icu-i18n 2>/dev/null &&
+        [ -f /usr/share/unicode/Unihan_IRGSources.txt.bz2 ] && return 0
+    command -v apt-get >/dev/null || { say "请手动安装 libicu-dev pkg-config unicode-data"; return 0; }
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    say "安装 ICU 和汉字笔画数据…"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libicu-dev pkg-config unicode-data >/dev/null
+}
+
 cmd=${1:-build}
 shift || true
 case "$cmd" in
     build)
+        setup_icu
         setup_python ""
         pdf=""
         command -v soffice >/dev/null && pdf="--pdf"
         exec "$VENV/bin/kit" build params -o build $pdf "$@"
         ;;
     test)
+        setup_icu
         setup_python "[test]"
         setup_system
         "$VENV/bin/ruff" check .

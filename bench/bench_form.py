@@ -93,7 +93,7 @@ def browser_side(loads: int, opens: int) -> None:
         return
     tmp = Path(tempfile.mkdtemp(prefix="bench-form-"))
     root = servers.make_root(tmp)
-    with servers.kit_form(root, tmp) as server, sync_playwright() as p:
+    with servers.kit("form", root, tmp) as server, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(servers.CHROMIUM),
                                     args=servers.CHROMIUM_ARGS)
         rows = []

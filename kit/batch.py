@@ -21,12 +21,18 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
-from kit.errors import KitError, OutputError, ParamsError, Problem, ToolMissingError, display_path
+from kit.errors import (
+    KitError,
+    NotApprovedError,
+    OutputError,
+    ParamsError,
+    Problem,
+    ToolMissingError,
+    display_path,
+)
 from kit.execute import Outcome, Task, run_task
 from kit.iorw import atomic_write_text
 from kit.layout import BUILD, PARAMS, YearFolder, year_folder
@@ -75,9 +81,12 @@ class BuildResult:
 def build(params_dir: str | Path = PARAMS, out_dir: str | Path = BUILD,
           workers: int | None = None, timeout: float = 120, pdf: bool = False,
           templates: str | Path | None = None, *, recycle_after: int = RECYCLE_AFTER,
-          quiet: bool = False) -> BuildResult:
+          quiet: bool = False, final: bool = False,
+          compare: str | Path | None = None) -> BuildResult:
     """Build every official of ``params_dir`` into ``out_dir/<年度>/``; prints a summary
-    in Chinese.  One official's failure never stops the others (see ``result.ok``)."""
+    in Chinese.  One official's failure never stops the others (see ``result.ok``).
+    ``final``: refuse (NotApprovedError) unless every official is 已通过 (kit.approval);
+    ``compare``: last year's parameter folder for the 提示 (kit.approval.flags)."""
     say: Callable[[str], None] = (lambda _: None) if quiet else print
     files = find_params(params_dir)
     if not files:
@@ -87,23 +96,27 @@ def build(params_dir: str | Path = PARAMS, out_dir: str | Path = BUILD,
     tdir = templates_dir(templates).resolve()
     load_roles(tdir)  # a broken template stops the batch here, with its own message
     out_root = Path(out_dir).resolve()
+    if final:
+        from kit.approval.status import require_approved
+        require_approved(params_dir)
 
-    outcomes, tasks = _check(files, tdir, out_root, timeout)
+    outcomes, tasks = _check(files, tdir, out_root, timeout, compare)
     _run(tasks, outcomes, workers or os.cpu_count() or 1, recycle_after, quiet)
 
     result = BuildResult(outcomes=list(outcomes.values()))
     for year, group in _by_year(result.outcomes).items():
         parts = year_folder(out_root, year)
         result.year_dirs.append(parts.path)
-        volume = _volume(parts, group, result)
+        volume = _volume(parts, group, result, final)
         if pdf:
             _pdf(parts, group, result, volume, say)
-        _write_index(parts, group, result)
+        _write_index(parts, group, result, params_dir)
     _summary(result, say)
     return result
 
 
-def _check(files: list[Path], tdir: Path, out_root: Path, timeout: float
+def _check(files: list[Path], tdir: Path, out_root: Path, timeout: float,
+           compare: str | Path | None = None
            ) -> tuple[dict[Path, Outcome], list[tuple[Task, Outcome]]]:
     """Check every file in this process; only good ones become tasks."""
     outcomes: dict[Path, Outcome] = {}
@@ -114,6 +127,9 @@ def _check(files: list[Path], tdir: Path, out_root: Path, timeout: float
             checked[path] = load(path, templates=tdir)
         except ParamsError as err:
             checked[path] = err
+    from kit.approval.flags import for_batch
+
+    checks = for_batch(checked, out_root, compare)  # 提示: year-over-year, across officials
     years = Counter(o.year for o in checked.values() if isinstance(o, Official))
     usual_year = years.most_common(1)[0][0] if years else 0
     stems = Counter(p.stem for p in files)
@@ -126,13 +142,14 @@ def _check(files: list[Path], tdir: Path, out_root: Path, timeout: float
             outcomes[path] = o
             continue
         o = Outcome(file=path, name=got.name, role=got.role, unit=got.unit, year=got.year,
-                    warnings=list(got.warnings))
+                    warnings=list(got.warnings), flags=checks[path].flags)
         parts = year_folder(out_root, got.year)
         title = f"{got.name}（{got.unit} {got.role}）"
         tasks.append((Task(params_file=path.resolve(),
                            notebook=parts.notebooks / f"{stem}.ipynb",
                            review=parts.review / f"{stem}.html",
-                           out_root=out_root, templates=tdir, timeout=timeout, title=title), o))
+                           out_root=out_root, templates=tdir, timeout=timeout, title=title,
+                           compare=checks[path].as_dict()), o))
         outcomes[path] = o
     for o in outcomes.values():  # a page for files that never ran, so every link works
         if o.stage == "检查" and o.review is not None:
@@ -216,25 +233,19 @@ def _by_year(outcomes: list[Outcome]) -> dict[int, list[Outcome]]:
     return dict(sorted(out.items()))
 
 
-def _link(target: Path | None, base: Path) -> str:
-    return quote(os.path.relpath(target, base).replace(os.sep, "/")) if target else ""
+def _write_index(parts: YearFolder, outcomes: list[Outcome], result: BuildResult,
+                 params_dir: str | Path) -> None:
+    from kit.approval.status import statuses
+    from kit.review.index import write_index
 
-
-def _write_index(parts: YearFolder, outcomes: list[Outcome], result: BuildResult) -> None:
-    path, year = parts.index, parts.year
-    rows = [{"o": o, "file": display_path(o.file), "html": _link(o.review, path.parent),
-             "docx": _link(o.docx, path.parent) if o.ok else ""} for o in outcomes]
     books = [v for v in result.volumes if v.parent == parts.path]
     books += [p for v in books if (p := parts.pdf / f"{v.stem}.pdf") in result.pdfs]
-    volumes = [{"name": v.name, "href": _link(v, path.parent)} for v in books]
-    atomic_write_text(path, render_page(
-        "index.html.j2", year=year, rows=rows, ok=sum(o.ok for o in outcomes),
-        failed=sum(not o.ok for o in outcomes), volumes=volumes,
-        when=datetime.now().strftime("%Y-%m-%d %H:%M")))
+    reviewed = {s.path.resolve(): s for s in statuses(params_dir)}
+    write_index(parts.index, parts.year, outcomes, books, reviewed)
 
 
-def _volume(parts: YearFolder, outcomes: list[Outcome], result: BuildResult
-            ) -> tuple[list[Report], VolumeInfo] | None:
+def _volume(parts: YearFolder, outcomes: list[Outcome], result: BuildResult,
+            final: bool = False) -> tuple[list[Report], VolumeInfo] | None:
     """The 汇编 of the year, from the reports the executed notebooks rendered.
 
     The reports are read back from the executed notebooks (``Outcome.report``), not
@@ -243,10 +254,14 @@ def _volume(parts: YearFolder, outcomes: list[Outcome], result: BuildResult
     from kit.word.volume import write_volume
 
     reports = [report_from_dict(o.report) for o in outcomes if o.ok and o.report]
+    if final and len(reports) < len(outcomes):  # a final set lacks nobody
+        result.problem(f"定稿汇编没有生成：{len(outcomes) - len(reports)} 人的报告未生成",
+                       NotApprovedError.exit_code)
+        return None
     if not reports:
         return None
     try:
-        info = write_volume(reports, parts.volume, parts.year)
+        info = write_volume(reports, parts.volume, parts.year, draft=not final)  # 「征求意见稿」
     except (KitError, OSError) as err:
         result.problem(f"汇编没有生成：{err}", getattr(err, "exit_code", OutputError.exit_code))
         return None
@@ -292,6 +307,8 @@ def _summary(result: BuildResult, say: Callable[[str], None]) -> None:
             say(f"      {line}")
     for p in result.problems:
         say(f"  ✗ {p}")
+    if flagged := sum(bool(o.flags) for o in result.outcomes):  # kit.approval.flags
+        say(f"审阅提示：{flagged} 份有提示（与上年相比变化大、照抄等），请在审阅目录里核对。")
     for d in result.year_dirs:
         parts = YearFolder(d, int(d.name))
         say(f"审阅目录：{display_path(parts.index)}")

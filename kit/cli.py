@@ -109,7 +109,34 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--timeout", type=_int_in(1, MAX_TIMEOUT), default=120, metavar="秒",
                    help="每份报告的执行时限（秒，大于 0）")
     b.add_argument("--pdf", action="store_true", help="同时输出 PDF（需要 LibreOffice）")
+    b.add_argument("--final", action="store_true",
+                   help="定稿：全部同志都已通过审阅才生成汇编，否则列出未通过的并退出（退出码 8）")
+    b.add_argument("--compare", metavar="上年参数文件夹",
+                   help="与上一年度的参数文件比较（默认：kit roll 的来源文件夹或上一年度的生成结果）")
+    b.add_argument("--order", default=None, metavar="笔画|拼音",
+                   help="同一排位内的顺序：笔画（按姓氏笔画，默认）或 拼音")
     b.set_defaults(run=_build)
+
+    rv = sub.add_parser("review", help="审阅：在浏览器里逐份通过或退回（不带操作时打开审阅页）")
+    rv.add_argument("--params", metavar="参数文件夹", help="要审阅的参数文件夹（默认 params）")
+    rv.add_argument("--port", type=int, default=8867)
+    rv.add_argument("--no-browser", action="store_true", help="不自动打开浏览器")
+    rvs = rv.add_subparsers(dest="review_command", metavar="操作", parser_class=_Parser)
+    rl = rvs.add_parser("list", help="列出每份参数文件的审阅状态")
+    rl.add_argument("params", nargs="?", default=layout.PARAMS, metavar="参数文件夹")
+    rl.set_defaults(run=_review_list)
+    for name, helptext, many in (("approve", "通过", True), ("return", "退回（须写明意见）", False)):
+        ra = rvs.add_parser(name, help=helptext)
+        ra.add_argument("files", nargs="+" if many else 1, metavar="参数文件")
+        ra.add_argument("--reviewer", metavar="姓名", help="审阅人（默认：环境变量 KIT_REVIEWER，否则询问）")
+        if not many:
+            ra.add_argument("--reason", required=True, metavar="意见")
+        ra.set_defaults(run=_review_decide, decision="已通过" if many else "退回")
+    re_ = rvs.add_parser("export", help="把审阅记录导出为 Excel")
+    re_.add_argument("xlsx", metavar="Excel文件")
+    re_.add_argument("--params", default=layout.PARAMS, metavar="参数文件夹")
+    re_.set_defaults(run=_review_export)
+    rv.set_defaults(run=_review_serve)
 
     f = sub.add_parser("form", help="在浏览器里打开填写表单（仅本机访问）")
     f.add_argument("--port", type=_int_in(1, 65535), default=8866, metavar="端口")
@@ -167,10 +194,17 @@ def _init(args: argparse.Namespace) -> int:
 def _render(args: argparse.Namespace) -> int:
     from kit.pipeline import render_file
 
+    return _each(args.params, lambda path: "已生成：" + str(
+        render_file(path, args.out, templates=args.templates, timeout=args.timeout)))
+
+
+def _each(files: Sequence[str], act: Callable[[str], str]) -> int:
+    """``act`` on each file, printing what it says; one bad file never stops the others.
+    Returns the exit code of the first failure (0 when none)."""
     code = 0
-    for path in args.params:  # one bad file never stops the others
+    for file in files:
         try:
-            print(f"已生成：{render_file(path, args.out, templates=args.templates, timeout=args.timeout)}")
+            print(act(file))
         except KitError as err:
             print(f"错误：{err}", file=sys.stderr)
             code = code or err.exit_code
@@ -181,10 +215,66 @@ def _render(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     from kit.batch import build
+    from kit.collation import ENV, check_method
 
+    if args.order:
+        os.environ[ENV] = check_method(args.order)  # the workers and the 汇编 read it
     result = build(args.params, args.out, workers=args.workers, timeout=args.timeout,
-                   pdf=args.pdf, templates=args.templates)
+                   pdf=args.pdf, templates=args.templates, final=args.final,
+                   compare=args.compare)
     return result.exit_code
+
+
+def _review_serve(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from kit import layout
+    from kit.form.serve import serve  # the form's Voilà serving, on the review notebook
+
+    if args.params:  # the notebook's kernel finds its folders in the environment
+        os.environ["KIT_PARAMS"] = str(Path(args.params).resolve())
+    return serve(port=args.port, open_browser=not args.no_browser,
+                 notebook=layout.REVIEW_NOTEBOOK, what="审阅页", command="review serve")
+
+
+def _review_list(args: argparse.Namespace) -> int:
+    from kit.approval.status import list_lines
+
+    print("\n".join(list_lines(args.params)))
+    return 0
+
+
+def _reviewer(given: str | None) -> str:
+    """The reviewer's name: --reviewer, $KIT_REVIEWER, else asked once."""
+    name = (given or os.environ.get("KIT_REVIEWER") or "").strip()
+    if not name and sys.stdin.isatty():
+        name = input("审阅人姓名：").strip()
+        if name:
+            print(f"（本次会话不再询问：可设置 export KIT_REVIEWER={name}）", file=sys.stderr)
+            os.environ["KIT_REVIEWER"] = name
+    if not name:
+        raise KitError("请写明审阅人：--reviewer 姓名（或设置环境变量 KIT_REVIEWER）")
+    return name
+
+
+def _review_decide(args: argparse.Namespace) -> int:
+    from kit.approval.status import decide
+
+    reviewer = _reviewer(args.reviewer)
+
+    def one(file: str) -> str:
+        (s,) = decide([file], args.decision, reviewer, getattr(args, "reason", ""),
+                      templates=args.templates)
+        return f"{s.status}：{s.ident.name}（{s.ident.unit} {s.ident.role}） {file}"
+
+    return _each(args.files, one)
+
+
+def _review_export(args: argparse.Namespace) -> int:
+    from kit.approval.status import export_records
+
+    print(f"已导出：{export_records(args.params, args.xlsx)}")
+    return 0
 
 
 def _form(args: argparse.Namespace) -> int:

@@ -191,6 +191,12 @@ class ToolTimeoutError(ToolFailedError):
     """An outside program ran longer than its time limit."""
 
 
+class NotApprovedError(KitError):
+    """``kit build --final``: some officials are not 已通过 yet."""
+
+    exit_code = 8
+
+
 # Words people write for an identity key: 「年份」 means 年度 (not 省份, which shares 份).
 _SYNONYMS = {"年份": "年度", "年": "年度", "年度份": "年度", "名字": "姓名", "名称": "姓名",
              "姓名字": "姓名", "乡镇": "单位", "单位名称": "单位", "镇": "单位", "县": "所属县",

@@ -25,6 +25,7 @@ class Task:
     templates: Path
     timeout: float
     title: str  # 「李明华（东山镇 镇党建办主任）」, for the page and the progress bar
+    compare: dict[str, Any] | None = None  # kit.approval.flags.Check.as_dict(), for the page
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Outcome:
     reason: str = ""  # plain Chinese, for a failure
     stage: str = ""  # 检查 (never reached papermill) | 执行
     warnings: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # 提示 of kit.approval.flags
     notebook: Path | None = None
     review: Path | None = None
     docx: Path | None = None
@@ -122,6 +124,6 @@ def review_page(nb: Any, task: Task, outcome: Outcome) -> str:
     if nb is None:
         nb = nbformat.v4.new_notebook()
     kit = {"title": task.title, "failed": not outcome.ok, "reason": outcome.reason,
-           "file": outcome.file.name}
+           "file": outcome.file.name, "compare": task.compare}
     body, _ = _exporter.from_notebook_node(nb, resources={"kit": kit})
     return body

@@ -30,6 +30,7 @@ BUILD = "build"
 NOTEBOOKS = "notebooks"
 REPORT_NOTEBOOK = "report.ipynb"
 FORM_NOTEBOOK = "form.ipynb"
+REVIEW_NOTEBOOK = "review.ipynb"
 BACKUP_SUFFIX = ".bak"
 GUIDE = "使用说明.md"
 
@@ -51,9 +52,14 @@ def report_notebook() -> Path:
 
 def form_notebook(root: str | Path | None = None) -> Path:
     """The working folder's notebooks/form.ipynb when it has one, else the shipped one."""
-    if root is not None and (own := Path(root) / NOTEBOOKS / FORM_NOTEBOOK).is_file():
+    return working_notebook(FORM_NOTEBOOK, root)
+
+
+def working_notebook(name: str, root: str | Path | None = None) -> Path:
+    """The working folder's notebooks/``name`` when it has one, else the shipped one."""
+    if root is not None and (own := Path(root) / NOTEBOOKS / name).is_file():
         return own
-    return shipped(NOTEBOOKS) / FORM_NOTEBOOK
+    return shipped(NOTEBOOKS) / name
 
 
 def find_root(start: str | Path | None = None) -> Path | None:

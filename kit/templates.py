@@ -49,7 +49,8 @@ from kit.yamlio import MAX_TEMPLATE_BYTES, Entry, ParamsSyntax, decode, load_map
 
 TEMPLATE_SUFFIX = ".md"
 _HEADER_KEYS = {"角色", "标题", "署名", "排位", "字段", "派生"}
-_FIELD_KEYS = {"标签", "类型", "单位", "必填", "最小", "最大", "最长", "选项", "说明", "样例"}
+_FIELD_KEYS = {"标签", "类型", "单位", "必填", "最小", "最大", "最长", "选项", "说明", "样例",
+               "变化提醒"}  # 变化提醒: the year-over-year factor of kit.approval.flags
 _DERIVED_KEYS = {"标签", "公式", "单位"}
 _YES = {"是", "true", "True", "yes", "必填", "1"}
 _NO = {"否", "false", "False", "no", "选填", "0"}
@@ -573,13 +574,20 @@ class _Parser:
                       + ("" if "min" in bounds and "max" in bounds else "（类型的默认值）"),
                       hint="请交换这两个值，或改正其中一个。")
         options = value.get("选项") or ()
+        extra: dict[str, Any] = {}
+        if value.get("变化提醒") is not None:
+            try:
+                extra["变化提醒"] = Decimal(_BOUND.parse(value["变化提醒"]))
+            except FieldValueError as err:
+                self.fail(f"「变化提醒」{err.message}（如 3：比上年多 3 倍或少到三分之一时提醒；"
+                          "0：不提醒）", spec["变化提醒"].line + 1, key=key, found=err.found)
         return Field(
             key=key, label=str(value["标签"]), type=TYPES[type_name],
             unit=str(value.get("单位") or ""), required=required in _YES,
             max_len=self.integer(spec.get("最长"), 0) or None,
             options=tuple(str(o) for o in options) if isinstance(options, list) else (),
             help=str(value.get("说明") or ""), sample=str(value.get("样例") or ""),
-            line=line, min=bounds.get("min"), max=bounds.get("max"),
+            line=line, min=bounds.get("min"), max=bounds.get("max"), extra=extra,
         )
 
     def derived(self, entry: Entry | None) -> dict[str, Derived]:

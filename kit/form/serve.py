@@ -35,12 +35,13 @@ SHARE = Path(__file__).resolve().parent / "share"  # the kit's Voilà template, 
 IDLE_LIMIT = 300  # s: a kernel with no page connected for this long is shut down
 
 
-def find_notebook(folders: Folders) -> Path:
-    """The project's notebooks/form.ipynb, else the one shipped with the package."""
-    notebook = layout.form_notebook(folders.root)
+def find_notebook(folders: Folders, name: str = layout.FORM_NOTEBOOK) -> Path:
+    """The project's notebooks/form.ipynb (or notebooks/``name``), else the one shipped
+    with the package."""
+    notebook = layout.working_notebook(name, folders.root)
     if notebook.is_file():
         return notebook
-    raise KitError(Problem("找不到表单笔记本", file=str(NOTEBOOK),
+    raise KitError(Problem("找不到表单笔记本", file=str(Path(layout.NOTEBOOKS) / name),
                            hint="请在项目文件夹（有 templates 和 params 的文件夹）里运行 kit form。"))
 
 
@@ -121,15 +122,17 @@ def _check_port(port: int, command: str) -> None:
                                hint=f"请换一个端口，例如：kit {command} --port {port + 1}"))
 
 
-def start(port: int, folders: Folders | None = None, token: str | None = None
+def start(port: int, folders: Folders | None = None, token: str | None = None,
+          notebook: str = layout.FORM_NOTEBOOK, command: str = "form"
           ) -> tuple[subprocess.Popen, str]:
-    """Start Voilà in the background; returns the process and the URL to open."""
+    """Start Voilà on ``notebook`` in the background; returns the process and the URL.
+    ``command`` is how the user started it (for the busy-port hint)."""
     folders = folders or Folders.find()
-    notebook = find_notebook(folders)
-    _check_port(port, "form")
+    path = find_notebook(folders, notebook)
+    _check_port(port, command)
     token = token or secrets.token_urlsafe(16)
     env = os.environ | folders.env() | {"JUPYTER_PATH": jupyter_path()}
-    proc = _popen(voila_command(notebook, port, token), notebook.parent, env)
+    proc = _popen(voila_command(path, port, token), path.parent, env)
     return proc, f"http://{HOST}:{port}/?token={token}"
 
 
@@ -173,11 +176,16 @@ def start_lab(port: int, folders: Folders | None = None, token: str | None = Non
     return proc, f"http://{HOST}:{port}/lab/tree/{where}?token={token}"
 
 
-def serve(port: int = 8866, open_browser: bool = True, *, lab: bool = False) -> int:
-    """Run the form (Voilà) or, with ``lab``, the kit's JupyterLab on the form notebook,
-    until Ctrl+C; returns the exit code for ``kit form`` / ``kit lab``."""
-    proc, url = (start_lab if lab else start)(port)
-    what = "JupyterLab（表单笔记本）" if lab else "表单"
+def serve(port: int = 8866, open_browser: bool = True, notebook: str = layout.FORM_NOTEBOOK,
+          what: str = "表单", *, lab: bool = False, command: str = "form") -> int:
+    """Run the form (or ``notebook``, called ``what``) in Voilà or, with ``lab``, the
+    kit's JupyterLab on the form notebook, until Ctrl+C; returns the exit code for
+    ``kit form`` / ``kit lab`` (``kit review``)."""
+    if lab:
+        proc, url = start_lab(port)
+        what = "JupyterLab（表单笔记本）"
+    else:
+        proc, url = start(port, notebook=notebook, command=command)
     try:
         if not wait_for_port(port, proc):
             proc.terminate()

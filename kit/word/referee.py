@@ -19,6 +19,7 @@ from pathlib import Path
 
 from kit.model import Report
 from kit.word.pdf import PdfError, PdfToolMissingError, convert_to_pdf
+from kit.word.plan import DRAFT_MARK
 from kit.word.volume import VolumeInfo, write_volume
 
 _WS = re.compile(r"\s+")
@@ -67,7 +68,8 @@ def start_pages_in_pdf(pdf: str | Path, titles: Sequence[str], first_page: int =
     out, i = [], first_page - 1
     for n, title in enumerate(titles, 1):
         want = _WS.sub("", title)
-        while i < len(pages) and not pages[i].startswith(want):
+        # A draft's pages start with its header 「征求意见稿」, then the title.
+        while i < len(pages) and not pages[i].removeprefix(DRAFT_MARK).startswith(want):
             i += 1
         if i >= len(pages):
             raise PdfError(f"PDF 中找不到第 {n} 篇「{title}」的起始页，目录页码未能核对。")

@@ -52,12 +52,15 @@ class VolumeInfo:
 
 def sort_reports(reports: Iterable[Report]) -> list[Report]:
     """The volume's order: reports with an explicit 排序 (``order``) first, by that number;
-    then the rest by role rank (smaller first), then by name, unit, role (code-point order).
-    Python's sort is stable, so ties keep their input order."""
+    then the rest by role rank (smaller first), then by name in :mod:`kit.collation` order
+    (按姓氏笔画, or pinyin), unit, role.  Python's sort is stable, so ties keep their input
+    order."""
+    from kit.collation import name_key
 
     def key(r: Report) -> tuple:
         explicit = r.order is not None
-        return (not explicit, r.order if explicit else 0, r.rank, r.name, r.unit, r.role)
+        return (not explicit, r.order if explicit else 0, r.rank, name_key(r.name), r.unit,
+                r.role)
 
     return sorted(reports, key=key)
 

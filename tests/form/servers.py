@@ -138,8 +138,11 @@ def kit(command: str, root: Path, tmp: Path) -> Iterator[Server]:
         stop(proc, signal.SIGINT)  # Ctrl+C, as a user stops it
 
 
-def kit_form(root: Path, tmp: Path):
-    return kit("form", root, tmp)
+@contextlib.contextmanager
+def kit_form(root: Path, tmp: Path, command: str = "form") -> Iterator[str]:
+    """``kit form --no-browser`` (or ``kit review``) run in ``root``; yields its URL."""
+    with kit(command, root, tmp) as server:
+        yield server.url
 
 
 def kit_lab(root: Path, tmp: Path):

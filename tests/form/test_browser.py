@@ -49,7 +49,7 @@ def form_server(tmp_path_factory):
     """One ``kit form`` for this module's tests, on a project folder of its own."""
     tmp = tmp_path_factory.mktemp("kit-form")
     root = servers.make_root(tmp)
-    with servers.kit_form(root, tmp) as server:
+    with servers.kit("form", root, tmp) as server:
         server.root = root
         yield server
 

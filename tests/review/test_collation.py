@@ -1,0 +1,55 @@
+"""「按姓氏笔画排序」 and pinyin order, on surnames whose stroke counts are known."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from kit.collation import name_key, sort_names, strokes
+from kit.errors import KitError
+from kit.model import Report
+from kit.word.volume import sort_reports
+
+# Mainland stroke counts (GB 13000.1): 阝 and 艹 count 2 and 3 strokes.
+KNOWN = {"马": 3, "王": 4, "石": 5, "刘": 6, "李": 7, "林": 8, "赵": 9, "郭": 10, "曹": 11,
+         "董": 12, "丁": 2, "韩": 12, "蔡": 14}
+BY_STROKES = ["马", "王", "石", "刘", "李", "林", "赵", "郭", "曹", "董"]
+
+
+def test_stroke_counts_come_from_unihan() -> None:
+    assert {c: strokes(c) for c in KNOWN} == KNOWN
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_surnames_in_stroke_order(seed: int) -> None:
+    shuffled = BY_STROKES[:]
+    random.Random(seed).shuffle(shuffled)
+    assert sort_names(shuffled) == BY_STROKES
+
+
+def test_surname_first_then_following_characters() -> None:
+    names = ["王建国", "马丽华", "王一", "董小", "马三", "丁大伟", "王二"]
+    # 丁2 < 马3 < 王4 < 董12; within 马: 三3 < 丽7; within 王: 一1 < 二2 < 建8
+    assert sort_names(names) == ["丁大伟", "马三", "马丽华", "王一", "王二", "王建国", "董小"]
+
+
+def test_pinyin_is_an_option() -> None:
+    assert sort_names(["赵", "马", "董", "李"], "拼音") == ["董", "李", "马", "赵"]
+
+
+def test_unknown_method_is_said_in_chinese() -> None:
+    with pytest.raises(KitError, match="笔画 或 拼音"):
+        name_key("李", "bihua")
+
+
+def _report(name: str, rank: int = 10, order: int | None = None) -> Report:
+    return Report(title="t", byline="", blocks=(), name=name, rank=rank, order=order)
+
+
+def test_volume_orders_by_rank_then_surname_strokes(monkeypatch: pytest.MonkeyPatch) -> None:
+    reports = [_report("赵六"), _report("郭七"), _report("马五"), _report("董二", rank=5),
+               _report("曹一", order=1)]
+    assert [r.name for r in sort_reports(reports)] == ["曹一", "董二", "马五", "赵六", "郭七"]
+    monkeypatch.setenv("KIT_NAME_ORDER", "拼音")
+    assert [r.name for r in sort_reports(reports)] == ["曹一", "董二", "郭七", "马五", "赵六"]

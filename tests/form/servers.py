@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import secrets
 import shutil
 import signal
 import socket
@@ -77,6 +78,34 @@ def stop(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)  # kernels left behind, if any
     proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def jupyterlab(root: Path, tmp: Path) -> Iterator[str]:
+    """A plain JupyterLab serving ``root`` (not ``kit lab``: English, the user's own
+    defaults); yields the URL of notebooks/form.ipynb with its token."""
+    port, token = free_port(), secrets.token_hex(16)
+    env = jupyter_env(tmp)
+    # No news/update pop-ups over the page.
+    settings = (tmp / "jupyter-config" / "lab" / "user-settings" / "@jupyterlab"
+                / "apputils-extension" / "notification.jupyterlab-settings")
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    log = (tmp / "jupyterlab.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+         f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--allow-root",
+         f"--LabApp.workspaces_dir={tmp / 'workspaces'}"],
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_port(port, proc)
+        yield f"http://127.0.0.1:{port}/lab/tree/notebooks/form.ipynb?token={token}"
+    finally:
+        stop(proc)
+        log.close()
 
 
 class Server:

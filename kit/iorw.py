@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import time
 import unicodedata
 from pathlib import Path
 
+from kit import layout
 from kit.errors import OutputError, Problem, display_path, os_reason
 
 _UMASK = os.umask(0)
@@ -58,3 +60,45 @@ def safe_filename(name: str, max_chars: int = 80) -> str:
     if not name or name.split(".")[0].upper() in _WINDOWS_RESERVED:
         name = f"_{name}"
     return name
+
+
+BACKUP_SUFFIX = layout.BACKUP_SUFFIX
+
+
+def backup_generations(path: str | Path, keep: int = 5, now: float | None = None) -> Path | None:
+    """Copy ``path`` (if it exists) to ``<name>.<YYYYmmdd-HHMMSS>.bak`` beside it, atomically,
+    and delete all but the newest ``keep`` such copies.  Returns the new backup, or None.
+
+    The names end in .bak, never .yaml, so the batch does not read them; several
+    generations mean a mistaken save and a second one after it can both be undone."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
+    backup = path.with_name(f"{path.name}.{stamp}{BACKUP_SUFFIX}")
+    n = 1
+    while backup.exists():  # two saves within one second: keep both
+        backup = path.with_name(f"{path.name}.{stamp}-{n}{BACKUP_SUFFIX}")
+        n += 1
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise OutputError(Problem(f"无法备份：{os_reason(err)}", file=display_path(path))) from None
+    atomic_write_bytes(backup, data)
+    for old in backups_of(path)[keep:]:
+        old.unlink(missing_ok=True)
+    return backup
+
+
+def backups_of(path: str | Path) -> list[Path]:
+    """The timestamped backups of ``path`` made by :func:`backup_generations`, newest first."""
+    path = Path(path)
+    pattern = re.compile(re.escape(path.name) + r"\.(\d{8}-\d{6})(?:-(\d+))?" +
+                         re.escape(BACKUP_SUFFIX) + "$")
+    found = []
+    if path.parent.is_dir():
+        for p in path.parent.iterdir():
+            m = pattern.match(p.name)
+            if m:
+                found.append(((m.group(1), int(m.group(2) or 0)), p))
+    return [p for _, p in sorted(found, reverse=True)]

@@ -59,3 +59,19 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_backup_generations_keep_the_newest_few(tmp_path):
+    from kit.iorw import backup_generations, backups_of
+
+    path = tmp_path / "x.yaml"
+    assert backup_generations(path) is None  # nothing to keep yet
+    made = []
+    for i in range(7):
+        path.write_text(f"v{i}", encoding="utf-8")
+        made.append(backup_generations(path, keep=3, now=1_790_000_000 + (i // 2)))
+    kept = backups_of(path)
+    assert kept == made[:-4:-1]  # newest first, even two within one second
+    assert [p.read_text(encoding="utf-8") for p in kept] == ["v6", "v5", "v4"]
+    assert all(p.name.endswith(".bak") and not p.name.endswith(".yaml") for p in kept)
+    assert sorted(tmp_path.iterdir()) == sorted([path, *kept])

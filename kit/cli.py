@@ -147,6 +147,11 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--no-browser", action="store_true", help="不自动打开浏览器")
     f.set_defaults(run=_form)
 
+    lab = sub.add_parser("lab", help="在中文界面的 JupyterLab 里打开填写表单笔记本（仅本机访问）")
+    lab.add_argument("--port", type=int, default=8888)
+    lab.add_argument("--no-browser", action="store_true", help="不自动打开浏览器")
+    lab.set_defaults(run=_lab)
+
     i = sub.add_parser("import", help="从范文（.txt 或 .docx）生成角色模板")
     i.add_argument("sample", metavar="范文文件")
     i.add_argument("--role", metavar="角色名", help="角色名（范文是汇编时不用填）")
@@ -233,7 +238,7 @@ def _review_serve(args: argparse.Namespace) -> int:
     if args.params:  # the notebook's kernel finds its folders in the environment
         os.environ["KIT_PARAMS"] = str(Path(args.params).resolve())
     return serve(port=args.port, open_browser=not args.no_browser,
-                 notebook=layout.REVIEW_NOTEBOOK, what="审阅页")
+                 notebook=layout.REVIEW_NOTEBOOK, what="审阅页", command="review serve")
 
 
 def _review_list(args: argparse.Namespace) -> int:
@@ -280,6 +285,12 @@ def _form(args: argparse.Namespace) -> int:
     from kit.form.serve import serve
 
     return serve(port=args.port, open_browser=not args.no_browser)
+
+
+def _lab(args: argparse.Namespace) -> int:
+    from kit.form.serve import serve
+
+    return serve(port=args.port, open_browser=not args.no_browser, lab=True)
 
 
 def _import(args: argparse.Namespace) -> int:

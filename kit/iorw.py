@@ -9,6 +9,7 @@ import time
 import unicodedata
 from pathlib import Path
 
+from kit import layout
 from kit.errors import OutputError, Problem, display_path, os_reason
 
 _UMASK = os.umask(0)
@@ -61,7 +62,7 @@ def safe_filename(name: str, max_chars: int = 80) -> str:
     return name
 
 
-BACKUP_SUFFIX = ".bak"
+BACKUP_SUFFIX = layout.BACKUP_SUFFIX
 
 
 def backup_generations(path: str | Path, keep: int = 5, now: float | None = None) -> Path | None:

@@ -33,6 +33,7 @@ NOTEBOOKS = "notebooks"
 REPORT_NOTEBOOK = "report.ipynb"
 FORM_NOTEBOOK = "form.ipynb"
 REVIEW_NOTEBOOK = "review.ipynb"
+BACKUP_SUFFIX = ".bak"  # the names kit.iorw.backup_generations gives end in it
 GUIDE = "使用说明.md"
 
 _PACKAGE = Path(__file__).resolve().parent

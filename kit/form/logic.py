@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import html
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,16 +18,17 @@ from typing import Any
 
 from kit.errors import KitError, ParamsError, Problem, display_path
 from kit.fields import Field, Value
-from kit.iorw import atomic_write_bytes, atomic_write_text, safe_filename
+from kit.identity import Identity, params_filename
+from kit.iorw import atomic_write_text, backup_generations
 from kit.model import Report
 from kit.params import check as check_params
-from kit.params import plain_value, validate
+from kit.params import find_params, plain_value, read_entries, validate
 from kit.pipeline import write_docx
 from kit.render import render
 from kit.templates import RoleTemplate
 from kit.yamlio import Entry, ParamsSyntax, decode, dump, load_mapping
 
-BACKUP_SUFFIX = ".bak"  # params/x.yaml → params/x.yaml.bak: not *.yaml, so the batch skips it
+BACKUPS_KEPT = 10  # params/x.yaml → x.yaml.20261127-173501.bak …: not *.yaml, the batch skips them
 _BLANK = "\ue100"  # stands for an unfilled value in the preview; Field.parse strips such chars
 
 
@@ -84,7 +86,9 @@ def check_form(template: RoleTemplate, raw: Mapping[str, Any]) -> FormCheck:
     by_name = {_problem_name(f): f.key for f in fields.values()}
     result = FormCheck(template, dict(raw), values, problems)
     for p in problems:
-        key = by_name.get(p.field or "")
+        key = getattr(p, "key", None) or by_name.get(p.field or "")
+        if key not in fields:
+            key = by_name.get(p.field or "")
         if key is None:
             continue
         if fields[key].required and is_empty(raw.get(key)):
@@ -117,16 +121,11 @@ def preview_html(chk: FormCheck) -> str:
 
 
 def report_html(report: Report) -> str:
-    def esc(text: str) -> str:
-        return html.escape(text).replace(_BLANK, '<span class="kit-blank">＿＿</span>')
+    """The review pages' own report→HTML (kit/review/report.html.j2), blanks marked."""
+    from kit.review import render_page
 
-    parts = [f'<div class="kit-doc-title">{esc(report.title)}</div>']
-    if report.byline:
-        parts.append(f'<div class="kit-doc-byline">{esc(report.byline)}</div>')
-    for b in report.blocks:
-        head = f'<span class="kit-doc-{b.kind}">{esc(b.heading)}</span>' if b.heading else ""
-        parts.append(f'<p class="kit-doc-p">{head}{esc(b.text)}</p>')
-    return "\n".join(parts)
+    page = render_page("report.html.j2", report=report)
+    return page.replace(_BLANK, '<span class="kit-blank">＿＿</span>')
 
 
 # ---------------------------------------------------------------- files
@@ -142,6 +141,7 @@ class Opened:
     problems: list[Problem]
     header: str  # the file's leading comment lines, kept when saving
     mtime_ns: int
+    identity: Identity = Identity("", "", "")
 
 
 def open_params(path: str | Path, templates: str | Path | None = None,
@@ -157,6 +157,7 @@ def open_params(path: str | Path, templates: str | Path | None = None,
     except ParamsSyntax as err:
         return Opened(path, None, {}, [err.problem], header, stat.st_mtime_ns)
     raw = {k: e.value for k, e in entries.items() if k != "角色"}
+    ident = Identity.of(entries)
     role = entries["角色"].value if "角色" in entries else None
     problems: list[Problem] = []
     try:
@@ -164,7 +165,7 @@ def open_params(path: str | Path, templates: str | Path | None = None,
     except ParamsError as err:
         problems = err.problems
     return Opened(path, str(role).strip() if role else None, raw, problems, header,
-                  stat.st_mtime_ns)
+                  stat.st_mtime_ns, ident)
 
 
 def _leading_comments(data: bytes) -> list[str]:
@@ -176,10 +177,64 @@ def _leading_comments(data: bytes) -> list[str]:
     return out
 
 
+def identity(chk: FormCheck) -> Identity:
+    """Who the form is about (values as checked, 角色 from the template)."""
+    return Identity.of({**{k: chk.raw.get(k) for k in ("单位", "姓名")}, **chk.values,
+                        "角色": chk.template.role})
+
+
 def default_filename(chk: FormCheck) -> str:
-    """「东山镇-镇党建办主任-李明华.yaml」 for a new official."""
-    parts = [str(chk.values.get("单位", "")), chk.template.role, str(chk.values.get("姓名", ""))]
-    return safe_filename("-".join(p for p in parts if p)) + ".yaml"
+    """「东山镇-镇党建办主任-李明华.yaml」 for a new official: the kit's one naming rule."""
+    ident = identity(chk)
+    return params_filename(ident.unit, ident.role, ident.name)
+
+
+def _person(ident: Identity) -> tuple[str, ...]:
+    """单位+姓名+年度 compared as the batch reads them (「２０２３」 is 2023)."""
+    return tuple(unicodedata.normalize("NFKC", part).strip() for part in ident.person)
+
+
+def file_identity(path: Path) -> Identity | None:
+    """Who a parameter file is about; None when it cannot be read as one."""
+    try:
+        return Identity.of(read_entries(path))
+    except KitError:
+        return None
+
+
+def files_about(folder: Path, ident: Identity, exclude: Path | None = None) -> list[Path]:
+    """The parameter files in ``folder`` (any name) about the same 单位+姓名+年度."""
+    if not ident.name or not folder.is_dir():
+        return []
+    skip = exclude.resolve() if exclude else None
+    out = []
+    for path in find_params(folder):
+        if path.resolve() == skip:
+            continue
+        other = file_identity(path)
+        if other is not None and other.name and _person(other) == _person(ident):
+            out.append(path)
+    return out
+
+
+_LABELS = {"role": "角色", "unit": "单位", "name": "姓名", "year": "年度"}
+
+
+def changes(before: Identity, after: Identity) -> list[str]:
+    """「角色：镇委书记 → 镇党建办主任」 for each of 角色、单位、姓名、年度 that differs."""
+    out = []
+    for attr, label in _LABELS.items():
+        a, b = getattr(before, attr), getattr(after, attr)
+        if unicodedata.normalize("NFKC", a) != unicodedata.normalize("NFKC", b):
+            out.append(f"{label}：{a or '（空）'} → {b or '（空）'}")
+    return out
+
+
+def describe(ident: Identity) -> str:
+    """「东山镇 王建国（2023 年度，镇委书记）」."""
+    text = f"{ident.unit} {ident.name}".strip() or "（未写姓名）"
+    details = "，".join(x for x in (f"{ident.year} 年度" if ident.year else "", ident.role) if x)
+    return f"{text}（{details}）" if details else text
 
 
 def params_text(chk: FormCheck, header: str = "") -> str:
@@ -194,29 +249,50 @@ def params_text(chk: FormCheck, header: str = "") -> str:
 @dataclass
 class Saved:
     path: Path
-    written: bool  # False: nothing written (needs confirmation)
+    written: bool  # False: nothing written; see question / duplicate
     backup: Path | None = None
+    question: str | None = None  # what to confirm before overwriting (overwrite=True)
+    duplicate: Path | None = None  # refused: this official already has this file
 
 
-def save_params(path: str | Path, chk: FormCheck, *, header: str = "",
-                known_mtime_ns: int | None = None, overwrite: bool = False) -> Saved:
-    """Write the form to ``path`` atomically.
+def save_params(path: str | Path, chk: FormCheck, *, folder: str | Path | None = None,
+                header: str = "", known_mtime_ns: int | None = None,
+                overwrite: bool = False, name: str | None = None) -> Saved:
+    """Write the form to ``path`` atomically, never silently over someone else's data.
 
-    An invalid form raises ParamsError (nothing written).  An existing file is replaced
-    only when ``overwrite`` is true or it is the very file the form opened/saved
-    (``known_mtime_ns`` unchanged); its previous version is always kept as ``*.bak``.
+    * An invalid form raises ParamsError (nothing written).
+    * Another file in ``folder`` (default: ``path``'s) about the same 单位+姓名+年度 refuses
+      the save (``duplicate``): one official, one file, whatever it is called.
+    * An existing ``path`` is replaced without asking only when it is unchanged since the
+      form read it (``known_mtime_ns``) and is about the same official in the same role;
+      otherwise ``question`` says who the file is about and what would change, and
+      nothing is written unless ``overwrite``.
+    * Each replaced version is kept as a timestamped ``.bak`` (several generations).
+    ``name`` is how messages call ``path`` (default: its file name).
     """
     path = Path(path)
     if not chk.ok:
         raise ParamsError(chk.problems)
-    text = params_text(chk, header)
-    backup = None
-    if path.exists():
-        if not overwrite and path.stat().st_mtime_ns != known_mtime_ns:
-            return Saved(path, written=False)
-        backup = path.with_name(path.name + BACKUP_SUFFIX)
-        atomic_write_bytes(backup, path.read_bytes())
-    atomic_write_text(path, text)
+    name = name or path.name
+    ident = identity(chk)
+    others = files_about(Path(folder) if folder else path.parent, ident, exclude=path)
+    if others:
+        return Saved(path, written=False, duplicate=others[0])
+    if path.exists() and not overwrite:
+        question = None
+        before = file_identity(path)
+        diff = changes(before, ident) if before is not None and before.name else []
+        if before is not None and diff:
+            question = (f"「{name}」是 {describe(before)} 的参数文件。保存会改动："
+                        + "；".join(diff) + "。要覆盖它吗？")
+        elif path.stat().st_mtime_ns != known_mtime_ns:
+            question = (f"「{name}」已经存在" + ("，打开后又被别处改过" if known_mtime_ns else "")
+                        + "。要用现在填写的内容覆盖它吗？")
+        if question:
+            return Saved(path, written=False,
+                         question=question + "（原来的内容会另存为带时间的 .bak 备份）")
+    backup = backup_generations(path, keep=BACKUPS_KEPT)
+    atomic_write_text(path, params_text(chk, header))
     return Saved(path, written=True, backup=backup)
 
 

@@ -28,8 +28,6 @@ from kit.form.paths import Folders
 from kit.params import find_params
 from kit.templates import RoleTemplate, load_roles
 
-_BIG = 10**9  # upper bound for numbers the template leaves open
-_NUMBER_WIDGETS = ("int", "float")
 _SECTION_NAMES = {"基本信息": "基本信息", "开头": "开头一段"}
 
 
@@ -37,99 +35,79 @@ def _css() -> str:
     return files("kit.form").joinpath("form.css").read_text(encoding="utf-8")
 
 
-_LABEL_WIDTH = "16em"
+def _text(raw: Any) -> str:
+    return "" if logic.is_empty(raw) else format_value(raw)
 
 
-def _input_for(f: Field) -> w.Widget:
-    """The widget a field type asks for; bounds and sizes come from the field.  The label
-    is the widget's own description, so it is the input's accessible name too."""
-    lo, hi = f.bounds()
-    kind = f.type.widget
+def _input_for(f: Field, raw: Any = None) -> w.Widget:
+    """The widget a field type asks for, showing ``raw``.  Numbers are typed as text and
+    parsed by the field, as in a parameter file: a box never clamps or drops what was typed
+    (「120」 stays 120 and is marked, 「五」 stays 五).  The label is the widget's own
+    description, so it is the input's accessible name too."""
     mark = '<span class="kit-req" title="必填">＊</span>' if f.required else ""
     common: dict[str, Any] = {
         "description": html.escape(f.label) + mark, "description_allow_html": True,
-        "style": {"description_width": _LABEL_WIDTH},
     }
-    if kind != "choice":
-        common["continuous_update"] = True
-    if kind == "int":
-        lo_i = int(lo) if lo is not None else -_BIG
-        return w.BoundedIntText(value=lo_i, min=lo_i, max=int(hi) if hi is not None else _BIG,
-                                step=1, layout=w.Layout(width=f"calc({_LABEL_WIDTH} + 8em)"),
-                                **common)
-    if kind == "float":
-        lo_f = float(lo) if lo is not None else -float(_BIG)
-        return w.BoundedFloatText(value=lo_f, min=lo_f,
-                                  max=float(hi) if hi is not None else float(_BIG), step=None,
-                                  layout=w.Layout(width=f"calc({_LABEL_WIDTH} + 8em)"), **common)
-    if kind == "choice":
+    if f.type.choice:
         empty = "（请选择）" if f.required else "（不选：按单位名称判断）" if f.key == "单位类别" \
             else "（可不选）"
-        return w.Dropdown(options=[(empty, ""), *((o, o) for o in f.options)], value="",
-                          layout=w.Layout(width=f"calc({_LABEL_WIDTH} + 17em)"), **common)
-    if kind == "textarea":
-        return w.Textarea(rows=5, layout=w.Layout(width="100%"), **common)
-    return w.Text(layout=w.Layout(width=f"calc({_LABEL_WIDTH} + 16em)"),
-                  **common)
+        value = _text(raw)
+        odd = [] if value in ("", *f.options) else [(value, value)]  # kept, and marked wrong
+        return w.Dropdown(options=[(empty, ""), *((o, o) for o in f.options), *odd],
+                          value=value, **common)
+    common["continuous_update"] = True
+    if f.type.multiline:
+        return w.Textarea(value=_text(raw), rows=5, **common)
+    box = w.Text(value=_text(raw), **common)
+    if f.type.numeric:
+        box.add_class("kit-number")
+    return box
 
 
 class FieldInput:
     """One field's row: labelled input (＊ when required), unit, message, help text."""
 
-    def __init__(self, f: Field) -> None:
+    def __init__(self, f: Field, raw: Any = None) -> None:
         self.field = f
-        self.input = _input_for(f)
-        # A number box always shows a number; until someone sets it, it counts as empty.
-        self.filled = f.type.widget not in _NUMBER_WIDGETS
+        self.input = _input_for(f, raw)
         self.input.add_class("kit-input")
-        self.unit = w.HTML(f'<span class="kit-unit">{html.escape(f.unit)}</span>')
-        self.message = w.HTML()
+        # Few widgets per row (input, unit+message, help, row): opening a file builds a
+        # whole new set of rows, and each widget is a message to the browser.
+        self._unit = f'<span class="kit-unit">{html.escape(f.unit)}</span>' if f.unit else ""
+        self.message = w.HTML(self._unit)
         self.message.add_class("kit-msg-box")
-        self.help = w.HTML(f'<div class="kit-help">{html.escape(f.help)}</div>' if f.help
-                           else "")
-        if f.type.widget == "textarea":
-            self.row = w.VBox([self.input, self.message, self.help])
-            self.row.add_class("kit-row-wide")
-        else:
-            self.row = w.VBox([w.HBox([self.input, self.unit, self.message]), self.help])
+        parts = [self.input, self.message]
+        self.help = None
+        if f.help:
+            self.help = w.HTML(f'<div class="kit-help">{html.escape(f.help)}</div>')
+            self.help.add_class("kit-help-box")
+            parts.append(self.help)
+        self.row = w.HBox(parts)
         self.row.add_class("kit-row")
-        self._mark_unfilled()
+        if f.type.multiline:
+            self.row.add_class("kit-row-wide")
 
     def raw(self) -> Any:
-        """What the user entered, as validation expects it: None when empty."""
-        if not self.filled:
-            return None
-        return self.input.value
+        """What the user entered, exactly, as validation expects it: None when empty."""
+        value = self.input.value
+        return None if logic.is_empty(value) else value
 
     def set(self, raw: Any) -> None:
-        """Show a value read from a parameter file (None clears).  A value the widget
-        cannot hold (「十二」 in a number box) leaves it empty; the file's problems say why."""
-        if self.field.type.widget in _NUMBER_WIDGETS:
-            value = None
-            if not logic.is_empty(raw):
-                try:
-                    value = self.field.parse(raw)
-                except ValueError:
-                    value = None
-            self.input.value = self.input.min if value is None else (
-                int(value) if self.field.type.widget == "int" else float(value))
-            self.filled = value is not None
-        elif self.field.type.widget == "choice":
-            text = "" if logic.is_empty(raw) else format_value(raw)
-            self.input.value = text if text in self.field.options else ""
+        """Show a value read from a parameter file (None clears), exactly as written."""
+        if isinstance(self.input, w.Dropdown):
+            value = _text(raw)
+            base = self.input.options[:1 + len(self.field.options)]  # （请选择） and the options
+            options = base if value in [v for _, v in base] else (*base, (value, value))
+            if tuple(self.input.options) != tuple(options):
+                self.input.options = options
+            self.input.value = value
         else:
-            self.input.value = "" if logic.is_empty(raw) else format_value(raw)
-        self._mark_unfilled()
+            self.input.value = _text(raw)
 
-    def touched(self) -> None:
-        self.filled = True
-        self._mark_unfilled()
-
-    def _mark_unfilled(self) -> None:
-        if self.filled:
-            self.input.remove_class("kit-unfilled")
-        else:
-            self.input.add_class("kit-unfilled")
+    def close(self) -> None:
+        for wid in (self.input, self.message, self.help, self.row):
+            if wid is not None:
+                wid.close()
 
     def show(self, chk: logic.FormCheck, strict: bool) -> None:
         """Message beside the input: the batch's complaint, or 必填, or a tick."""
@@ -146,11 +124,21 @@ class FieldInput:
             text, css = f"未填，将取「{format_value(chk.values[key])}」", "kit-msg-todo"
         elif key in chk.values:
             text, css = "✓", "kit-msg-ok"
-            if self.field.type.widget == "textarea" and self.field.max_len:
+            if self.field.type.multiline and self.field.max_len:
                 text += f" 已写 {len(str(chk.values[key]))} 字（最多 {self.field.max_len} 字）"
         else:
             text, css = "可不填", "kit-msg-todo"
-        self.message.value = f'<span class="kit-msg {css}">{html.escape(text)}</span>'
+        # data-value: the text this message is about (the kernel's copy of the box), so a
+        # reader — or a test — can tell a message from one typed before the last key.
+        about = html.escape(str(self.input.value), quote=True)
+        value = (f'{self._unit}<span class="kit-msg {css}" data-value="{about}">'
+                 f'{html.escape(text)}</span>')
+        if self.message.value != value:
+            self.message.value = value
+        if css == "kit-msg-error":
+            self.input.add_class("kit-invalid")
+        else:
+            self.input.remove_class("kit-invalid")
 
 
 class ReportForm:
@@ -168,24 +156,23 @@ class ReportForm:
         self._loading = False
         self._strict = False  # after a failed save, empty required fields show in red
         self._pending: asyncio.TimerHandle | None = None
+        self._on_yes: Any = None
+        self.inputs: dict[str, FieldInput] = {}
+        self._spare: dict[str, tuple[dict[str, FieldInput], list[w.Widget]]] = {}
 
         self.role_picker = w.Dropdown(description="角色", options=list(self.roles))
         self.file_picker = w.Dropdown(description="已有参数文件", options=self._file_options(),
                                       style={"description_width": "initial"},
                                       layout=w.Layout(width="28em"))
-        self.open_button = w.Button(description="打开", icon="folder-open",
-                                    tooltip="打开选中的参数文件来修改")
-        self.identity = {f.key: FieldInput(f) for f in IDENTITY}
-        self.identity["年度"].set(logic.default_year())
-        self.inputs: dict[str, FieldInput] = {}
+        self.open_button = w.Button(description="打开", tooltip="打开选中的参数文件来修改")
         self.sections = w.VBox()
         self.sections.add_class("kit-sections")
         self.preview = w.HTML()
         self.preview.add_class("kit-preview")
-        self.save_button = w.Button(description="保存", button_style="primary", icon="save",
+        self.save_button = w.Button(description="保存", button_style="primary",
                                     tooltip="保存为 params 文件夹里的参数文件")
         self.word_button = w.Button(description="生成 Word", button_style="success",
-                                    icon="file-text", tooltip="生成这位同志的述职报告 .docx")
+                                    tooltip="生成这位同志的述职报告 .docx")
         self.target = w.HTML()
         self.confirm_text = w.HTML()
         self.confirm_yes = w.Button(description="覆盖保存", button_style="danger")
@@ -197,19 +184,21 @@ class ReportForm:
         self.download = w.HTML()
         self.widget = self._layout()
 
-        self.role_picker.observe(lambda ch: self._build(ch["new"]), "value")
+        self.role_picker.observe(self._role_changed, "value")
         self.open_button.on_click(lambda _: self.open(self.file_picker.value))
         self.save_button.on_click(lambda _: self.save())
-        self.confirm_yes.on_click(lambda _: self.save(overwrite=True))
+        self.confirm_yes.on_click(lambda _: self._yes())
         self.confirm_no.on_click(lambda _: self._ask(None))
         self.word_button.on_click(lambda _: self.make_word())
-        for key, inp in self.identity.items():
-            inp.input.observe(partial(self._changed, key), "value")
-        chosen = role or next(iter(self.roles), None)
-        if chosen is not None and self.role_picker.value != chosen:
-            self.role_picker.value = chosen  # builds through the observer
-        else:
-            self._build(chosen)
+        chosen = role if role in self.roles else next(iter(self.roles), None)
+        if chosen is None:
+            self.sections.children = [w.HTML("templates 文件夹里没有角色模板。")]
+            return
+        self._show(chosen, {"年度": logic.default_year()})
+
+    @property
+    def identity(self) -> dict[str, FieldInput]:
+        return {f.key: self.inputs[f.key] for f in IDENTITY}
 
     # ------------------------------------------------------------ layout
 
@@ -237,9 +226,10 @@ class ReportForm:
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
 
-    def _section_box(self, title: str, inputs: list[FieldInput]) -> w.Widget:
+    def _section_box(self, template: RoleTemplate, title: str,
+                     inputs: list[FieldInput]) -> w.Widget:
         name = _SECTION_NAMES.get(title, title)
-        headings = [line[2:].strip() for line in self.template.body.split("\n")
+        headings = [line[2:].strip() for line in template.body.split("\n")
                     if line.startswith("# ")]
         where = f"报告第{numeral(headings.index(title) + 1)}部分" if title in headings else ""
         note = f'<span class="kit-section-note">{where}</span>' if where else ""
@@ -248,31 +238,77 @@ class ReportForm:
         box.add_class("kit-section")
         return box
 
-    def _build(self, role: str | None) -> None:
-        """Show the inputs of ``role``: identity first, then its fields by report section."""
-        if role is None:
-            self.sections.children = [w.HTML("templates 文件夹里没有角色模板。")]
-            return
-        old = {k: i.raw() for k, i in self.inputs.items() if k not in self.identity}
-        self.template = self.roles[role]
-        own = {f.key: FieldInput(f) for f in self.template.fields.values()}
-        self.inputs = self.identity | own
-        boxes = [self._section_box("基本信息", list(self.identity.values()))]
-        for title, fields in self.template.sections().items():
-            boxes.append(self._section_box(title, [own[f.key] for f in fields]))
+    def _show(self, role: str, raw: dict[str, Any]) -> logic.FormCheck:
+        """Show ``role``'s inputs holding ``raw``.  The inputs, their messages and the
+        preview are all made ready off screen and then swapped in at once, so the page
+        never shows the old file's values beside the new role (and no keystroke is lost).
+
+        Double buffering: each role keeps at most one spare set of rows, off screen; the
+        set taken off screen becomes the spare.  Opening a file fills the spare (only
+        changed values travel to the browser) instead of building a new set of widgets,
+        and the number of widgets never grows with the number of files opened."""
+        template = self.roles[role]
+        if role in self._spare:
+            inputs, boxes = self._spare.pop(role)
+            self._loading = True
+            try:
+                for key, inp in inputs.items():
+                    inp.set(raw.get(key))
+            finally:
+                self._loading = False
+        else:
+            inputs, boxes = self._build(template, raw)
+        chk = logic.check_form(template, {k: i.raw() for k, i in inputs.items()})
+        for inp in inputs.values():
+            inp.show(chk, self._strict)
+        preview = logic.preview_html(chk)
+        old, old_boxes = self.inputs, list(self.sections.children)
+        old_role = getattr(self, "template", None)
+        self.template, self.inputs = template, inputs
+        self._quietly(setattr, self.role_picker, "value", role)
         self.sections.children = boxes
-        for key, inp in own.items():
+        self.preview.value = preview
+        self._show_target(chk)
+        if old and old_role is not None:
+            if old_role.role in self._spare:  # one spare per role is enough
+                self._later(partial(_close_all, [*old.values()], old_boxes))
+            else:
+                self._spare[old_role.role] = (old, old_boxes)
+        return chk
+
+    def _build(self, template: RoleTemplate, raw: dict[str, Any]
+               ) -> tuple[dict[str, FieldInput], list[w.Widget]]:
+        inputs = {f.key: FieldInput(f, raw.get(f.key)) for f in IDENTITY}
+        own = {f.key: FieldInput(f, raw.get(f.key)) for f in template.fields.values()}
+        inputs |= own
+        boxes = [self._section_box(template, "基本信息", list(inputs.values())[:len(IDENTITY)])]
+        for title, fields in template.sections().items():
+            boxes.append(self._section_box(template, title, [own[f.key] for f in fields]))
+        for key, inp in inputs.items():
             inp.input.observe(partial(self._changed, key), "value")
-            if old.get(key) is not None:  # same key in both roles: keep what was typed
-                self._quietly(inp.set, old[key])
-        self.refresh()
+        return inputs, boxes
+
+    def _later(self, fn: Any) -> None:
+        """Run ``fn`` after the messages queued now (closing old widgets is not urgent);
+        at once when there is no event loop (plain Python, tests)."""
+        try:
+            asyncio.get_running_loop().call_soon(fn)
+        except RuntimeError:
+            fn()
 
     # ------------------------------------------------------------ wiring
+
+    def _role_changed(self, change: dict) -> None:
+        if self._loading:
+            return
+        # Keep everything typed that the new role also has (identity at least).
+        self._show(change["new"], self.raw())
 
     def _changed(self, key: str, _change: dict) -> None:
         if self._loading:
             return
-        self.inputs[key].touched()
+        if self._on_yes is not None:
+            self._ask(None)  # a question is about what was on the form when it was asked
         self.refresh()
 
     def _quietly(self, fn: Any, *args: Any) -> None:
@@ -293,12 +329,14 @@ class ReportForm:
         chk = self.check()
         for inp in self.inputs.values():
             inp.show(chk, self._strict)
-        where = self.target_path(chk)
-        self.target.value = ('<span class="kit-target">保存到：'
-                             f'{html.escape(self._where(where)) if where else "（填好单位和姓名后显示）"}'
-                             '</span>')
+        self._show_target(chk)
         self._schedule_preview(chk)
         return chk
+
+    def _show_target(self, chk: logic.FormCheck) -> None:
+        where = self.target_path(chk)
+        text = html.escape(self._where(where)) if where else "（填好单位和姓名后显示）"
+        self.target.value = f'<span class="kit-target">保存到：{text}</span>'
 
     def _schedule_preview(self, chk: logic.FormCheck) -> None:
         try:
@@ -341,9 +379,18 @@ class ReportForm:
             body += "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
         self.status.value = f'<div class="kit-status kit-status-{kind}">{body}</div>'
 
-    def _ask(self, question: str | None) -> None:
+    def _ask(self, question: str | None, yes: str = "覆盖保存", on_yes: Any = None) -> None:
+        """Show a question with 「yes」/取消 under the save bar (None hides it)."""
+        self._on_yes = on_yes
         self.confirm_text.value = f'<span class="kit-question">{html.escape(question or "")}</span>'
+        self.confirm_yes.description = yes
         self.confirm.layout.display = "flex" if question else "none"
+
+    def _yes(self) -> None:
+        action, self._on_yes = self._on_yes, None
+        self._ask(None)
+        if action is not None:
+            action()
 
     # ------------------------------------------------------------ actions
 
@@ -351,13 +398,10 @@ class ReportForm:
         """Load a parameter file into the form (None or "": start a new, empty one)."""
         self._ask(None)
         self.download.value = ""
+        self._strict = False
         if not path:
             self.path, self._mtime, self._header = None, None, ""
-            for i in self.inputs.values():
-                self._quietly(i.set, None)
-            self._quietly(self.identity["年度"].set, logic.default_year())
-            self._strict = False
-            self.refresh()
+            self._show(self.template.role, {"年度": logic.default_year()})
             self._say("已清空，可以填写一份新的。")
             return
         try:
@@ -369,22 +413,18 @@ class ReportForm:
             self._say(f"无法打开 {self._where(path)}：", "error",
                       [str(p) for p in opened.problems] or ["文件里没有写「角色」"])
             return
-        self._loading = True
-        try:
-            self.role_picker.value = opened.role
-            self._build(opened.role)
-            for key, inp in self.inputs.items():
-                inp.set(opened.raw.get(key))
-        finally:
-            self._loading = False
         self.path, self._mtime, self._header = opened.path, opened.mtime_ns, opened.header
-        self._strict = False
-        self.refresh()
+        self._show(opened.role, opened.raw)
+        self._quietly(setattr, self.file_picker, "value", self._picker_value(opened.path))
         if opened.problems:
             self._say(f"已打开 {self._where(path)}，文件里有以下问题，请在表单里改正后保存：",
                       "warn", [str(p) for p in opened.problems])
         else:
             self._say(f"已打开 {self._where(path)}。")
+
+    def _picker_value(self, path: Path) -> Any:
+        values = [v for _, v in self.file_picker.options]
+        return path if path in values else self.file_picker.value
 
     def save(self, overwrite: bool = False) -> Path | None:
         """保存: write the parameter file; returns its path, or None when not saved."""
@@ -398,23 +438,32 @@ class ReportForm:
         target = self.target_path(chk)
         assert target is not None  # a valid form has a 姓名
         try:
-            saved = logic.save_params(target, chk, header=self._header or _new_header(chk),
+            saved = logic.save_params(target, chk, folder=self.folders.params,
+                                      header=self._header or _new_header(chk),
                                       known_mtime_ns=self._mtime if target == self.path else None,
-                                      overwrite=overwrite)
+                                      overwrite=overwrite, name=self._where(target))
         except KitError as err:
             self._say("没有保存：", "error", [str(p) for p in err.problems])
             return None
+        if saved.duplicate is not None:
+            dup = saved.duplicate
+            who = logic.describe(logic.identity(chk))
+            self._say(f"没有保存：{who} 已经有参数文件 {self._where(dup)}。"
+                      "同一位同志同一年度只能有一份参数文件，请打开它来修改。", "error")
+            self._ask(f"要打开 {dup.name} 吗？（表单里现在填写的内容不会保存）",
+                      yes=f"打开 {dup.name}", on_yes=partial(self.open, dup))
+            return None
         if not saved.written:
-            self._ask(f"「{target.name}」已经存在。要用现在填写的内容覆盖它吗？"
-                      f"（原来的内容会另存为 {target.name}{logic.BACKUP_SUFFIX}）")
-            self._say("还没有保存：文件已存在，请确认是否覆盖。", "warn")
+            self._ask(saved.question, on_yes=partial(self.save, overwrite=True))
+            self._say("还没有保存：请先确认是否覆盖。", "warn")
             return None
         self._ask(None)
         self.path, self._mtime = target, target.stat().st_mtime_ns
         self._header = self._header or _new_header(chk)
         self._strict = False
-        self.file_picker.options = self._file_options()
-        note = (f"（原来的内容已另存为 {saved.backup.name}）" if saved.backup else "")
+        self._quietly(setattr, self.file_picker, "options", self._file_options())
+        self._quietly(setattr, self.file_picker, "value", self._picker_value(target))
+        note = f"（原来的内容已另存为 {saved.backup.name}）" if saved.backup else ""
         self._say(f"已保存：{self._where(target)}{note}", "ok")
         self.refresh()
         return target
@@ -436,6 +485,13 @@ class ReportForm:
                                + logic.download_link(path, f"⬇ 下载 {path.name}") + "</div>")
         self._say(f"已生成 Word：{self._where(path)}", "ok")
         return path
+
+
+def _close_all(inputs: list[FieldInput], boxes: Any) -> None:
+    for inp in inputs:
+        inp.close()
+    for box in boxes:
+        box.close()
 
 
 def _new_header(chk: logic.FormCheck) -> str:

@@ -60,6 +60,7 @@ def _umask() -> int:
     os.umask(mask)
     return mask
 
+
 def test_backup_generations_keep_the_newest_few(tmp_path):
     from kit.iorw import backup_generations, backups_of
 

@@ -33,11 +33,11 @@ def form(folders):
     return ReportForm(folders, role="镇党建办主任", debounce=0)
 
 
-# What a clerk types for 镇党建办主任 (widget values, keyed by field key).
+# What a clerk types for 镇党建办主任 (the text typed into each box, keyed by field key).
 CLERK = {
-    "姓名": "张晓燕", "单位": "西山镇", "所属县": "云溪县", "省份": "甘肃", "年度": 2023,
-    "专题会议": 9, "讲党课": 4, "谈心谈话": 120, "党建覆盖率": 98.5, "包抓村": "柳树",
-    "回炉党员": 60,
+    "姓名": "张晓燕", "单位": "西山镇", "所属县": "云溪县", "省份": "甘肃", "年度": "2023",
+    "专题会议": "9", "讲党课": "4", "谈心谈话": "120", "党建覆盖率": "98.5", "包抓村": "柳树",
+    "回炉党员": "60",
 }
 
 

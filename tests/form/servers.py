@@ -5,7 +5,6 @@ folder so nothing of the user's set-up leaks in."""
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import queue
 import secrets
@@ -42,8 +41,10 @@ def make_root(tmp: Path) -> Path:
 
 
 def jupyter_env(tmp: Path) -> dict[str, str]:
+    """The environment of a user with no Jupyter set-up of their own (temp folders)."""
     env = dict(os.environ)
-    for var in ("KIT_ROOT", "KIT_PARAMS", "KIT_TEMPLATES", "KIT_OUT"):
+    for var in ("KIT_ROOT", "KIT_PARAMS", "KIT_TEMPLATES", "KIT_OUT", "JUPYTER_PATH",
+                "JUPYTER_CONFIG_PATH"):
         env.pop(var, None)
     for name in ("config", "runtime", "data"):
         (tmp / f"jupyter-{name}").mkdir(exist_ok=True)
@@ -51,11 +52,6 @@ def jupyter_env(tmp: Path) -> dict[str, str]:
             "JUPYTER_RUNTIME_DIR": str(tmp / "jupyter-runtime"),
             "JUPYTER_DATA_DIR": str(tmp / "jupyter-data"),
             "JUPYTER_PLATFORM_DIRS": "1", "PYTHONUNBUFFERED": "1"}
-    # No news/update pop-ups over the page.
-    settings = (tmp / "jupyter-config" / "lab" / "user-settings" / "@jupyterlab"
-                / "apputils-extension" / "notification.jupyterlab-settings")
-    settings.parent.mkdir(parents=True, exist_ok=True)
-    settings.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
     return env
 
 
@@ -86,8 +82,15 @@ def stop(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
 
 @contextlib.contextmanager
 def jupyterlab(root: Path, tmp: Path) -> Iterator[str]:
-    """JupyterLab serving ``root``; yields the URL of notebooks/form.ipynb with its token."""
+    """A plain JupyterLab serving ``root`` (not ``kit lab``: English, the user's own
+    defaults); yields the URL of notebooks/form.ipynb with its token."""
     port, token = free_port(), secrets.token_hex(16)
+    env = jupyter_env(tmp)
+    # No news/update pop-ups over the page.
+    settings = (tmp / "jupyter-config" / "lab" / "user-settings" / "@jupyterlab"
+                / "apputils-extension" / "notification.jupyterlab-settings")
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text('{"fetchNews": "false", "checkForUpdates": false}')
     log = (tmp / "jupyterlab.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
@@ -95,7 +98,7 @@ def jupyterlab(root: Path, tmp: Path) -> Iterator[str]:
          f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
          "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--allow-root",
          f"--LabApp.workspaces_dir={tmp / 'workspaces'}"],
-        cwd=root, env=jupyter_env(tmp), stdout=log, stderr=subprocess.STDOUT,
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL, start_new_session=True)
     try:
         wait_port(port, proc)
@@ -105,21 +108,48 @@ def jupyterlab(root: Path, tmp: Path) -> Iterator[str]:
         log.close()
 
 
+class Server:
+    """A running ``kit form`` / ``kit lab``: its URL, what it printed, its process."""
+
+    def __init__(self, proc: subprocess.Popen, url: str, out: list[str], err: Path) -> None:
+        self.proc, self.url, self.out, self.err = proc, url, out, err
+
+    def printed(self) -> list[str]:
+        """Every line the command printed so far (stdout and stderr)."""
+        return self.out + self.err.read_text(encoding="utf-8", errors="replace").splitlines()
+
+    def kernels(self) -> list:
+        """The kernel processes the server started (children of its processes)."""
+        import psutil
+
+        found = []
+        for p in psutil.Process(self.proc.pid).children(recursive=True):
+            try:  # a kernel that exits meanwhile, or is a zombie not yet reaped, is gone
+                if p.status() != psutil.STATUS_ZOMBIE and "ipykernel_launcher" in p.cmdline():
+                    found.append(p)
+            except psutil.Error:
+                pass
+        return found
+
+
 @contextlib.contextmanager
-def kit_form(root: Path, tmp: Path, command: str = "form") -> Iterator[str]:
-    """``kit form --no-browser`` (or ``kit review``) run in ``root`` as a user would;
-    yields the URL it prints."""
+def kit(command: str, root: Path, tmp: Path) -> Iterator[Server]:
+    """``kit <command> --no-browser`` run in ``root`` as a user would; yields it once it
+    printed its URL, stops it with Ctrl+C as a user does."""
     port = free_port()
-    kit = Path(sys.executable).with_name("kit")
-    err = (tmp / f"kit-{command}.log").open("wb")
-    proc = subprocess.Popen([str(kit), command, "--no-browser", "--port", str(port)], cwd=root,
-                            env=jupyter_env(tmp), stdout=subprocess.PIPE, stderr=err,
-                            stdin=subprocess.DEVNULL, start_new_session=True, text=True)
+    exe = Path(sys.executable).with_name("kit")
+    err = tmp / f"kit-{command}.log"
+    with err.open("wb") as err_fh:
+        proc = subprocess.Popen([str(exe), command, "--no-browser", "--port", str(port)],
+                                cwd=root, env=jupyter_env(tmp), stdout=subprocess.PIPE,
+                                stderr=err_fh, stdin=subprocess.DEVNULL, start_new_session=True,
+                                text=True)
     lines: queue.Queue[str] = queue.Queue()
+    out: list[str] = []
     threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout],  # type: ignore[union-attr]
                      daemon=True).start()
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 120
         url = None
         while url is None and time.monotonic() < deadline:
             try:
@@ -128,10 +158,21 @@ def kit_form(root: Path, tmp: Path, command: str = "form") -> Iterator[str]:
                 if proc.poll() is not None:
                     raise RuntimeError(f"kit {command} exited with {proc.returncode}") from None
                 continue
+            out.append(line.rstrip("\n"))
             if "http://127.0.0.1:" in line:
-                url = line[line.index("http://"):].strip()
+                url = line[line.index("http://"):].split()[0]
         assert url is not None, f"kit {command} printed no URL"
-        yield url
+        yield Server(proc, url, out, err)
     finally:
-        stop(proc, signal.SIGINT)  # Ctrl+C, as a user stops it; kit form stops Voilà
-        err.close()
+        stop(proc, signal.SIGINT)  # Ctrl+C, as a user stops it
+
+
+@contextlib.contextmanager
+def kit_form(root: Path, tmp: Path, command: str = "form") -> Iterator[str]:
+    """``kit form --no-browser`` (or ``kit review``) run in ``root``; yields its URL."""
+    with kit(command, root, tmp) as server:
+        yield server.url
+
+
+def kit_lab(root: Path, tmp: Path):
+    return kit("lab", root, tmp)

@@ -1,7 +1,10 @@
-"""The form in a real browser: JupyterLab and ``kit form`` (Voilà), headless Chromium.
+"""The form in a real browser, driven the way a person types: ``kit form`` (Voilà) and
+``kit lab`` (JupyterLab), headless Debian Chromium, key by key (``keyboard.type``).
 
-Screenshots go to the test's temp folder; set KIT_FORM_SCREENSHOTS=<folder> to keep
-them (docs/form.png is made this way).
+Every request the page makes to anything but 127.0.0.1 is blocked and recorded; each test
+asserts there was none.  Screenshots go to the test's temp folder; set
+KIT_FORM_SCREENSHOTS=<folder> to keep them (docs/form.png and docs/form-error.png are
+made this way, at 1366 px).
 """
 
 from __future__ import annotations
@@ -9,10 +12,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
+from kit.iorw import backups_of
 from kit.params import load
 from tests.form import servers
 
@@ -21,10 +27,12 @@ pytestmark = [
     pytest.mark.skipif(not servers.CHROMIUM.exists(), reason="needs Debian's chromium"),
 ]
 
-TIMEOUT = 120_000  # ms: first kernel start on a busy 2-core machine can be slow
+TIMEOUT = 120_000  # ms: a kernel start on a busy 2-core machine can be slow
+WANG = "东山镇-党委书记-王建国.yaml"  # 镇委书记
+LI = "东山镇-党建办主任-李明华.yaml"  # 镇党建办主任
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
@@ -36,18 +44,56 @@ def browser():
             b.close()
 
 
-def _page(browser, tmp_path: Path):
-    context = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="zh-CN",
+@pytest.fixture(scope="module")
+def form_server(tmp_path_factory):
+    """One ``kit form`` for this module's tests, on a project folder of its own."""
+    tmp = tmp_path_factory.mktemp("kit-form")
+    root = servers.make_root(tmp)
+    with servers.kit("form", root, tmp) as server:
+        server.root = root
+        yield server
+
+
+class Offsite:
+    """Requests to anything but 127.0.0.1, aborted: a CDN would fail offline."""
+
+    def __init__(self, context) -> None:
+        self.urls: list[str] = []
+        context.route("**/*", self._route)
+
+    def _route(self, route) -> None:
+        host = urlparse(route.request.url).hostname
+        if route.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
+            route.continue_()
+        else:
+            self.urls.append(route.request.url)
+            route.abort()
+
+
+def _page(browser, width: int = 1366, height: int = 900):
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
                                   accept_downloads=True)
     context.set_default_timeout(TIMEOUT)
-    return context.new_page()
+    offsite = Offsite(context)
+    page = context.new_page()
+    page.offsite = offsite
+    return page
 
 
-def _keep(shot: Path) -> None:
+def _close(page) -> None:
+    """Close the tab as a person does: its beforeunload runs (Voilà's kernel shutdown is
+    sent from there).  The browser itself stays, as it does for a person."""
+    with page.expect_event("close"):
+        page.close(run_before_unload=True)
+
+
+def _keep(page, name: str, tmp_path: Path, **kw) -> None:
+    shot = tmp_path / name
+    page.screenshot(path=str(shot), **kw)
     folder = os.environ.get("KIT_FORM_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        shutil.copy(shot, Path(folder) / shot.name)
+        shutil.copy(shot, Path(folder) / name)
 
 
 def _field(page, label: str):
@@ -55,100 +101,292 @@ def _field(page, label: str):
     return page.get_by_label(label, exact=True)
 
 
+def _msg(page, label: str):
+    """The message shown beside the input labelled ``label``, once it is about what the box
+    holds now (not about a value typed before the last key reached the kernel)."""
+    row = page.locator(".kit-row").filter(has=_field(page, label))
+    typed = _field(page, label).input_value()
+    return row.locator(f".kit-msg[data-value='{typed}']")
+
+
+def _type(page, label: str, text: str) -> None:
+    """Click the box, select what is in it, type ``text`` key by key (as a person does)."""
+    _field(page, label).click()
+    page.keyboard.press("Control+A")
+    if text:
+        page.keyboard.type(text, delay=20)
+    else:
+        page.keyboard.press("Backspace")
+
+
 def _button(page, text: str):
-    """A visible button by its exact text (its icon is not part of the text)."""
     return page.locator("button:visible", has_text=re.compile(rf"^\s*{re.escape(text)}\s*$"))
 
 
 def _wait_for_form(page) -> None:
     page.locator(".kit-title").wait_for(state="visible", timeout=TIMEOUT)
-    page.locator(".kit-preview .kit-doc-title").wait_for(timeout=TIMEOUT)
+    page.locator(".kit-preview .kit-report").wait_for(timeout=TIMEOUT)
 
 
-def test_jupyterlab_fill_save_and_refuse_a_bad_value(browser, tmp_path):
-    root = servers.make_root(tmp_path)
-    params = root / "params"
-    before = sorted(p.name for p in params.iterdir())
-    with servers.jupyterlab(root, tmp_path) as url:
-        page = _page(browser, tmp_path)
-        page.goto(url)
-        page.locator(".jp-Notebook .jp-CodeCell").first.wait_for(timeout=TIMEOUT)
-        page.get_by_text("| Idle").wait_for(timeout=TIMEOUT)  # status bar: kernel ready
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        _wait_for_form(page)
-
-        _field(page, "姓名＊").fill("张晓燕")
-        _field(page, "单位＊").fill("西山镇")
-        _field(page, "所属县（区）＊").fill("云溪县")
-        _field(page, "省份＊").fill("甘肃")
-        _field(page, "年度＊").fill("2023")
-        _field(page, "主持召开党建工作专题会议＊").fill("9")
-        _field(page, "为村级党员带头讲党课＊").fill("4")
-        _field(page, "与乡村干部谈心谈话＊").fill("120")
-        _field(page, "党建工作覆盖率＊").fill("98.5")
-        _field(page, "回炉淬火的党员＊").fill("60")
-        # A bad value: longer than the template allows (最长 10).
-        _field(page, "包抓的村＊").fill("柳树湾柳树湾柳树湾柳树湾")
-        page.get_by_text("太长了（12 个字）").wait_for()
-        _button(page, "保存").click()
-        page.get_by_text("没有保存。请先改正以下各项：").wait_for()
-        shot = tmp_path / "form-error.png"
-        _field(page, "党建工作覆盖率＊").scroll_into_view_if_needed()
-        page.screenshot(path=str(shot))
-        _keep(shot)
-        assert sorted(p.name for p in params.iterdir()) == before
-
-        _field(page, "包抓的村＊").fill("柳树")
-        page.locator(".kit-preview").get_by_text("包抓柳树村", exact=False).wait_for()
-        _button(page, "保存").click()
-        page.get_by_text("已保存：params/西山镇-镇党建办主任-张晓燕.yaml").wait_for()
-        shot = tmp_path / "form-jupyterlab.png"
-        page.screenshot(path=str(shot))
-        _keep(shot)
-
-    official = load(params / "西山镇-镇党建办主任-张晓燕.yaml", templates=root / "templates")
-    assert official.values["包抓村"] == "柳树" and official.values["谈心谈话"] == 120
-    assert str(official.values["党建覆盖率"]) == "98.5" and official.values["年度"] == 2023
+def _open(page, name: str) -> None:
+    page.get_by_label("已有参数文件").select_option(label=name)
+    _button(page, "打开").click()
+    page.get_by_text(f"已打开 params/{name}").wait_for()
 
 
-def test_kit_form_edits_a_file_and_offers_the_word_file(browser, tmp_path):
-    root = servers.make_root(tmp_path)
-    path = root / "params" / "东山镇-党建办主任-李明华.yaml"
+def _eventually(check, timeout: float = 90) -> bool:
+    """Wait (not a timing assertion) until ``check()`` holds; False if it never did."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.5)
+    return check()
+
+
+def _expect():
+    from playwright.sync_api import expect
+
+    return expect
+
+
+# ---------------------------------------------------------------- kit form
+
+def test_kit_form_prints_one_chinese_line_and_serves_the_kits_page(browser, form_server):
+    lines = [line for line in form_server.printed() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("表单已启动") and form_server.url in lines[0]
+    page = _page(browser)
+    page.goto(form_server.url)
+    _wait_for_form(page)
+    assert page.title() == "述职报告填写"
+    assert page.locator(".jp-InputArea, .jp-CodeMirrorEditor").count() == 0  # code hidden
+    assert page.offsite.urls == []
+    _close(page)
+    assert [line for line in form_server.printed() if line.strip()] == lines  # nothing English
+
+
+def test_typed_numbers_are_kept_and_marked_as_the_batch_would(browser, form_server, tmp_path):
+    expect = _expect()
+    params = form_server.root / "params"
+    page = _page(browser)
+    page.goto(form_server.url)
+    _wait_for_form(page)
+    for label, text in [("姓名＊", "张晓燕"), ("单位＊", "西山镇"), ("所属县（区）＊", "云溪县"),
+                        ("省份＊", "甘肃"), ("与乡村干部谈心谈话＊", "１２０"), ("包抓的村＊", "柳树")]:
+        _type(page, label, text)
+
+    _type(page, "年度＊", "2023")  # was: 2 → 2000 … a clamping box showed 2100
+    expect(_field(page, "年度＊")).to_have_value("2023")
+    expect(_msg(page, "年度＊")).to_have_text("✓")
+    expect(page.locator(".kit-preview")).to_contain_text("2023年度述职报告")
+    page.keyboard.press("Backspace")
+    expect(_field(page, "年度＊")).to_have_value("202")
+    expect(_msg(page, "年度＊")).to_contain_text("不能小于 2000")
+    page.keyboard.type("3")
+    expect(_msg(page, "年度＊")).to_have_text("✓")
+
+    _type(page, "党建工作覆盖率＊", "120")
+    expect(_field(page, "党建工作覆盖率＊")).to_have_value("120")
+    expect(_msg(page, "党建工作覆盖率＊")).to_contain_text("不能大于 100")
+    _type(page, "为村级党员带头讲党课＊", "五")
+    expect(_field(page, "为村级党员带头讲党课＊")).to_have_value("五")
+    expect(_msg(page, "为村级党员带头讲党课＊")).to_contain_text("请用阿拉伯数字，您是否想写「5」？")
+    _type(page, "主持召开党建工作专题会议＊", "0")  # 0 is a value, not 「必填」
+    expect(_msg(page, "主持召开党建工作专题会议＊")).to_have_text("✓")
+    expect(page.locator(".kit-preview")).to_contain_text("主持召开党建工作专题会议0次")
+    _type(page, "回炉淬火的党员＊", "60")
+    _type(page, "主持召开党建工作专题会议＊", "12次")  # as in a parameter file: the unit is 次
+    expect(_msg(page, "主持召开党建工作专题会议＊")).to_have_text("✓")
+
+    before = sorted(params.iterdir())
+    _button(page, "保存").click()
+    status = page.locator(".kit-status")
+    expect(status).to_contain_text("没有保存。请先改正以下各项：")
+    expect(status).to_contain_text("「党建工作覆盖率」：不能大于 100")
+    expect(status).to_contain_text("「为村级党员带头讲党课」：应填阿拉伯数字")
+    _field(page, "党建工作覆盖率＊").scroll_into_view_if_needed()
+    _keep(page, "form-error.png", tmp_path)
+    _button(page, "生成 Word").click()
+    expect(status).to_contain_text("还不能生成 Word")
+    assert sorted(params.iterdir()) == before
+    expect(_field(page, "党建工作覆盖率＊")).to_have_value("120")  # still what was typed
+
+    _type(page, "党建工作覆盖率＊", "98.5")
+    _type(page, "为村级党员带头讲党课＊", "5")
+    expect(_msg(page, "为村级党员带头讲党课＊")).to_have_text("✓")
+    _button(page, "保存").click()
+    expect(status).to_contain_text("已保存：params/西山镇-镇党建办主任-张晓燕.yaml")
+    official = load(params / "西山镇-镇党建办主任-张晓燕.yaml",
+                    templates=form_server.root / "templates")
+    assert official.values["年度"] == 2023 and official.values["专题会议"] == 12
+    assert official.values["讲党课"] == 5 and official.values["回炉党员"] == 60
+    assert official.values["谈心谈话"] == 120 and str(official.values["党建覆盖率"]) == "98.5"
+    assert page.offsite.urls == []
+    _close(page)
+
+
+def test_switching_role_after_opening_asks_before_overwriting(browser, form_server, tmp_path):
+    expect = _expect()
+    path = form_server.root / "params" / WANG
     original = path.read_bytes()
-    with servers.kit_form(root, tmp_path) as url:
-        page = _page(browser, tmp_path)
-        page.goto(url)
+    page = _page(browser)
+    page.goto(form_server.url)
+    _wait_for_form(page)
+    _open(page, WANG)
+    expect(page.locator(".kit-preview")).to_contain_text("2023年度述职报告（镇委书记）")
+    expect(_field(page, "姓名＊")).to_have_value("王建国")
+    page.get_by_label("角色", exact=True).select_option("镇党建办主任")
+    expect(_field(page, "姓名＊")).to_have_value("王建国")  # identity kept
+    for label, text in [("主持召开党建工作专题会议＊", "3"), ("为村级党员带头讲党课＊", "2"),
+                        ("与乡村干部谈心谈话＊", "40"), ("党建工作覆盖率＊", "90"),
+                        ("包抓的村＊", "杨家湾"), ("回炉淬火的党员＊", "10")]:
+        _type(page, label, text)
+    expect(_msg(page, "回炉淬火的党员＊")).to_have_text("✓")
+
+    _button(page, "保存").click()
+    question = page.locator(".kit-question")
+    expect(question).to_contain_text("东山镇 王建国")
+    expect(question).to_contain_text("角色：镇委书记 → 镇党建办主任")
+    assert path.read_bytes() == original
+    _button(page, "取消").click()
+    expect(question).to_be_hidden()
+    assert path.read_bytes() == original
+
+    _button(page, "保存").click()
+    _button(page, "覆盖保存").click()
+    expect(page.locator(".kit-status")).to_contain_text(f"已保存：params/{WANG}")
+    assert "角色: 镇党建办主任" in path.read_text(encoding="utf-8")
+    assert [b.read_bytes() for b in backups_of(path)] == [original]
+    assert page.offsite.urls == []
+    _close(page)
+
+
+def test_a_second_file_for_an_official_is_refused_and_the_first_offered(browser, form_server):
+    expect = _expect()
+    params = form_server.root / "params"
+    before = sorted(params.iterdir())
+    page = _page(browser)
+    page.goto(form_server.url)
+    _wait_for_form(page)
+    for label, text in [("姓名＊", "李明华"), ("单位＊", "东山镇"), ("所属县（区）＊", "云溪县"),
+                        ("省份＊", "甘肃"), ("年度＊", "2023"),
+                        ("主持召开党建工作专题会议＊", "1"), ("为村级党员带头讲党课＊", "1"),
+                        ("与乡村干部谈心谈话＊", "1"), ("党建工作覆盖率＊", "1"),
+                        ("包抓的村＊", "石门"), ("回炉淬火的党员＊", "1")]:
+        _type(page, label, text)
+    expect(_msg(page, "回炉淬火的党员＊")).to_have_text("✓")
+    _button(page, "保存").click()
+    expect(page.locator(".kit-status")).to_contain_text(f"已经有参数文件 params/{LI}")
+    assert sorted(params.iterdir()) == before
+    _button(page, f"打开 {LI}").click()
+    page.get_by_text(f"已打开 params/{LI}").wait_for()
+    expect(_field(page, "主持召开党建工作专题会议＊")).to_have_value("12")
+    assert page.offsite.urls == []
+    _close(page)
+
+
+@pytest.mark.parametrize("width", [1366, 1920])
+def test_preview_and_save_bar_stay_in_view(browser, form_server, tmp_path, width):
+    sample = form_server.root / "params" / "镇委书记样例.yaml"  # another test edits WANG
+    shutil.copy(servers.REPO / "params" / WANG, sample)
+    page = _page(browser, width=width, height=800)
+    page.goto(form_server.url)
+    _wait_for_form(page)
+    _open(page, LI)
+    for label in ("姓名＊", "年度＊", "主持召开党建工作专题会议＊", "党建工作覆盖率＊", "包抓的村＊"):
+        box = _field(page, label).bounding_box()
+        unit_or_msg = page.locator(".kit-row").filter(has=_field(page, label))
+        msg = unit_or_msg.locator(".kit-msg").bounding_box()
+        assert abs(msg["y"] - box["y"]) < box["height"], (label, box, msg)  # on the box's line
+    # The preview follows the part being edited (kit form's page script).
+    _open(page, sample.name)
+    heading = page.locator(".kit-preview h3", has_text="强化理想信念，不断提高廉洁自律意识")
+    first = page.locator(".kit-preview h1")
+
+    def in_preview(item) -> bool:
+        box, pane = item.bounding_box(), page.locator(".kit-preview").bounding_box()
+        return pane["y"] <= box["y"] <= pane["y"] + pane["height"] - box["height"]
+
+    assert in_preview(first) and not in_preview(heading)
+    _field(page, "领导视察讲话的地方＊").click()
+    assert _eventually(lambda: in_preview(heading), timeout=20)
+    _field(page, "姓名＊").click()  # 基本信息: back to the title
+    assert _eventually(lambda: in_preview(first), timeout=20)
+    _field(page, "实施造林绿化工程的村＊").scroll_into_view_if_needed()
+    page.mouse.wheel(0, 5000)
+    assert _eventually(lambda: page.locator(".kit-title").bounding_box()["y"] < -200)  # scrolled
+    preview = page.locator(".kit-right").bounding_box()
+    bar = _button(page, "保存").bounding_box()
+    assert 0 <= preview["y"] < 100 and preview["height"] > 300  # still in view
+    assert bar["y"] >= 0 and bar["y"] + bar["height"] <= 800
+    _keep(page, f"form-{width}.png", tmp_path)
+    _close(page)
+
+
+def test_one_kernel_per_page_and_none_left_after_closing(browser, form_server):
+    log = form_server.err
+    assert _eventually(lambda: not form_server.kernels()), log.read_text()  # others' pages closed
+    for _ in range(5):
+        page = _page(browser)
+        page.goto(form_server.url)
         _wait_for_form(page)
-        assert page.locator(".jp-InputArea, .jp-CodeMirrorEditor").count() == 0  # code hidden
+        assert _eventually(lambda: len(form_server.kernels()) == 1), log.read_text()
+        page.reload()
+        _wait_for_form(page)
+        assert _eventually(lambda: len(form_server.kernels()) == 1), log.read_text()
+        _close(page)
+    assert _eventually(lambda: not form_server.kernels()), log.read_text()
 
-        page.get_by_label("已有参数文件").select_option(label=path.name)
-        _button(page, "打开").click()
-        page.get_by_text(f"已打开 params/{path.name}").wait_for()
-        meetings = _field(page, "主持召开党建工作专题会议＊")
-        assert meetings.input_value() == "12"
-        meetings.fill("14")
-        page.locator(".kit-preview").get_by_text("主持召开党建工作专题会议14次",
-                                                 exact=False).wait_for()
-        _button(page, "保存").click()
-        page.get_by_text(f"已保存：params/{path.name}").wait_for()
-        assert "专题会议: 14" in path.read_text(encoding="utf-8")
-        assert path.with_name(path.name + ".bak").read_bytes() == original
 
-        _button(page, "生成 Word").click()
-        link = page.locator("a.kit-download")
-        link.wait_for()
-        with page.expect_download() as info:
-            link.click()
-        saved = tmp_path / info.value.suggested_filename
-        info.value.save_as(saved)
-        assert saved.name == "2023年度述职报告-东山镇-镇党建办主任-李明华.docx"
-        from docx import Document
+def test_form_screenshot_for_the_docs(browser, form_server, tmp_path):
+    page = _page(browser, height=900)
+    page.goto(form_server.url)
+    _wait_for_form(page)
+    _open(page, LI)
+    _type(page, "主持召开党建工作专题会议＊", "14")
+    _expect()(page.locator(".kit-preview")).to_contain_text("主持召开党建工作专题会议14次")
+    page.locator(".kit-title").scroll_into_view_if_needed()
+    _keep(page, "form.png", tmp_path)
+    _close(page)
 
-        assert "主持召开党建工作专题会议14次" in "".join(p.text for p in Document(saved).paragraphs)
-        shot = tmp_path / "form.png"
-        height = page.evaluate("document.querySelector('.kit-form').scrollHeight")
-        page.set_viewport_size({"width": 1500, "height": int(height) + 120})
-        page.locator(".kit-title").scroll_into_view_if_needed()
-        page.screenshot(path=str(shot), full_page=True)
-        _keep(shot)
+
+# ---------------------------------------------------------------- kit lab
+
+def test_kit_lab_is_chinese_and_runs_the_form_from_the_toolbar(browser, tmp_path):
+    expect = _expect()
+    root = servers.make_root(tmp_path)
+    with servers.kit_lab(root, tmp_path) as server:
+        lines = [line for line in server.printed() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("JupyterLab（表单笔记本）已启动")
+        page = _page(browser, width=1366, height=900)
+        page.goto(server.url)
+        page.locator(".jp-Notebook .jp-CodeCell").first.wait_for(timeout=TIMEOUT)
+        expect(page.get_by_role("menuitem", name="运行", exact=True)).to_be_visible()
+        expect(page.get_by_role("menuitem", name="文件", exact=True)).to_be_visible()
+        page.get_by_text("内核状态：空闲").first.wait_for(state="attached")  # kernel ready
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
+        page.locator("jp-button[data-command='notebook:restart-run-all'], "
+                     "button[data-command='notebook:restart-run-all']").first.click()
+        _wait_for_form(page)
+        assert page.locator(".jp-Dialog").count() == 0  # no 「Restart Kernel?」
+        if not page.locator(".jp-FileBrowser").is_visible():
+            page.keyboard.press("Control+Shift+F")  # the file browser open, as users have it
+        expect(page.locator(".jp-FileBrowser")).to_be_visible()
+
+        _type(page, "年度＊", "2023")
+        expect(_field(page, "年度＊")).to_have_value("2023")
+        expect(_msg(page, "年度＊")).to_have_text("✓")
+        expect(page.locator(".kit-preview")).to_contain_text("2023年度述职报告")
+        _type(page, "党建工作覆盖率＊", "120")
+        expect(_msg(page, "党建工作覆盖率＊")).to_contain_text("不能大于 100")
+        for label in ("年度＊", "党建工作覆盖率＊", "主持召开党建工作专题会议＊", "包抓的村＊"):
+            box = _field(page, label).bounding_box()
+            row = page.locator(".kit-row").filter(has=_field(page, label))
+            msg = row.locator(".kit-msg").bounding_box()
+            if label != "年度＊":  # 年度 has no unit
+                unit = row.locator(".kit-unit").bounding_box()
+                assert abs(unit["y"] - box["y"]) < box["height"], label  # unit beside box
+            assert abs(msg["y"] - box["y"]) < box["height"], label  # message beside it too
+        _keep(page, "form-jupyterlab.png", tmp_path)
+        assert page.offsite.urls == []
+        _close(page)

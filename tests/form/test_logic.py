@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kit.errors import ParamsError
+from kit.fields import IDENTITY
 from kit.form import logic
 from kit.params import load
 from kit.templates import load_roles
-from tests.form.conftest import CLERK
+from tests.form.conftest import CLERK, REPO
 
 
 @pytest.fixture
@@ -51,7 +55,7 @@ def test_params_text_reads_back_the_same(template, tmp_path):
     assert official.values["包抓村"] == "0123" and official.values["谈心谈话"] == 860
 
 
-def test_save_refuses_invalid_and_existing(template, tmp_path):
+def test_save_refuses_invalid_and_asks_before_replacing(template, tmp_path):
     tmp_path = tmp_path / "out"
     tmp_path.mkdir()
     bad = logic.check_form(template, {"姓名": "张晓燕"})
@@ -60,12 +64,124 @@ def test_save_refuses_invalid_and_existing(template, tmp_path):
     assert not (tmp_path / "a.yaml").exists()
     good = logic.check_form(template, CLERK)
     (tmp_path / "b.yaml").write_text("old", encoding="utf-8")
-    assert not logic.save_params(tmp_path / "b.yaml", good).written
+    saved = logic.save_params(tmp_path / "b.yaml", good)
+    assert not saved.written and "已经存在" in saved.question
     saved = logic.save_params(tmp_path / "b.yaml", good, overwrite=True)
     assert saved.written and saved.backup.read_text(encoding="utf-8") == "old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.yaml", "b.yaml.bak"]  # no temp left
+    assert re.fullmatch(r"b\.yaml\.\d{8}-\d{6}\.bak", saved.backup.name)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.yaml", saved.backup.name]
+
+
+@pytest.mark.parametrize(("typed", "value"), [("2023", 2023), ("２０２３", 2023), (" 2023 ", 2023)])
+def test_year_is_typed_as_text(template, typed, value):
+    chk = logic.check_form(template, CLERK | {"年度": typed})
+    assert chk.ok and chk.values["年度"] == value
+
+
+@pytest.mark.parametrize("partial", ["2", "20", "202"])
+def test_a_year_being_typed_is_marked_not_changed(template, partial):
+    chk = logic.check_form(template, CLERK | {"年度": partial})
+    assert "年度" in chk.errors and "2000" in chk.errors["年度"][0]
+    assert chk.raw["年度"] == partial
+
+
+def _batch_problem(tmp_path, template, key, value):
+    """The batch's own message for a parameter file holding ``key: value``."""
+    path = tmp_path / "batch.yaml"
+    lines = [f"角色: {template.role}", *(f"{k}: {v}" for k, v in (CLERK | {key: value}).items())]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ParamsError) as err:
+        load(path, templates=template.path.parent)
+    (problem,) = err.value.problems
+    return problem
+
+
+@pytest.mark.parametrize(("key", "typed", "says"), [
+    ("讲党课", "五", "您是否想写「5」？"),
+    ("党建覆盖率", "120", "不能大于 100"),
+    ("专题会议", "十二", "您是否想写「12」？"),
+    ("谈心谈话", "-3", "不能是负数"),
+    ("专题会议", "很多", "应填阿拉伯数字"),
+])
+def test_wrong_numbers_get_the_batch_message(template, tmp_path, key, typed, says):
+    chk = logic.check_form(template, CLERK | {key: typed})
+    problem = _batch_problem(tmp_path, template, key, typed)
+    (shown,) = chk.errors[key]
+    assert says in shown  # the batch's words, beside the box
+    assert problem.message in shown and problem.expected in shown and (problem.hint or "") in shown
+    assert chk.raw[key] == typed and key not in chk.values and not chk.ok
+
+
+@pytest.mark.parametrize(("typed", "value"), [("0", 0), ("12次", 12), ("１２", 12), ("12 次", 12)])
+def test_counts_read_as_in_parameter_files(template, typed, value):
+    chk = logic.check_form(template, CLERK | {"讲党课": typed})
+    assert chk.ok and chk.values["讲党课"] == value
+
+
+def test_a_second_file_for_the_same_official_is_refused(template, folders):
+    # The sample file of 李明华 is named 东山镇-党建办主任-李明华.yaml; the kit's rule names
+    # a new one 东山镇-镇党建办主任-李明华.yaml: a different name, the same official.
+    chk = logic.check_form(template, CLERK | {"姓名": "李明华", "单位": "东山镇"})
+    target = folders.params / logic.default_filename(chk)
+    assert target.name == "东山镇-镇党建办主任-李明华.yaml"
+    saved = logic.save_params(target, chk, folder=folders.params)
+    assert not saved.written and saved.duplicate.name == "东山镇-党建办主任-李明华.yaml"
+    assert not target.exists()
+    other_year = logic.check_form(template, CLERK | {"姓名": "李明华", "单位": "东山镇",
+                                                     "年度": "2024"})
+    assert logic.save_params(target, other_year, folder=folders.params).written
+
+
+def test_saving_another_role_over_an_opened_file_asks_naming_the_official(folders):
+    path = folders.params / "东山镇-党委书记-王建国.yaml"
+    opened = logic.open_params(path, folders.templates)
+    assert opened.identity.role == "镇委书记"
+    other = load_roles(folders.templates)["镇党建办主任"]
+    keep = {f.key: opened.raw.get(f.key) for f in IDENTITY}  # what the form keeps on a switch
+    chk = logic.check_form(other, CLERK | keep)
+    before = path.read_bytes()
+    saved = logic.save_params(path, chk, folder=folders.params, known_mtime_ns=opened.mtime_ns)
+    assert not saved.written and path.read_bytes() == before
+    assert "东山镇 王建国" in saved.question and "角色：镇委书记 → 镇党建办主任" in saved.question
+    saved = logic.save_params(path, chk, folder=folders.params, known_mtime_ns=opened.mtime_ns,
+                              overwrite=True)
+    assert saved.written and saved.backup.read_bytes() == before
+
+
+def test_the_preview_is_the_review_pages_report(template):
+    from kit.render import render
+    from kit.review import render_page
+
+    chk = logic.check_form(template, CLERK)
+    assert logic.preview_html(chk) == render_page("report.html.j2",
+                                                  report=render(template, chk.values))
 
 
 def test_default_year():
     assert logic.default_year(date(2024, 1, 10)) == 2023
     assert logic.default_year(date(2024, 12, 1)) == 2024
+
+
+_SHIPPED = load_roles(REPO / "templates")
+
+
+@settings(max_examples=300, deadline=None)
+@given(typed=st.text(alphabet=st.sampled_from("0123456789０１２３.-,，次％%五十 a\u3000"),
+                     min_size=1, max_size=8))
+def test_whatever_is_typed_is_kept_and_judged_as_the_batch_does(typed):
+    """Property: a number box's text reaches the batch's parser unchanged; the form either
+    holds the very value the batch would read from a file, or shows the batch's message."""
+    template = _SHIPPED["镇党建办主任"]  # read only
+    f = template.fields["谈心谈话"]
+    chk = logic.check_form(template, CLERK | {"谈心谈话": typed})
+    assert chk.raw["谈心谈话"] == typed
+    if logic.is_empty(typed):
+        assert "谈心谈话" in chk.missing
+        return
+    try:
+        expected = f.parse(typed)
+    except ValueError as err:
+        (shown,) = chk.errors["谈心谈话"]
+        assert err.message in shown and "谈心谈话" not in chk.values
+    else:
+        assert chk.values["谈心谈话"] == expected and "谈心谈话" not in chk.errors

@@ -9,11 +9,12 @@ import pytest
 from docx import Document
 
 from kit.fields import IDENTITY
+from kit.iorw import backups_of
 from kit.params import load
 from kit.templates import load_roles
 from tests.form.conftest import CLERK, fill
 
-WIDGET_CLASSES = {"int": w.BoundedIntText, "float": w.BoundedFloatText, "text": w.Text,
+WIDGET_CLASSES = {"int": w.Text, "float": w.Text, "text": w.Text,
                   "textarea": w.Textarea, "choice": w.Dropdown}
 
 
@@ -29,22 +30,32 @@ def test_form_is_built_from_the_field_definitions(folders, role):
         assert isinstance(inp.input, WIDGET_CLASSES[f.type.widget]), key
         assert inp.input.description.startswith(f.label)
         assert ("＊" in inp.input.description) == f.required
-        assert f.unit in inp.unit.value
+        assert f.unit in inp.message.value
         if f.help:
             assert f.help in inp.help.value
-        lo, hi = f.bounds()
-        if f.type.widget in ("int", "float") and hi is not None:
-            assert (inp.input.min, inp.input.max) == (lo, hi)
+        assert not isinstance(inp.input, w.BoundedIntText | w.BoundedFloatText | w.IntText
+                              | w.FloatText)  # no widget clamps or coerces what was typed
     # grouped by the report's sections, identity first
     titles = [box.children[0].value for box in form.sections.children]
     assert "基本信息" in titles[0]
     assert all(any(s in t for t in titles) for s in template.sections())
 
 
-def test_percent_box_holds_0_to_100(form):
-    box = form.inputs["党建覆盖率"].input
-    box.value = 150
-    assert box.value == 100  # the widget type enforces the field's bounds
+@pytest.mark.parametrize(("key", "typed", "says"), [
+    ("党建覆盖率", "120", "不能大于 100"),
+    ("讲党课", "五", "请用阿拉伯数字，您是否想写「5」？"),
+    ("年度", "2", "不能小于 2000"),
+])
+def test_a_wrong_number_stays_as_typed_and_blocks_saving(form, folders, key, typed, says):
+    fill(form, CLERK | {key: typed})
+    assert form.inputs[key].input.value == typed
+    assert says in form.inputs[key].message.value
+    assert "kit-msg-error" in form.inputs[key].message.value
+    before = sorted(folders.params.iterdir())
+    form.save_button.click()
+    form.word_button.click()
+    assert sorted(folders.params.iterdir()) == before and not folders.out.exists()
+    assert form.inputs[key].input.value == typed
 
 
 def test_messages_come_from_field_parse_as_the_user_types(form):
@@ -59,20 +70,21 @@ def test_messages_come_from_field_parse_as_the_user_types(form):
     assert "✓" in form.inputs["包抓村"].message.value
 
 
-def test_an_untouched_number_box_is_empty_not_zero(form):
+def test_an_empty_number_box_is_missing_and_0_is_a_value(form):
     fill(form, {k: v for k, v in CLERK.items() if k != "讲党课"})
     chk = form.check()
     assert chk.missing == {"讲党课"}
     assert "必填" in form.inputs["讲党课"].message.value
-    form.inputs["讲党课"].input.value = 3
-    assert form.check().ok
+    form.inputs["讲党课"].input.value = "0"
+    assert form.check().ok and form.check().values["讲党课"] == 0
+    assert "✓" in form.inputs["讲党课"].message.value
 
 
 def test_preview_follows_the_values(form):
     fill(form, CLERK)
     assert "主持召开党建工作专题会议9次" in form.preview.value
     assert "西山镇党建办主任　张晓燕" in form.preview.value
-    form.inputs["专题会议"].input.value = 11
+    form.inputs["专题会议"].input.value = "11"
     assert "主持召开党建工作专题会议11次" in form.preview.value
 
 
@@ -106,6 +118,7 @@ def test_saving_over_another_file_asks_first(form, folders):
     target.write_text("# someone else's file\n角色: 镇党建办主任\n", encoding="utf-8")
     form.save_button.click()
     assert form.confirm.layout.display == "flex" and "已经存在" in form.confirm_text.value
+    assert form.confirm_yes.description == "覆盖保存"
     assert target.read_text(encoding="utf-8").startswith("# someone else's file")
     form.confirm_no.click()
     assert form.confirm.layout.display == "none"
@@ -113,7 +126,7 @@ def test_saving_over_another_file_asks_first(form, folders):
     form.save_button.click()
     form.confirm_yes.click()
     assert "专题会议: 9" in target.read_text(encoding="utf-8")
-    backup = target.with_name(target.name + ".bak")
+    (backup,) = backups_of(target)
     assert backup.read_text(encoding="utf-8").startswith("# someone else's file")
 
 
@@ -122,15 +135,18 @@ def test_editing_an_opened_file_keeps_the_previous_version(form, folders):
     original = path.read_bytes()
     form.file_picker.value = path
     form.open_button.click()
-    assert form.inputs["专题会议"].input.value == 12
+    assert form.inputs["专题会议"].input.value == "12"
     assert form.inputs["其他工作"].input.value.startswith("牵头完成")
-    form.inputs["专题会议"].input.value = 13
+    form.inputs["专题会议"].input.value = "13"
     form.save_button.click()
     assert form.confirm.layout.display == "none"  # its own file: saved, old one kept
     assert "专题会议: 13" in path.read_text(encoding="utf-8")
     assert path.read_text(encoding="utf-8").startswith("# 2023年度述职报告参数")  # header kept
-    assert path.with_name(path.name + ".bak").read_bytes() == original
+    assert [b.read_bytes() for b in backups_of(path)] == [original]
     assert load(path, templates=folders.templates).values["专题会议"] == 13
+    form.inputs["专题会议"].input.value = "14"
+    form.save_button.click()  # a second save: both earlier versions kept
+    assert len(backups_of(path)) == 2 and backups_of(path)[-1].read_bytes() == original
 
 
 def test_a_file_changed_elsewhere_since_opening_is_not_overwritten(form, folders):
@@ -186,3 +202,78 @@ def test_word_button_refuses_an_invalid_form(form, folders):
     form.word_button.click()
     assert "还不能生成 Word" in form.status.value
     assert not folders.out.exists()
+
+
+def test_a_file_value_the_form_cannot_hold_is_shown_not_dropped(form, tmp_path, folders):
+    path = folders.params / "x.yaml"
+    text = (folders.params / "东山镇-党建办主任-李明华.yaml").read_text(encoding="utf-8")
+    path.write_text(text.replace("讲党课: 6", "讲党课: 五").replace("单位: 东山镇", "单位: 东山镇\n单位类别: 县"),
+                    encoding="utf-8")
+    form.open(path)
+    assert form.inputs["讲党课"].input.value == "五"
+    assert "您是否想写「5」？" in form.inputs["讲党课"].message.value
+    assert form.inputs["单位类别"].input.value == "县"
+    assert "kit-msg-error" in form.inputs["单位类别"].message.value
+
+
+def test_switching_role_after_opening_asks_before_saving(form, folders):
+    path = folders.params / "东山镇-党委书记-王建国.yaml"
+    before = path.read_bytes()
+    form.open(path)
+    form.role_picker.value = "镇党建办主任"
+    assert form.inputs["姓名"].input.value == "王建国"
+    fill(form, {k: v for k, v in CLERK.items() if k not in ("姓名", "单位", "所属县")})
+    form.save_button.click()
+    assert path.read_bytes() == before
+    assert form.confirm.layout.display == "flex"
+    question = form.confirm_text.value
+    assert "东山镇 王建国" in question and "角色：镇委书记 → 镇党建办主任" in question
+    form.confirm_yes.click()
+    assert "角色: 镇党建办主任" in path.read_text(encoding="utf-8")
+    assert [b.read_bytes() for b in backups_of(path)] == [before]
+
+
+def test_a_duplicate_official_is_refused_with_an_offer_to_open(form, folders):
+    before = sorted(folders.params.iterdir())
+    fill(form, CLERK | {"姓名": "李明华", "单位": "东山镇"})
+    form.save_button.click()
+    assert sorted(folders.params.iterdir()) == before
+    assert "已经有参数文件 params/东山镇-党建办主任-李明华.yaml" in form.status.value
+    assert form.confirm_yes.description == "打开 东山镇-党建办主任-李明华.yaml"
+    form.confirm_yes.click()
+    assert form.path == folders.params / "东山镇-党建办主任-李明华.yaml"
+    assert form.inputs["专题会议"].input.value == "12"
+
+
+def test_opening_fills_a_set_of_rows_off_screen_then_swaps_it_in(form, folders):
+    from ipywidgets.widgets.widget import _instances
+
+    first = form.inputs
+    fill(form, {"姓名": "张三", "专题会议": "99"})  # typed, then another file is opened
+    form.open(folders.params / "东山镇-党委书记-王建国.yaml")
+    assert form.role_picker.value == "镇委书记" and "心得体会" in form.inputs
+    assert form.sections.children[0].children[1] is form.inputs["姓名"].row
+    form.open(folders.params / "东山镇-党建办主任-李明华.yaml")
+    assert form.inputs is first  # the spare set of this role, refilled
+    assert form.inputs["姓名"].input.value == "李明华"
+    assert form.inputs["专题会议"].input.value == "12"  # nothing left of what was typed
+    assert "张三" not in form.preview.value
+    live = len(_instances)
+    for _ in range(3):  # opening files does not grow the number of widgets
+        form.open(folders.params / "东山镇-党委书记-王建国.yaml")
+        form.open(folders.params / "东山镇-党建办主任-李明华.yaml")
+    assert len(_instances) <= live
+
+
+
+def test_typing_after_a_question_withdraws_it(form, folders):
+    fill(form, CLERK)
+    target = folders.params / "西山镇-镇党建办主任-张晓燕.yaml"
+    target.write_text("# someone else's file\n角色: 镇党建办主任\n", encoding="utf-8")
+    form.save_button.click()
+    assert form.confirm.layout.display == "flex"
+    form.inputs["姓名"].input.value = "张晓"  # the question was about 张晓燕's file
+    assert form.confirm.layout.display == "none"
+    form.confirm_yes.click()  # a stale click does nothing
+    assert target.read_text(encoding="utf-8").startswith("# someone else's file")
+    assert not (folders.params / "西山镇-镇党建办主任-张晓.yaml").exists()

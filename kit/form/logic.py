@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kit.errors import KitError, ParamsError, Problem, display_path
-from kit.fields import Field, Value
+from kit.fields import Value
 from kit.identity import Identity, params_filename
 from kit.iorw import atomic_write_text, backup_generations
 from kit.model import Report
@@ -60,14 +60,8 @@ class FormCheck:
             label = fields[key].label
             for text in self.errors.get(key, []) or ["缺少必填项"]:
                 out.append(f"「{label}」：{text}")
-        keyed = {_problem_name(f) for f in fields.values()}
-        out += [str(p) for p in self.problems if p.field not in keyed]
+        out += [str(p) for p in self.problems if p.key not in fields]
         return out
-
-
-def _problem_name(f: Field) -> str:
-    """How :func:`kit.params.validate` names a field in a Problem."""
-    return f.key if f.key == f.label else f"{f.key}（{f.label}）"
 
 
 def problem_text(p: Problem) -> str:
@@ -83,23 +77,18 @@ def check_form(template: RoleTemplate, raw: Mapping[str, Any]) -> FormCheck:
     entries = {k: Entry(k, v, 0) for k, v in raw.items() if not is_empty(v)}
     values, problems, warnings = validate(template, entries, file="")
     fields = template.all_fields
-    by_name = {_problem_name(f): f.key for f in fields.values()}
     result = FormCheck(template, dict(raw), values, problems)
     for p in problems:
-        key = getattr(p, "key", None) or by_name.get(p.field or "")
-        if key not in fields:
-            key = by_name.get(p.field or "")
-        if key is None:
-            continue
+        key = p.key
+        if key is None or key not in fields:
+            continue  # not about one box (e.g. an unknown key): listed by reasons()
         if fields[key].required and is_empty(raw.get(key)):
             result.missing.add(key)
         else:
             result.errors.setdefault(key, []).append(problem_text(p))
     for w in warnings:
-        for f in fields.values():
-            if f"「{f.label}」" in w:
-                result.notes.setdefault(f.key, []).append(w)
-                break
+        if w.key is not None and w.key in fields:
+            result.notes.setdefault(w.key, []).append(w)
     return result
 
 

@@ -159,7 +159,7 @@ def _cell_value(template: RoleTemplate, key: str, value: Any, number_format: str
     f = template.all_fields.get(key)
     if f is None:
         return value
-    if isinstance(value, float) and value.is_integer() and f.type.widget == "int":
+    if isinstance(value, float) and value.is_integer() and f.type.integer:
         return int(value)
     if f.type.name in ("percent", "rate") and isinstance(value, int | float) \
             and "%" in (number_format or ""):
@@ -173,8 +173,7 @@ def _check(row: Row, file: str) -> None:
                if k in fields and v not in (None, "")}
     _, found, _ = validate(row.template, entries, file)
     for p in found:
-        key = next((k for k in fields if p.field and (p.field == k or p.field.startswith(k + "（"))),
-                   None)
+        key = p.key
         if key in row.refused:
             continue  # 「缺少必填项」 would repeat the formula's own message
         f = fields.get(key) if key else None

@@ -28,7 +28,7 @@ _INTEGER = {"count", "year", "count_grouped"}
 
 
 def is_number(f: Field) -> bool:
-    return f.type.widget in ("int", "float")
+    return f.type.numeric
 
 
 def is_date(f: Field) -> bool:

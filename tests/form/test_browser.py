@@ -379,14 +379,18 @@ def test_kit_lab_is_chinese_and_runs_the_form_from_the_toolbar(browser, tmp_path
         expect(page.locator(".kit-preview")).to_contain_text("2023年度述职报告")
         _type(page, "党建工作覆盖率＊", "120")
         expect(_msg(page, "党建工作覆盖率＊")).to_contain_text("不能大于 100")
-        for label in ("年度＊", "党建工作覆盖率＊", "主持召开党建工作专题会议＊", "包抓的村＊"):
-            box = _field(page, label).bounding_box()
-            row = page.locator(".kit-row").filter(has=_field(page, label))
-            msg = row.locator(".kit-msg").bounding_box()
-            if label != "年度＊":  # 年度 has no unit
-                unit = row.locator(".kit-unit").bounding_box()
-                assert abs(unit["y"] - box["y"]) < box["height"], label  # unit beside box
-            assert abs(msg["y"] - box["y"]) < box["height"], label  # message beside it too
         _keep(page, "form-jupyterlab.png", tmp_path)
+        for width, height in ((1366, 900), (1920, 1080)):  # the file browser still open
+            page.set_viewport_size({"width": width, "height": height})
+            for label in ("年度＊", "党建工作覆盖率＊", "主持召开党建工作专题会议＊", "包抓的村＊"):
+                field = _field(page, label)
+                field.scroll_into_view_if_needed()
+                box = field.bounding_box()
+                row = page.locator(".kit-row").filter(has=field)
+                msg = row.locator(".kit-msg").bounding_box()
+                if label != "年度＊":  # 年度 has no unit
+                    unit = row.locator(".kit-unit").bounding_box()
+                    assert abs(unit["y"] - box["y"]) < box["height"], (width, label)  # beside
+                assert abs(msg["y"] - box["y"]) < box["height"], (width, label)  # beside too
         assert page.offsite.urls == []
         _close(page)

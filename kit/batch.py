@@ -43,7 +43,7 @@ from kit.manifest import Manifest
 from kit.plan import Plan, plan
 from kit.review import render_page
 from kit.templates import RoleTemplate, load_roles, templates_dir
-from kit.volumes import group_volume, groups, pdfs, volume, write_volume_list
+from kit.volumes import group_volume, groups, pdfs, prune, volume, write_volume_list
 from kit.workers import run_all
 
 RECYCLE_AFTER = 100  # notebooks per worker process before it (and its kernel) is replaced
@@ -185,6 +185,9 @@ def _finish(out_root: Path, result: BuildResult, manifest: Manifest, p: Plan, pd
             path = group_volume(parts, name) if by else parts.volume
             if (book := volume(path, year, members, result, manifest, p.keys, final)):
                 written.append(book)
+        if books:  # a refused --final keeps the last draft
+            prune(parts, {group_volume(parts, n) if by else parts.volume for n in books},
+                  manifest, by)
         if by:
             write_volume_list(parts, by, group, result)
         if pdf:

@@ -47,6 +47,22 @@ def write_volume_list(parts: YearFolder, by: str, outcomes: list[Outcome],
     result.volume_lists.append(path)
 
 
+def prune(parts: YearFolder, keep: set[Path], manifest: Manifest, by: str | None) -> None:
+    """Remove this year's 汇编 (and their PDFs) that an earlier build wrote and this one no
+    longer makes — a group that is gone, or the other way of binding after ``--by``
+    changed — so the folder never holds an out-of-date 汇编 beside the current ones.
+    Only files the manifest says the kit wrote are touched."""
+    for book in list(manifest.volumes):
+        path = parts.path.parent / book
+        if path.parent != parts.path or path in keep:
+            continue
+        for old in (path, parts.path / "pdf" / f"{path.stem}.pdf"):
+            old.unlink(missing_ok=True)
+        del manifest.volumes[book]
+    if not by:
+        (parts.path / f"{parts.volume.stem}清单.txt").unlink(missing_ok=True)
+
+
 def volume(path: Path, year: int, outcomes: list[Outcome], result: BuildResult,
             manifest: Manifest, keys: dict[Path, str], final: bool = False
             ) -> tuple[list[Report], VolumeInfo] | None:

@@ -53,3 +53,30 @@ def _toc_matches_pdf(pdf: Path, n: int) -> None:
                      page_texts(pdf)[0])
     assert len(toc) == n
     assert [int(p) for _, p in toc] == start_pages_in_pdf(pdf, [t for t, _ in toc])
+
+
+@pytest.mark.slow
+def test_changing_how_volumes_are_bound_leaves_no_stale_volume(workspace: Path) -> None:
+    """--by 所属县, then none, then --by again with one county gone: the folder holds only
+    the 汇编 of the last build (and its list), never an out-of-date one beside them."""
+    root = workspace
+    files = write_officials(root / "params", 3)
+    files[0].write_text(files[0].read_text("utf-8").replace("所属县: 云溪县", "所属县: 青川县"),
+                        "utf-8")
+    year = root / "build" / "2023"
+
+    def build(*by: str) -> set[str]:
+        with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(io.StringIO()):
+            mp.chdir(root)
+            assert main(["--templates", "templates", "build", "params", "-o", "build",
+                         "--workers", "1", *by]) == 0
+        return {p.name for p in year.glob("*汇编*")}
+
+    assert build("--by", "所属县") == {"2023年度述职报告汇编-青川县.docx",
+                                      "2023年度述职报告汇编-云溪县.docx",
+                                      "2023年度述职报告汇编清单.txt"}
+    assert build() == {"2023年度述职报告汇编.docx"}
+    files[0].write_text(files[0].read_text("utf-8").replace("所属县: 青川县", "所属县: 云溪县"),
+                        "utf-8")
+    assert build("--by", "所属县") == {"2023年度述职报告汇编-云溪县.docx",
+                                      "2023年度述职报告汇编清单.txt"}

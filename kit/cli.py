@@ -219,10 +219,10 @@ def _each(files: Sequence[str], act: Callable[[str], str]) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     from kit.batch import build
-    from kit.collation import ENV, check_method
+    from kit.collation import ENV, check_method, current_method
 
-    if args.order:
-        os.environ[ENV] = check_method(args.order)  # the workers and the 汇编 read it
+    # Checked before anything runs; the workers and the 汇编 read it from the environment.
+    os.environ[ENV] = check_method(args.order) if args.order else current_method()
     result = build(args.params, args.out, workers=args.workers, timeout=args.timeout,
                    pdf=args.pdf, templates=args.templates, force=args.force,
                    by=args.by, final=args.final, compare=args.compare)

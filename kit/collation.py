@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kit.errors import KitError, Problem, ToolMissingError, suggest
+from kit.errors import Problem, ToolMissingError, UsageError, suggest
 
 METHODS = {"笔画": "zh@collation=stroke", "拼音": "zh@collation=pinyin"}
 DEFAULT = "笔画"
@@ -34,7 +34,7 @@ def current_method() -> str:
 
 def check_method(method: str) -> str:
     if method not in METHODS:
-        raise KitError(Problem("不认识的排序方式", field="--order", expected="笔画 或 拼音",
+        raise UsageError(Problem("不认识的排序方式", field="--order", expected="笔画 或 拼音",
                                found=f"「{method}」", hint=suggest(method, METHODS)))
     return method
 

@@ -127,6 +127,12 @@ def test_compare_with_a_missing_folder_is_one_chinese_line(
     assert not (project / "build").exists() or not list((project / "build").rglob("*.ipynb"))
 
 
-def test_order_option_is_checked(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["build", "params", "--order", "笔划"]) == 1
+def test_order_option_is_checked(project: Path, capsys: pytest.CaptureFixture[str],
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wrong --order (or KIT_NAME_ORDER) is a usage error, exit 2 like --workers 0."""
+    assert main(["build", "params", "--order", "笔划"]) == 2
     assert "您是否想写「笔画」" in capsys.readouterr().err
+    monkeypatch.setenv("KIT_NAME_ORDER", "拼写")
+    assert main(["build", "params"]) == 2
+    assert "您是否想写「拼音」" in capsys.readouterr().err
+    assert not (project / "build").exists() or not list((project / "build").rglob("*.ipynb"))

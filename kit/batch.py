@@ -43,7 +43,15 @@ from kit.manifest import Manifest
 from kit.plan import Plan, plan
 from kit.review import render_page
 from kit.templates import RoleTemplate, load_roles, templates_dir
-from kit.volumes import group_volume, groups, pdfs, prune, volume, write_volume_list
+from kit.volumes import (
+    group_volume,
+    groups,
+    pdfs,
+    prune,
+    volume,
+    warm_up,
+    write_volume_list,
+)
 from kit.workers import run_all
 
 RECYCLE_AFTER = 100  # notebooks per worker process before it (and its kernel) is replaced
@@ -155,6 +163,8 @@ def _build(files: list[Path], folder: str | None, roles: dict[str, RoleTemplate]
     def done(o: Outcome) -> None:
         _note(manifest, o.file, o, p, folder, out_root)
 
+    if p.tasks:  # a 汇编 will be written: its tables load while the workers start
+        threading.Thread(target=warm_up, daemon=True).start()
     try:
         closing = run_all(p.tasks, p.outcomes, workers, recycle_after, quiet, done)
     finally:

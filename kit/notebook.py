@@ -107,7 +107,7 @@ def report_from_dict(data: dict[str, Any]) -> Report:
 def kit_outputs(nb: Any) -> dict[str, Any]:
     """Everything the notebook's cells recorded in ``metadata["kit"]``, merged."""
     found: dict[str, Any] = {}
-    for cell in nb.cells:
+    for cell in nb["cells"]:  # a NotebookNode or the notebook's plain JSON
         for out in cell.get("outputs", []):
             found.update(out.get("metadata", {}).get(META_KEY, {}))
     return found

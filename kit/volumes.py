@@ -31,6 +31,18 @@ def groups(outcomes: list[Outcome], by: str | None) -> dict[str, list[Outcome]]:
     return dict(sorted(out.items()))
 
 
+def warm_up() -> None:
+    """Load the name order's tables (the stroke counts of every CJK character: ~0.5 s)
+    ahead of the 汇编, in a thread while the workers run.  A failure here is reported
+    where the 汇编 needs the table, not here."""
+    from kit.collation import name_key
+
+    try:
+        name_key("王")
+    except Exception:  # said again, with its message, where the 汇编 needs it
+        return
+
+
 def group_volume(parts: YearFolder, group: str) -> Path:
     """「2023年度述职报告汇编-青川县.docx」 beside the year's 汇编."""
     return parts.volume.with_name(f"{parts.volume.stem}-{safe_filename(group or '未填')}.docx")
@@ -105,14 +117,15 @@ def _report_of(o: Outcome) -> dict[str, Any]:
         return o.report
     import json
 
-    import nbformat
-
     from kit.notebook import kit_outputs
 
     assert o.notebook is not None
-    # Our own notebook, parsed without nbformat's schema validation (most of the time
-    # of a rebuild's 汇编); a damaged one raises ValueError, said as the 汇编's problem.
-    nb = nbformat.from_dict(json.loads(o.notebook.read_bytes()))
+    # Our own notebook, read as plain JSON: neither nbformat's schema validation nor
+    # importing nbformat (with jsonschema: up to 2 s) in the batch's own process.  A
+    # damaged one raises ValueError, said as the 汇编's problem.
+    nb = json.loads(o.notebook.read_bytes())
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise ValueError(f"{display_path(o.notebook)} 不是完整的笔记本")
     report = kit_outputs(nb).get("report")
     if report is None:
         raise ValueError(f"{display_path(o.notebook)} 里没有报告")

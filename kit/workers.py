@@ -1,4 +1,4 @@
-"""The worker processes of ``kit build``: each keeps one kernel (:mod:`kit.engines`) and
+"""The worker processes of ``kit build``: each keeps one kernel (:mod:`kit.kernel`) and
 runs officials through :func:`kit.execute.run_task`; Ctrl-C stops them at once, and a
 worker whose batch died (even by ``kill -9``) stops itself and its kernel."""
 
@@ -100,7 +100,7 @@ def init_worker(run_root: Path) -> None:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     from multiprocessing.util import Finalize
 
-    from kit.engines import use_runtime_dir, worker_kernel
+    from kit.kernel import use_runtime_dir, worker_kernel  # not papermill: see kit.kernel
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch's to handle
     folder = use_runtime_dir(run_root)
@@ -122,11 +122,12 @@ def init_worker(run_root: Path) -> None:
     threading.Thread(target=watch_parent, daemon=True).start()
     logging.getLogger("papermill").setLevel(logging.ERROR)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
-    logging.getLogger("kit.engines").setLevel(logging.CRITICAL)  # outcomes say what failed
+    for name in ("kit.engines", "kit.kernel"):  # the outcomes say what failed
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
     def stop() -> None:
         kernel.stop()
         shutil.rmtree(folder, ignore_errors=True)
 
     Finalize(kernel, stop, exitpriority=10)
-    kernel.launch()  # it boots while this worker imports the rest (first task)
+    kernel.launch()  # it boots while this worker imports papermill (first task)

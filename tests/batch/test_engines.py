@@ -119,11 +119,11 @@ def test_recycled_workers_stop_their_kernels(tmp_path: Path) -> None:
 @pytest.mark.skipif(sys.platform == "win32", reason="kernels use Unix sockets on POSIX only")
 def test_kernel_files_stay_in_the_runtime_folder(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    import kit.engines
+    import kit.kernel
 
-    monkeypatch.setattr(kit.engines, "_runtime", None)
+    monkeypatch.setattr(kit.kernel, "_runtime", None)
     folder = use_runtime_dir(tmp_path / "run")
-    kernel = kit.engines.ReusedKernel()
+    kernel = kit.kernel.ReusedKernel()
     try:
         km, _ = kernel.ensure()
         assert Path(km.connection_file).parent == folder

@@ -2,6 +2,8 @@
 
     python bench/bench_build.py                      # N = 100, 3 rounds
     python bench/bench_build.py --sizes 100 --rounds 5 --loop   # also the papermill loop
+    python bench/bench_build.py --baseline DIR   # also an older checkout, e.g. from
+                                                 # git archive <commit> | tar -x -C DIR
 
 For each N it writes N synthetic officials (mixed roles, plausible values, checked by
 kit.params), then in each round, from the shell's point of view:
@@ -98,11 +100,16 @@ def write_officials(folder: Path, n: int, seed: int = 7) -> list[Path]:
     return paths
 
 
-def kit_build(params: Path, out: Path, workers: int) -> float:
+def kit_build(params: Path, out: Path, workers: int, source: Path | None = None) -> float:
+    """``kit build`` of this checkout, or of the kit in ``source`` (an older checkout)."""
+    cmd, env = [str(BIN / "kit")], None
+    if source is not None:
+        cmd = [sys.executable, "-c", "import sys; from kit.cli import main; sys.exit(main())"]
+        env = dict(os.environ, PYTHONPATH=str(source))
     start = time.perf_counter()
-    run = subprocess.run([str(BIN / "kit"), "--templates", str(ROOT / "templates"), "build",
+    run = subprocess.run([*cmd, "--templates", str(ROOT / "templates"), "build",
                           str(params), "-o", str(out), "--workers", str(workers)],
-                         capture_output=True, text=True, cwd=ROOT)
+                         capture_output=True, text=True, cwd=source or ROOT, env=env)
     took = time.perf_counter() - start
     if run.returncode != 0:
         sys.exit(f"kit build failed:\n{run.stdout}\n{run.stderr}")
@@ -225,6 +232,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--loop", action="store_true", help="also time the papermill CLI loop")
+    ap.add_argument("--baseline", type=Path, help="an older checkout of the kit (e.g. from "
+                    "`git archive`): its builds are timed too, interleaved, same files")
     args = ap.parse_args()
     if args.size:
         size_run(args.size, args.workers)
@@ -235,15 +244,19 @@ def main() -> None:
         for n in args.sizes:
             params = Path(tmp) / f"params-{n}"
             files = write_officials(params, n)
-            times: dict[str, list[float]] = {k: [] for k in
-                                             ("full", "one", "none", "floor", "loop")}
+            times: dict[str, list[float]] = {k: [] for k in (
+                "full", "one", "none", "floor", "loop", "base-full", "base-one", "base-none")}
+            kits = {"": None, "base-": args.baseline} if args.baseline else {"": None}
             for r in range(args.rounds):  # interleaved, so all see the same machine load
-                out = Path(tmp) / "kit-out"
-                shutil.rmtree(out, ignore_errors=True)
-                times["full"].append(kit_build(params, out, args.workers))
+                for tag, source in kits.items():
+                    out = Path(tmp) / f"kit-out{tag}"
+                    shutil.rmtree(out, ignore_errors=True)
+                    times[f"{tag}full"].append(kit_build(params, out, args.workers, source))
                 change_one(files, r)
-                times["one"].append(kit_build(params, out, args.workers))
-                times["none"].append(kit_build(params, out, args.workers))
+                for kind in ("one", "none"):
+                    for tag, source in kits.items():
+                        times[f"{tag}{kind}"].append(kit_build(
+                            params, Path(tmp) / f"kit-out{tag}", args.workers, source))
                 times["floor"].append(floor(files, Path(tmp) / "floor-out", args.workers))
                 if args.loop:
                     times["loop"].append(time_loop(files, Path(tmp) / "loop-out"))
@@ -252,12 +265,16 @@ def main() -> None:
             rows = [("full build", "full"), ("rebuild, 1 file changed", "one"),
                     ("rebuild, nothing changed", "none"),
                     (f"floor ({args.workers} kit render processes)", "floor"),
-                    ("papermill CLI loop", "loop")]
+                    ("papermill CLI loop", "loop"), ("baseline: full build", "base-full"),
+                    ("baseline: 1 file changed", "base-one"),
+                    ("baseline: nothing changed", "base-none")]
             for label, k in rows:
                 if k in med:
                     print(f"  {label:34s}: {med[k]:7.2f} s = {med[k] / n:.3f} s/report   "
                           f"{[round(t, 2) for t in times[k]]}")
             print(f"  one changed / full          : {med['one'] / med['full']:.0%} (goal ≤ 15%)")
+            if args.baseline:
+                print(f"  baseline one changed / full : {med['base-one'] / med['base-full']:.0%}")
             print(f"  full / floor                : {med['full'] / med['floor']:.1f}x (goal ≤ 3x)")
             where_time_goes(params, Path(tmp) / "kit-out", args.workers)
 

@@ -8,7 +8,9 @@ the history.  WAL mode and ``BEGIN IMMEDIATE`` with a busy timeout let two revie
 
 from __future__ import annotations
 
+import random
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -38,6 +40,30 @@ BEGIN SELECT RAISE(ABORT, '审阅记录只能追加，不能修改'); END;
 CREATE TRIGGER IF NOT EXISTS records_no_delete BEFORE DELETE ON records
 BEGIN SELECT RAISE(ABORT, '审阅记录只能追加，不能删除'); END;
 """
+
+
+_SETUP_SECONDS = 30.0
+
+
+def _prepare(con: sqlite3.Connection) -> None:
+    """WAL mode and the schema, once per file.  Switching a new file to WAL takes an
+    exclusive lock for which SQLite does not wait (a second reviewer opening the record
+    at that moment gets 「database is locked」 at once), so that step is retried for a
+    bounded time; the schema is only written when it is not there yet."""
+    con.execute(f"PRAGMA busy_timeout={int(_SETUP_SECONDS * 1000)}")
+    deadline = time.monotonic() + _SETUP_SECONDS
+    while True:
+        try:
+            if con.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                con.execute("PRAGMA journal_mode=WAL")
+            if not con.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger'"
+                               " AND name = 'records_no_delete'").fetchone():
+                con.executescript(_SCHEMA)
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02 + random.random() * 0.05)  # jitter: the two do not retry in step
 
 
 @dataclass(frozen=True)
@@ -72,9 +98,7 @@ class Store:
                                       file=display_path(self.path))) from None
         with closing(con):
             try:
-                con.execute("PRAGMA journal_mode=WAL")
-                con.execute("PRAGMA busy_timeout=30000")
-                con.executescript(_SCHEMA)
+                _prepare(con)
                 yield con
             except sqlite3.DatabaseError as err:
                 raise OutputError(Problem(f"审阅记录无法读写（{err}）",

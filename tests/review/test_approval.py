@@ -6,6 +6,7 @@ import io
 import sqlite3
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -86,6 +87,35 @@ def test_two_reviewers_at_once_lose_no_record(project: Path) -> None:
     assert len(records) == 2 * n
     assert Counter(r.reviewer for r in records) == {"甲": n, "乙": n}
     assert [r.id for r in records] == list(range(1, 2 * n + 1))
+
+
+_ADD_MANY = """
+import os, sys, time
+from kit.approval.store import Store
+while not os.path.exists(sys.argv[3]):  # all start together
+    time.sleep(0.001)
+for k in range(20):
+    Store(sys.argv[1]).add(f"{sys.argv[2]}-{k}", "x.yaml", "h", "已通过", sys.argv[2])
+"""
+
+
+def test_many_reviewers_opening_a_new_record_at_once(tmp_path: Path) -> None:
+    """The first opening of a record switches it to WAL, a lock SQLite does not wait for:
+    eight reviewers starting on a new folder together all get their rows in (this failed
+    with 「database is locked」 in about one trial in five before the switch was retried)."""
+    for trial in range(5):
+        db = tmp_path / str(trial) / "审阅记录.sqlite"
+        db.parent.mkdir()
+        go = db.with_name("go")
+        procs = [subprocess.Popen([sys.executable, "-c", _ADD_MANY, str(db), f"r{i}", str(go)],
+                                  cwd=ROOT, stderr=subprocess.PIPE, text=True)
+                 for i in range(8)]
+        time.sleep(1)  # let them import and wait (not a timing assertion)
+        go.touch()
+        for p in procs:
+            _, err = p.communicate(timeout=120)
+            assert p.returncode == 0, err
+        assert len(Store(db).records()) == 8 * 20
 
 
 def test_cli_list_approve_return_export(project: Path, capsys: pytest.CaptureFixture[str],

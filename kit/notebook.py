@@ -13,6 +13,7 @@ so the review index and the 汇编 are built from what the notebooks produced.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -105,9 +106,11 @@ def report_from_dict(data: dict[str, Any]) -> Report:
 
 
 def kit_outputs(nb: Any) -> dict[str, Any]:
-    """Everything the notebook's cells recorded in ``metadata["kit"]``, merged."""
+    """Everything the notebook's cells recorded in ``metadata["kit"]``, merged, as plain
+    dicts and lists.  Not NotebookNodes: a worker's result holding one makes the batch
+    import nbformat (with jsonschema, about a second) just to unpickle it."""
     found: dict[str, Any] = {}
     for cell in nb["cells"]:  # a NotebookNode or the notebook's plain JSON
         for out in cell.get("outputs", []):
             found.update(out.get("metadata", {}).get(META_KEY, {}))
-    return found
+    return json.loads(json.dumps(found))

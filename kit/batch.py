@@ -53,6 +53,7 @@ from kit.volumes import (
     write_volume_list,
 )
 from kit.workers import run_all
+from kit.yamlio import Entry
 
 RECYCLE_AFTER = 100  # notebooks per worker process before it (and its kernel) is replaced
 
@@ -202,7 +203,7 @@ def _finish(out_root: Path, result: BuildResult, manifest: Manifest, p: Plan, pd
             write_volume_list(parts, by, group, result)
         if pdf:
             pdfs(parts, group, result, written, say, manifest)
-        _write_index(parts, group, result, params_dir)
+        _write_index(parts, group, result, params_dir, p.entries)
 
 
 def _note(manifest: Manifest, path: Path, o: Outcome, p: Plan, folder: str | None,
@@ -289,13 +290,13 @@ def _link(target: Path | None, base: Path) -> str:
 
 
 def _write_index(parts: YearFolder, outcomes: list[Outcome], result: BuildResult,
-                 params_dir: str | Path) -> None:
+                 params_dir: str | Path, known: dict[str, dict[str, Entry]]) -> None:
     from kit.approval.status import statuses
     from kit.review.index import write_index
 
     books = [v for v in result.volumes if v.parent == parts.path]
     books += [p for v in books if (p := parts.pdf / f"{v.stem}.pdf") in result.pdfs]
-    reviewed = {Path(os.path.realpath(s.path)): s for s in statuses(params_dir)}
+    reviewed = {Path(os.path.realpath(s.path)): s for s in statuses(params_dir, known=known)}
     write_index(parts.index, parts.year, outcomes, books, reviewed)
 
 

@@ -28,9 +28,11 @@ from kit.identity import Identity, same_person
 from kit.intake import read_params_bytes
 from kit.layout import year_folder
 from kit.manifest import Manifest, digest, kit_fingerprint, official_key
-from kit.params import Official, load, read_entries
+from kit.params import Official, read_entries
+from kit.params import check as check_params
 from kit.pipeline import output_name
 from kit.templates import RoleTemplate
+from kit.yamlio import Entry
 
 CHECK_SECONDS = 10  # a parameter file is checked in milliseconds; this is a safety net
 
@@ -67,6 +69,8 @@ class Plan:
     keys: dict[Path, str] = field(default_factory=dict)  # the key of what is run or reused
     data: dict[Path, str] = field(default_factory=dict)  # digest of each file's bytes
     stems: dict[Path, str] = field(default_factory=dict)
+    # each readable file's entries, by real path: the review index's statuses reuse them
+    entries: dict[str, dict[str, Entry]] = field(default_factory=dict)
 
 
 def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root: Path,
@@ -88,7 +92,10 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
             raw[path] = read_params_bytes(path)
             p.data[path] = digest(raw[path])
             with _time_limit(CHECK_SECONDS):
-                checked[path] = load(path, templates=tdir)
+                entries = read_entries(path)
+                p.entries[os.path.realpath(path)] = entries
+                checked[path] = check_params(entries, file=display_path(path), path=path,
+                                             templates=tdir)
         except ParamsError as err:
             p.outcomes[path] = _failed(path, str(err))
         except CheckTimeout:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Iterable
+import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,9 +66,10 @@ class FileStatus:
         return self.status == PASSED
 
 
-def status_of(path: Path, latest: dict[str, Record]) -> FileStatus:
+def status_of(path: Path, latest: dict[str, Record],
+              read: Callable[[Path], dict[str, Entry]] = read_entries) -> FileStatus:
     try:
-        entries = read_entries(path)
+        entries = read(path)
     except ParamsError:
         return FileStatus(path, Identity("", "", ""), "", "无法读取", None)
     ident, digest = Identity.of(entries), data_hash(entries)
@@ -81,10 +83,18 @@ def status_of(path: Path, latest: dict[str, Record]) -> FileStatus:
     return FileStatus(path, ident, digest, status, record)
 
 
-def statuses(params_dir: str | Path, store: Store | None = None) -> list[FileStatus]:
-    """The status of every parameter file of a folder, in file-name order."""
+def statuses(params_dir: str | Path, store: Store | None = None,
+             known: dict[str, dict[str, Entry]] | None = None) -> list[FileStatus]:
+    """The status of every parameter file of a folder, in file-name order.  ``known``:
+    entries already read (by real path), e.g. by the batch that just checked them."""
     latest = (store or Store.of_folder(params_dir)).latest()
-    return [status_of(p, latest) for p in find_params(params_dir)]
+    known = known or {}
+
+    def read(path: Path) -> dict[str, Entry]:
+        got = known.get(os.path.realpath(path))
+        return got if got is not None else read_entries(path)
+
+    return [status_of(p, latest, read) for p in find_params(params_dir)]
 
 
 def decide(files: Iterable[str | Path], status: str, reviewer: str, reason: str = "",

@@ -98,6 +98,18 @@ def run_task(task: Task, outcome: Outcome) -> Outcome:
     return outcome
 
 
+def warm_up() -> None:
+    """Import what :func:`run_task` needs and build the review page's exporter."""
+    global _exporter
+    import papermill  # noqa: F401
+
+    import kit.engines  # noqa: F401
+    import kit.notebook  # noqa: F401
+
+    if _exporter is None:
+        _exporter = _review_exporter()
+
+
 def _reason(ename: str, evalue: str) -> str:
     if ename in ("ParamsError", "UnknownRoleError", "TemplateError", "OutputError",
                  "TimeoutError"):

@@ -3,7 +3,9 @@ page is written.  Runs in the batch's worker processes (see :mod:`kit.batch`).""
 
 from __future__ import annotations
 
+import json
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,8 +48,22 @@ class Outcome:
     notebook: Path | None = None
     review: Path | None = None
     docx: Path | None = None
-    report: dict[str, Any] | None = None  # the Report the notebook rendered, as data
+    # The Report the notebook rendered, as zlib'd JSON (a third of the dict's memory): the
+    # batch keeps every official's until the 汇编 is written, tens of thousands at a time.
+    packed_report: bytes | None = None
     seconds: float = 0.0
+
+    @property
+    def report(self) -> dict[str, Any] | None:
+        if self.packed_report is None:
+            return None
+        got: dict[str, Any] = json.loads(zlib.decompress(self.packed_report))
+        return got
+
+    @report.setter
+    def report(self, value: dict[str, Any] | None) -> None:
+        self.packed_report = None if value is None else zlib.compress(
+            json.dumps(value, ensure_ascii=False).encode("utf-8"), 1)
 
 
 def run_task(task: Task, outcome: Outcome) -> Outcome:

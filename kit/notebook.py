@@ -1,5 +1,6 @@
-"""The steps of ``notebooks/report.ipynb``, one call per cell, shown for a reader who does
-not program (tables and text in Chinese, no code).
+"""The steps of ``notebooks/report.ipynb`` (one call a step, all in one cell: each cell is a
+round trip to the kernel), shown for a reader who does not program (tables and text in
+Chinese, no code).
 
 The notebook receives only *paths* as parameters (``-p params_file …``): papermill
 writes a string parameter as an escaped Python string literal, so even a hostile path

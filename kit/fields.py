@@ -282,22 +282,25 @@ class _Text(FieldType):
 
 def _refuse_unsafe(text: str, expected: str) -> None:
     """Refuse a value holding a character the report cannot show (never drop it silently):
-    one message naming where the first one is, and the text without them as a hint.
-    Tabs and line breaks are ordinary (a long text joins its lines)."""
+    the message says where the first one is, ``found`` shows each as 〈U+E001〉, the hint
+    the text without them.  Tabs and line breaks are ordinary (a long text joins its lines)."""
     found = _UNSAFE_CHARS.search(text)
     if found is None:
         return
     at, count = found.start(), len(_UNSAFE_CHARS.findall(text))
     where = f"第 {at} 个字后" if at else "开头"
-    what = f"{where}有一个无法显示的字符（U+{ord(found.group()):04X}）"
+    message = f"{where}有一个无法显示的字符（U+{ord(found.group()):04X}）"
     if count > 1:
-        what += f"，共 {count} 个"
+        message += f"，共 {count} 个"
+    start = max(0, at - 10)
+    shown = _UNSAFE_CHARS.sub(lambda m: f"〈U+{ord(m.group()):04X}〉", text[start:at + 20])
+    shown = ("…" if start else "") + shown + ("…" if len(text) > at + 20 else "")
     # The hint stays one line: the text without them, its lines joined.
     clean = "".join(line.strip() for line in _UNSAFE_CHARS.sub("", text).splitlines())
-    hint = "这类字符常见于从网页、微信或其他软件复制的文字，看不见，请删除它。"
+    hint = "请删除它（常见于从网页、微信或其他软件复制的文字，看不见）。"
     if clean:
         hint += did_you_mean([clean if len(clean) <= 30 else clean[:30] + "…"]) or ""
-    raise FieldValueError("有无法显示的字符", expected, what, hint, kind="unsafe_char")
+    raise FieldValueError(message, expected, f"「{shown}」", hint, kind="unsafe_char")
 
 
 class _LongText(_Text):

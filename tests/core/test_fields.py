@@ -49,7 +49,7 @@ def test_short_text_drops_the_unit_the_template_prints() -> None:
 def test_text_refuses_marker_and_control_characters_instead_of_dropping_them() -> None:
     with pytest.raises(FieldValueError) as err:
         _f("text").parse("甲\ue000乙\x07\n丙")
-    assert err.value.kind == "unsafe_char" and "U+E000" in err.value.found
+    assert err.value.kind == "unsafe_char" and "U+E000" in err.value.message
 
 
 def test_chinese_numerals() -> None:

@@ -175,6 +175,23 @@ def test_imported_template_takes_real_values(tmp_path):
     assert not re.search(r"[xXｘＸ]", text)
 
 
+def test_imported_template_prints_the_places_typed(tmp_path):
+    """Every number type of an imported template (小数, 千分位, 百分比, 增长率) prints the
+    decimal places as typed: 12.50 is not shortened to 12.5."""
+    import_sample(FIXTURES / "镇长_全角与小数.txt", out_dir=tmp_path)
+    role = load_roles(tmp_path)["镇长"]
+    values = {"角色": "镇长", "姓名": "张三", "单位": "西河乡", "所属县": "云溪县", "省份": "四川",
+              "年度": 2024}
+    for f in role.fields.values():
+        if f.required:
+            values[f.key] = {"整数": "5", "小数": "12.50", "百分比": "8.50", "增长率": "-3.50",
+                             "小数（千分位）": "12345.50", "日期": "5月8日"}.get(f.type.zh, "石门")
+    official = check(values, templates=tmp_path)
+    text = "\n".join(render(role, official.values).paragraphs())
+    assert "同比增长-3.50%" in text and "增幅达-3.50％" in text
+    assert "固定资产投资12,345.50万元" in text
+
+
 # -- messages and files -----------------------------------------------------------------
 
 def test_not_a_report(tmp_path):

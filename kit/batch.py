@@ -40,7 +40,7 @@ from kit.iorw import atomic_write_text
 from kit.layout import BUILD, PARAMS, YearFolder, year_folder
 from kit.lock import WAIT_SECONDS, BuildLock, clean_scratch, clean_stale_runtime
 from kit.manifest import Manifest
-from kit.plan import Plan, plan
+from kit.plan import Plan, likely_runs, plan
 from kit.review import render_page
 from kit.templates import RoleTemplate, load_roles, templates_dir
 from kit.volumes import (
@@ -52,7 +52,7 @@ from kit.volumes import (
     warm_up,
     write_volume_list,
 )
-from kit.workers import run_all
+from kit.workers import discard, prestart, run_all
 from kit.yamlio import Entry
 
 RECYCLE_AFTER = 100  # notebooks per worker process before it (and its kernel) is replaced
@@ -148,6 +148,37 @@ def _build(files: list[Path], folder: str | None, roles: dict[str, RoleTemplate]
            compare: str | Path | None, params_dir: str | Path) -> None:
     if manifest.damaged:
         say("上次的生成记录已损坏，本次全部重新生成。")
+    # Officials are likely to run: one worker starts its kernel while the files are checked.
+    guess = likely_runs(files, manifest, force)
+    started = prestart(out_root, min(workers, guess)) if guess else None
+    try:
+        p = _plan_and_note(files, folder, roles, tdir, out_root, timeout, manifest, result,
+                           force, compare)
+    except BaseException:
+        if started is not None:
+            discard(started)
+        raise
+
+    def done(o: Outcome) -> None:
+        _note(manifest, o.file, o, p, folder, out_root)
+
+    if p.tasks:  # a 汇编 will be written: its tables load while the workers start
+        threading.Thread(target=warm_up, daemon=True).start()
+    try:
+        closing = run_all(p.tasks, p.outcomes, workers, recycle_after, quiet, done, started)
+    finally:
+        result.outcomes = list(p.outcomes.values())
+    try:
+        _finish(out_root, result, manifest, p, pdf, say, by, final, params_dir)
+    finally:
+        if closing is not None:  # the workers stopped their kernels meanwhile
+            closing.join()
+
+
+def _plan_and_note(files: list[Path], folder: str | None, roles: dict[str, RoleTemplate],
+                   tdir: Path, out_root: Path, timeout: float, manifest: Manifest,
+                   result: BuildResult, force: bool, compare: str | Path | None) -> Plan:
+    """The plan, and what is known before anything runs written down."""
     p = plan(files, roles, tdir, out_root, timeout, manifest, force=force, compare=compare)
     result.outcomes = list(p.outcomes.values())
     result.reused = len(p.reused)
@@ -160,21 +191,7 @@ def _build(files: list[Path], folder: str | None, roles: dict[str, RoleTemplate]
             atomic_write_text(o.review, render_page(  # type: ignore[arg-type]
                 "failed_check.html.j2", file=display_path(o.file), reason=o.reason))
             _note(manifest, path, o, p, folder, out_root)
-
-    def done(o: Outcome) -> None:
-        _note(manifest, o.file, o, p, folder, out_root)
-
-    if p.tasks:  # a 汇编 will be written: its tables load while the workers start
-        threading.Thread(target=warm_up, daemon=True).start()
-    try:
-        closing = run_all(p.tasks, p.outcomes, workers, recycle_after, quiet, done)
-    finally:
-        result.outcomes = list(p.outcomes.values())
-    try:
-        _finish(out_root, result, manifest, p, pdf, say, by, final, params_dir)
-    finally:
-        if closing is not None:  # the workers stopped their kernels meanwhile
-            closing.join()
+    return p
 
 
 def _finish(out_root: Path, result: BuildResult, manifest: Manifest, p: Plan, pdf: bool,

@@ -98,6 +98,18 @@ def run_task(task: Task, outcome: Outcome) -> Outcome:
     return outcome
 
 
+def warm_up() -> None:
+    """Import what :func:`run_task` needs and build the review page's exporter."""
+    global _exporter
+    import papermill  # noqa: F401
+
+    import kit.engines  # noqa: F401
+    import kit.notebook  # noqa: F401
+
+    if _exporter is None:
+        _exporter = _review_exporter()
+
+
 def _reason(ename: str, evalue: str) -> str:
     if ename in ("ParamsError", "UnknownRoleError", "TemplateError", "OutputError",
                  "TimeoutError"):
@@ -111,7 +123,8 @@ _exporter: Any = None
 def _review_exporter() -> Any:
     """nbconvert's HTMLExporter without its final BeautifulSoup pass (alt texts for
     images and tab stops on code cells: a review page has neither), which re-parses the
-    whole page and cost as much as the conversion itself."""
+    whole page and cost as much as the conversion itself, and with one validation of the
+    notebook instead of one after each of its twelve preprocessors."""
     from nbconvert import HTMLExporter, TemplateExporter
     from nbconvert.filters.highlight import Highlight2HTML
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
@@ -126,9 +139,13 @@ def _review_exporter() -> Any:
                 notebook_metadata=self._nb_metadata, parent=self, resources=resources))
             return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
+    # Of HTML's default preprocessors only the tag filter: the others restyle code or
+    # inline CSS this page's own header never uses.  Validated once, not after each step.
     return ReviewExporter(template_file="kit_review.html.j2",
                           extra_template_paths=[str(TEMPLATES)], exclude_input=True,
-                          exclude_input_prompt=True, exclude_output_prompt=True)
+                          exclude_input_prompt=True, exclude_output_prompt=True,
+                          optimistic_validation=True,
+                          default_preprocessors=["nbconvert.preprocessors.TagRemovePreprocessor"])
 
 
 def review_page(nb: Any, task: Task, outcome: Outcome) -> str:

@@ -54,6 +54,7 @@ RESET_CODE = """(lambda gc, collect: (
 # imports papermill, not during the first notebook.  An expression: nothing is bound in
 # the user's namespace, and a failure here is the first notebook's to report.
 WARM_CODE = '__import__("kit.notebook"), __import__("kit.word.report")'
+RESET_SECONDS = 30  # for a reset's reply, before the kernel is replaced
 SOCKET_PATH_MAX = 90  # bytes; Unix socket paths are limited to about 104
 log = logging.getLogger(__name__)
 _runtime: Path | None = None  # this worker's folder for kernel files (set by the batch)
@@ -88,6 +89,7 @@ class ReusedKernel:
         self.started = 0  # how many kernels this worker has started (tests read it)
         self._ready = False
         self._ipc_dir: str | None = None
+        self._reset_id: str | None = None  # the reset sent after the last notebook
 
     @property
     def alive(self) -> bool:
@@ -106,8 +108,12 @@ class ReusedKernel:
                 self.stop()
 
     def ensure(self, startup_timeout: float = 60) -> tuple[VenvKernelManager, Any]:
+        """The live kernel, reset since its last notebook; a new one if it died or its
+        reset failed (nothing of one official may reach the next)."""
         if self.km is not None and self.kc is not None and self._ready and self.alive:
-            return self.km, self.kc
+            if self._reset_done(RESET_SECONDS):
+                return self.km, self.kc
+            self.stop()
         if self._ready:  # it was ready once and died: start afresh
             self.stop()
         for attempt in range(1, START_ATTEMPTS + 1):
@@ -152,20 +158,34 @@ class ReusedKernel:
             (_runtime / "sockets").write_text(self._ipc_dir, "utf-8")
         return self._ipc_dir
 
-    def reset(self, timeout: float = 30) -> None:
-        """Forget everything the last notebook defined (modules stay imported)."""
-        if self.kc is None:
-            return
-        reply = run_sync(self.kc.execute_interactive)(
-            RESET_CODE, silent=True, store_history=False, timeout=timeout,
-            output_hook=lambda msg: None)
-        if reply["content"]["status"] != "ok":
-            self.stop()
+    def reset(self) -> None:
+        """Ask the kernel to forget everything the last notebook defined (modules stay
+        imported).  Not awaited: the kernel resets while this worker writes the notebook
+        and its review page; :meth:`ensure` checks the reply before the next notebook."""
+        if self.kc is not None:
+            self._reset_id = self.kc.execute(RESET_CODE, silent=True, store_history=False)
+
+    def _reset_done(self, timeout: float) -> bool:
+        """Whether the pending reset (if any) succeeded; replies to other requests (the
+        warm-up's) are skipped."""
+        msg_id, self._reset_id = self._reset_id, None
+        if msg_id is None:
+            return True
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                reply = run_sync(self.kc.get_shell_msg)(
+                    timeout=max(0.1, deadline - time.monotonic()))
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    return bool(reply["content"]["status"] == "ok")
+        except Exception as err:  # no reply in time: the kernel is not to be trusted
+            log.warning("内核清空失败：%s", err)
+            return False
 
     def stop(self) -> None:
         """Kill the kernel: quicker than a graceful shutdown and never stalls."""
         km, kc, self.km, self.kc = self.km, self.kc, None, None
-        self._ready = False
+        self._ready, self._reset_id = False, None
         if kc is not None:
             kc.stop_channels()
         if km is not None:

@@ -145,6 +145,25 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
     return p
 
 
+def likely_runs(files: list[Path], manifest: Manifest, force: bool = False) -> int:
+    """A guess, before any file is checked, of how many officials will run: those whose
+    file is new, changed or failed last time.  Only used to start a worker early
+    (:func:`kit.workers.prestart`); :func:`plan` decides."""
+    if force or manifest.damaged:
+        return len(files)
+    n = 0
+    for path in files:
+        rec = manifest.records.get(path.name)
+        if not rec or not rec.get("ok") or not rec.get("key"):
+            n += 1
+            continue
+        try:
+            n += rec.get("data") != digest(read_params_bytes(path))
+        except Exception:  # unreadable: refused by the plan, never run
+            continue
+    return n
+
+
 def _failed(path: Path, reason: str) -> Outcome:
     return Outcome(file=path, stage="检查", reason=reason)
 

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,48 @@ from kit.execute import Outcome, Task, run_task
 from kit.lock import run_dir
 
 
+def _pool(out_root: Path, workers: int) -> ProcessPoolExecutor:
+    # spawn: workers must not inherit this process's threads (the closing ones).
+    return ProcessPoolExecutor(max_workers=workers,
+                               mp_context=multiprocessing.get_context("spawn"),
+                               initializer=init_worker, initargs=(run_dir(out_root),))
+
+
+@dataclass
+class Started:
+    pool: ProcessPoolExecutor
+    workers: int  # at most this many worker processes
+
+
+def prestart(out_root: Path, workers: int) -> Started:
+    """Start one worker now (it launches its kernel and imports papermill), so that it is
+    ready when the files are checked; the pool spawns up to ``workers`` as tasks come."""
+    pool = _pool(out_root, workers)
+    pool.submit(warm_up)
+    return Started(pool, workers)
+
+
+def discard(started: Started) -> None:
+    """A started pool that has nothing to run: its workers stop (and kill their kernels)."""
+    started.pool.shutdown(wait=False, cancel_futures=True)
+    for child in multiprocessing.active_children():
+        child.terminate()  # its SIGTERM handler kills its kernel first
+
+
+def warm_up() -> None:
+    """In a new worker: what its first official would otherwise wait for."""
+    from kit.execute import warm_up as imports
+
+    imports()
+
+
 def run_all(tasks: list[tuple[Task, Outcome]], outcomes: dict[Path, Outcome], workers: int,
-         recycle_after: int, quiet: bool, done: Callable[[Outcome], None]
-         ) -> threading.Thread | None:
+         recycle_after: int, quiet: bool, done: Callable[[Outcome], None],
+         started: Started | None = None) -> threading.Thread | None:
     """Run the tasks in worker processes.  Returns the thread shutting the last pool down
     (its workers stop their kernels while the batch goes on with the 汇编): join it.
+    ``started`` (from :func:`prestart`) runs the first share when it may start as many
+    workers as that share needs; otherwise it is discarded.
 
     Workers are recycled by generations: each pool runs at most ``recycle_after`` notebooks
     per worker, then a fresh pool takes the next share (the old one closes meanwhile).
@@ -34,19 +72,20 @@ def run_all(tasks: list[tuple[Task, Outcome]], outcomes: dict[Path, Outcome], wo
     can wait forever for replacements (seen at 200 of 1,000 officials)."""
     from tqdm import tqdm
 
+    if started is not None and (not tasks or started.workers < min(
+            workers, len(tasks[:max(1, workers * recycle_after)]))):
+        discard(started)
+        started = None
     if not tasks:
         return None
-    run_root = run_dir(tasks[0][0].out_root)
     bar = tqdm(total=len(tasks), desc="生成报告", unit="份", disable=quiet, file=sys.stderr,
                dynamic_ncols=True)
     share = max(1, workers * recycle_after)
     closing: threading.Thread | None = None
     for start in range(0, len(tasks), share):
         part = tasks[start:start + share]
-        # spawn: workers must not inherit this process's threads (the closing ones).
-        pool = ProcessPoolExecutor(max_workers=min(workers, len(part)),
-                                   mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=init_worker, initargs=(run_root,))
+        pool = started.pool if started else _pool(tasks[0][0].out_root, min(workers, len(part)))
+        started = None
         try:
             futures = {pool.submit(run_task, task, outcome): (task, outcome)
                        for task, outcome in part}

@@ -59,6 +59,25 @@ def test_kernel_is_reused_and_reset(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 
 @pytest.mark.slow
+def test_a_kernel_whose_reset_fails_is_replaced(tmp_path: Path) -> None:
+    """The reset after a notebook is checked before the next one runs: a notebook that
+    breaks it (here by replacing IPython's reset) gets the next official a new kernel,
+    never its leftovers."""
+    breaks = _notebook(tmp_path / "breaks.ipynb",
+                       "leaked = 'secret'\nget_ipython().reset = None")
+    looks = _notebook(tmp_path / "looks.ipynb", "print('leaked' in globals())")
+    kernel = worker_kernel()
+    try:
+        _run(breaks, tmp_path / "1.ipynb")
+        started = kernel.started
+        second = _run(looks, tmp_path / "2.ipynb")
+        assert kernel.started == started + 1
+    finally:
+        kernel.stop()
+    assert _text(second).strip() == "False"
+
+
+@pytest.mark.slow
 def test_overrunning_notebook_is_stopped_and_the_next_runs(tmp_path: Path) -> None:
     slow = _notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(60)")
     quick = _notebook(tmp_path / "quick.ipynb", "print('done', step)")

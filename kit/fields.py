@@ -109,7 +109,7 @@ def places(value: Decimal) -> int:
 
 def _trimmed(value: Decimal) -> str:
     """``value`` without trailing zeros, for a hint: 12.50000 → 12.5, 5.0 → 5."""
-    text = format(value, "f")
+    text = format_value(value)
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 

@@ -50,7 +50,7 @@ def field_display(key: str | None, label: str | None = None) -> str | None:
 KINDS = frozenset({
     "unknown_key", "unknown_role", "missing", "not_number", "not_integer", "not_finite",
     "out_of_range", "too_many_decimals", "too_long", "not_option", "multiline", "not_scalar",
-    "syntax", "encoding", "limit", "io", "duplicate", "exists", "template", "internal", "other",
+    "unsafe_char", "syntax", "encoding", "limit", "io", "duplicate", "exists", "template", "internal", "other",
 })
 
 

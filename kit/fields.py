@@ -27,6 +27,7 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
               "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 # Private-use code points are the renderer's value markers; control characters break Word.
+# A text holding one is refused (never silently stripped); tab, CR and LF are ordinary.
 _UNSAFE_CHARS = re.compile(r"[\ue000-\uf8ff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # Limits of every number a user types (the README lists them).
@@ -70,19 +71,46 @@ def chinese_number(text: str) -> int | None:
 
 
 def format_value(value: Any) -> str:
-    """How a typed value is printed in the report: no exponent, no trailing zeros."""
+    """How a value is printed in the report: the one definition every front end uses.
+
+    A number prints with exactly the decimal places it carries, never an exponent: a typed
+    number carries what was typed (「5.0」 stays 5.0, 「0.50」 stays 0.50, see
+    :meth:`_Number.parse`); a computed one what decimal arithmetic gives (5.0 + 3.10 is
+    8.10).  Zero has no sign.  A float (an Excel cell, a widget) has no typed places: it
+    prints as its shortest text, 5.0 as 5.
+    """
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, Decimal):
-        if not value.is_finite() or abs(value.adjusted()) > MAX_NUMBER_CHARS:
+        if not value.is_finite() or abs(value.adjusted()) > MAX_NUMBER_CHARS \
+                or places(value) > 2 * MAX_NUMBER_CHARS:
             return str(value)  # never a million digits (values this size are refused)
-        text = format(value, "f")
-        return text.rstrip("0").rstrip(".") if "." in text else text
+        return format(value.copy_abs() if value.is_zero() else value, "f")
     if isinstance(value, float):
-        return format_value(Decimal(repr(value)))
+        return format_value(_float_number(value))
     if isinstance(value, int) and value.bit_length() > 4 * MAX_NUMBER_CHARS:
         return "（位数过多的数字）"  # str() would hit Python's int-to-string limit
     return str(value)
+
+
+def _float_number(value: float) -> Decimal:
+    """A float as a Decimal: 5.0 → 5, 0.1 → 0.1 (its shortest text; a float has no typed
+    decimal places)."""
+    if value.is_integer() and abs(value) < 10.0 ** (2 * MAX_NUMBER_CHARS):
+        return Decimal(int(value))
+    return Decimal(repr(value))
+
+
+def places(value: Decimal) -> int:
+    """Decimal places ``value`` carries: 5.0 → 1, 0.50 → 2, 5 → 0."""
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def _trimmed(value: Decimal) -> str:
+    """``value`` without trailing zeros, for a hint: 12.50000 → 12.5, 5.0 → 5."""
+    text = format_value(value)
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _shown(raw: Any) -> str:
@@ -141,7 +169,7 @@ class _Number(FieldType):
                 raise _too_many_digits(self.describe(f), raw)
             number = Decimal(raw)
         elif isinstance(raw, Decimal | float):
-            number = Decimal(repr(raw)) if isinstance(raw, float) else raw
+            number = _float_number(raw) if isinstance(raw, float) else raw
             if not number.is_finite():
                 raise FieldValueError("不是有限的数字（无穷大、NaN 不能用作数字）",
                                       self.describe(f), _shown(str(raw)), kind="not_finite")
@@ -153,11 +181,16 @@ class _Number(FieldType):
         shown = format_value(number)  # bounded above: at most MAX_NUMBER_CHARS digits
         if self.integer and number != number.to_integral_value():
             raise FieldValueError("应为整数", self.describe(f), shown, kind="not_integer")
-        if not self.integer and self.decimals is not None:
-            exponent = number.normalize().as_tuple().exponent
-            if isinstance(exponent, int) and exponent < -self.decimals:
-                raise FieldValueError(f"小数位太多（最多 {self.decimals} 位）", self.describe(f),
-                                      shown, kind="too_many_decimals")
+        if self.integer and places(number):
+            # 「5.0」 in a count: the report would print 5, not what was typed.
+            raise FieldValueError("应为整数（不写小数点）", self.describe(f), shown,
+                                  did_you_mean([_trimmed(number)]), kind="not_integer")
+        if not self.integer and self.decimals is not None and places(number) > self.decimals:
+            # Typed places are printed as typed, so 「12.50000」 is five places too.
+            short = _trimmed(number)
+            hint = did_you_mean([short]) if places(Decimal(short)) <= self.decimals else None
+            raise FieldValueError(f"小数位太多（最多 {self.decimals} 位）", self.describe(f),
+                                  shown, hint, kind="too_many_decimals")
         lo, hi = f.bounds()
         if lo is not None and number < lo:
             word = "不能是负数" if lo == 0 else f"不能小于 {format_value(lo)}"
@@ -165,7 +198,10 @@ class _Number(FieldType):
         if hi is not None and number > hi:
             raise FieldValueError(f"不能大于 {format_value(hi)}", self.describe(f), shown,
                                   kind="out_of_range")
-        return int(number) if self.integer else number.normalize() if number else Decimal(0)
+        if self.integer:
+            return int(number)
+        # The typed places are kept (「5.0」 prints 5.0); a zero loses its sign (「-0.0」).
+        return number.copy_abs() if number.is_zero() else number
 
     def _from_text(self, raw: str, f: Field) -> Decimal:
         text = raw.translate(_WIDE).strip()
@@ -221,7 +257,8 @@ class _Decimal(_Number):
 class _Text(FieldType):
     def parse(self, raw: Any, f: Field) -> Value:
         text = format_value(raw) if not isinstance(raw, str) else raw
-        text = _UNSAFE_CHARS.sub("", text).strip()
+        _refuse_unsafe(text, self.describe(f))
+        text = text.strip()
         if self.multiline:
             # One paragraph of Chinese text: line breaks typed in a form are not spaces.
             text = "".join(line.strip() for line in text.splitlines())
@@ -241,6 +278,29 @@ class _Text(FieldType):
         if f.options:
             return "「" + "」或「".join(f.options) + "」"
         return f"不超过 {f.max_len} 个字的文字" if f.max_len else "文字"
+
+
+def _refuse_unsafe(text: str, expected: str) -> None:
+    """Refuse a value holding a character the report cannot show (never drop it silently):
+    the message says where the first one is, ``found`` shows each as 〈U+E001〉, the hint
+    the text without them.  Tabs and line breaks are ordinary (a long text joins its lines)."""
+    found = _UNSAFE_CHARS.search(text)
+    if found is None:
+        return
+    at, count = found.start(), len(_UNSAFE_CHARS.findall(text))
+    where = f"第 {at} 个字后" if at else "开头"
+    message = f"{where}有一个无法显示的字符（U+{ord(found.group()):04X}）"
+    if count > 1:
+        message += f"，共 {count} 个"
+    start = max(0, at - 10)
+    shown = _UNSAFE_CHARS.sub(lambda m: f"〈U+{ord(m.group()):04X}〉", text[start:at + 20])
+    shown = ("…" if start else "") + shown + ("…" if len(text) > at + 20 else "")
+    # The hint stays one line: the text without them, its lines joined.
+    clean = "".join(line.strip() for line in _UNSAFE_CHARS.sub("", text).splitlines())
+    hint = "请删除它（常见于从网页、微信或其他软件复制的文字，看不见）。"
+    if clean:
+        hint += did_you_mean([clean if len(clean) <= 30 else clean[:30] + "…"]) or ""
+    raise FieldValueError(message, expected, f"「{shown}」", hint, kind="unsafe_char")
 
 
 class _LongText(_Text):
@@ -445,24 +505,11 @@ class Grouped(Decimal):
 
 
 class _GroupedNumber(_Number):
-    """整数/小数 written 「X,XXX」 in the sample: the same checks, printed 3,456."""
+    """整数/小数 written 「X,XXX」 in the sample: the same checks, printed 3,456 (with the
+    decimals typed, as every number: 12.50 stays 12.50)."""
 
     def parse(self, raw: Any, f: Field) -> Value:
-        value = _finite(super().parse, raw, f, self.describe(f))
-        if isinstance(value, int):
-            return Grouped(value)
-        exact = self._exact(raw, f)  # keep the typed decimals: 12.50 stays 12.50
-        return Grouped(exact if exact is not None and exact == value else value)
-
-    def _exact(self, raw: Any, f: Field) -> Decimal | None:
-        if isinstance(raw, bool | float):
-            return None
-        if isinstance(raw, int | Decimal):
-            return Decimal(raw)
-        try:
-            return self._from_text(str(raw), f)
-        except (FieldValueError, ArithmeticError):
-            return None
+        return Grouped(_finite(super().parse, raw, f, self.describe(f)))
 
 
 class _GroupedDecimal(_GroupedNumber):

@@ -36,7 +36,7 @@ from kit.errors import (
     display_path,
     suggest,
 )
-from kit.fields import IDENTITY, Field, FieldValueError, Value
+from kit.fields import IDENTITY, Field, FieldValueError, Value, places
 from kit.templates import RoleTemplate, load_roles
 from kit.yamlio import MAX_PARAMS_BYTES, Entry, ParamsSyntax, decode, load_mapping, read_limited
 
@@ -257,10 +257,11 @@ def raw_values(official: Official) -> dict[str, Any]:
 
 
 def plain_value(value: Any) -> Any:
-    """A value as YAML and Excel should store it: 860 stays 860 (not 860.0 or 8.6E+2),
-    52.6 stays 52.6; anything else unchanged."""
+    """A value as YAML and Excel should store it: 860 stays 860 (not 860.0 or 8.6E+2), a
+    decimal keeps its typed places as a plain Decimal (12.50: :func:`kit.yamlio.dump`
+    writes 12.50, a roster cell gets the number format 0.00); anything else unchanged."""
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        return int(value) if value.is_finite() and not places(value) else Decimal(value)
     return value
 
 

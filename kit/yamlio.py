@@ -17,12 +17,14 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from kit.errors import Problem, os_reason
+from kit.fields import format_value, places
 
 _NULLS = {"", "~", "null", "Null", "NULL"}
 
@@ -276,11 +278,24 @@ def _problem(file: str, line: int | None, message: str, **kw: Any) -> ParamsSynt
     return ParamsSyntax(Problem(message, file=file, line=line, **kw))
 
 
+class Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, writing a Decimal with the places it carries: a typed 12.50
+    is written 12.50, not 12.5 (a float would lose the zero)."""
+
+
+def _decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.ScalarNode:
+    kind = "float" if places(value) else "int"  # so it is written plain, without a tag
+    return dumper.represent_scalar(f"tag:yaml.org,2002:{kind}", format_value(value))
+
+
+Dumper.add_multi_representer(Decimal, _decimal)
+
+
 def dump(mapping: dict[str, Any], header: str = "") -> str:
     """YAML text for a parameter file: Chinese kept readable, key order kept, text that
-    would read back as a number (「0123」) quoted."""
-    body = yaml.safe_dump(mapping, allow_unicode=True, sort_keys=False, width=1000,
-                          default_flow_style=False)
+    would read back as a number (「0123」) quoted, decimals as they were typed."""
+    body = yaml.dump(mapping, Dumper=Dumper, allow_unicode=True, sort_keys=False, width=1000,
+                     default_flow_style=False)
     head = "".join(f"# {line}\n" for line in header.splitlines()) if header else ""
     return head + body
 

@@ -144,16 +144,20 @@ def _ratio(f: Field) -> Decimal:
     return RATIO if given is None else Decimal(given)
 
 
-def _fmt(d: Decimal) -> str:
-    return format_value(d.quantize(Decimal("0.1")) if d != d.to_integral_value() else d)
+def _about(d: Decimal) -> str:
+    """A computed ratio, median…: to one decimal place (3.0 when it is about 3)."""
+    return format_value(d.to_integral_value() if d == d.to_integral_value()
+                        else d.quantize(Decimal("0.1")))
 
 
 def _change(this: Decimal, last: Decimal) -> str:
+    # Typed figures and their difference print as the report does (12.50 - 10 = 2.50);
+    # only the computed ratio is rounded.
     diff = this - last
     sign = "+" if diff > 0 else ""
-    text = f"{sign}{_fmt(diff)}"
+    text = f"{sign}{format_value(diff)}"
     if last:
-        text += f"（{sign}{_fmt(diff * 100 / last)}%）"
+        text += f"（{sign}{_about(diff * 100 / last)}%）"
     return text
 
 
@@ -185,19 +189,19 @@ def _year_over_year(o: Official, previous: Previous) -> Check:
             before = _number(f, last.get(f.key)) if last else None
             if before is None:
                 if last is not None:
-                    check.rows.append(Row(f.label, f.unit, _fmt(now), "—", ""))
+                    check.rows.append(Row(f.label, f.unit, format_value(now), "—", ""))
                 continue
-            check.rows.append(Row(f.label, f.unit, _fmt(now), _fmt(before), _change(now, before)))
+            check.rows.append(Row(f.label, f.unit, format_value(now), format_value(before), _change(now, before)))
             ratio = _ratio(f)
             if f.type.name == "percent":
                 if now < before:
-                    check.flags.append(f"「{f.label}」比上年下降（{_fmt(before)}% → {_fmt(now)}%）")
+                    check.flags.append(f"「{f.label}」比上年下降（{format_value(before)}% → {format_value(now)}%）")
             elif ratio > 0 and before > 0 and not zero and (now > before * ratio
                                                              or now * ratio < before):
                 times = now / before
-                how = (f"是上年的 {_fmt(times)} 倍" if times >= 1 else
-                       f"只有上年的 {_fmt(times * 100)}%")
-                check.flags.append(f"「{f.label}」今年 {_fmt(now)}，上年 {_fmt(before)}，{how}")
+                how = (f"是上年的 {_about(times)} 倍" if times >= 1 else
+                       f"只有上年的 {_about(times * 100)}%")
+                check.flags.append(f"「{f.label}」今年 {format_value(now)}，上年 {format_value(before)}，{how}")
         elif f.type.name == "text" and last is not None:
             text = _text(this)
             if len(text) >= MIN_TEXT and text == _text(last.get(f.key)):
@@ -217,7 +221,7 @@ def _across(officials: Sequence[Official], idx: list[int], checks: list[Check]) 
                 and not (f.type.name == "percent" and values[0] == 100):
             for i, _ in have:
                 checks[i].flags.append(f"「{f.label}」本角色 {len(have)} 人都填了 "
-                                       f"{_fmt(values[0])}（可能是照抄的数字）")
+                                       f"{format_value(values[0])}（可能是照抄的数字）")
             continue
         if len(have) < MIN_OFFICIALS_OUTLIER:
             continue
@@ -229,8 +233,8 @@ def _across(officials: Sequence[Official], idx: list[int], checks: list[Check]) 
         for i, n in have:
             if abs(n - mid) > spread:
                 how = "远高于" if n > mid else "远低于"
-                checks[i].flags.append(f"「{f.label}」{_fmt(n)}，{how}本角色其他人"
-                                       f"（中位数 {_fmt(mid)}）")
+                checks[i].flags.append(f"「{f.label}」{format_value(n)}，{how}本角色其他人"
+                                       f"（中位数 {_about(mid)}）")
 
 
 def _copied_text(officials: Sequence[Official], checks: list[Check]) -> None:

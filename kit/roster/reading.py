@@ -8,14 +8,16 @@ value is refused: 「单元格是公式，请在 Excel 中另存为数值」.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Context, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from kit.errors import KitError, Problem, display_path, suggest
+from kit.fields import places
 from kit.params import validate
 from kit.roster.workbook import FILE_HEADER, FILE_KEY, INSTRUCTIONS
 from kit.templates import RoleTemplate
@@ -156,15 +158,38 @@ def _sheet(ws: Any, values_ws: Any, template: RoleTemplate, file: str
 
 
 def _cell_value(template: RoleTemplate, key: str, value: Any, number_format: str) -> Any:
+    """A number cell as the field reads it: what Excel showed.  Excel keeps no typed
+    places (12.50 is stored 12.5), so a decimal gets the places its number format always
+    shows (「0.00」 → 12.50; General → 12.5); a count cell 5.0 is the count 5; a
+    percentage cell formatted 95% holds 0.95 and is read 95."""
     f = template.all_fields.get(key)
-    if f is None:
+    if f is None or not f.type.numeric or isinstance(value, bool) \
+            or not isinstance(value, int | float):
         return value
-    if isinstance(value, float) and value.is_integer() and f.type.integer:
-        return int(value)
-    if f.type.name in ("percent", "rate") and isinstance(value, int | float) \
-            and "%" in (number_format or ""):
-        return Decimal(repr(value)) * 100  # a cell formatted 95% holds 0.95
-    return value
+    if f.type.integer:
+        return int(value) if isinstance(value, float) and value.is_integer() else value
+    if isinstance(value, float) and not math.isfinite(value):
+        return value  # the field says why it is not a number
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if f.type.name in ("percent", "rate") and "%" in (number_format or ""):
+        number *= 100
+    number = number.normalize()  # the value itself: 95.500 → 95.5
+    wanted = max(places(number), _format_places(number_format))  # zeros added, never rounded
+    try:
+        return number.quantize(Decimal(1).scaleb(-wanted), context=_WIDE)
+    except InvalidOperation:  # a number far too long: the field refuses it, with its reason
+        return value
+
+
+_WIDE = Context(prec=80)  # quantize a 30-digit number to 30 places without rounding
+
+
+def _format_places(number_format: str | None) -> int:
+    """Decimal places an Excel number format always shows: 「0.00」「#,##0.0」「0.0%」 →
+    2, 1, 1; General, 「0」 and 「0.##」 (places shown only when not zero) → 0."""
+    first = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", (number_format or "").split(";")[0])
+    m = re.search(r"\.(0+)", first)
+    return len(m.group(1)) if m else 0
 
 
 def _check(row: Row, file: str) -> None:

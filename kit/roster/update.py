@@ -14,12 +14,13 @@ from typing import Any
 
 import yaml
 
-from kit.yamlio import Entry, load_mapping
+from kit.yamlio import Dumper, Entry, load_mapping
 
 
 def scalar(value: Any) -> str:
     """One YAML scalar as a parameter file writes it: 「0123」 quoted, 12 plain."""
-    text = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10**6)
+    text = yaml.dump(value, Dumper=Dumper, allow_unicode=True, default_flow_style=True,
+                     width=10**6)
     return text.removesuffix("\n").removesuffix("\n...").removesuffix("...").strip()
 
 

@@ -13,7 +13,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from kit.fields import Field, format_value
+from kit.fields import Field, format_value, places
 
 FILE_HEADER, FILE_KEY = "参数文件", "文件"
 INSTRUCTIONS = "说明"
@@ -98,11 +98,17 @@ def cell_value(f: Field | None, value: Any) -> tuple[Any, str | None]:
         return value, TEXT_FORMAT
     if isinstance(value, list | dict):
         return str(value), TEXT_FORMAT
-    if f is not None and "grouped" in f.type.name and isinstance(value, int | float | Decimal):
-        # 3,456 as in the report; as many decimals as the value has (no trailing 「.」)
-        exponent = Decimal(str(value)).normalize().as_tuple().exponent
-        decimals = -exponent if isinstance(exponent, int) else 0
-        return value, "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    if f is not None and is_number(f) and isinstance(value, int | float | Decimal) \
+            and not isinstance(value, bool):
+        # The cell shows the number as the report prints it: the typed places (Excel
+        # stores 12.50 as 12.5, the format 0.00 shows and returns the zero; see
+        # reading._cell_value) and, for 千分位 fields, 3,456.
+        decimals = places(Decimal(format_value(value)))
+        tail = "." + "0" * decimals if decimals else ""
+        cell = float(value) if isinstance(value, Decimal) and decimals else value
+        if "grouped" in f.type.name:
+            return cell, "#,##0" + tail
+        return cell, "0" + tail if decimals else None
     return value, None
 
 

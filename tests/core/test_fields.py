@@ -33,10 +33,10 @@ def test_percent_bounds_and_sign() -> None:
         f.parse("120")
 
 
-def test_amount_prints_without_exponent_or_trailing_zeros() -> None:
+def test_amount_prints_as_typed_without_exponent() -> None:
     f = _f("amount", unit="万元")
     assert format_value(f.parse("100")) == "100"
-    assert format_value(f.parse("12.50")) == "12.5"
+    assert format_value(f.parse("12.50")) == "12.50"  # the typed places are kept
     assert format_value(f.parse(0.1)) == "0.1"
 
 
@@ -46,8 +46,10 @@ def test_short_text_drops_the_unit_the_template_prints() -> None:
         _f("short").parse("两\n行")
 
 
-def test_text_strips_marker_and_control_characters() -> None:
-    assert _f("text").parse("甲\ue000乙\x07\n丙") == "甲乙丙"
+def test_text_refuses_marker_and_control_characters_instead_of_dropping_them() -> None:
+    with pytest.raises(FieldValueError) as err:
+        _f("text").parse("甲\ue000乙\x07\n丙")
+    assert err.value.kind == "unsafe_char" and "U+E000" in err.value.message
 
 
 def test_chinese_numerals() -> None:

@@ -28,7 +28,7 @@ EXAMPLES = 250
 # Kinds of problem that are about one field: those must name it.
 FIELD_KINDS = {"unknown_key", "missing", "not_number", "not_integer", "not_finite",
                "out_of_range", "too_many_decimals", "too_long", "not_option", "multiline",
-               "not_scalar", "unknown_role"}
+               "not_scalar", "unknown_role", "unsafe_char"}
 
 _KEYS = ["角色", "姓名", "单位", "单位类别", "所属县", "省份", "年度", "排序", "专题会议", "讲党课",
          "谈心谈话", "党建覆盖率", "包抓村", "回炉党员", "其他工作", "年份", "a", "<<", "?", "-"]

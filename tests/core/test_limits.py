@@ -144,7 +144,9 @@ def test_every_numeric_type_has_an_upper_bound_and_warns_when_implausible() -> N
     assert amount.parse("12.3456") == Decimal("12.3456")
     with pytest.raises(FieldValueError, match="小数位太多"):
         amount.parse("12.34567")
-    assert amount.parse("12.50000") == Decimal("12.5")  # trailing zeros are not decimals
+    with pytest.raises(FieldValueError, match="小数位太多") as err:  # printed as typed: 5 places
+        amount.parse("12.50000")
+    assert err.value.hint == "您是否想写「12.5」？"
 
 
 def test_implausible_value_is_a_warning_in_the_checked_official(tmp_path: Path) -> None:

@@ -158,21 +158,35 @@ def test_docx_sample_third_level_numbers_and_braces(tmp_path):
     assert any("“{{ 人才 }}”工程" in p for p in render_placeholders(t).paragraphs())
 
 
-def test_imported_template_takes_real_values(tmp_path):
+def _imported_text(tmp_path, typed: dict[str, str]) -> str:
+    """The report of an imported template whose blanks hold ``typed`` (by type)."""
     import_sample(FIXTURES / "镇长_全角与小数.txt", out_dir=tmp_path)
     role = load_roles(tmp_path)["镇长"]
     values = {"角色": "镇长", "姓名": "张三", "单位": "西河乡", "所属县": "云溪县", "省份": "四川",
               "年度": 2024}
     for f in role.fields.values():
         if f.required:
-            values[f.key] = {"整数": "5", "小数": "12.5", "百分比": "8.5", "增长率": "-3.5",
-                             "小数（千分位）": "12345.5", "日期": "5月8日"}.get(f.type.zh, "石门")
+            values[f.key] = (typed | {"整数": "5", "日期": "5月8日"}).get(f.type.zh, "石门")
     official = check(values, templates=tmp_path)
-    text = "\n".join(render(role, official.values).paragraphs())
+    return "\n".join(render(role, official.values).paragraphs())
+
+
+def test_imported_template_takes_real_values(tmp_path):
+    text = _imported_text(tmp_path, {"小数": "12.5", "百分比": "8.5", "增长率": "-3.5",
+                                     "小数（千分位）": "12345.5"})
     assert "2024年度述职报告（乡长）" in text and "西河乡乡长　张三" in text
     assert "同比增长-3.5%" in text and "于2024年5月8日召开全乡" in text and "2025年" in text
     assert "固定资产投资12,345.5万元" in text and "增幅达-3.5％" in text
     assert not re.search(r"[xXｘＸ]", text)
+
+
+def test_imported_template_prints_the_places_typed(tmp_path):
+    """Every number type of an imported template (小数, 千分位, 百分比, 增长率) prints the
+    decimal places as typed: 12.50 is not shortened to 12.5."""
+    text = _imported_text(tmp_path, {"小数": "12.50", "百分比": "8.50", "增长率": "-3.50",
+                                     "小数（千分位）": "12345.50"})
+    assert "同比增长-3.50%" in text and "增幅达-3.50％" in text
+    assert "固定资产投资12,345.50万元" in text
 
 
 # -- messages and files -----------------------------------------------------------------

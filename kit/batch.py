@@ -145,9 +145,9 @@ def build(params_dir: str | Path = PARAMS, out_dir: str | Path = BUILD,
                    recycle_after=recycle_after, quiet=quiet, force=force, by=by, final=final,
                    compare=compare)
     files_of(run.params_dir)  # nothing to do: said before waiting for the folder's lock
-    with BuildLock(run.out_root, lock_wait, say), _sigint_raises_once():
+    with BuildLock(run.out_root, lock_wait, say), sigint_raises_once():
         result = once(run, session(run), say)
-    _summary(result, say)
+    summarize(result, say)
     return result
 
 
@@ -320,7 +320,7 @@ def signal_safe(fn: Callable[[], None]) -> None:
 
 
 @contextlib.contextmanager
-def _sigint_raises_once() -> Iterator[None]:
+def sigint_raises_once() -> Iterator[None]:
     """The first Ctrl-C raises KeyboardInterrupt; later ones are ignored while the run
     stops its workers and writes what it finished."""
     if threading.current_thread() is not threading.main_thread():
@@ -360,7 +360,7 @@ def _write_index(parts: YearFolder, outcomes: list[Outcome], result: BuildResult
     write_index(parts.index, parts.year, outcomes, books, reviewed)
 
 
-def _summary(result: BuildResult, say: Callable[[str], None]) -> None:
+def summarize(result: BuildResult, say: Callable[[str], None]) -> None:
     ok, failed = len(result.outcomes) - len(result.failed), len(result.failed)
     if result.interrupted and not result.outcomes:
         say("\n已中断（Ctrl-C）：检查参数文件时中断，没有生成任何报告。")

@@ -119,6 +119,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="与上一年度的参数文件比较（默认：kit roll 的来源文件夹或上一年度的生成结果）")
     b.add_argument("--order", default=None, metavar="笔画|拼音",
                    help="同一排位内的顺序：笔画（按姓氏笔画，默认）或 拼音")
+    b.add_argument("--watch", action="store_true",
+                   help="生成后继续监视：参数文件或模板一保存就自动重新生成（内核常备，改一份不到 1 秒），"
+                        "按 Ctrl-C 结束")
     b.set_defaults(run=_build)
 
     rv = sub.add_parser("review", help="审阅：在浏览器里逐份通过或退回（不带操作时打开审阅页）")
@@ -223,6 +226,14 @@ def _build(args: argparse.Namespace) -> int:
 
     # Checked before anything runs; the workers and the 汇编 read it from the environment.
     os.environ[ENV] = check_method(args.order) if args.order else current_method()
+    if args.watch:
+        from kit.batch import settings
+        from kit.watch import watch
+
+        return watch(settings(args.params, args.out, workers=args.workers,
+                              timeout=args.timeout, pdf=args.pdf, templates=args.templates,
+                              force=args.force, by=args.by, final=args.final,
+                              compare=args.compare))
     result = build(args.params, args.out, workers=args.workers, timeout=args.timeout,
                    pdf=args.pdf, templates=args.templates, force=args.force,
                    by=args.by, final=args.final, compare=args.compare)

@@ -1,0 +1,146 @@
+"""``kit build --watch``: build, then build again each time a parameter file or a role
+template is saved, on the same worker processes.  Their kernels stay warm, so a fixed
+figure is rebuilt (notebook, Word, 汇编, index) in well under a second instead of the
+second or two a new kernel takes (docs/批量生成.md).
+
+The session is an ordinary foreground command: it holds the output folder's lock (a
+plain ``kit build`` into the same folder meanwhile is told who holds it) and Ctrl-C ends
+it, its workers and their kernels; nothing keeps running after it.  Changes are seen
+through the operating system's file notifications (watchfiles; ``KIT_WATCH_POLL=1``
+polls instead, e.g. on a network folder).
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from kit.batch import (
+    BuildResult,
+    Settings,
+    files_of,
+    once,
+    session,
+    sigint_raises_once,
+    summarize,
+)
+from kit.errors import KitError, Problem, display_path
+from kit.lock import WAIT_SECONDS, BuildLock
+from kit.workers import Workers
+
+WATCHED = (".yaml", ".yml", ".md")  # parameter files and role templates
+STEP_MS = 100  # quiet time after a change before building (an editor's save is several)
+ARM_SECONDS = 5  # at most, for the notifications to be set up before the first build
+
+
+def watch(run: Settings, *, lock_wait: float = WAIT_SECONDS,
+          said: Callable[[str], None] | None = None) -> int:
+    """Build ``run``, then again after each change, until Ctrl-C.  Returns the exit code
+    of the last build (130 when Ctrl-C stopped one midway)."""
+    say: Callable[[str], None] = said or ((lambda _: None) if run.quiet else print)
+    files_of(run.params_dir)  # nothing to watch: said at once, as kit build does
+    code = 0
+    with BuildLock(run.out_root, lock_wait, say), sigint_raises_once():
+        pool = session(run, full_size=True)
+        listener = _Listener([Path(run.params_dir).resolve(), run.tdir], say)
+        try:
+            code, stopped = _build(run, pool, say)
+            run = replace(run, force=False)  # --force is for the first build only
+            if not stopped:
+                say(f"\n正在监视 {display_path(run.params_dir)} 和 {display_path(run.tdir)}："
+                    "参数文件或模板保存后自动重新生成。按 Ctrl-C 结束。")
+            while not stopped:
+                names = listener.next_changes()
+                say(f"\n发现改动：{'、'.join(names[:5])}"
+                    f"{f' 等 {len(names)} 个文件' if len(names) > 5 else ''}，重新生成……")
+                code, stopped = _build(run, pool, say)
+        except KeyboardInterrupt:  # Ctrl-C while waiting: the normal end of a session
+            pass
+        finally:
+            listener.stop()
+            pool.retire()
+            pool.join()
+    say("已结束监视。")
+    return code
+
+
+class _Listener:
+    """Collects the changes watchfiles reports, from before the first build on: a file
+    saved while a build runs is built next, never missed."""
+
+    def __init__(self, folders: list[Path], say: Callable[[str], None]) -> None:
+        self.folders, self.say = [str(f) for f in folders], say
+        self.changes: queue.Queue[set[str] | BaseException] = queue.Queue()
+        self.armed, self.halt = threading.Event(), threading.Event()
+        self.dead = False  # even polling failed
+        self.thread = threading.Thread(target=self._listen, daemon=True)
+        self.thread.start()
+        self.armed.wait(ARM_SECONDS)
+
+    def _listen(self) -> None:
+        import watchfiles
+
+        polling = os.environ.get("KIT_WATCH_POLL") == "1"
+        while not self.halt.is_set():
+            try:
+                for found in watchfiles.watch(
+                        *self.folders, watch_filter=_relevant, step=STEP_MS,
+                        stop_event=self.halt, rust_timeout=200, yield_on_timeout=True,
+                        force_polling=polling or None, raise_interrupt=False):
+                    self.armed.set()
+                    if found:
+                        self.changes.put({p for _, p in found})
+                return
+            except Exception as err:  # e.g. the system's limit of watched folders
+                self.changes.put(err)
+                if polling:
+                    self.dead = True
+                    return
+                polling = True
+
+    def next_changes(self) -> list[str]:
+        """The names of the files changed since the last call (waits for one)."""
+        found: set[str] = set()
+        while not found:
+            try:
+                got = self.changes.get(timeout=0.5)  # a short wait: Ctrl-C gets through
+            except queue.Empty:
+                continue
+            if isinstance(got, BaseException):
+                if self.dead:
+                    raise KitError(Problem(f"无法监视文件夹的改动：{got}",
+                                           hint="请不加 --watch，改动后手动运行 kit build。"))
+                self.say(f"提示：无法接收文件夹的改动通知（{got}），改为每隔一会儿检查一次。")
+                continue
+            found |= got
+        while not self.changes.empty():  # saved together: one build
+            more = self.changes.get_nowait()
+            if not isinstance(more, BaseException):
+                found |= more
+        return sorted({os.path.basename(p) for p in found})
+
+    def stop(self) -> None:
+        self.halt.set()
+        self.thread.join(timeout=2)
+
+
+def _build(run: Settings, pool: Workers, say: Callable[[str], None]) -> tuple[int, bool]:
+    """One build on the kept workers: (its exit code, whether Ctrl-C stopped it).  A
+    problem that stops a build (a broken template, an emptied folder) is said, and the
+    session waits for the fix."""
+    try:
+        result: BuildResult = once(run, pool, say, keep=True)
+    except KitError as err:
+        say(f"错误：{err}")
+        return err.exit_code, False
+    summarize(result, say)
+    return result.exit_code, result.interrupted
+
+
+def _relevant(change: object, path: str) -> bool:
+    name = os.path.basename(path)
+    return name.endswith(WATCHED) and not name.startswith((".", "~$"))

@@ -308,6 +308,13 @@ def first_refused(text: str) -> int | None:
     return next((i for i, c in enumerate(text) if refused(c)), None)
 
 
+def is_blank(raw: Any) -> bool:
+    """Nothing typed: None, or text of spaces and line breaks only.  A refused character
+    is something typed (「\\x85」 alone is not an empty box: it is refused, not dropped)."""
+    return raw is None or (isinstance(raw, str) and not raw.strip()
+                           and first_refused(raw) is None)
+
+
 def without_refused(text: str) -> str:
     """``text`` without the characters it may not hold: for a hint, never for a value."""
     return text if first_refused(text) is None else "".join(c for c in text if not refused(c))

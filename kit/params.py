@@ -42,6 +42,7 @@ from kit.fields import (
     FieldValueError,
     Value,
     first_refused,
+    is_blank,
     places,
     refused_message,
 )
@@ -171,7 +172,7 @@ def validate(template: RoleTemplate, entries: Mapping[str, Entry], file: str = "
             explained |= meant
             continue
         f = fields[key]
-        if entry.value is None or (isinstance(entry.value, str) and not entry.value.strip()):
+        if is_blank(entry.value):
             empty_at[key] = entry.line
             continue  # empty counts as missing: reported below if required
         explained.add(key)

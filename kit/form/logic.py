@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kit.errors import KitError, ParamsError, Problem, display_path
-from kit.fields import Value
+from kit.fields import Value, is_blank
 from kit.identity import Identity, params_filename
 from kit.iorw import atomic_write_text, backup_generations
 from kit.model import Report
@@ -33,7 +33,7 @@ _BLANK = "\ue100"  # stands for an unfilled value in the preview; Field.parse st
 
 
 def is_empty(raw: Any) -> bool:
-    return raw is None or (isinstance(raw, str) and not raw.strip())
+    return is_blank(raw)  # the batch's own rule (kit.fields)
 
 
 @dataclass

@@ -333,7 +333,16 @@ def _decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.ScalarNode:
     return dumper.represent_scalar(f"tag:yaml.org,2002:{kind}", format_value(value))
 
 
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    """A text holding a line break no editor shows (U+2028 from a roster cell) is written
+    in double quotes, escaped (「\\L」): the file then holds none (see :data:`_YAML_BREAKS`)
+    and reads back the same text."""
+    style = '"' if _YAML_BREAKS.search(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
 Dumper.add_multi_representer(Decimal, _decimal)
+Dumper.add_representer(str, _text)
 
 
 def dump(mapping: dict[str, Any], header: str = "") -> str:

@@ -29,7 +29,7 @@ from kit.templates import RoleTemplate
 from kit.yamlio import Entry, ParamsSyntax, decode, dump, load_mapping
 
 BACKUPS_KEPT = 10  # params/x.yaml → x.yaml.20261127-173501.bak …: not *.yaml, the batch skips them
-_BLANK = "\ue100"  # stands for an unfilled value in the preview; Field.parse strips such chars
+_BLANK = "\ue100"  # an unfilled value in the preview; Field.parse refuses such chars
 
 
 def is_empty(raw: Any) -> bool:

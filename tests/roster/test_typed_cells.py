@@ -107,3 +107,15 @@ def test_a_header_with_a_zero_width_space_is_shown_and_the_label_suggested(
     text = "\n".join(str(p) for p in err.value.problems)
     assert "不认识的列「包抓的〈U+200B〉村」" in text and "您是否想写「包抓的村」？" in text
     assert "\u200b" not in text
+
+
+def test_a_line_separator_in_a_long_text_cell_is_a_line_break_and_the_file_reads_back(
+        folder: Path) -> None:
+    """Written escaped (「\\L」), so the parameter file holds no line break an editor hides
+    (such a file would be refused), and the report joins the lines as for 「\\n」."""
+    wb, col = _export(folder)
+    wb["测试"].cell(3, col["情况"], "第一段\u2028第二段")
+    text = _import(folder, wb)
+    assert "\u2028" not in text and '情况: "第一段\\L第二段"\n' in text
+    official = load(folder / "params" / "李明.yaml", templates=folder / "templates")
+    assert "第一段第二段" in "\n".join(report_of(official).paragraphs())

@@ -52,7 +52,7 @@ from kit.volumes import (
     warm_up,
     write_volume_list,
 )
-from kit.workers import discard, prestart, run_all
+from kit.workers import Workers, run_all
 from kit.yamlio import Entry
 
 RECYCLE_AFTER = 100  # notebooks per worker process before it (and its kernel) is replaced
@@ -97,6 +97,36 @@ class BuildResult:
             self.problem_codes.append(code)
 
 
+@dataclass(frozen=True)
+class Settings:
+    """One ``kit build``'s settings, checked once (a ``--watch`` session reuses them)."""
+
+    params_dir: str | Path
+    out_root: Path
+    tdir: Path  # role templates
+    workers: int
+    timeout: float = 120
+    pdf: bool = False
+    recycle_after: int = RECYCLE_AFTER
+    quiet: bool = False
+    force: bool = False
+    by: str | None = None
+    final: bool = False
+    compare: str | Path | None = None
+
+
+def settings(params_dir: str | Path = PARAMS, out_dir: str | Path = BUILD,
+             workers: int | None = None, timeout: float = 120, pdf: bool = False,
+             templates: str | Path | None = None, *, recycle_after: int = RECYCLE_AFTER,
+             quiet: bool = False, force: bool = False, by: str | None = None,
+             final: bool = False, compare: str | Path | None = None) -> Settings:
+    if workers is not None and workers < 1:
+        raise KitError(Problem("--workers 至少为 1", found=str(workers)))
+    return Settings(params_dir, Path(out_dir).resolve(), templates_dir(templates).resolve(),
+                    workers or os.cpu_count() or 1, timeout, pdf, recycle_after, quiet, force,
+                    by, final, compare)
+
+
 def build(params_dir: str | Path = PARAMS, out_dir: str | Path = BUILD,
           workers: int | None = None, timeout: float = 120, pdf: bool = False,
           templates: str | Path | None = None, *, recycle_after: int = RECYCLE_AFTER,
@@ -111,53 +141,68 @@ def build(params_dir: str | Path = PARAMS, out_dir: str | Path = BUILD,
     ``final``: refuse (NotApprovedError) unless every official is 已通过 (kit.approval);
     ``compare``: last year's parameter folder for the 提示 (kit.approval.flags)."""
     say: Callable[[str], None] = (lambda _: None) if quiet else print
-    files, lookalikes = gather(params_dir)
-    if not files:
-        raise ParamsError(Problem("文件夹里没有参数文件（.yaml）", file=display_path(params_dir),
-                                  hint="；".join(str(x) for x in lookalikes) or None))
-    if workers is not None and workers < 1:
-        raise KitError(Problem("--workers 至少为 1", found=str(workers)))
-    tdir = templates_dir(templates).resolve()
-    roles = load_roles(tdir)  # a broken template stops the batch here, with its own message
-    out_root = Path(out_dir).resolve()
-    if final:
-        from kit.approval.status import require_approved
-        require_approved(params_dir)
-    folder = str(Path(params_dir).resolve()) if Path(params_dir).is_dir() else None
-    result = BuildResult(outcomes=[], lookalikes=lookalikes)
-    with BuildLock(out_root, lock_wait, say), _sigint_raises_once():
-        clean_stale_runtime(out_root)
-        clean_scratch(out_root)
-        manifest = Manifest.load(out_root)
-        try:
-            _build(files, folder, roles, tdir, out_root, manifest, result, workers or
-                   os.cpu_count() or 1, timeout, pdf, recycle_after, force, quiet, say, by,
-                   final, compare, params_dir)
-        except KeyboardInterrupt:
-            result.interrupted = True
-        finally:
-            signal_safe(manifest.save)
+    run = settings(params_dir, out_dir, workers, timeout, pdf, templates,
+                   recycle_after=recycle_after, quiet=quiet, force=force, by=by, final=final,
+                   compare=compare)
+    files_of(run.params_dir)  # nothing to do: said before waiting for the folder's lock
+    with BuildLock(run.out_root, lock_wait, say), _sigint_raises_once():
+        result = once(run, session(run), say)
     _summary(result, say)
     return result
 
 
-def _build(files: list[Path], folder: str | None, roles: dict[str, RoleTemplate], tdir: Path,
-           out_root: Path, manifest: Manifest, result: BuildResult, workers: int,
-           timeout: float, pdf: bool, recycle_after: int, force: bool, quiet: bool,
-           say: Callable[[str], None], by: str | None, final: bool,
-           compare: str | Path | None, params_dir: str | Path) -> None:
+def session(run: Settings, *, full_size: bool = False) -> Workers:
+    """What a run holding the folder's lock does first: clear what killed runs left (their
+    kernels, scratch files).  Returns the workers the builds will use."""
+    clean_stale_runtime(run.out_root)
+    clean_scratch(run.out_root)
+    return Workers(run.out_root, run.workers, run.recycle_after, full_size=full_size)
+
+
+def files_of(params_dir: str | Path) -> tuple[list[Path], list[Lookalike]]:
+    """The folder's parameter files; ParamsError when there is none."""
+    files, lookalikes = gather(params_dir)
+    if not files:
+        raise ParamsError(Problem("文件夹里没有参数文件（.yaml）", file=display_path(params_dir),
+                                  hint="；".join(str(x) for x in lookalikes) or None))
+    return files, lookalikes
+
+
+def once(run: Settings, pool: Workers, say: Callable[[str], None], *, keep: bool = False
+         ) -> BuildResult:
+    """One build on ``pool`` (call while holding the folder's lock).  ``keep``: leave the
+    workers and their kernels running afterwards (``kit build --watch``)."""
+    files, lookalikes = files_of(run.params_dir)
+    roles = load_roles(run.tdir)  # a broken template stops the build, with its own message
+    if run.final:
+        from kit.approval.status import require_approved
+        require_approved(run.params_dir)
+    result = BuildResult(outcomes=[], lookalikes=lookalikes)
+    manifest = Manifest.load(run.out_root)
+    try:
+        _build(files, roles, run, manifest, result, pool, say, keep)
+    except KeyboardInterrupt:
+        result.interrupted = True
+    finally:
+        signal_safe(manifest.save)
+        if not keep:
+            pool.retire()
+            pool.join()  # the workers stopped their kernels while the 汇编 was written
+    return result
+
+
+def _build(files: list[Path], roles: dict[str, RoleTemplate], run: Settings,
+           manifest: Manifest, result: BuildResult, pool: Workers,
+           say: Callable[[str], None], keep: bool) -> None:
+    out_root = run.out_root
+    folder = str(Path(run.params_dir).resolve()) if Path(run.params_dir).is_dir() else None
     if manifest.damaged:
         say("上次的生成记录已损坏，本次全部重新生成。")
     # Officials are likely to run: one worker starts its kernel while the files are checked.
-    guess = likely_runs(files, manifest, force)
-    started = prestart(out_root, min(workers, guess)) if guess else None
-    try:
-        p = _plan_and_note(files, folder, roles, tdir, out_root, timeout, manifest, result,
-                           force, compare)
-    except BaseException:
-        if started is not None:
-            discard(started)
-        raise
+    if guess := likely_runs(files, manifest, run.force):
+        pool.start_one(guess)
+    p = _plan_and_note(files, folder, roles, run.tdir, out_root, run.timeout, manifest, result,
+                       run.force, run.compare)
 
     def done(o: Outcome) -> None:
         _note(manifest, o.file, o, p, folder, out_root)
@@ -165,14 +210,12 @@ def _build(files: list[Path], folder: str | None, roles: dict[str, RoleTemplate]
     if p.tasks:  # a 汇编 will be written: its tables load while the workers start
         threading.Thread(target=warm_up, daemon=True).start()
     try:
-        closing = run_all(p.tasks, p.outcomes, workers, recycle_after, quiet, done, started)
+        run_all(p.tasks, p.outcomes, pool, run.quiet, done)
     finally:
         result.outcomes = list(p.outcomes.values())
-    try:
-        _finish(out_root, result, manifest, p, pdf, say, by, final, params_dir)
-    finally:
-        if closing is not None:  # the workers stopped their kernels meanwhile
-            closing.join()
+        if not keep:
+            pool.retire()  # a started pool that got nothing stops at once
+    _finish(out_root, result, manifest, p, run.pdf, say, run.by, run.final, run.params_dir)
 
 
 def _plan_and_note(files: list[Path], folder: str | None, roles: dict[str, RoleTemplate],

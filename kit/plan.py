@@ -148,7 +148,7 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
 def likely_runs(files: list[Path], manifest: Manifest, force: bool = False) -> int:
     """A guess, before any file is checked, of how many officials will run: those whose
     file is new, changed or failed last time.  Only used to start a worker early
-    (:func:`kit.workers.prestart`); :func:`plan` decides."""
+    (:meth:`kit.workers.Workers.start_one`); :func:`plan` decides."""
     if force or manifest.damaged:
         return len(files)
     n = 0

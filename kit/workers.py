@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,32 +22,82 @@ from kit.execute import Outcome, Task, run_task
 from kit.lock import run_dir
 
 
-def _pool(out_root: Path, workers: int) -> ProcessPoolExecutor:
-    # spawn: workers must not inherit this process's threads (the closing ones).
-    return ProcessPoolExecutor(max_workers=workers,
-                               mp_context=multiprocessing.get_context("spawn"),
-                               initializer=init_worker, initargs=(run_dir(out_root),))
+class Workers:
+    """The batch's worker processes, by generations: one generation (a pool) runs at most
+    ``recycle_after`` notebooks per worker, then a fresh one takes the next share (the old
+    one closes meanwhile).  Not ``max_tasks_per_child``: on Python 3.11 a pool whose
+    workers all retire that way can wait forever for replacements (seen at 200 of 1,000
+    officials).  ``kit build --watch`` keeps one between its runs: kernels stay warm."""
 
+    def __init__(self, out_root: Path, workers: int, recycle_after: int, *,
+                 full_size: bool = False) -> None:
+        self.out_root, self.workers, self.recycle_after = out_root, workers, recycle_after
+        # Each pool may start all ``workers`` (as work comes), not just what its first
+        # share needs: a kept pool serves runs of any size.
+        self.full_size = full_size
+        self.pool: ProcessPoolExecutor | None = None
+        self.size = 0  # the current pool's most worker processes
+        self.given = 0  # notebooks given to it
+        self.closing: list[threading.Thread] = []
 
-@dataclass
-class Started:
-    pool: ProcessPoolExecutor
-    workers: int  # at most this many worker processes
+    def start_one(self, expected: int) -> None:
+        """Start a worker now (it launches its kernel and imports papermill) for about
+        ``expected`` officials, so it is ready when the files are checked."""
+        if self.pool is None:
+            self._new(min(self.workers, expected))
+            assert self.pool is not None
+            self.pool.submit(warm_up)
 
+    def pool_for(self, n: int) -> ProcessPoolExecutor:
+        """The pool for ``n`` more notebooks: a fresh generation when the current one has
+        had its share or is too small for them."""
+        if self.pool is not None and (self.given + n > self.workers * self.recycle_after
+                                      or self.size < min(self.workers, n)):
+            self.retire()
+        if self.pool is None:
+            self._new(min(self.workers, n))
+        assert self.pool is not None
+        self.given += n
+        return self.pool
 
-def prestart(out_root: Path, workers: int) -> Started:
-    """Start one worker now (it launches its kernel and imports papermill), so that it is
-    ready when the files are checked; the pool spawns up to ``workers`` as tasks come."""
-    pool = _pool(out_root, workers)
-    pool.submit(warm_up)
-    return Started(pool, workers)
+    def _new(self, size: int) -> None:
+        size = self.workers if self.full_size else size
+        # spawn: workers must not inherit this process's threads (the closing ones).
+        self.pool = ProcessPoolExecutor(max_workers=size,
+                                        mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=init_worker,
+                                        initargs=(run_dir(self.out_root),))
+        self.size, self.given = size, 0
 
+    def retire(self) -> None:
+        """Close the current pool in the background (its workers stop their kernels); a
+        pool that never got an official is stopped at once instead."""
+        pool, self.pool = self.pool, None
+        if pool is None:
+            return
+        if self.given == 0:
+            self._kill(pool)
+            return
+        closing = threading.Thread(target=pool.shutdown, kwargs={"wait": True}, daemon=True)
+        closing.start()
+        self.closing = [t for t in self.closing if t.is_alive()] + [closing]
 
-def discard(started: Started) -> None:
-    """A started pool that has nothing to run: its workers stop (and kill their kernels)."""
-    started.pool.shutdown(wait=False, cancel_futures=True)
-    for child in multiprocessing.active_children():
-        child.terminate()  # its SIGTERM handler kills its kernel first
+    def kill(self) -> None:
+        """Ctrl-C: no queued official starts, running ones die with their kernels."""
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            self._kill(pool)
+
+    @staticmethod
+    def _kill(pool: ProcessPoolExecutor) -> None:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for child in multiprocessing.active_children():
+            child.terminate()  # its SIGTERM handler kills its kernel first
+
+    def join(self) -> None:
+        """Wait until the retired pools have closed (their kernels are stopped)."""
+        while self.closing:
+            self.closing.pop().join()
 
 
 def warm_up() -> None:
@@ -58,55 +107,35 @@ def warm_up() -> None:
     imports()
 
 
-def run_all(tasks: list[tuple[Task, Outcome]], outcomes: dict[Path, Outcome], workers: int,
-         recycle_after: int, quiet: bool, done: Callable[[Outcome], None],
-         started: Started | None = None) -> threading.Thread | None:
-    """Run the tasks in worker processes.  Returns the thread shutting the last pool down
-    (its workers stop their kernels while the batch goes on with the 汇编): join it.
-    ``started`` (from :func:`prestart`) runs the first share when it may start as many
-    workers as that share needs; otherwise it is discarded.
-
-    Workers are recycled by generations: each pool runs at most ``recycle_after`` notebooks
-    per worker, then a fresh pool takes the next share (the old one closes meanwhile).
-    Not ``max_tasks_per_child``: on Python 3.11 a pool whose workers all retire that way
-    can wait forever for replacements (seen at 200 of 1,000 officials)."""
+def run_all(tasks: list[tuple[Task, Outcome]], outcomes: dict[Path, Outcome], pool: Workers,
+            quiet: bool, done: Callable[[Outcome], None]) -> None:
+    """Run the tasks on ``pool``'s workers, a generation's share at a time.  The pool is
+    left open: retire it (the workers stop their kernels while the batch goes on with the
+    汇编) or keep it for the next run."""
     from tqdm import tqdm
 
-    if started is not None and (not tasks or started.workers < min(
-            workers, len(tasks[:max(1, workers * recycle_after)]))):
-        discard(started)
-        started = None
     if not tasks:
-        return None
+        return
     bar = tqdm(total=len(tasks), desc="生成报告", unit="份", disable=quiet, file=sys.stderr,
                dynamic_ncols=True)
-    share = max(1, workers * recycle_after)
-    closing: threading.Thread | None = None
+    share = max(1, pool.workers * pool.recycle_after)
     for start in range(0, len(tasks), share):
         part = tasks[start:start + share]
-        pool = started.pool if started else _pool(tasks[0][0].out_root, min(workers, len(part)))
-        started = None
         try:
-            futures = {pool.submit(run_task, task, outcome): (task, outcome)
+            executor = pool.pool_for(len(part))
+            futures = {executor.submit(run_task, task, outcome): (task, outcome)
                        for task, outcome in part}
             _collect(futures, outcomes, bar, done)
-        except KeyboardInterrupt:  # stop at once: no queued official starts, running ones die
+        except KeyboardInterrupt:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-            pool.shutdown(wait=False, cancel_futures=True)
-            for child in multiprocessing.active_children():
-                child.terminate()  # its SIGTERM handler kills its kernel first
+            pool.kill()
             for _task, outcome in tasks:
                 if not outcome.ok and not outcome.reason:
                     outcome.stage = "中断"
                     outcome.reason = "已中断，没有生成（下次运行 kit build 会接着生成）"
             bar.close()
             raise
-        if closing is not None:
-            closing.join()
-        closing = threading.Thread(target=pool.shutdown, kwargs={"wait": True}, daemon=True)
-        closing.start()
     bar.close()
-    return closing
 
 
 def _collect(futures: dict[Future[Outcome], tuple[Task, Outcome]],

@@ -94,7 +94,11 @@ class Problem:
             text += f"（实际为：{self.found}）"
         if self.hint:
             text += f" {self.hint}"
-        return text
+        # Whatever a message quotes (a key, a role, a column), nothing invisible reaches
+        # the screen and nothing reorders the line: each such character shows as 〈U+200B〉.
+        from kit.fields import marked
+
+        return marked(text)
 
 
 class Notice(str):
@@ -206,8 +210,11 @@ _SYNONYMS = {"年份": "年度", "年": "年度", "年度份": "年度", "名字
 
 def closest(word: str, choices: Iterable[str], *, n: int = 1) -> list[str]:
     """The choices ``word`` most likely meant, best first (maybe none)."""
+    from kit.fields import without_refused
+
     choices = list(dict.fromkeys(choices))
-    word = str(word).strip()
+    # 「专题\u200b会议」 meant 「专题会议」: invisible characters are no part of what was meant.
+    word = without_refused(str(word)).strip()
     if not word or not choices:
         return []
     if _SYNONYMS.get(word) in choices:

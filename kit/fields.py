@@ -26,9 +26,24 @@ Value = int | Decimal | str
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
-# Private-use code points are the renderer's value markers; control characters break Word.
-# A text holding one is refused (never silently stripped); tab, CR and LF are ordinary.
-_UNSAFE_CHARS = re.compile(r"[\ue000-\uf8ff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters a text may not hold: the one definition (templates refuse these too, and
+# line separators besides, see kit.templates).  Control characters but tab, CR and LF
+# (Cc, C0 and C1: Word cannot hold them; U+0085 is mostly a mangled 「…」); format
+# characters (Cf: zero-width spaces and joiners, the BOM, the soft hyphen, and the
+# bidirectional controls that reorder what the reader of a signed report sees); private
+# use (Co: the renderer's value markers); lone surrogates (Cs); unassigned code points and
+# non-characters (Cn); and letters that are blank by design (Hangul fillers).  A text
+# holding one is refused, never silently stripped: pasted from a web page or WeChat they
+# cannot be seen, so the message names the first and the hint gives the text without them.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn"})
+_ORDINARY_CONTROLS = frozenset("\t\n\r")
+_BLANK_LETTERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0")
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Unicode's line breaks besides \n and \r: a text treats them as it treats \n.
+LINE_SEPARATORS = frozenset("\u2028\u2029")
+_NAMES = {"\u200b": "零宽空格", "\u200c": "零宽不连字符", "\u200d": "零宽连字符",
+          "\u2060": "零宽连接符", "\ufeff": "零宽不换行空格（BOM）", "\u00ad": "软连字符",
+          "\u2028": "行分隔符", "\u2029": "段分隔符"}
 
 # Limits of every number a user types (the README lists them).
 MAX_NUMBER_CHARS = 30  # digits of a number; longer text is refused before it is read
@@ -257,12 +272,12 @@ class _Decimal(_Number):
 class _Text(FieldType):
     def parse(self, raw: Any, f: Field) -> Value:
         text = format_value(raw) if not isinstance(raw, str) else raw
-        _refuse_unsafe(text, self.describe(f))
         text = text.strip()
+        # Line breaks are \n, \r and Unicode's U+2028/U+2029 alike (the others are refused).
         if self.multiline:
             # One paragraph of Chinese text: line breaks typed in a form are not spaces.
             text = "".join(line.strip() for line in text.splitlines())
-        elif "\n" in text:
+        elif len(text.splitlines()) > 1:
             raise FieldValueError("只能填一行", self.describe(f), "多行文字", kind="multiline")
         if f.unit and text.endswith(f.unit) and len(text) > len(f.unit):
             text = text[: -len(f.unit)]  # 「石门村」 where the template already says 村
@@ -280,27 +295,91 @@ class _Text(FieldType):
         return f"不超过 {f.max_len} 个字的文字" if f.max_len else "文字"
 
 
-def _refuse_unsafe(text: str, expected: str) -> None:
-    """Refuse a value holding a character the report cannot show (never drop it silently):
-    the message says where the first one is, ``found`` shows each as 〈U+E001〉, the hint
-    the text without them.  Tabs and line breaks are ordinary (a long text joins its lines)."""
-    found = _UNSAFE_CHARS.search(text)
-    if found is None:
-        return
-    at, count = found.start(), len(_UNSAFE_CHARS.findall(text))
+def refused(char: str) -> bool:
+    """Whether a text may not hold ``char`` (see :data:`_REFUSED_CATEGORIES`)."""
+    return char not in _ORDINARY_CONTROLS and (
+        unicodedata.category(char) in _REFUSED_CATEGORIES or char in _BLANK_LETTERS)
+
+
+def first_refused(text: str) -> int | None:
+    """Where the first character ``text`` may not hold is, or None."""
+    if text.isprintable() and _BLANK_LETTERS.isdisjoint(text):
+        return None  # the usual case, decided in C: no Cc, Cf, Co, Cs, Cn at all
+    return next((i for i, c in enumerate(text) if refused(c)), None)
+
+
+def is_blank(raw: Any) -> bool:
+    """Nothing typed: None, or text of spaces and line breaks only.  A refused character
+    is something typed (「\\x85」 alone is not an empty box: it is refused, not dropped)."""
+    return raw is None or (isinstance(raw, str) and not raw.strip()
+                           and first_refused(raw) is None)
+
+
+def without_refused(text: str) -> str:
+    """``text`` without the characters it may not hold: for a hint, never for a value."""
+    return text if first_refused(text) is None else "".join(c for c in text if not refused(c))
+
+
+def marked(text: str) -> str:
+    """``text`` for a one-line message: each refused character and line separator shown
+    as 〈U+200B〉, so nothing invisible reaches the screen and nothing reorders it."""
+    if first_refused(text) is None and LINE_SEPARATORS.isdisjoint(text):
+        return text
+    return "".join(f"〈U+{ord(c):04X}〉" if refused(c) or c in LINE_SEPARATORS else c
+                   for c in text)
+
+
+def char_name(char: str) -> str:
+    """What a refused character (or a line separator) is, in Chinese, for a message."""
+    if char in _NAMES:
+        return "看不见的" + _NAMES[char]
+    if char in _BIDI:
+        return "会打乱文字显示顺序的方向控制符"
+    code, category = ord(char), unicodedata.category(char)
+    if category == "Cn":
+        nonchar = (code & 0xFFFE) == 0xFFFE or 0xFDD0 <= code <= 0xFDEF
+        return "无法显示的非字符" if nonchar else "无法显示的未收录字符"
+    return {"Cc": "无法显示的控制字符", "Cf": "看不见的格式字符", "Co": "无法显示的字符",
+            "Cs": "无法显示的半个字符"}.get(category, "看不见的空白字符")
+
+
+def refused_message(text: str, at: int, also: frozenset[str] = frozenset()) -> str:
+    """「第 3 个字后有一个看不见的零宽空格（U+200B）」 for the character at ``at``, with
+    「，共 2 个」 when ``text`` holds more characters it may not hold (or of ``also``:
+    the line separators where a file refuses them)."""
     where = f"第 {at} 个字后" if at else "开头"
-    message = f"{where}有一个无法显示的字符（U+{ord(found.group()):04X}）"
-    if count > 1:
-        message += f"，共 {count} 个"
+    message = f"{where}有一个{char_name(text[at])}（U+{ord(text[at]):04X}）"
+    count = sum(1 for c in text if refused(c) or c in also)
+    return message + (f"，共 {count} 个" if count > 1 else "")
+
+
+def refused_excerpt(text: str, at: int) -> str:
+    """The text around ``at``, quoted, marked (:func:`marked`) and cut short."""
     start = max(0, at - 10)
-    shown = _UNSAFE_CHARS.sub(lambda m: f"〈U+{ord(m.group()):04X}〉", text[start:at + 20])
-    shown = ("…" if start else "") + shown + ("…" if len(text) > at + 20 else "")
-    # The hint stays one line: the text without them, its lines joined.
-    clean = "".join(line.strip() for line in _UNSAFE_CHARS.sub("", text).splitlines())
+    shown = marked(text[start:at + 20])
+    return "「" + ("…" if start else "") + shown + ("…" if len(text) > at + 20 else "") + "」"
+
+
+def refused_hint(clean: str) -> str:
+    """「请删除它……您是否想写「石门」？」 with ``clean``, the text without them."""
     hint = "请删除它（常见于从网页、微信或其他软件复制的文字，看不见）。"
     if clean:
         hint += did_you_mean([clean if len(clean) <= 30 else clean[:30] + "…"]) or ""
-    raise FieldValueError(message, expected, f"「{shown}」", hint, kind="unsafe_char")
+    return hint
+
+
+def _refuse_unsafe(text: str, expected: str) -> None:
+    """Refuse a value holding a character it may not hold (never drop it silently): the
+    message says where the first one is and what it is, ``found`` shows each as
+    〈U+200B〉, the hint the text without them.  Tabs and line breaks are ordinary (a long
+    text joins its lines)."""
+    at = first_refused(text)
+    if at is None:
+        return
+    # The hint stays one line: the text without them, its lines joined.
+    clean = "".join(line.strip() for line in without_refused(text).splitlines())
+    raise FieldValueError(refused_message(text, at), expected, refused_excerpt(text, at),
+                          refused_hint(clean), kind="unsafe_char")
 
 
 class _LongText(_Text):
@@ -367,7 +446,11 @@ class Field:
         return field_display(self.key, self.label) or self.key
 
     def parse(self, raw: Any) -> Value:
-        """Typed value of ``raw``; raises :class:`FieldValueError` when it does not fit."""
+        """Typed value of ``raw``; raises :class:`FieldValueError` when it does not fit.
+        Typed text holding a character no value may hold is refused first, whatever the
+        type (「12\u200b」 is a number with a zero-width space, not 「不是数字」)."""
+        if isinstance(raw, str):
+            _refuse_unsafe(raw, self.expected())
         return self.type.parse(raw, self)
 
     def expected(self) -> str:

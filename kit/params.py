@@ -36,7 +36,16 @@ from kit.errors import (
     display_path,
     suggest,
 )
-from kit.fields import IDENTITY, Field, FieldValueError, Value, places
+from kit.fields import (
+    IDENTITY,
+    Field,
+    FieldValueError,
+    Value,
+    first_refused,
+    is_blank,
+    places,
+    refused_message,
+)
 from kit.templates import RoleTemplate, load_roles
 from kit.yamlio import MAX_PARAMS_BYTES, Entry, ParamsSyntax, decode, load_mapping, read_limited
 
@@ -129,8 +138,11 @@ def role_of(entries: Mapping[str, Entry], roles: Mapping[str, RoleTemplate], fil
                                   found="多个值"))
     name = role.value.strip()
     if name not in roles:
+        at = first_refused(name)
         raise UnknownRoleError(Problem(
-            "没有这个角色的模板", file=file, line=role.line or None, key="角色", kind="unknown_role",
+            "没有这个角色的模板" if at is None else f"角色名里{refused_message(name, at)}",
+            file=file, line=role.line or None, key="角色",
+            kind="unknown_role" if at is None else "unsafe_char",
             expected="、".join(roles), found=f"「{name[:30]}」",
             hint=suggest(name, roles) or "新增角色请在 templates 文件夹里添加模板文件。"))
     return roles[name]
@@ -160,7 +172,7 @@ def validate(template: RoleTemplate, entries: Mapping[str, Entry], file: str = "
             explained |= meant
             continue
         f = fields[key]
-        if entry.value is None or (isinstance(entry.value, str) and not entry.value.strip()):
+        if is_blank(entry.value):
             empty_at[key] = entry.line
             continue  # empty counts as missing: reported below if required
         explained.add(key)
@@ -215,8 +227,12 @@ def _unknown_key(key: str, entry: Entry, fields: dict[str, Field], file: str,
     elif guess:
         meant = {by_label.get(c, c) for c in closest(key, list(fields) + list(by_label))}
         hint = did_you_mean(meant)
-    problem = Problem("不认识的字段（这个角色的模板里没有它）", file=file,
-                      line=entry.line or None, key=key, kind="unknown_key",
+    at = first_refused(key)
+    # 「专题\u200b会议」 looks like 「专题会议」: say what is in it (the hint names the field).
+    message = "不认识的字段（这个角色的模板里没有它）" if at is None \
+        else f"字段名里{refused_message(key, at)}"
+    problem = Problem(message, file=file, line=entry.line or None, key=key,
+                      kind="unknown_key" if at is None else "unsafe_char",
                       field=key if len(key) <= 30 else key[:30] + "…",
                       hint=hint or "请对照模板检查字段名。")
     return problem, meant

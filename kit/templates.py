@@ -43,7 +43,20 @@ from jinja2.utils import _PassArg
 
 from kit import layout
 from kit.errors import Problem, TemplateError, display_path, suggest
-from kit.fields import IDENTITY, IDENTITY_KEYS, TYPES, Field, FieldValueError, format_value
+from kit.fields import (
+    IDENTITY,
+    IDENTITY_KEYS,
+    LINE_SEPARATORS,
+    TYPES,
+    Field,
+    FieldValueError,
+    first_refused,
+    format_value,
+    refused_excerpt,
+    refused_hint,
+    refused_message,
+    without_refused,
+)
 from kit.numbering import TEMPLATE_NUMBERED as _NUMBERED
 from kit.yamlio import MAX_TEMPLATE_BYTES, Entry, ParamsSyntax, decode, load_mapping, read_limited
 
@@ -443,6 +456,9 @@ class _Parser:
         self.problems.append(Problem(message, file=self.file, line=line, **kw))
 
     def parse(self) -> RoleTemplate:
+        self.lint_characters()  # first: an invisible character makes later messages puzzling
+        if self.problems:
+            raise TemplateError(self.problems)
         header_text, body, body_line = self.split()
         try:
             header = load_mapping(header_text, self.file)
@@ -450,7 +466,7 @@ class _Parser:
             p = err.problem
             # Header lines are counted from the file's second line (after 「---」).
             line = p.line + 1 if p.line else None
-            raise TemplateError(Problem(p.message, file=self.file, line=line, kind=p.kind,
+            raise TemplateError(Problem(p.message, file=self.file, line=line, kind=p.kind, key=p.key,
                                         expected=p.expected, found=p.found, hint=p.hint)) from None
         self.check_keys(header, _HEADER_KEYS, "模板开头", offset=1)
         role = self.scalar(header, "角色", required=True)
@@ -465,7 +481,6 @@ class _Parser:
             raise TemplateError(self.problems)
         fields = self.check_names(title, byline, body, body_line, fields, derived)
         self.lint_numbering(body, body_line)
-        self.lint_characters(body, body_line)
         if self.problems:
             raise TemplateError(self.problems)
         return RoleTemplate(role=role, path=self.path, title=title, byline=byline, body=body,
@@ -672,15 +687,21 @@ class _Parser:
                     sections[key] = section
         return {k: replace(f, section=sections.get(k, "基本信息")) for k, f in fields.items()}
 
-    def lint_characters(self, body: str, body_line: int) -> None:
-        """Control characters (Word cannot hold them) and private-use characters (the
-        renderer's value markers) in the body, each at its line."""
-        for i, raw in enumerate(body.split("\n")):
-            bad = _CONTROL.search(raw)
-            if bad:
-                self.fail("正文里有看不见的控制字符", body_line + i, kind="syntax",
-                          found=f"控制字符 U+{ord(bad.group()):04X}",
-                          hint="请删除这个字符（常见于从网页、微信或 Word 复制的文字）。")
+    def lint_characters(self) -> None:
+        """Every character a value may not hold (:func:`kit.fields.refused`: control,
+        zero-width, direction, private-use… characters), anywhere in the file, each line
+        once; and Unicode's line separators, which are no line of the markup (lines are
+        \\n) and which YAML would read as a line break no editor shows."""
+        for i, raw in enumerate(self.text.split("\n"), start=1):
+            at = next((j for j, c in enumerate(raw) if c in LINE_SEPARATORS), None)
+            first = first_refused(raw)
+            if first is not None and (at is None or first < at):
+                at = first
+            if at is not None:
+                clean = "".join(c for c in without_refused(raw) if c not in LINE_SEPARATORS)
+                self.fail(f"模板里{refused_message(raw, at, LINE_SEPARATORS)}", i,
+                          kind="unsafe_char", found=refused_excerpt(raw, at),
+                          hint=refused_hint(clean.strip()))
 
     def lint_numbering(self, body: str, body_line: int) -> None:
         for i, raw in enumerate(body.split("\n")):
@@ -690,7 +711,6 @@ class _Parser:
                           hint="请删掉行首的编号。")
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ue000-\uf8ff]")
 _BLOCK_TAG = re.compile(r"{%[-+]?\s*(\w+)")
 _OPENING = {"if", "for", "macro", "call", "filter", "raw", "block", "with", "trans"}
 

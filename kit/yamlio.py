@@ -15,6 +15,7 @@ the composer refuses more than :data:`MAX_ALIASES` aliases, nesting deeper than
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,7 +25,15 @@ from typing import Any
 import yaml
 
 from kit.errors import Problem, os_reason
-from kit.fields import format_value, places
+from kit.fields import (
+    format_value,
+    places,
+    refused,
+    refused_excerpt,
+    refused_hint,
+    refused_message,
+    without_refused,
+)
 
 _NULLS = {"", "~", "null", "Null", "NULL"}
 
@@ -151,6 +160,9 @@ def decode(data: bytes, file: str) -> str:
 
 def load_mapping(text: str, file: str) -> dict[str, Entry]:
     """Parse ``text`` as one YAML mapping; keys and scalar values stay strings."""
+    hidden = _YAML_BREAKS.search(text)
+    if hidden:
+        raise _character_problem(text, hidden.start(), file)
     try:
         loader = _BoundedLoader(text, file)
     except yaml.YAMLError as err:  # the reader checks every character up front
@@ -230,10 +242,9 @@ _YAML_PROBLEMS = (
 
 def _syntax_problem(err: yaml.YAMLError, text: str, file: str) -> ParamsSyntax:
     if isinstance(err, yaml.reader.ReaderError):  # a control character: no mark, a position
-        line = text[: err.position].count("\n") + 1 if isinstance(err.position, int) else None
-        char = err.character if isinstance(err.character, int) else ord(str(err.character)[:1] or "?")
-        return _problem(file, line, "文件里有看不见的控制字符", expected="普通文字",
-                        found=f"控制字符 U+{char:04X}",
+        if isinstance(err.position, int) and 0 <= err.position < len(text):
+            return _character_problem(text, err.position, file)
+        return _problem(file, None, "文件里有无法显示的字符", expected="普通文字",
                         hint="请删除这个字符（常见于从网页、微信或 Word 复制的文字）。", kind="syntax")
     problem = str(getattr(err, "problem", "") or "") + " " + str(getattr(err, "context", "") or "")
     # An unclosed quote is noticed at the end of the file: point at the quote itself.
@@ -266,6 +277,40 @@ def _syntax_problem(err: yaml.YAMLError, text: str, file: str) -> ParamsSyntax:
                     found=found, hint=hint, kind="syntax")
 
 
+# YAML reads U+0085, U+2028 and U+2029 as line breaks that no editor shows: a value would
+# be folded or cut where the user sees one line.  They are refused before YAML reads.
+_YAML_BREAKS = re.compile("[\x85\u2028\u2029]")
+_KEYED = re.compile(r"\s*(?:-\s+)?([^\s#:\-][^:]*):(?:\s+|$)")
+
+
+def _character_problem(text: str, at: int, file: str) -> ParamsSyntax:
+    """A character YAML cannot read (a control character) or reads as a line break no
+    editor shows, at its line as the editor counts lines (\\n), named as a value's is
+    (:func:`kit.fields.refused_message`), with the key of its 「键: 值」 line and the
+    text without it as the hint."""
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    line_text = text[start:end if end >= 0 else len(text)]
+    part, offset, key = line_text, start, None
+    keyed = _KEYED.match(line_text)
+    if keyed and start + keyed.end() <= at:  # in the value: counted from the value
+        key, part, offset = keyed.group(1).strip(), line_text[keyed.end():], start + keyed.end()
+    elif keyed:
+        key = keyed.group(1).strip()
+    quoted = part.rstrip()
+    if key and len(quoted) > 1 and quoted[0] in "'\"" and quoted[-1] == quoted[0] \
+            and offset < at < offset + len(quoted) - 1:  # counted inside the quotes
+        part, offset = quoted[1:-1], offset + 1
+    also = frozenset(_YAML_BREAKS.pattern[1:-1])
+    # Named: the first such character of the value (or line), not only the one YAML saw.
+    at = next((i for i, c in enumerate(part) if refused(c) or c in also), at - offset)
+    clean = "".join(c for c in without_refused(part) if c not in also).strip()
+    return _problem(file, text.count("\n", 0, start) + 1,
+                    ("" if key else "文件里") + refused_message(part, at, also),
+                    key=key, expected="普通文字", found=refused_excerpt(part, at),
+                    hint=refused_hint(clean), kind="unsafe_char" if key else "syntax")
+
+
 class ParamsSyntax(Exception):
     """Carries one :class:`Problem`; callers re-raise it as their own KitError kind."""
 
@@ -288,7 +333,16 @@ def _decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.ScalarNode:
     return dumper.represent_scalar(f"tag:yaml.org,2002:{kind}", format_value(value))
 
 
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    """A text holding a line break no editor shows (U+2028 from a roster cell) is written
+    in double quotes, escaped (「\\L」): the file then holds none (see :data:`_YAML_BREAKS`)
+    and reads back the same text."""
+    style = '"' if _YAML_BREAKS.search(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
 Dumper.add_multi_representer(Decimal, _decimal)
+Dumper.add_representer(str, _text)
 
 
 def dump(mapping: dict[str, Any], header: str = "") -> str:

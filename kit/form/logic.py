@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kit.errors import KitError, ParamsError, Problem, display_path
-from kit.fields import Value
+from kit.fields import Value, is_blank
 from kit.identity import Identity, params_filename
 from kit.iorw import atomic_write_text, backup_generations
 from kit.model import Report
@@ -29,11 +29,11 @@ from kit.templates import RoleTemplate
 from kit.yamlio import Entry, ParamsSyntax, decode, dump, load_mapping
 
 BACKUPS_KEPT = 10  # params/x.yaml → x.yaml.20261127-173501.bak …: not *.yaml, the batch skips them
-_BLANK = "\ue100"  # stands for an unfilled value in the preview; Field.parse strips such chars
+_BLANK = "\ue100"  # an unfilled value in the preview; Field.parse refuses such chars
 
 
 def is_empty(raw: Any) -> bool:
-    return raw is None or (isinstance(raw, str) and not raw.strip())
+    return is_blank(raw)  # the batch's own rule (kit.fields)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kit.errors import KitError, Problem, display_path
+from kit.fields import char_name, first_refused, refused, without_refused
 from kit.numbering import LEADING as _NUMBERED
 
 # Markers removed wherever they stand, even inside a sentence (the seed has
@@ -96,10 +97,17 @@ def clean_lines(text: str) -> tuple[list[str], list[str]]:
     """Non-empty lines, trimmed (including the full-width indent 「　　」), junk removed;
     and notes listing what was removed."""
     out, notes, inline = [], [], 0
-    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    # A sample's invisible characters (zero-width spaces from a web page…) may not enter a
+    # template (kit.templates refuses them): removed here, and the note says so.
+    hidden = [c for c in text if refused(c)] if first_refused(text) is not None else []
+    if hidden:
+        text = without_refused(text)
+        names = "、".join(dict.fromkeys(f"{char_name(c)}（U+{ord(c):04X}）" for c in hidden))
+        notes.append(f"删除了 {len(hidden)} 个看不见或无法显示的字符：{names}")
+    for raw in re.split("\r\n|[\r\n\u2028\u2029]", text):  # Unicode's line breaks too
         line, n = _INLINE.subn("", raw)
         inline += n
-        line = line.strip(" \t\u3000\u00a0\ufeff")
+        line = line.strip(" \t\u3000\u00a0")
         if not line:
             continue
         if len(line) <= _JUNK_LINE_MAX and any(p.search(line) for p in _LINES):

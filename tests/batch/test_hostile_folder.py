@@ -39,6 +39,10 @@ def _hostile(folder: Path) -> tuple[list[str], list[str]]:
         variant("巨大指数.yaml", "谈心谈话: 150", "谈心谈话: 1e999999999", "甲五"),
         variant("标签当键.yaml", "讲党课: 6", "讲党课（为村级党员带头讲党课）: 6", "甲六"),
         variant("下划线.yaml", "回炉党员: 80", "回炉党员: 1_000", "甲七"),
+        # Pasted from WeChat: a zero-width space, a direction control, a line separator.
+        variant("零宽字段名.yaml", "讲党课: 6", "讲\u200b党课: 6", "甲八"),
+        variant("方向控制.yaml", "包抓村: 石门", "包抓村: 石\u202e门", "甲九"),
+        variant("行分隔符.yaml", "其他工作: 牵头", "其他工作: 牵\u2028头", "甲十"),
         variant("重复甲.yaml", "单位: 东山镇", "单位: 北川镇", "乙一"),
         variant("重复乙.yaml", "单位: 东山镇", "单位: 北川镇", "乙一"),
     ]
@@ -92,6 +96,10 @@ def test_one_hundred_good_among_hostile_files(tmp_path: Path) -> None:
     for name in lookalikes:
         assert f"⚠ params/{name}：" in out, name
     assert "同一位同志" in failed  # the duplicates say so, naming each other
+    for words in ("零宽空格（U+200B）", "您是否想写「讲党课」？", "方向控制符（U+202E）",
+                  "您是否想写「石门」？", "行分隔符（U+2028）"):
+        assert words in failed, words
+    assert not {"\u200b", "\u202e", "\u2028"} & set(out + err)  # shown as 〈U+200B〉
     year = tmp_path / "build" / "2023"
     words = list((year / "docx").glob("*.docx"))
     assert len(words) == 100

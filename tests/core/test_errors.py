@@ -106,3 +106,16 @@ def test_read_errors_name_the_file_in_chinese(tmp_path: Path) -> None:
     message = str(info.value)
     assert "参数.yaml" in message and "路径里有一段是文件而不是文件夹" in message
 
+
+
+def test_a_message_never_shows_an_invisible_or_reordering_character() -> None:
+    problem = Problem("没有这个角色的模板", file="a.yaml", found="「镇\u202e长\u200b」",
+                      key="镇\u2028长")
+    assert str(problem) == ("文件 a.yaml，字段「镇〈U+2028〉长」：没有这个角色的模板"
+                            "（实际为：「镇〈U+202E〉长〈U+200B〉」）")
+
+
+def test_a_suggestion_is_made_from_the_word_without_its_invisible_characters() -> None:
+    # Four zero-width spaces would make 「专题」 too unlike 「专题会议」 to be suggested.
+    assert suggest("专\u200b\u200b\u200b\u200b题", ["专题会议", "讲党课"]) == "您是否想写「专题会议」？"
+    assert closest("\ufeff\u200b\u200b\u200b年", ["年度", "省份"]) == ["年度"]

@@ -135,3 +135,18 @@ def test_a_named_templates_folder_that_does_not_exist_is_refused(
     monkeypatch.setenv("KIT_TEMPLATES", str(tmp_path / "没有"))
     with pytest.raises(TemplateError, match="找不到模板文件夹.*KIT_TEMPLATES"):
         templates_dir()
+
+
+@pytest.mark.parametrize(("old", "new", "name"), [
+    ("标签: 主持召开党建工作专题会议", "标签: 主持召开党建\u200b工作专题会议", "零宽空格（U+200B）"),
+    ('标题: "{{ 年度 }}', '标题: "\u202e{{ 年度 }}', "方向控制符（U+202E）"),
+    ("专题会议{{ 专题会议 }}次", "专题会议{{ 专题会议 }}\u2028次", "行分隔符（U+2028）"),
+    ("专题会议{{ 专题会议 }}次", "专题会议{{ 专题会议 }}\x85次", "控制字符（U+0085）"),
+])
+def test_an_invisible_character_anywhere_in_a_template_is_refused_at_its_line(
+        tmp_path: Path, old: str, new: str, name: str) -> None:
+    """The values' own definition (kit.fields), and line separators besides: the header
+    is YAML and the body's lines are \\n, so a line separator is no line of either."""
+    msg = _broken(tmp_path, old, new)
+    assert f"第 {_line_of(GOOD, old)} 行" in msg and "模板里第 " in msg and name in msg
+    assert "\u200b" not in msg and "\u202e" not in msg and "\u2028" not in msg

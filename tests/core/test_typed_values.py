@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import docx
@@ -202,3 +203,146 @@ def test_property_a_decimal_in_bounds_is_printed_exactly_as_typed(
     assert problems == []
     text = "".join(render(template, values).paragraphs())
     assert f"完成项目资金{number}万元，" in text
+
+
+# -- invisible and deceptive characters in parameter files --------------------------------
+
+def _refusal(folder: Path, text: str) -> list:
+    """The problems of a parameter file whose last lines are ``text`` (written as is)."""
+    path = _params(folder)
+    path.write_text(path.read_text("utf-8") + text, "utf-8")
+    with pytest.raises(ParamsError) as err:
+        load(path, templates=folder / "templates")
+    return err.value.problems
+
+
+@pytest.mark.parametrize(("typed", "name"), [
+    ("石\u200b门", "零宽空格（U+200B）"),  # pasted from WeChat
+    ("石\u202e门", "方向控制符（U+202E）"),  # would show the text reordered
+    ("石\u00ad门", "软连字符（U+00AD）"),
+    ("石\ufeff门", "零宽不换行空格（BOM）（U+FEFF）"),
+])
+def test_an_invisible_character_in_a_value_is_refused_with_the_text_without_it(
+        folder: Path, typed: str, name: str) -> None:
+    [problem] = _refusal(folder, f"情况: {typed}\n")
+    line = str(problem)
+    assert problem.kind == "unsafe_char" and problem.key == "情况" and "第 11 行" in line
+    assert "第 1 个字后有一个" in line and name in line and "您是否想写「石门」？" in line
+    assert typed[1] not in line and "〈U+" in line  # shown, never printed raw
+
+
+def test_a_key_with_a_zero_width_space_names_it_and_suggests_the_key(folder: Path) -> None:
+    path = _params(folder)
+    path.write_text(path.read_text("utf-8").replace("次数:", "次\u200b数:"), "utf-8")
+    with pytest.raises(ParamsError) as err:
+        load(path, templates=folder / "templates")
+    [problem] = err.value.problems  # not also 「缺少必填项」 for 次数
+    line = str(problem)
+    assert problem.kind == "unsafe_char" and problem.key == "次\u200b数"
+    assert "字段「次〈U+200B〉数」：字段名里第 1 个字后有一个看不见的零宽空格（U+200B）" in line
+    assert "您是否想写「次数」？" in line and "\u200b" not in line
+
+
+def test_a_role_with_a_direction_control_names_it(folder: Path) -> None:
+    path = _params(folder)
+    path.write_text(path.read_text("utf-8").replace("角色: 测试", "角色: 测\u202e试"), "utf-8")
+    with pytest.raises(ParamsError) as err:
+        load(path, templates=folder / "templates")
+    [problem] = err.value.problems
+    assert problem.kind == "unsafe_char" and "方向控制符（U+202E）" in problem.message
+    assert problem.hint == "您是否想写「测试」？" and "\u202e" not in str(problem)
+
+
+@pytest.mark.parametrize(("typed", "code"), [("石\u2028门", "U+2028"), ('"石\u2029门"', "U+2029"),
+                                           ('"石\x85门"', "U+0085"), ("石门\u2028", "U+2028")])
+def test_a_line_break_yaml_sees_and_no_editor_shows_is_refused_at_its_line(
+        folder: Path, typed: str, code: str) -> None:
+    """YAML reads U+2028, U+2029 and U+0085 as line breaks: 「"石\\x85门"」 was read 「石 门」,
+    a trailing U+2028 dropped, a plain one a 「缺少冒号」 one line below.  Now refused."""
+    [problem] = _refusal(folder, f"情况: {typed}\n")
+    assert problem.kind == "unsafe_char" and problem.key == "情况"
+    assert "第 11 行" in str(problem) and "您是否想写「石门」？" in str(problem)
+    assert f"（{code}）" in problem.message
+
+
+def test_line_separators_from_the_form_or_a_roster_are_line_breaks(folder: Path) -> None:
+    from kit.params import check
+
+    values = {"角色": "测试"} | IDENTITY | GOOD
+    official = check(values | {"情况": "第一段\u2028第二段\u2029第三段"}, templates=folder / "templates")
+    assert "第一段第二段第三段" in "\n".join(report_of(official).paragraphs())
+    with pytest.raises(ParamsError) as err:
+        check(values | {"村名": "石\u2028门"}, templates=folder / "templates")
+    [problem] = err.value.problems
+    assert problem.kind == "multiline" and problem.message == "只能填一行"
+
+
+def test_the_form_shows_a_zero_width_space_beside_its_box(folder: Path) -> None:
+    from kit.form.logic import check_form
+
+    raw = {"角色": "测试"} | IDENTITY | GOOD
+    chk = check_form(_template(folder), raw | {"村名": "石\u200b门", "次数": "1\u200b2"})
+    assert "零宽空格（U+200B）" in chk.errors["村名"][0] and "「石门」" in chk.errors["村名"][0]
+    assert "您是否想写「12」？" in chk.errors["次数"][0]  # a number too: not 「应填阿拉伯数字」
+    assert chk.raw["村名"] == "石\u200b门" and "村名" not in chk.values  # kept as typed
+
+
+def test_kit_render_names_an_invisible_key_and_value_on_one_line_each(folder: Path) -> None:
+    path = _params(folder, 村名="石\u200b门")
+    path.write_text(path.read_text("utf-8").replace("次数:", "次\u202e数:"), "utf-8")
+    done = subprocess.run([sys.executable, "-m", "kit.cli", "--templates",
+                           str(folder / "templates"), "render", str(path), "-o",
+                           str(folder / "out")], capture_output=True, text=True,
+                          cwd=folder, check=False)
+    shown = done.stderr + done.stdout
+    assert done.returncode == 2 and "Traceback" not in shown
+    assert "零宽空格（U+200B）" in shown and "方向控制符（U+202E）" in shown
+    assert "\u200b" not in shown and "\u202e" not in shown
+
+
+# -- property: typed text reaches the report unchanged, or is refused naming why -----------
+
+def _hidden(char: str) -> bool:
+    """The brief's own statement of what is refused (not kit's code): control characters
+    but tab/CR/LF, format, private use, surrogates, unassigned; Hangul fillers."""
+    return (unicodedata.category(char) in {"Cc", "Cf", "Co", "Cs", "Cn"}
+            and char not in "\t\n\r") or char in "\u115f\u1160\u3164\uffa0"
+
+
+_ORDINARY = st.one_of(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),
+                      st.sampled_from("，。、；：“”（）《》—…党建2023ABC"))
+_INVISIBLE = st.one_of(
+    st.sampled_from("\x00\x07\x1b\x7f\x80\x85\x9f\u00ad\u061c\u180e\u200b\u200c\u200d\u200e"
+                    "\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2066\u2067\u2068\u2069"
+                    "\ufeff\ufff9\ue000\ue001\uf8ff\ufffe\uffff\ud800\udfff\u0378\u3164\u115f"),
+    st.sampled_from(["\U000f0000", "\U0010fffd", "\U000e0001", "\U000e0041", "\U0001fffe"]),
+    st.characters(categories=["Cc", "Cf", "Co", "Cs", "Cn"], exclude_characters="\t\n\r"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(st.one_of(_ORDINARY, _ORDINARY, _INVISIBLE), min_size=1, max_size=20),
+       key=st.sampled_from(["村名", "情况"]))
+def test_property_typed_text_is_printed_unchanged_or_refused_naming_the_first_hidden_char(
+        tmp_path_factory: pytest.TempPathFactory, parts: list[str], key: str) -> None:
+    from kit.params import validate
+
+    template = _cached(tmp_path_factory.mktemp("t"))
+    typed = "".join(parts)
+    entries = {k: Entry(k, v, i) for i, (k, v) in
+               enumerate((IDENTITY | GOOD | {key: typed}).items(), start=1)}
+    values, problems, _ = validate(template, entries, file="t.yaml")
+    hidden = [c for c in typed if _hidden(c)]
+    if not hidden:
+        assert problems == []
+        assert typed in "".join(render(template, values).paragraphs())  # as typed
+        return
+    [problem] = problems
+    first = hidden[0]
+    assert problem.kind == "unsafe_char" and problem.key == key
+    assert f"（U+{ord(first):04X}）" in problem.message  # the first one is named
+    assert typed.index(first) == 0 or f"第 {typed.index(first)} 个字后" in problem.message
+    assert not any(_hidden(c) for c in str(problem))  # nothing invisible on screen
+    clean = "".join(c for c in typed if not _hidden(c))
+    if clean and len(clean) <= 30:
+        assert problem.hint is not None and problem.hint.endswith(f"您是否想写「{clean}」？")

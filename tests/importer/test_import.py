@@ -257,3 +257,18 @@ def test_cli_refuses_a_role_defined_in_another_file(tmp_path, capsys):
     assert main(["import", str(SEED), "-o", str(out)]) == 3
     assert "另一个模板文件" in capsys.readouterr().err
     assert not (out / "镇党建办主任.md").exists()  # all or nothing
+
+
+def test_invisible_characters_of_a_sample_are_removed_and_listed(tmp_path):
+    """A template may not hold them (kit.templates refuses them); a sample downloaded from
+    the web often does.  Removed, and the template's notes say which."""
+    sample = tmp_path / "范文.txt"
+    sample.write_text("2023年度述职报告（镇长）\n一、抓\u200b党建\n全年召开会议x次，\u202e完成任务。"
+                      "\u2028新建项目xx项。\n", "utf-8")
+    [path] = import_sample(sample, out_dir=tmp_path / "templates")
+    source = path.read_text("utf-8")
+    assert "删除了 2 个看不见或无法显示的字符：看不见的零宽空格（U+200B）、会打乱文字显示顺序的方向控制符（U+202E）" \
+        in source
+    assert "\u200b" not in source and "\u202e" not in source and "\u2028" not in source
+    assert "全年召开会议{{ 召开会议 }}次，完成任务。\n\n新建项目{{ 新建项目 }}项。" in source
+    load_template(path)  # loads: nothing it refuses is left

@@ -78,3 +78,44 @@ def test_a_cell_with_an_unshowable_character_is_named_not_stripped(folder: Path)
     text = "\n".join(str(p) for p in err.value.problems)
     assert "第 1 个字后有一个无法显示的字符（U+E001）" in text and "您是否想写「石门」？" in text
     assert (folder / "params" / "李明.yaml").read_text("utf-8") == before
+
+
+@pytest.mark.parametrize(("typed", "name"), [("石\u200b门", "零宽空格（U+200B）"),
+                                             ("石\u202e门", "方向控制符（U+202E）"),
+                                             ("石\x85门", "控制字符（U+0085）")])
+def test_a_cell_with_an_invisible_character_is_named_not_stripped(
+        folder: Path, typed: str, name: str) -> None:
+    wb, col = _export(folder)
+    wb["测试"].cell(3, col["村名"], typed)
+    before = (folder / "params" / "李明.yaml").read_text("utf-8")
+    with pytest.raises(ParamsError) as err:
+        _import(folder, wb)
+    text = "\n".join(str(p) for p in err.value.problems)
+    assert "第 1 个字后有一个" in text and name in text and "您是否想写「石门」？" in text
+    assert typed[1] not in text
+    assert (folder / "params" / "李明.yaml").read_text("utf-8") == before
+
+
+def test_a_header_with_a_zero_width_space_is_shown_and_the_label_suggested(
+        folder: Path) -> None:
+    wb, col = _export(folder)
+    ws = wb["测试"]
+    ws.delete_rows(2)  # no key row: columns are matched by their labels
+    ws.cell(1, col["村名"], "包抓的\u200b村")
+    with pytest.raises(ParamsError) as err:
+        _import(folder, wb)
+    text = "\n".join(str(p) for p in err.value.problems)
+    assert "不认识的列「包抓的〈U+200B〉村」" in text and "您是否想写「包抓的村」？" in text
+    assert "\u200b" not in text
+
+
+def test_a_line_separator_in_a_long_text_cell_is_a_line_break_and_the_file_reads_back(
+        folder: Path) -> None:
+    """Written escaped (「\\L」), so the parameter file holds no line break an editor hides
+    (such a file would be refused), and the report joins the lines as for 「\\n」."""
+    wb, col = _export(folder)
+    wb["测试"].cell(3, col["情况"], "第一段\u2028第二段")
+    text = _import(folder, wb)
+    assert "\u2028" not in text and '情况: "第一段\\L第二段"\n' in text
+    official = load(folder / "params" / "李明.yaml", templates=folder / "templates")
+    assert "第一段第二段" in "\n".join(report_of(official).paragraphs())

@@ -16,7 +16,7 @@ import os
 import queue
 import threading
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kit.batch import (
@@ -43,21 +43,21 @@ def watch(run: Settings, *, lock_wait: float = WAIT_SECONDS,
     of the last build (130 when Ctrl-C stopped one midway)."""
     say: Callable[[str], None] = said or ((lambda _: None) if run.quiet else print)
     files_of(run.params_dir)  # nothing to watch: said at once, as kit build does
-    code = 0
     with BuildLock(run.out_root, lock_wait, say), sigint_raises_once():
         pool = session(run, full_size=True)
         listener = _Listener([Path(run.params_dir).resolve(), run.tdir], say)
+        last = _Last()
         try:
-            code, stopped = _build(run, pool, say)
+            _build(run, pool, say, last)
             run = replace(run, force=False)  # --force is for the first build only
-            if not stopped:
+            if not last.stopped:
                 say(f"\n正在监视 {display_path(run.params_dir)} 和 {display_path(run.tdir)}："
                     "参数文件或模板保存后自动重新生成。按 Ctrl-C 结束。")
-            while not stopped:
+            while not last.stopped:
                 names = listener.next_changes()
                 say(f"\n发现改动：{'、'.join(names[:5])}"
                     f"{f' 等 {len(names)} 个文件' if len(names) > 5 else ''}，重新生成……")
-                code, stopped = _build(run, pool, say)
+                _build(run, pool, say, last)
         except KeyboardInterrupt:  # Ctrl-C while waiting: the normal end of a session
             pass
         finally:
@@ -65,7 +65,7 @@ def watch(run: Settings, *, lock_wait: float = WAIT_SECONDS,
             pool.retire()
             pool.join()
     say("已结束监视。")
-    return code
+    return last.code
 
 
 class _Listener:
@@ -128,17 +128,26 @@ class _Listener:
         self.thread.join(timeout=2)
 
 
-def _build(run: Settings, pool: Workers, say: Callable[[str], None]) -> tuple[int, bool]:
-    """One build on the kept workers: (its exit code, whether Ctrl-C stopped it).  A
-    problem that stops a build (a broken template, an emptied folder) is said, and the
-    session waits for the fix."""
+@dataclass
+class _Last:
+    """The last build's exit code, set as soon as it is known (Ctrl-C may come while its
+    summary is printed), and whether Ctrl-C stopped it midway."""
+
+    code: int = 0
+    stopped: bool = False
+
+
+def _build(run: Settings, pool: Workers, say: Callable[[str], None], last: _Last) -> None:
+    """One build on the kept workers.  A problem that stops a build (a broken template,
+    an emptied folder) is said, and the session waits for the fix."""
     try:
         result: BuildResult = once(run, pool, say, keep=True)
     except KitError as err:
+        last.code = err.exit_code
         say(f"错误：{err}")
-        return err.exit_code, False
+        return
+    last.code, last.stopped = result.exit_code, result.interrupted
     summarize(result, say)
-    return result.exit_code, result.interrupted
 
 
 def _relevant(change: object, path: str) -> bool:

@@ -168,10 +168,11 @@ def files_of(params_dir: str | Path) -> tuple[list[Path], list[Lookalike]]:
     return files, lookalikes
 
 
-def once(run: Settings, pool: Workers, say: Callable[[str], None], *, keep: bool = False
-         ) -> BuildResult:
+def once(run: Settings, pool: Workers, say: Callable[[str], None], *, keep: bool = False,
+         parsed: dict[tuple[str, str], dict[str, Entry]] | None = None) -> BuildResult:
     """One build on ``pool`` (call while holding the folder's lock).  ``keep``: leave the
-    workers and their kernels running afterwards (``kit build --watch``)."""
+    workers and their kernels running afterwards, ``parsed``: the files' entries kept
+    between builds (:func:`kit.plan.plan`), both for ``kit build --watch``."""
     files, lookalikes = files_of(run.params_dir)
     roles = load_roles(run.tdir)  # a broken template stops the build, with its own message
     if run.final:
@@ -180,7 +181,7 @@ def once(run: Settings, pool: Workers, say: Callable[[str], None], *, keep: bool
     result = BuildResult(outcomes=[], lookalikes=lookalikes)
     manifest = Manifest.load(run.out_root)
     try:
-        _build(files, roles, run, manifest, result, pool, say, keep)
+        _build(files, roles, run, manifest, result, pool, say, keep, parsed)
     except KeyboardInterrupt:
         result.interrupted = True
     finally:
@@ -193,7 +194,8 @@ def once(run: Settings, pool: Workers, say: Callable[[str], None], *, keep: bool
 
 def _build(files: list[Path], roles: dict[str, RoleTemplate], run: Settings,
            manifest: Manifest, result: BuildResult, pool: Workers,
-           say: Callable[[str], None], keep: bool) -> None:
+           say: Callable[[str], None], keep: bool,
+           parsed: dict[tuple[str, str], dict[str, Entry]] | None) -> None:
     out_root = run.out_root
     folder = str(Path(run.params_dir).resolve()) if Path(run.params_dir).is_dir() else None
     if manifest.damaged:
@@ -201,8 +203,7 @@ def _build(files: list[Path], roles: dict[str, RoleTemplate], run: Settings,
     # Officials are likely to run: one worker starts its kernel while the files are checked.
     if guess := likely_runs(files, manifest, run.force):
         pool.start_one(guess)
-    p = _plan_and_note(files, folder, roles, run.tdir, out_root, run.timeout, manifest, result,
-                       run.force, run.compare)
+    p = _plan_and_note(files, folder, roles, run, manifest, result, parsed)
 
     def done(o: Outcome) -> None:
         _note(manifest, o.file, o, p, folder, out_root)
@@ -219,10 +220,12 @@ def _build(files: list[Path], roles: dict[str, RoleTemplate], run: Settings,
 
 
 def _plan_and_note(files: list[Path], folder: str | None, roles: dict[str, RoleTemplate],
-                   tdir: Path, out_root: Path, timeout: float, manifest: Manifest,
-                   result: BuildResult, force: bool, compare: str | Path | None) -> Plan:
+                   run: Settings, manifest: Manifest, result: BuildResult,
+                   parsed: dict[tuple[str, str], dict[str, Entry]] | None) -> Plan:
     """The plan, and what is known before anything runs written down."""
-    p = plan(files, roles, tdir, out_root, timeout, manifest, force=force, compare=compare)
+    out_root = run.out_root
+    p = plan(files, roles, run.tdir, out_root, run.timeout, manifest, force=run.force,
+             compare=run.compare, parsed=parsed)
     result.outcomes = list(p.outcomes.values())
     result.reused = len(p.reused)
     # What runs now is no longer what the last build made: forget it before it starts.

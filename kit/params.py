@@ -99,8 +99,16 @@ def read_entries(path: str | Path) -> dict[str, Entry]:
     path = Path(path)
     file = display_path(path)
     try:
-        return load_mapping(decode(read_limited(path, file, MAX_PARAMS_BYTES, "参数文件"), file),
-                            file)
+        raw = read_limited(path, file, MAX_PARAMS_BYTES, "参数文件")
+    except ParamsSyntax as err:
+        raise ParamsError(err.problem) from None
+    return parse_entries(raw, file)
+
+
+def parse_entries(raw: bytes, file: str) -> dict[str, Entry]:
+    """:func:`read_entries` of a file's bytes already read (``file`` names it)."""
+    try:
+        return load_mapping(decode(raw, file), file)
     except ParamsSyntax as err:
         raise ParamsError(err.problem) from None
 

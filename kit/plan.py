@@ -28,7 +28,7 @@ from kit.identity import Identity, same_person
 from kit.intake import read_params_bytes
 from kit.layout import year_folder
 from kit.manifest import Manifest, digest, kit_fingerprint, official_key
-from kit.params import Official, read_entries
+from kit.params import Official, parse_entries, read_entries
 from kit.params import check as check_params
 from kit.pipeline import output_name
 from kit.templates import RoleTemplate
@@ -75,10 +75,13 @@ class Plan:
 
 def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root: Path,
          timeout: float, manifest: Manifest, *, force: bool = False,
-         compare: str | Path | None = None) -> Plan:
+         compare: str | Path | None = None,
+         parsed: dict[tuple[str, str], dict[str, Entry]] | None = None) -> Plan:
     """Every file read and checked; an official is reused when the key of what would
     make its outputs (:func:`kit.manifest.official_key`, with its 提示 against last year
-    and the other officials) equals the last build's and those outputs are all there."""
+    and the other officials) equals the last build's and those outputs are all there.
+    ``parsed``: each file's entries by (real path, digest of its bytes), kept by a
+    ``--watch`` session so that only changed files are parsed again; updated here."""
     from kit.approval.flags import for_batch
 
     fingerprint = kit_fingerprint(NOTEBOOK)
@@ -86,14 +89,18 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
     stems = Counter(f.stem for f in files)
     checked: dict[Path, Official] = {}
     raw: dict[Path, bytes] = {}
+    seen: dict[tuple[str, str], dict[str, Entry]] = {}
     for path in files:
         p.stems[path] = path.stem if stems[path.stem] == 1 else path.name
         try:
             raw[path] = read_params_bytes(path)
             p.data[path] = digest(raw[path])
             with _time_limit(CHECK_SECONDS):
-                entries = read_entries(path)
-                p.entries[os.path.realpath(path)] = entries
+                real = os.path.realpath(path)
+                entries = (parsed or {}).get((real, p.data[path])) or parse_entries(
+                    raw[path], display_path(path))
+                p.entries[real] = entries
+                seen[(real, p.data[path])] = entries
                 checked[path] = check_params(entries, file=display_path(path), path=path,
                                              templates=tdir)
         except ParamsError as err:
@@ -104,6 +111,9 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
                 "（文件里可能有极大的数字或大量重复引用）。请检查文件内容。"))
         except Exception as err:  # a bug of ours on this file: its failure, not the run's
             p.outcomes[path] = _failed(path, str(internal_problem(err, display_path(path))))
+    if parsed is not None:  # only this build's files: a removed one is forgotten
+        parsed.clear()
+        parsed.update(seen)
     _refuse_duplicates(checked, p)
     checks = for_batch(dict(checked), out_root, compare)  # 提示: year-over-year, across officials
     usual = Counter(o.year for o in checked.values()).most_common(1)

@@ -33,12 +33,13 @@ def groups(outcomes: list[Outcome], by: str | None) -> dict[str, list[Outcome]]:
 
 def warm_up() -> None:
     """Load the name order's tables (the stroke counts of every CJK character: ~0.5 s)
-    ahead of the 汇编, in a thread while the workers run.  A failure here is reported
-    where the 汇编 needs the table, not here."""
+    and the Word writer ahead of the 汇编, e.g. in a thread while the workers run.  A
+    failure here is reported where the 汇编 needs them, not here."""
     from kit.collation import name_key
 
     try:
         name_key("王")
+        import kit.word.volume  # noqa: F401
     except Exception:  # said again, with its message, where the 汇编 needs it
         return
 

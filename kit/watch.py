@@ -16,7 +16,7 @@ import os
 import queue
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kit.batch import (
@@ -30,7 +30,9 @@ from kit.batch import (
 )
 from kit.errors import KitError, Problem, display_path
 from kit.lock import WAIT_SECONDS, BuildLock
+from kit.volumes import warm_up as warm_volumes
 from kit.workers import Workers
+from kit.yamlio import Entry
 
 WATCHED = (".yaml", ".yml", ".md")  # parameter files and role templates
 STEP_MS = 100  # quiet time after a change before building (an editor's save is several)
@@ -50,7 +52,10 @@ def watch(run: Settings, *, lock_wait: float = WAIT_SECONDS,
         try:
             _build(run, pool, say, last)
             run = replace(run, force=False)  # --force is for the first build only
-            if not last.stopped:
+            if not last.stopped:  # the first saved change as quick as the next:
+                pool.warm()  # every worker's kernel ready,
+                warm_volumes()  # the 汇编's name order and Word writer loaded here
+
                 say(f"\n正在监视 {display_path(run.params_dir)} 和 {display_path(run.tdir)}："
                     "参数文件或模板保存后自动重新生成。按 Ctrl-C 结束。")
             while not last.stopped:
@@ -130,18 +135,20 @@ class _Listener:
 
 @dataclass
 class _Last:
-    """The last build's exit code, set as soon as it is known (Ctrl-C may come while its
-    summary is printed), and whether Ctrl-C stopped it midway."""
+    """What a session keeps of its builds: the last one's exit code, set as soon as it is
+    known (Ctrl-C may come while its summary is printed), whether Ctrl-C stopped it
+    midway, and each file's entries by content (only changed files are parsed again)."""
 
     code: int = 0
     stopped: bool = False
+    parsed: dict[tuple[str, str], dict[str, Entry]] = field(default_factory=dict)
 
 
 def _build(run: Settings, pool: Workers, say: Callable[[str], None], last: _Last) -> None:
     """One build on the kept workers.  A problem that stops a build (a broken template,
     an emptied folder) is said, and the session waits for the fix."""
     try:
-        result: BuildResult = once(run, pool, say, keep=True)
+        result: BuildResult = once(run, pool, say, keep=True, parsed=last.parsed)
     except KitError as err:
         last.code = err.exit_code
         say(f"错误：{err}")

@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,15 @@ class Workers:
             self._new(min(self.workers, expected))
             assert self.pool is not None
             self.pool.submit(warm_up)
+
+    def warm(self, timeout: float = 120) -> None:
+        """Start every worker and its kernel, and wait until they are ready
+        (``kit build --watch``: the first saved change is then as quick as the next)."""
+        if self.pool is None:
+            self._new(self.workers)
+        assert self.pool is not None
+        ready = [self.pool.submit(warm_up) for _ in range(self.size)]
+        wait(ready, timeout=timeout)  # a worker that failed to start says so on its first official
 
     def pool_for(self, n: int) -> ProcessPoolExecutor:
         """The pool for ``n`` more notebooks: a fresh generation when the current one has
@@ -101,10 +110,13 @@ class Workers:
 
 
 def warm_up() -> None:
-    """In a new worker: what its first official would otherwise wait for."""
+    """In a new worker: what its first official would otherwise wait for (imports, the
+    review page's exporter, the kernel ready)."""
     from kit.execute import warm_up as imports
+    from kit.kernel import worker_kernel
 
     imports()
+    worker_kernel().ensure()
 
 
 def run_all(tasks: list[tuple[Task, Outcome]], outcomes: dict[Path, Outcome], pool: Workers,

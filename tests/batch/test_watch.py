@@ -92,6 +92,18 @@ def test_a_saved_change_is_rebuilt_on_the_same_kernels(workspace: Path) -> None:
         talk = changed.read_text("utf-8").split("讲党课: ")[1].split()[0]
         assert f"带头讲党课{talk}次" in text
 
+        # Same length, same modification time: the session parses files again by their
+        # content, so this is rebuilt too, never skipped as unchanged.
+        stat = changed.stat()
+        other = str(int(talk) % 9 + 1) + talk[1:]
+        changed.write_text(changed.read_text("utf-8").replace(f"讲党课: {talk}",
+                                                               f"讲党课: {other}"), "utf-8")
+        os.utime(changed, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        assert changed.stat().st_size == stat.st_size
+        session.wait_for(lambda s: "沿用上次结果 3 份，本次执行 1 份" in s, "the second rebuild")
+        text = "\n".join(p.text for p in docx.Document(str(word)).paragraphs)
+        assert f"带头讲党课{other}次" in text
+
         template = root / "templates" / "镇党建办主任.md"
         good = template.read_text("utf-8")
         template.write_text(good + "\n{% if 单位 %}\n", "utf-8")  # an unclosed {% if %}

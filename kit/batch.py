@@ -35,6 +35,7 @@ from kit.errors import (
     display_path,
 )
 from kit.execute import Outcome
+from kit.identity import Identity
 from kit.intake import Lookalike, gather
 from kit.iorw import atomic_write_text
 from kit.layout import BUILD, PARAMS, YearFolder, year_folder
@@ -266,7 +267,7 @@ def _finish(out_root: Path, result: BuildResult, manifest: Manifest, p: Plan, pd
             write_volume_list(parts, by, group, result)
         if pdf:
             pdfs(parts, group, result, written, say, manifest)
-        _write_index(parts, group, result, params_dir, p.entries)
+        _write_index(parts, group, result, params_dir, p.facts)
 
 
 def _note(manifest: Manifest, path: Path, o: Outcome, p: Plan, folder: str | None,
@@ -353,7 +354,7 @@ def _link(target: Path | None, base: Path) -> str:
 
 
 def _write_index(parts: YearFolder, outcomes: list[Outcome], result: BuildResult,
-                 params_dir: str | Path, known: dict[str, dict[str, Entry]]) -> None:
+                 params_dir: str | Path, known: dict[str, tuple[Identity, str]]) -> None:
     from kit.approval.status import statuses
     from kit.review.index import write_index
 

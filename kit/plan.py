@@ -69,8 +69,9 @@ class Plan:
     keys: dict[Path, str] = field(default_factory=dict)  # the key of what is run or reused
     data: dict[Path, str] = field(default_factory=dict)  # digest of each file's bytes
     stems: dict[Path, str] = field(default_factory=dict)
-    # each readable file's entries, by real path: the review index's statuses reuse them
-    entries: dict[str, dict[str, Entry]] = field(default_factory=dict)
+    # who each readable file is about and its data's hash, by real path: the review
+    # index's statuses (kit.approval.status.facts_of) without reading the files again
+    facts: dict[str, tuple[Identity, str]] = field(default_factory=dict)
 
 
 def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root: Path,
@@ -83,6 +84,7 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
     ``parsed``: each file's entries by (real path, digest of its bytes), kept by a
     ``--watch`` session so that only changed files are parsed again; updated here."""
     from kit.approval.flags import for_batch
+    from kit.approval.status import facts_of
 
     fingerprint = kit_fingerprint(NOTEBOOK)
     p = Plan()
@@ -99,7 +101,7 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
                 real = os.path.realpath(path)
                 entries = (parsed or {}).get((real, p.data[path])) or parse_entries(
                     raw[path], display_path(path))
-                p.entries[real] = entries
+                p.facts[real] = facts_of(entries)
                 seen[(real, p.data[path])] = entries
                 checked[path] = check_params(entries, file=display_path(path), path=path,
                                              templates=tdir)

@@ -12,7 +12,7 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,13 +66,20 @@ class FileStatus:
         return self.status == PASSED
 
 
+def facts_of(entries: dict[str, Entry]) -> tuple[Identity, str]:
+    """What a status is decided on: who the file is about, and the hash of its data."""
+    return Identity.of(entries), data_hash(entries)
+
+
 def status_of(path: Path, latest: dict[str, Record],
-              read: Callable[[Path], dict[str, Entry]] = read_entries) -> FileStatus:
-    try:
-        entries = read(path)
-    except ParamsError:
-        return FileStatus(path, Identity("", "", ""), "", "无法读取", None)
-    ident, digest = Identity.of(entries), data_hash(entries)
+              facts: tuple[Identity, str] | None = None) -> FileStatus:
+    """``facts``: :func:`facts_of` the file's entries, when they were read already."""
+    if facts is None:
+        try:
+            facts = facts_of(read_entries(path))
+        except ParamsError:
+            return FileStatus(path, Identity("", "", ""), "", "无法读取", None)
+    ident, digest = facts
     record = latest.get(official_key(ident))
     if record is None:
         status = PENDING
@@ -84,17 +91,13 @@ def status_of(path: Path, latest: dict[str, Record],
 
 
 def statuses(params_dir: str | Path, store: Store | None = None,
-             known: dict[str, dict[str, Entry]] | None = None) -> list[FileStatus]:
+             known: dict[str, tuple[Identity, str]] | None = None) -> list[FileStatus]:
     """The status of every parameter file of a folder, in file-name order.  ``known``:
-    entries already read (by real path), e.g. by the batch that just checked them."""
+    :func:`facts_of` files already read (by real path), e.g. by the batch that just
+    checked them."""
     latest = (store or Store.of_folder(params_dir)).latest()
     known = known or {}
-
-    def read(path: Path) -> dict[str, Entry]:
-        got = known.get(os.path.realpath(path))
-        return got if got is not None else read_entries(path)
-
-    return [status_of(p, latest, read) for p in find_params(params_dir)]
+    return [status_of(p, latest, known.get(os.path.realpath(p))) for p in find_params(params_dir)]
 
 
 def decide(files: Iterable[str | Path], status: str, reviewer: str, reason: str = "",

@@ -33,12 +33,12 @@ pytestmark = [pytest.mark.slow,
 class Session:
     """``kit build --watch`` with its output read line by line as it comes."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, **env: str) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kit.cli", "--templates", "templates", "build", "params",
              "-o", "build", "--workers", "2", "--watch"],
             cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), **env})
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -71,10 +71,13 @@ def _kernels(root: Path) -> set[int]:
             if "ipykernel" in Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace")}
 
 
-def test_a_saved_change_is_rebuilt_on_the_same_kernels(workspace: Path) -> None:
+@pytest.mark.parametrize("poll", ["", "1"], ids=["notified", "polling"])
+def test_a_saved_change_is_rebuilt_on_the_same_kernels(workspace: Path, poll: str) -> None:
+    """With the system's change notifications, and polling (KIT_WATCH_POLL=1, for
+    network folders)."""
     root = workspace
     files = write_officials(root / "params", 4)
-    session = Session(root)
+    session = Session(root, KIT_WATCH_POLL=poll)
     try:
         session.wait_for(lambda s: "本次执行 4 份" in s, "the first build")
         session.wait_for(lambda s: s.startswith("正在监视"), "the session waiting")

@@ -39,11 +39,10 @@ STEP_MS = 100  # quiet time after a change before building (an editor's save is 
 ARM_SECONDS = 5  # at most, for the notifications to be set up before the first build
 
 
-def watch(run: Settings, *, lock_wait: float = WAIT_SECONDS,
-          said: Callable[[str], None] | None = None) -> int:
+def watch(run: Settings, *, lock_wait: float = WAIT_SECONDS) -> int:
     """Build ``run``, then again after each change, until Ctrl-C.  Returns the exit code
     of the last build (130 when Ctrl-C stopped one midway)."""
-    say: Callable[[str], None] = said or ((lambda _: None) if run.quiet else print)
+    say: Callable[[str], None] = (lambda _: None) if run.quiet else print
     files_of(run.params_dir)  # nothing to watch: said at once, as kit build does
     with BuildLock(run.out_root, lock_wait, say), sigint_raises_once():
         pool = session(run, full_size=True)
@@ -55,7 +54,6 @@ def watch(run: Settings, *, lock_wait: float = WAIT_SECONDS,
             if not last.stopped:  # the first saved change as quick as the next:
                 pool.warm()  # every worker's kernel ready,
                 warm_volumes()  # the 汇编's name order and Word writer loaded here
-
                 say(f"\n正在监视 {display_path(run.params_dir)} 和 {display_path(run.tdir)}："
                     "参数文件或模板保存后自动重新生成。按 Ctrl-C 结束。")
             while not last.stopped:

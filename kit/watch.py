@@ -12,6 +12,7 @@ polls instead, e.g. on a network folder).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import threading
@@ -28,7 +29,7 @@ from kit.batch import (
     sigint_raises_once,
     summarize,
 )
-from kit.errors import KitError, Problem, display_path
+from kit.errors import KitError, display_path
 from kit.lock import WAIT_SECONDS, BuildLock
 from kit.volumes import warm_up as warm_volumes
 from kit.workers import Workers
@@ -36,6 +37,7 @@ from kit.yamlio import Entry
 
 WATCHED = (".yaml", ".yml", ".md")  # parameter files and role templates
 STEP_MS = 100  # quiet time after a change before building (an editor's save is several)
+POLL_SECONDS = 0.5  # KIT_WATCH_POLL=1, or when notifications fail
 ARM_SECONDS = 5  # at most, for the notifications to be set up before the first build
 
 
@@ -79,7 +81,6 @@ class _Listener:
         self.folders, self.say = [str(f) for f in folders], say
         self.changes: queue.Queue[set[str] | BaseException] = queue.Queue()
         self.armed, self.halt = threading.Event(), threading.Event()
-        self.dead = False  # even polling failed
         self.thread = threading.Thread(target=self._listen, daemon=True)
         self.thread.start()
         self.armed.wait(ARM_SECONDS)
@@ -87,23 +88,44 @@ class _Listener:
     def _listen(self) -> None:
         import watchfiles
 
-        polling = os.environ.get("KIT_WATCH_POLL") == "1"
-        while not self.halt.is_set():
-            try:
-                for found in watchfiles.watch(
-                        *self.folders, watch_filter=_relevant, step=STEP_MS,
-                        stop_event=self.halt, rust_timeout=200, yield_on_timeout=True,
-                        force_polling=polling or None, raise_interrupt=False):
-                    self.armed.set()
-                    if found:
-                        self.changes.put({p for _, p in found})
-                return
-            except Exception as err:  # e.g. the system's limit of watched folders
-                self.changes.put(err)
-                if polling:
-                    self.dead = True
-                    return
-                polling = True
+        if os.environ.get("KIT_WATCH_POLL") == "1":
+            self._poll()
+            return
+        try:
+            for found in watchfiles.watch(
+                    *self.folders, watch_filter=_relevant, step=STEP_MS, stop_event=self.halt,
+                    rust_timeout=200, yield_on_timeout=True, raise_interrupt=False):
+                self.armed.set()
+                if found:
+                    self.changes.put({p for _, p in found})
+        except Exception as err:  # e.g. the system's limit of watched folders
+            self.changes.put(err)
+            self._poll()
+
+    def _poll(self) -> None:
+        """Compare the watched files' modification times (to the nanosecond), sizes and
+        inodes every half second.  Not watchfiles' polling: it misses a second save
+        within the same second."""
+        before = self._scan()
+        self.armed.set()
+        while not self.halt.wait(POLL_SECONDS):
+            now = self._scan()
+            if changed := {p for p in before.keys() | now.keys() if before.get(p) != now.get(p)}:
+                self.changes.put(changed)
+            before = now
+
+    def _scan(self) -> dict[str, tuple[int, int, int]]:
+        found: dict[str, tuple[int, int, int]] = {}
+        for folder in self.folders:
+            for root, dirs, names in os.walk(folder):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                for name in names:
+                    path = os.path.join(root, name)
+                    if _relevant(None, path):
+                        with contextlib.suppress(OSError):  # gone meanwhile: seen next time
+                            st = os.stat(path)
+                            found[path] = (st.st_mtime_ns, st.st_size, st.st_ino)
+        return found
 
     def next_changes(self) -> list[str]:
         """The names of the files changed since the last call (waits for one)."""
@@ -114,10 +136,7 @@ class _Listener:
             except queue.Empty:
                 continue
             if isinstance(got, BaseException):
-                if self.dead:
-                    raise KitError(Problem(f"无法监视文件夹的改动：{got}",
-                                           hint="请不加 --watch，改动后手动运行 kit build。"))
-                self.say(f"提示：无法接收文件夹的改动通知（{got}），改为每隔一会儿检查一次。")
+                self.say(f"提示：无法接收文件夹的改动通知（{got}），改为每隔半秒检查一次。")
                 continue
             found |= got
         while not self.changes.empty():  # saved together: one build

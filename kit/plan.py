@@ -134,8 +134,11 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
         p.keys[path] = official_key(fingerprint, path.resolve(), raw[path],
                                     got.template.path.read_bytes(),
                                     json.dumps([compared, order], sort_keys=True, default=str))
+        explicit = got.values.get("排序")  # as kit.render puts it in the Report
         o = Outcome(file=path, name=got.name, role=got.role, unit=got.unit, year=got.year,
-                    county=str(got.values.get("所属县", "")), warnings=list(got.warnings),
+                    county=str(got.values.get("所属县", "")), rank=got.template.rank,
+                    order=explicit if isinstance(explicit, int) and explicit else None,
+                    warnings=list(got.warnings),
                     flags=list(check.flags) if check else [])
         rec = manifest.records.get(path.name)
         if not force and _current(rec, stem, p.keys[path], out_root):

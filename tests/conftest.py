@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,3 +22,12 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         shutil.copytree(ROOT / name, tmp_path / name)
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+def index_rows(index: Path) -> list[dict[str, Any]]:
+    """The rows of a review index (build/<年度>/review/index.html), as its page holds them."""
+    page = index.read_text("utf-8")
+    found = re.search(r'id="data">(.*?)</script>', page, re.S)
+    assert found, "the index holds no data"
+    rows: list[dict[str, Any]] = json.loads(found.group(1))
+    return rows

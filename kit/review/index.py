@@ -32,19 +32,15 @@ def _link(target: Path | None, base: Path) -> str:
 
 
 def in_toc_order(outcomes: Sequence[Outcome]) -> list[tuple[int | None, Outcome]]:
-    """(序号 in the 目录, outcome): reports in the 汇编's order, then the failed ones."""
-    from kit.notebook import report_from_dict
-    from kit.word.volume import sort_reports
+    """(序号 in the 目录, outcome): reports in the 汇编's order, then the failed ones.
+    From each outcome's own facts, so officials reused from the last build (whose report
+    is not in memory) are numbered too."""
+    from kit.word.volume import order_key
 
-    good = [o for o in outcomes if o.ok and o.report]
-    by_id = {}
-    for o in good:
-        report = report_from_dict(o.report)  # type: ignore[arg-type]
-        by_id[id(report)] = (report, o)
-    ordered = sort_reports(r for r, _ in by_id.values())
-    out: list[tuple[int | None, Outcome]] = [(i, by_id[id(r)][1])
-                                             for i, r in enumerate(ordered, 1)]
-    return out + [(None, o) for o in outcomes if not (o.ok and o.report)]
+    good = sorted((o for o in outcomes if o.ok),
+                  key=lambda o: order_key(o.order, o.rank, o.name, o.unit, o.role))
+    out: list[tuple[int | None, Outcome]] = [(i, o) for i, o in enumerate(good, 1)]
+    return out + [(None, o) for o in outcomes if not o.ok]
 
 
 def who(o: Outcome) -> Identity:

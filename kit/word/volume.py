@@ -50,19 +50,20 @@ class VolumeInfo:
     draft: bool = False  # marked 「征求意见稿」 (cover and every page's header)
 
 
-def sort_reports(reports: Iterable[Report]) -> list[Report]:
-    """The volume's order: reports with an explicit 排序 (``order``) first, by that number;
-    then the rest by role rank (smaller first), then by name in :mod:`kit.collation` order
-    (按姓氏笔画, or pinyin), unit, role.  Python's sort is stable, so ties keep their input
-    order."""
+def order_key(order: int | None, rank: int, name: str, unit: str, role: str) -> tuple:
+    """The volume's order: an explicit 排序 (``order``) first, by that number; then role
+    rank (smaller first), then name in :mod:`kit.collation` order (按姓氏笔画, or pinyin),
+    unit, role.  The one definition: the review index numbers officials by it too."""
     from kit.collation import name_key
 
-    def key(r: Report) -> tuple:
-        explicit = r.order is not None
-        return (not explicit, r.order if explicit else 0, r.rank, name_key(r.name), r.unit,
-                r.role)
+    explicit = order is not None
+    return (not explicit, order if explicit else 0, rank, name_key(name), unit, role)
 
-    return sorted(reports, key=key)
+
+def sort_reports(reports: Iterable[Report]) -> list[Report]:
+    """Reports in the volume's order (:func:`order_key`).  Python's sort is stable, so
+    ties keep their input order."""
+    return sorted(reports, key=lambda r: order_key(r.order, r.rank, r.name, r.unit, r.role))
 
 
 def _with_suffix(title: str, suffix: str) -> str:

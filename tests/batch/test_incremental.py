@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 
 from kit.cli import main
 from tests.batch.conftest import write_officials
-from tests.conftest import ROOT
+from tests.conftest import ROOT, index_rows
 
 YEAR = "2023"
 
@@ -72,6 +73,13 @@ def test_only_what_changed_is_executed_again(workspace: Path) -> None:
     second = _runs(root)
     assert {s for s in first if second[s] != first[s]} == {changed.stem}
     assert "全年发展党员17名" in _volume_text(root)
+    # the index numbers every official as the 汇编's 目录 does, reused ones included
+    rows = index_rows(root / "build" / YEAR / "review" / "index.html")
+    assert [r["n"] for r in rows] == [1, 2, 3, 4, 5]
+    toc = [t for t in _volume_text(root).splitlines() if re.match(r"\d+\.", t)]
+    assert [t.split(".")[0] for t in toc] == ["1", "2", "3", "4", "5"]
+    for r, entry in zip(rows, toc, strict=True):
+        assert r["name"] in entry or r["role"] in entry, (r, entry)
 
     # a role template edited: exactly that role's officials run again
     tpl = root / "templates" / "镇委书记.md"

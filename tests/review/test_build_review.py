@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import re
 import shutil
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 from kit.approval.status import decide
 from kit.cli import main
 from kit.errors import NotApprovedError
-from tests.conftest import ROOT
+from tests.conftest import ROOT, index_rows
 from tests.review.synth import officials, write
 
 pytestmark = pytest.mark.slow
@@ -37,11 +36,6 @@ def _text(volume: Path) -> str:
     doc = docx.Document(str(volume))
     heads = [p.text for sec in doc.sections for p in sec.header.paragraphs]
     return "\n".join([p.text for p in doc.paragraphs] + heads)
-
-
-def _rows(index: Path) -> list[dict]:
-    page = index.read_text("utf-8")
-    return json.loads(re.search(r'id="data">(.*?)</script>', page, re.S).group(1))
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +65,7 @@ def test_index_in_toc_order_with_flags_and_the_missing_official(project: Path, d
     year = project / "build" / "2024"
     toc = [p.text for p in docx.Document(str(year / "2024年度述职报告汇编.docx")).paragraphs
            if re.match(r"\d+\.", p.text)]
-    rows = _rows(year / "review" / "index.html")
+    rows = index_rows(year / "review" / "index.html")
     good = [r for r in rows if r["ok"]]
     assert [r["name"] for r in good] == ["马明一", "赵明一", "郭明一", "董明一"]  # by strokes
     assert [r["n"] for r in good] == [1, 2, 3, 4]
@@ -122,5 +116,5 @@ def test_final_refuses_until_every_official_is_approved(project: Path, draft) ->
     assert code == 0, out + err
     assert volume.is_file() and "马明一" in _text(volume)
     assert "征求意见稿" not in _text(volume)  # the final set carries no draft mark
-    rows = _rows(project / "final" / "2024" / "review" / "index.html")
+    rows = index_rows(project / "final" / "2024" / "review" / "index.html")
     assert {r["status"] for r in rows} == {"已通过"}

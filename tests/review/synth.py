@@ -66,7 +66,7 @@ def big_index(folder: Path, n: int = 10_000, failed_every: int = 97) -> dict[str
         path = folder / "params" / f"{unit}-{role}-{name}.yaml"
         ok = i % failed_every != 1
         o = Outcome(file=path, name=name if ok else "", role=role if ok else "",
-                    unit=unit if ok else "", year=2024, ok=ok,
+                    unit=unit if ok else "", year=2024, ok=ok, rank=rank,
                     reason="" if ok else "文件第 9 行，字段「专题会议」：应填阿拉伯数字",
                     review=folder / "review" / f"{path.stem}.html",
                     docx=folder / "docx" / f"{name}.docx" if ok else None,

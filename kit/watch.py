@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from kit.approval.store import DB_NAME
 from kit.batch import (
     BuildResult,
     Settings,
@@ -35,7 +36,7 @@ from kit.volumes import warm_up as warm_volumes
 from kit.workers import Workers
 from kit.yamlio import Entry
 
-WATCHED = (".yaml", ".yml", ".md")  # parameter files and role templates
+WATCHED = (".yaml", ".yml", ".md")  # parameter files and role templates (and DB_NAME)
 STEP_MS = 100  # quiet time after a change before building (an editor's save is several)
 POLL_SECONDS = 0.5  # KIT_WATCH_POLL=1, or when notifications fail
 ARM_SECONDS = 5  # at most, for the notifications to be set up before the first build
@@ -57,7 +58,7 @@ def watch(run: Settings, *, lock_wait: float = WAIT_SECONDS) -> int:
                 pool.warm()  # every worker's kernel ready,
                 warm_volumes()  # the 汇编's name order and Word writer loaded here
                 say(f"\n正在监视 {display_path(run.params_dir)} 和 {display_path(run.tdir)}："
-                    "参数文件或模板保存后自动重新生成。按 Ctrl-C 结束。")
+                    "参数文件、模板保存后或审阅记录有变化时自动重新生成。按 Ctrl-C 结束。")
             while not last.stopped:
                 names = listener.next_changes()
                 say(f"\n发现改动：{'、'.join(names[:5])}"
@@ -176,4 +177,7 @@ def _build(run: Settings, pool: Workers, say: Callable[[str], None], last: _Last
 
 def _relevant(change: object, path: str) -> bool:
     name = os.path.basename(path)
-    return name.endswith(WATCHED) and not name.startswith((".", "~$"))
+    # The review record too: a decision changes the index's 审阅状态.  Only the database
+    # itself (written when a reviewer's decision is checkpointed), never its -wal/-shm
+    # files, which every reading of it, the builds' own included, creates and deletes.
+    return (name.endswith(WATCHED) and not name.startswith((".", "~$"))) or name == DB_NAME

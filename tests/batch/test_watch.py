@@ -22,6 +22,7 @@ import pytest
 
 from kit.lock import BuildBusyError, BuildLock
 from tests.batch.conftest import processes_naming, write_officials
+from tests.conftest import index_rows
 
 YEAR = "2023"
 GUARD = 300  # seconds: only so that a hang fails the test instead of blocking the suite
@@ -95,6 +96,21 @@ def test_a_saved_change_is_rebuilt_on_the_same_kernels(workspace: Path, poll: st
         talk = changed.read_text("utf-8").split("讲党课: ")[1].split()[0]
         assert f"带头讲党课{talk}次" in text
 
+        # A reviewer's decision (kit review) refreshes the index's 审阅状态; reading the
+        # record (every build does) is no change, or the session would never rest.
+        approve = subprocess.run(
+            [sys.executable, "-m", "kit.cli", "review", "approve", str(files[0])], cwd=root,
+            capture_output=True, text=True, timeout=GUARD,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+                 "KIT_REVIEWER": "张审"})
+        assert approve.returncode == 0, approve.stdout + approve.stderr
+        session.wait_for(lambda s: "审阅记录.sqlite" in s, "the review record seen")
+        session.wait_for(lambda s: "沿用上次结果 4 份，本次执行 0 份" in s, "the index rebuilt")
+        session.wait_for(lambda s: s.startswith("汇编："), "its summary")
+        status = {r["file"]: r["status"] for r in index_rows(root / "build" / YEAR / "review"
+                                                              / "index.html")}
+        assert status[files[0].name] == "已通过" and status[files[2].name] == "待审"
+
         if not poll:  # polling sees only modification times and sizes (docs/批量生成.md)
             _same_size_and_time_edit_is_rebuilt(session, changed, talk, word)
 
@@ -112,6 +128,9 @@ def test_a_saved_change_is_rebuilt_on_the_same_kernels(workspace: Path, poll: st
         code = session.proc.wait(timeout=GUARD)
     session.wait_for(lambda s: s == "已结束监视。", "the session's end")
     assert code == 0, "\n".join(session.seen)  # the last build went well
+    # one decision, built once or twice (the record's creation and its first checkpoint
+    # may come apart), never in a loop
+    assert sum("审阅记录.sqlite" in s for s in session.seen) <= 2, "\n".join(session.seen)
     assert not any("Traceback" in s for s in session.seen)
     runtime = root / "build" / ".kit" / "run"
     assert processes_naming(runtime) == [] and list(runtime.iterdir()) == []

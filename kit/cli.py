@@ -120,8 +120,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--order", default=None, metavar="笔画|拼音",
                    help="同一排位内的顺序：笔画（按姓氏笔画，默认）或 拼音")
     b.add_argument("--watch", action="store_true",
-                   help="生成后继续监视：参数文件或模板一保存就自动重新生成（内核常备，改一份不到 1 秒），"
-                        "按 Ctrl-C 结束")
+                   help="生成后继续监视：参数文件、模板一保存（或审阅记录有变化）就自动重新生成，"
+                        "改一份不到 1 秒；按 Ctrl-C 结束")
     b.set_defaults(run=_build)
 
     rv = sub.add_parser("review", help="审阅：在浏览器里逐份通过或退回（不带操作时打开审阅页）")

@@ -108,7 +108,7 @@ def run_task(task: Task, outcome: Outcome) -> Outcome:
         outcome.ok, outcome.reason = False, "\n".join(found["failure"])
     outcome.report = found.get("report")
     outcome.docx = Path(found["docx"]) if found.get("docx") else None
-    if outcome.ok and (outcome.report is None or outcome.docx is None):
+    if outcome.ok and (outcome.packed_report is None or outcome.docx is None):
         outcome.ok, outcome.reason = False, "笔记本运行完毕，但没有生成报告（笔记本可能被改动过）"
     outcome.review = task.review
     atomic_write_text(task.review, review_page(nb, task, outcome))

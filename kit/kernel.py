@@ -58,7 +58,7 @@ WARM_CODE = '__import__("kit.notebook"), __import__("kit.word.report")'
 # before each reply (ipykernel's guard for clients that stop reading output at the reply;
 # papermill's nbclient reads output until the kernel reports idle, which comes after all
 # of a cell's output on the same channel): 6 of them per official, ~10% of a notebook.
-KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:", "--Kernel._execute_sleep=0"]
+KERNEL_ARGUMENTS = ("--HistoryManager.hist_file=:memory:", "--Kernel._execute_sleep=0")
 RESET_SECONDS = 30  # for a reset's reply, before the kernel is replaced
 SOCKET_PATH_MAX = 90  # bytes; Unix socket paths are limited to about 104
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ class ReusedKernel:
             self.km = VenvKernelManager(kernel_name=KERNEL_NAME)
         if _runtime is not None:
             self.km.connection_file = str(_runtime / "kernel.json")
-        await self.km.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
+        await self.km.start_kernel(extra_arguments=list(KERNEL_ARGUMENTS))
         self.started += 1
         if _runtime is not None:  # so a later run can kill it if this one is killed
             pid = getattr(self.km.provisioner, "pid", None)

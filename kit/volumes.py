@@ -114,8 +114,8 @@ def volume(path: Path, year: int, outcomes: list[Outcome], result: BuildResult,
 
 
 def _report_of(o: Outcome) -> dict[str, Any]:
-    if o.report is not None:
-        return o.report
+    if (kept := o.report) is not None:  # one decompression, not one to test and one to use
+        return kept
     import json
 
     from kit.notebook import kit_outputs

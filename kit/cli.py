@@ -18,6 +18,7 @@ from kit.errors import (
     internal_problem,
     os_reason,
 )
+from kit.server import DEFAULT_MINUTES
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -122,6 +123,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--watch", action="store_true",
                    help="生成后继续监视：参数文件、模板一保存（或审阅记录有变化）就自动重新生成，"
                         "改一份不到 1 秒；按 Ctrl-C 结束")
+    b.add_argument("--stop", action="store_true",
+                   help=f"结束这个输出文件夹在后台保留的生成进程（生成后默认保留 {DEFAULT_MINUTES:g} 分钟，"
+                        "使再次生成更快；环境变量 KIT_KEEP_MINUTES=0 不保留）")
     b.set_defaults(run=_build)
 
     rv = sub.add_parser("review", help="审阅：在浏览器里逐份通过或退回（不带操作时打开审阅页）")
@@ -221,22 +225,35 @@ def _each(files: Sequence[str], act: Callable[[str], str]) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from kit.batch import build
+    from pathlib import Path
+
+    from kit import server
     from kit.collation import ENV, check_method, current_method
 
+    out_root = Path(args.out).resolve()
+    if args.stop:
+        print(server.stop(out_root))
+        return 0
     # Checked before anything runs; the workers and the 汇编 read it from the environment.
     os.environ[ENV] = check_method(args.order) if args.order else current_method()
+    keep = 0.0 if args.watch else server.keep_minutes()
+    settings = {"params_dir": args.params, "out_dir": args.out, "workers": args.workers,
+                "timeout": args.timeout, "pdf": args.pdf, "templates": args.templates,
+                "force": args.force, "by": args.by, "final": args.final,
+                "compare": args.compare}
+    if keep and (code := server.forward(settings, out_root)) is not None:
+        return code  # built by the folder's kept process, on warm kernels
     if args.watch:
-        from kit.batch import settings
+        from kit.batch import settings as checked
         from kit.watch import watch
 
-        return watch(settings(args.params, args.out, workers=args.workers,
-                              timeout=args.timeout, pdf=args.pdf, templates=args.templates,
-                              force=args.force, by=args.by, final=args.final,
-                              compare=args.compare))
-    result = build(args.params, args.out, workers=args.workers, timeout=args.timeout,
-                   pdf=args.pdf, templates=args.templates, force=args.force,
-                   by=args.by, final=args.final, compare=args.compare)
+        return watch(checked(**settings))
+    from kit.batch import build
+
+    result = build(**settings)
+    if keep and not result.interrupted and server.start(out_root, args.workers, keep):
+        print(f"生成进程在后台保留 {keep:g} 分钟，其间再次 kit build 更快"
+              "（立即结束：kit build --stop；不保留：设环境变量 KIT_KEEP_MINUTES=0）。")
     return result.exit_code
 
 
@@ -348,8 +365,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         _parser().print_help()
         return 2
     run: Callable[[argparse.Namespace], int] = args.run
+    return report_errors(lambda: run(args))
+
+
+def report_errors(run: Callable[[], int]) -> int:
+    """``run()``'s exit code; what it raises becomes one Chinese line on stderr and the
+    documented exit code (also for a build in the kept process, kit.server)."""
     try:
-        return run(args)
+        return run()
     except KitError as err:
         print(f"错误：{err}", file=sys.stderr)
         return err.exit_code

@@ -87,6 +87,28 @@ class BuildLock:
             self._fd = None
 
 
+def try_hold(path: Path) -> int | None:
+    """An open descriptor holding the OS lock on ``path`` (created), or None when another
+    process holds it.  Closing the descriptor releases it (so does exiting, in any way)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    if _try_lock(fd):
+        return fd
+    os.close(fd)
+    return None
+
+
+def held_elsewhere(path: Path) -> bool:
+    """Whether another process holds the OS lock on ``path`` (taken and given back at once)."""
+    try:
+        fd = try_hold(path)
+    except OSError:
+        return False
+    if fd is None:
+        return True
+    os.close(fd)
+    return False
+
+
 def _try_lock(fd: int) -> bool:
     if sys.platform == "win32":
         import msvcrt
@@ -118,7 +140,12 @@ def clean_stale_runtime(out_root: Path) -> int:
     """Remove what killed runs left in ``<out>/.kit/run`` (call while holding the lock):
     kernels still alive there are killed, their files and socket folders removed.
     Returns how many worker folders were cleaned."""
-    folder = run_dir(out_root)
+    return clean_runtime(run_dir(out_root))
+
+
+def clean_runtime(folder: Path) -> int:
+    """:func:`clean_stale_runtime` for any workers' runtime folder (the kept process of
+    :mod:`kit.server` has its own)."""
     if not folder.is_dir():
         return 0
     cleaned = 0

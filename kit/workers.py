@@ -30,8 +30,10 @@ class Workers:
     officials).  ``kit build --watch`` keeps one between its runs: kernels stay warm."""
 
     def __init__(self, out_root: Path, workers: int, recycle_after: int, *,
-                 full_size: bool = False) -> None:
+                 full_size: bool = False, runtime: Path | None = None) -> None:
         self.out_root, self.workers, self.recycle_after = out_root, workers, recycle_after
+        # The kernels' files: <out>/.kit/run, or the kept process's own (kit.server).
+        self.runtime = runtime or run_dir(out_root)
         # Each pool may start all ``workers`` (as work comes), not just what its first
         # share needs: a kept pool serves runs of any size.
         self.full_size = full_size
@@ -75,7 +77,7 @@ class Workers:
         self.pool = ProcessPoolExecutor(max_workers=size,
                                         mp_context=multiprocessing.get_context("spawn"),
                                         initializer=init_worker,
-                                        initargs=(run_dir(self.out_root),))
+                                        initargs=(self.runtime,))
         self.size, self.given = size, 0
 
     def retire(self) -> None:

@@ -10,8 +10,10 @@ kit.params), then in each round, from the shell's point of view:
 
 * full: ``kit build params -o …`` into an empty folder (checking, notebooks, review
   pages, index, 汇编), ``--workers`` = number of cores;
-* one changed: the same folder again after one parameter file changed;
+* one changed: the same folder again after one parameter file changed, once the full
+  build's kept process (kit.server) has its kernels ready, as when a clerk fixes a figure;
 * nothing changed: the same folder again, nothing changed;
+* the same two with ``KIT_KEEP_MINUTES=0``: a new worker and kernel each time;
 * --watch: a ``kit build --watch`` session on the current folder, three files saved one
   after another: from each save to the end of its rebuild's summary;
 * floor: two ``kit render`` processes on the halves of the files at once (the same
@@ -31,6 +33,8 @@ and projects the rate to a county (300 officials) and a province (30,000).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
 import random
 import shutil
@@ -102,12 +106,14 @@ def write_officials(folder: Path, n: int, seed: int = 7) -> list[Path]:
     return paths
 
 
-def kit_build(params: Path, out: Path, workers: int, source: Path | None = None) -> float:
-    """``kit build`` of this checkout, or of the kit in ``source`` (an older checkout)."""
-    cmd, env = [str(BIN / "kit")], None
+def kit_build(params: Path, out: Path, workers: int, source: Path | None = None,
+              keep: bool = True) -> float:
+    """``kit build`` of this checkout, or of the kit in ``source`` (an older checkout);
+    ``keep``: with its kept process (kit.server, the default), else KIT_KEEP_MINUTES=0."""
+    cmd, env = [str(BIN / "kit")], dict(os.environ, KIT_KEEP_MINUTES="10" if keep else "0")
     if source is not None:
         cmd = [sys.executable, "-c", "import sys; from kit.cli import main; sys.exit(main())"]
-        env = dict(os.environ, PYTHONPATH=str(source))
+        env["PYTHONPATH"] = str(source)
     start = time.perf_counter()
     run = subprocess.run([*cmd, "--templates", str(ROOT / "templates"), "build",
                           str(params), "-o", str(out), "--workers", str(workers)],
@@ -129,6 +135,24 @@ def floor(files: list[Path], out: Path, workers: int) -> float:
     if any(p.wait() for p in procs):
         sys.exit("kit render failed")
     return time.perf_counter() - start
+
+
+def wait_kept(out: Path) -> None:
+    """Until the folder's kept process has its kernels ready (a clerk takes longer than
+    that to fix a figure)."""
+    info = out / ".kit" / "server" / "info.json"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError, ValueError):
+            if json.loads(info.read_text("utf-8")).get("ready"):
+                return
+        time.sleep(0.1)
+    sys.exit("the kept process never got ready")
+
+
+def stop_kept(out: Path) -> None:
+    subprocess.run([str(BIN / "kit"), "build", "-o", str(out), "--stop"], check=True,
+                   capture_output=True, cwd=ROOT)
 
 
 def change_one(files: list[Path], round_no: int) -> None:
@@ -240,7 +264,8 @@ def size_run(n: int, workers: int) -> None:
         proc = subprocess.Popen([str(BIN / "kit"), "--templates", str(ROOT / "templates"),
                                  "build", str(params), "-o", str(out), "--workers",
                                  str(workers), "--by", "所属县"],
-                                stdout=log, stderr=subprocess.DEVNULL, cwd=ROOT)
+                                stdout=log, stderr=subprocess.DEVNULL, cwd=ROOT,
+                                env=dict(os.environ, KIT_KEEP_MINUTES="0"))
         peak, samples = 0, []
         while proc.poll() is None:
             rss = tree_rss(proc.pid)
@@ -283,18 +308,25 @@ def main() -> None:
             params = Path(tmp) / f"params-{n}"
             files = write_officials(params, n)
             times: dict[str, list[float]] = {k: [] for k in (
-                "full", "one", "none", "watch", "floor", "loop", "base-full", "base-one", "base-none")}
+                "full", "one", "none", "one-cold", "none-cold", "watch", "floor", "loop",
+                "base-full", "base-one", "base-none")}
             kits = {"": None, "base-": args.baseline} if args.baseline else {"": None}
             for r in range(args.rounds):  # interleaved, so all see the same machine load
                 for tag, source in kits.items():
                     out = Path(tmp) / f"kit-out{tag}"
                     shutil.rmtree(out, ignore_errors=True)
                     times[f"{tag}full"].append(kit_build(params, out, args.workers, source))
+                wait_kept(Path(tmp) / "kit-out")
                 change_one(files, r)
                 for kind in ("one", "none"):
                     for tag, source in kits.items():
                         times[f"{tag}{kind}"].append(kit_build(
                             params, Path(tmp) / f"kit-out{tag}", args.workers, source))
+                change_one(files, r + 1000)  # and as before the kept process (cold)
+                for kind in ("one-cold", "none-cold"):
+                    times[kind].append(kit_build(params, Path(tmp) / "kit-out", args.workers,
+                                                 keep=False))
+                stop_kept(Path(tmp) / "kit-out")
                 times["watch"] += watch_rebuild(files, Path(tmp) / "kit-out", args.workers, r)
                 times["floor"].append(floor(files, Path(tmp) / "floor-out", args.workers))
                 if args.loop:
@@ -303,6 +335,8 @@ def main() -> None:
             print(f"\nN = {n}")
             rows = [("full build", "full"), ("rebuild, 1 file changed", "one"),
                     ("rebuild, nothing changed", "none"),
+                    ("same, KIT_KEEP_MINUTES=0: 1 changed", "one-cold"),
+                    ("same, KIT_KEEP_MINUTES=0: nothing", "none-cold"),
                     ("kit build --watch, 1 file saved", "watch"),
                     (f"floor ({args.workers} kit render processes)", "floor"),
                     ("papermill CLI loop", "loop"), ("baseline: full build", "base-full"),
@@ -313,6 +347,7 @@ def main() -> None:
                     print(f"  {label:34s}: {med[k]:7.2f} s = {med[k] / n:.3f} s/report   "
                           f"{[round(t, 2) for t in times[k]]}")
             print(f"  one changed / full          : {med['one'] / med['full']:.0%} (goal ≤ 15%)")
+            print(f"  KIT_KEEP_MINUTES=0: one / full: {med['one-cold'] / med['full']:.0%}")
             print(f"  --watch one saved / full    : {med['watch'] / med['full']:.0%} (goal ≤ 15%)")
             if args.baseline:
                 print(f"  baseline one changed / full : {med['base-one'] / med['base-full']:.0%}")

@@ -15,6 +15,7 @@ so the 汇编 and the review index always agree.
 from __future__ import annotations
 
 import bz2
+import contextlib
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -46,9 +47,65 @@ def _collator(method: str) -> Any:
     return icu.Collator.createInstance(icu.Locale(METHODS[method]))
 
 
+CACHE_ENV = "KIT_CACHE_DIR"  # default: the user's cache folder (platformdirs)
+CACHE_MAX_BYTES = 4 << 20  # the table is ~0.2 MB: anything much larger is not ours
+_CACHE_HEAD = "kit stroke counts 1"
+
+
 @lru_cache(maxsize=1)
 def _strokes() -> dict[str, int]:
-    """kTotalStrokes (zh-Hans value) of every CJK character Unihan knows."""
+    """kTotalStrokes (zh-Hans value) of every CJK character Unihan knows.  Unpacking
+    Unihan costs a quarter of a second per process, so the table is kept in the user's
+    cache folder, made anew whenever the Unihan file changes."""
+    try:
+        st = UNIHAN.stat()
+    except OSError:
+        raise _missing() from None
+    cache = _cache_folder() / f"strokes-{st.st_size}-{st.st_mtime_ns}.txt"
+    try:
+        return _read_cache(cache)
+    except (OSError, ValueError):
+        pass  # none yet, or damaged: made again
+    table = _read_unihan()
+    with contextlib.suppress(OSError):  # a read-only home: slower next time, nothing else
+        from kit.iorw import atomic_write_text
+
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        by_count: dict[int, list[str]] = {}
+        for char, n in table.items():
+            by_count.setdefault(n, []).append(char)
+        atomic_write_text(cache, "\n".join([_CACHE_HEAD, *(
+            f"{n}\t{''.join(chars)}" for n, chars in sorted(by_count.items()))]) + "\n")
+    return table
+
+
+def _cache_folder() -> Path:
+    if folder := os.environ.get(CACHE_ENV):
+        return Path(folder)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("shuzhi-kit", appauthor=False))
+
+
+def _read_cache(path: Path) -> dict[str, int]:
+    """The cached table; ValueError for anything but what :func:`_strokes` wrote."""
+    if path.stat().st_size > CACHE_MAX_BYTES:
+        raise ValueError("too large")
+    head, *lines = path.read_text("utf-8").rstrip("\n").split("\n")  # not splitlines:
+    # it would also split at characters such as U+2028
+    if head != _CACHE_HEAD or not lines:
+        raise ValueError("not a stroke table")
+    out: dict[str, int] = {}
+    for line in lines:
+        count, chars = line.split("\t")
+        n = int(count)
+        if not 0 < n < 100 or not chars:
+            raise ValueError("not a stroke count")
+        out.update(dict.fromkeys(chars, n))
+    return out
+
+
+def _read_unihan() -> dict[str, int]:
     out: dict[str, int] = {}
     try:
         with bz2.open(UNIHAN, "rt", encoding="utf-8") as f:
@@ -57,11 +114,15 @@ def _strokes() -> dict[str, int]:
                     code, _, value = line.rstrip("\n").split("\t")
                     out[chr(int(code[2:], 16))] = int(value.split()[0])
     except OSError:
-        raise ToolMissingError(Problem(
-            "找不到汉字笔画数据，无法按姓氏笔画排序", file=str(UNIHAN),
-            hint="请安装 Debian 软件包 unicode-data（sudo apt-get install unicode-data），"
-                 "或用 --order 拼音。")) from None
+        raise _missing() from None
     return out
+
+
+def _missing() -> ToolMissingError:
+    return ToolMissingError(Problem(
+        "找不到汉字笔画数据，无法按姓氏笔画排序", file=str(UNIHAN),
+        hint="请安装 Debian 软件包 unicode-data（sudo apt-get install unicode-data），"
+             "或用 --order 拼音。"))
 
 
 def strokes(char: str) -> int:

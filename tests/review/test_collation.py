@@ -53,3 +53,53 @@ def test_volume_orders_by_rank_then_surname_strokes(monkeypatch: pytest.MonkeyPa
     assert [r.name for r in sort_reports(reports)] == ["曹一", "董二", "马五", "赵六", "郭七"]
     monkeypatch.setenv("KIT_NAME_ORDER", "拼音")
     assert [r.name for r in sort_reports(reports)] == ["曹一", "董二", "郭七", "马五", "赵六"]
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """An empty cache folder of the stroke table, and the table forgotten in memory."""
+    from kit import collation
+
+    monkeypatch.setenv(collation.CACHE_ENV, str(tmp_path))
+    collation._strokes.cache_clear()
+    yield tmp_path
+    collation._strokes.cache_clear()
+
+
+def test_the_stroke_table_is_kept_in_the_cache_and_read_from_it(cache) -> None:  # type: ignore[no-untyped-def]
+    from kit import collation
+
+    assert strokes("郭") == 10
+    (kept,) = cache.iterdir()
+    text = kept.read_text("utf-8")
+    assert "\t" in text and "郭" in text
+    # Read from the cache, not from Unihan: a count changed there is what comes back.
+    kept.write_text(text.replace("郭", "") + "11\t郭\n", "utf-8")
+    collation._strokes.cache_clear()
+    assert strokes("郭") == 11
+
+
+@pytest.mark.parametrize("damage", ["", "garbage", "kit stroke counts 1\nx\t郭\n",
+                                    "kit stroke counts 1\n0\t郭\n", "x" * (5 << 20)])
+def test_a_damaged_cache_is_made_again(cache, damage: str) -> None:  # type: ignore[no-untyped-def]
+    from kit import collation
+
+    assert strokes("郭") == 10
+    (kept,) = cache.iterdir()
+    kept.write_text(damage, "utf-8")
+    collation._strokes.cache_clear()
+    assert {c: strokes(c) for c in KNOWN} == KNOWN
+    assert kept.read_text("utf-8").startswith("kit stroke counts 1\n")
+
+
+def test_a_cache_folder_that_cannot_be_made_only_costs_time(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from kit import collation
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", "utf-8")
+    monkeypatch.setenv(collation.CACHE_ENV, str(blocker / "cache"))
+    collation._strokes.cache_clear()
+    try:
+        assert {c: strokes(c) for c in KNOWN} == KNOWN
+    finally:
+        collation._strokes.cache_clear()

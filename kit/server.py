@@ -248,6 +248,7 @@ class _State:
         self.busy = False  # a build is queued or running
         self.building = False  # inside the build: an interrupt may be raised
         self.stopping = False
+        self.last_size = 0  # officials in the last build
         self.lock = threading.Lock()
 
 
@@ -379,6 +380,9 @@ def serve(out_root: Path, workers: int, minutes: float) -> int:
                 conn.close()
                 break
             _serve_one(conn, request, pool, parsed, state)
+            if pool.pool is None or pool.given + state.last_size > pool.workers * pool.recycle_after:
+                pool.retire()  # interrupted, or one more such build would need a fresh
+                pool.warm()  # generation: started now, while idle, not during that build
             idle_until = time.monotonic() + minutes * 60
     finally:
         state.stopping = True
@@ -458,6 +462,7 @@ def _build(build: dict[str, Any], pool: Any, parsed: dict[Any, Any], state: _Sta
             result = once(run, pool, print, keep=True, parsed=parsed)
         finally:
             state.building = False
+    state.last_size = len(result.outcomes)
     summarize(result, print)
     return result.exit_code
 

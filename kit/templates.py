@@ -23,6 +23,7 @@ file and line in the message.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import signal
@@ -73,6 +74,7 @@ _NO = {"否", "false", "False", "no", "选填", "0"}
 # much memory.
 RENDER_TIMEOUT = 60.0  # seconds for one report's title, byline and body
 MAX_OUTPUT_CHARS = 1_000_000  # characters one template part may produce (a report is ~5,000)
+COMPILED_KEPT = 64  # compiled template parts and formulas kept per process (a few per role)
 MAX_RESULT_CHARS = 100_000  # characters of a string or items of a list made by + or *
 MAX_NUMBER_BITS = 4_000  # about 1,200 digits: bigger integers are never computed
 MAX_ARGUMENT = 1_000_000  # largest integer passed to a function or filter (range, center…)
@@ -276,11 +278,23 @@ def make_environment(finalize: Any = None) -> jinja2.Environment:
     return env
 
 
+@functools.lru_cache(maxsize=COMPILED_KEPT)
+def compiled(env: jinja2.Environment, source: str) -> jinja2.Template:
+    """``source`` compiled once per process: a batch's kernel renders the same role
+    templates for hundreds of officials, and compiling costs more than rendering."""
+    return env.from_string(source)
+
+
+@functools.lru_cache(maxsize=COMPILED_KEPT)
+def compiled_expression(env: jinja2.Environment, formula: str) -> Any:
+    return env.compile_expression(formula, undefined_to_none=False)
+
+
 def render_limited(env: jinja2.Environment, source: str, context: dict[str, Any]) -> str:
     """Render ``source`` within the current :func:`deadline` and output limit."""
     out: list[str] = []
     size = 0
-    for chunk in env.from_string(source).generate(context):
+    for chunk in compiled(env, source).generate(context):
         size += len(chunk)
         if size > MAX_OUTPUT_CHARS:
             raise RenderLimit(f"生成的正文太长（上限 {MAX_OUTPUT_CHARS} 字），模板里可能有过大的循环")
@@ -361,7 +375,7 @@ class Derived:
 
     def evaluate(self, context: dict[str, Any]) -> Any:
         check_deadline()
-        return _ENV.compile_expression(self.formula, undefined_to_none=False)(**context)
+        return compiled_expression(_ENV, self.formula)(**context)
 
 
 @dataclass(frozen=True)

@@ -247,13 +247,16 @@ def _build(args: argparse.Namespace) -> int:
         from kit.batch import settings as checked
         from kit.watch import watch
 
+        server.stop(out_root)  # the session keeps its own workers warm
         return watch(checked(**settings))
     from kit.batch import build
 
     result = build(**settings)
     if keep and not result.interrupted and server.start(out_root, args.workers, keep):
+        out = f'"{args.out}"' if any(c.isspace() for c in args.out) else args.out
+        stop = "kit build --stop" + ("" if args.out == layout.BUILD else f" -o {out}")
         print(f"生成进程在后台保留 {keep:g} 分钟，其间再次 kit build 更快"
-              "（立即结束：kit build --stop；不保留：设环境变量 KIT_KEEP_MINUTES=0）。")
+              f"（立即结束：{stop}；不保留：设环境变量 KIT_KEEP_MINUTES=0）。")
     return result.exit_code
 
 

@@ -206,3 +206,17 @@ def test_zero_keeps_nothing(workspace: Path) -> None:
     run = kit_build(workspace, KIT_KEEP_MINUTES="0")
     assert run.returncode == 0 and KEPT not in run.stdout
     assert not (workspace / "build" / ".kit" / "server").exists()
+
+
+def test_a_watch_session_ends_it_and_keeps_its_own(kept: Path) -> None:
+    from tests.batch.test_watch import Session
+
+    root = kept
+    pid, kernels = int(_info(root)["pid"]), _kernels(root)  # type: ignore[call-overload]
+    session = Session(root)
+    try:
+        session.wait_for(lambda s: s.startswith("正在监视"), "the session watching")
+        assert not _alive(pid) and not any(_alive(k) for k in kernels)
+    finally:
+        session.proc.send_signal(signal.SIGINT)
+        session.proc.wait(timeout=GUARD)

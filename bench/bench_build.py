@@ -13,6 +13,7 @@ kit.params), then in each round, from the shell's point of view:
 * one changed: the same folder again after one parameter file changed, once the full
   build's kept process (kit.server) has its kernels ready, as when a clerk fixes a figure;
 * nothing changed: the same folder again, nothing changed;
+* all again: ``--force`` in the same folder, in its kept process (warm kernels);
 * the same two with ``KIT_KEEP_MINUTES=0``: a new worker and kernel each time;
 * --watch: a ``kit build --watch`` session on the current folder, three files saved one
   after another: from each save to the end of its rebuild's summary;
@@ -107,7 +108,7 @@ def write_officials(folder: Path, n: int, seed: int = 7) -> list[Path]:
 
 
 def kit_build(params: Path, out: Path, workers: int, source: Path | None = None,
-              keep: bool = True) -> float:
+              keep: bool = True, force: bool = False) -> float:
     """``kit build`` of this checkout, or of the kit in ``source`` (an older checkout);
     ``keep``: with its kept process (kit.server, the default), else KIT_KEEP_MINUTES=0."""
     cmd, env = [str(BIN / "kit")], dict(os.environ, KIT_KEEP_MINUTES="10" if keep else "0")
@@ -116,7 +117,8 @@ def kit_build(params: Path, out: Path, workers: int, source: Path | None = None,
         env["PYTHONPATH"] = str(source)
     start = time.perf_counter()
     run = subprocess.run([*cmd, "--templates", str(ROOT / "templates"), "build",
-                          str(params), "-o", str(out), "--workers", str(workers)],
+                          str(params), "-o", str(out), "--workers", str(workers),
+                          *(["--force"] if force else [])],
                          capture_output=True, text=True, cwd=source or ROOT, env=env)
     took = time.perf_counter() - start
     if run.returncode != 0:
@@ -308,7 +310,8 @@ def main() -> None:
             params = Path(tmp) / f"params-{n}"
             files = write_officials(params, n)
             times: dict[str, list[float]] = {k: [] for k in (
-                "full", "one", "none", "one-cold", "none-cold", "watch", "floor", "loop",
+                "full", "one", "none", "force-kept", "one-cold", "none-cold", "watch", "floor",
+                "loop",
                 "base-full", "base-one", "base-none")}
             kits = {"": None, "base-": args.baseline} if args.baseline else {"": None}
             for r in range(args.rounds):  # interleaved, so all see the same machine load
@@ -322,11 +325,14 @@ def main() -> None:
                     for tag, source in kits.items():
                         times[f"{tag}{kind}"].append(kit_build(
                             params, Path(tmp) / f"kit-out{tag}", args.workers, source))
+                wait_kept(Path(tmp) / "kit-out")  # it may start a fresh generation
+                times["force-kept"].append(kit_build(params, Path(tmp) / "kit-out",
+                                                     args.workers, force=True))
+                stop_kept(Path(tmp) / "kit-out")  # (no fresh generation starting meanwhile)
                 change_one(files, r + 1000)  # and as before the kept process (cold)
                 for kind in ("one-cold", "none-cold"):
                     times[kind].append(kit_build(params, Path(tmp) / "kit-out", args.workers,
                                                  keep=False))
-                stop_kept(Path(tmp) / "kit-out")
                 times["watch"] += watch_rebuild(files, Path(tmp) / "kit-out", args.workers, r)
                 times["floor"].append(floor(files, Path(tmp) / "floor-out", args.workers))
                 if args.loop:
@@ -335,6 +341,7 @@ def main() -> None:
             print(f"\nN = {n}")
             rows = [("full build", "full"), ("rebuild, 1 file changed", "one"),
                     ("rebuild, nothing changed", "none"),
+                    ("all again (--force), kept process", "force-kept"),
                     ("same, KIT_KEEP_MINUTES=0: 1 changed", "one-cold"),
                     ("same, KIT_KEEP_MINUTES=0: nothing", "none-cold"),
                     ("kit build --watch, 1 file saved", "watch"),
@@ -352,6 +359,7 @@ def main() -> None:
             if args.baseline:
                 print(f"  baseline one changed / full : {med['base-one'] / med['base-full']:.0%}")
             print(f"  full / floor                : {med['full'] / med['floor']:.1f}x (goal ≤ 3x)")
+            print(f"  --force kept / floor        : {med['force-kept'] / med['floor']:.1f}x")
             where_time_goes(params, Path(tmp) / "kit-out", args.workers)
 
 

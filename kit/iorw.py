@@ -19,9 +19,11 @@ _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 1
                      *(f"LPT{i}" for i in range(1, 10))}
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, mode: int | None = None
+                       ) -> Path:
     """Write ``data`` to ``path`` via a temporary file in the same folder and a rename, so
-    an interrupted run never leaves a truncated file nor destroys the previous good one."""
+    an interrupted run never leaves a truncated file nor destroys the previous good one.
+    ``mode``: the new file's permissions (else the replaced file's, else the umask's)."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -32,8 +34,9 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
                 fh.flush()
                 os.fsync(fh.fileno())
             # Keep the mode of the file being replaced, else what a plain open() would give.
-            mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_UMASK
-            os.chmod(tmp, mode)
+            if mode is None:
+                mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_UMASK
+            os.chmod(tmp, mode)  # (mkstemp made it 0600: never readable by others before)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -47,8 +50,9 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     return path
 
 
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
-    return atomic_write_bytes(path, text.encode("utf-8"))
+def atomic_write_text(path: str | os.PathLike[str], text: str, mode: int | None = None
+                      ) -> Path:
+    return atomic_write_bytes(path, text.encode("utf-8"), mode)
 
 
 def safe_filename(name: str, max_chars: int = 80) -> str:

@@ -220,3 +220,53 @@ def test_a_watch_session_ends_it_and_keeps_its_own(kept: Path) -> None:
     finally:
         session.proc.send_signal(signal.SIGINT)
         session.proc.wait(timeout=GUARD)
+
+
+def test_ctrl_c_while_it_waits_for_the_folder_stops_it_before_anything_runs(kept: Path) -> None:
+    from kit.lock import BuildLock
+
+    root = kept
+    before = _runs(root)
+    with BuildLock((root / "build").resolve(), wait=0):  # as if another build were running
+        proc = subprocess.Popen(_command(root, "--force"), cwd=root, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, env=_env())
+        assert proc.stdout is not None
+        seen = []
+        for line in proc.stdout:
+            seen.append(line)
+            if "另一个 kit build 正在写" in line:
+                break
+        proc.send_signal(signal.SIGINT)
+        rest, _ = proc.communicate(timeout=GUARD)
+    assert proc.returncode == 130, "".join(seen) + rest
+    assert "Traceback" not in "".join(seen) + rest
+    after = kit_build(root)  # served after the interrupted one: nothing of it ran
+    assert after.returncode == 0 and "本次执行 0 份" in after.stdout
+    assert _runs(root) == before
+
+
+def test_sigterm_ends_it_and_cleans_up(kept: Path) -> None:
+    root = kept
+    folder = root / "build" / ".kit" / "server"
+    pid, kernels = int(_info(root)["pid"]), _kernels(root)  # type: ignore[call-overload]
+    assert (folder / "s").exists()
+    os.kill(pid, signal.SIGTERM)
+    _until(lambda: not _alive(pid) and not any(_alive(k) for k in kernels),
+           "the process and its kernels gone")
+    assert not (folder / "info.json").exists() and not (folder / "s").exists()
+
+
+def test_a_file_others_could_have_written_is_not_trusted(kept: Path) -> None:
+    from kit.server import server_dir, wire
+
+    folder = server_dir(kept / "build")
+    assert wire.connect(folder) is not None
+    os.chmod(folder / "info.json", 0o644)
+    assert wire.connect(folder) is None
+    os.chmod(folder / "info.json", 0o600)
+    os.chmod(folder, 0o770)
+    assert wire.connect(folder) is None
+    os.chmod(folder, 0o700)
+    got = wire.connect(folder)
+    assert got is not None
+    got[0].close()

@@ -1,0 +1,214 @@
+"""The kept process of ``kit build`` (后台保留的生成进程): the command's side.
+
+A plain ``kit build`` spends about a second starting its worker processes and their
+kernels (docs/批量生成.md), more than the rest of a rebuild after one fixed figure.  So
+after a build, one background process per output folder keeps warm workers for a while
+(``KIT_KEEP_MINUTES``, default 10; ``0``: never), and the next ``kit build`` into that
+folder hands it its settings and relays what it prints: the same build (the folder's
+lock, manifest, outputs, summary and exit code), on kernels that are already running.
+
+What keeps it trustworthy:
+
+* it is announced when it starts, and ``kit build --stop`` ends it; it ends by itself
+  when idle that long, when its output folder is deleted, on SIGTERM, and when a
+  ``kit build --watch`` starts on the folder;
+* it serves only the same user (:mod:`kit.server.wire`), started from the same project
+  folder with the same kit code and report notebook, Python packages, worker count and
+  ``KIT_*``/locale settings: anything else and it ends, and the build runs as usual;
+* it builds one request at a time; a second ``kit build`` meanwhile runs as usual (and
+  waits for the folder's lock, as two plain builds do);
+* Ctrl-C in the command interrupts its build as it would a plain one (also while it
+  waits for the lock or for the process to be ready), and so does the command ending;
+* its workers keep their kernels' files in ``<out>/.kit/server/run/``, apart from a
+  plain build's ``<out>/.kit/run/`` (which a plain build cleans).
+
+Files in ``<out>/.kit/server/`` (mode 700): ``lock`` (held while it lives), ``info.json``
+(pid, address, key), ``s`` (its socket), ``log.txt`` (its own errors, if any).
+The process itself is :mod:`kit.server.serve`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import time
+from pathlib import Path
+from typing import Any
+
+from kit import layout
+from kit.errors import EXIT_INTERRUPTED, Problem, UsageError
+from kit.lock import held_elsewhere, kit_dir
+from kit.server import wire
+
+ENV = "KIT_KEEP_MINUTES"
+DEFAULT_MINUTES = 10.0
+MAX_MINUTES = 24 * 60
+PROTOCOL = 2
+READY_SECONDS = 120  # for a starting process to have its kernels ready
+STOP_SECONDS = 30  # for a stopping one to have stopped its workers
+# What a build's outcome may depend on beyond its arguments: another value, another process.
+ENV_PREFIXES = ("KIT_", "LC_", "LANG", "PYTHON")
+ENV_NAMES = ("PATH", "HOME", "TZ", "TMPDIR", "LANGUAGE")
+
+
+def server_dir(out_root: Path) -> Path:
+    return kit_dir(out_root) / "server"
+
+
+def keep_minutes() -> float:
+    """``KIT_KEEP_MINUTES`` (default 10; 0: keep nothing).  A wrong value is refused like
+    a wrong option, never guessed."""
+    text = os.environ.get(ENV, "").strip()
+    if not text:
+        return DEFAULT_MINUTES
+    try:
+        value: float | None = float(text) if len(text) <= 12 else None
+    except ValueError:
+        value = None
+    if value is None or not 0 <= value <= MAX_MINUTES:  # also refuses nan and inf
+        raise UsageError(Problem("环境变量写法有误", field=ENV,
+                                 expected=f"0 到 {MAX_MINUTES} 之间的分钟数（0：不在后台保留）",
+                                 found=f"「{text[:20]}」", hint="例如 KIT_KEEP_MINUTES=10"))
+    return value
+
+
+def fingerprint(workers: int) -> str:
+    """Everything besides its arguments a build's result depends on that a kept process
+    fixed when it started: the kit's files and report notebook, the Python and its
+    packages, the project folder, the worker count, the settings in the environment."""
+    h = hashlib.sha256()
+    root = Path(__file__).resolve().parent.parent
+    files = [layout.report_notebook()]
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        files += [Path(folder, name) for name in sorted(names)]
+    for path in files:
+        with contextlib.suppress(OSError):
+            st = path.stat()
+            h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+    packages = [sysconfig.get_paths()[k] for k in ("purelib", "platlib")]
+    env = sorted((k, v) for k, v in os.environ.items()
+                 if k.startswith(ENV_PREFIXES) or k in ENV_NAMES)
+    h.update(repr((PROTOCOL, sys.executable, sys.version, os.getcwd(), workers, env,
+                   [_mtime(p) for p in packages])).encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def _mtime(path: str) -> int:
+    try:
+        return os.stat(path).st_mtime_ns  # a package installed or removed changes it
+    except OSError:
+        return 0
+
+
+def forward(build: dict[str, Any], out_root: Path) -> int | None:
+    """Run the build ``build`` (keyword arguments of :func:`kit.batch.settings`) in the
+    folder's kept process and relay its output; its exit code, or None when there is no
+    usable one (the caller builds as usual)."""
+    got = wire.connect(server_dir(out_root))
+    if got is None:
+        return None
+    conn, info = got
+    with conn:
+        try:
+            wire.send(conn, "build", {"build": build, "code": fingerprint(build["workers"]),
+                                      "tty": sys.stderr.isatty(),
+                                      "columns": shutil.get_terminal_size().columns})
+            if wire.answer(conn, wire.HANDSHAKE_SECONDS) != "queued":
+                return None  # busy with another build, or ending
+            if not info.get("ready"):
+                print("正在等后台保留的生成进程准备好……", file=sys.stderr)
+            # Ctrl-C meanwhile ends this command; the process sees it hang up and skips
+            # the build.  Giving up here hangs up too: never two builds of one command.
+            if wire.answer(conn, READY_SECONDS) != "ok":
+                return None  # another setup ("stale"): it ends, this build runs here
+        except (EOFError, OSError, wire.WireError):
+            return None
+        return _relay(conn)
+
+
+def _relay(conn: Any) -> int | None:
+    """Print what the build prints until its exit code.  Ctrl-C is passed on (the build
+    stops as a plain one would); a second one leaves at once."""
+    asked: list[bool] = []
+    old = signal.signal(signal.SIGINT, lambda *_: asked.append(True))
+    try:
+        passed = False
+        while True:
+            if asked and not passed:
+                passed = True
+                with contextlib.suppress(OSError):
+                    wire.send(conn, "interrupt")
+            elif len(asked) > 1:
+                return EXIT_INTERRUPTED
+            try:
+                if not conn.poll(0.2):
+                    continue
+                kind, value = wire.recv(conn)
+            except (EOFError, OSError, wire.WireError):
+                if asked:
+                    return EXIT_INTERRUPTED
+                print("后台保留的生成进程意外结束，改为直接生成……", file=sys.stderr)
+                return None
+            if kind == "exit":
+                return int(value)
+            stream = sys.stdout if kind == "out" else sys.stderr
+            stream.write(str(value))
+            stream.flush()
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+def start(out_root: Path, workers: int, minutes: float) -> bool:
+    """Start the folder's kept process in the background (unless one is alive); whether
+    one was started."""
+    folder = server_dir(out_root)
+    if minutes <= 0 or wire.read_info(folder) is not None:
+        return False  # one serves this folder (one that is ending has removed its info)
+    folder.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        os.chmod(folder, 0o700)
+    cmd = [sys.executable, "-m", "kit.server", str(out_root), "--workers", str(workers),
+           "--minutes", repr(minutes)]
+    kw: dict[str, Any] = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL,
+                          "close_fds": True}
+    if os.name == "posix":
+        kw["start_new_session"] = True  # not in the terminal's group: its Ctrl-C is not ours
+    else:  # no console window (not DETACHED_PROCESS: its workers would each open one)
+        kw["creationflags"] = (subprocess.CREATE_NO_WINDOW  # type: ignore[attr-defined]
+                               | subprocess.CREATE_NEW_PROCESS_GROUP)  # type: ignore[attr-defined]
+    with open(folder / "log.txt", "w", encoding="utf-8") as log:
+        subprocess.Popen(cmd, stderr=log, **kw)  # noqa: S603
+    return True
+
+
+def stop(out_root: Path) -> str:
+    """``kit build --stop``: end the folder's kept process and wait until its workers and
+    kernels are gone; what happened, in Chinese."""
+    folder = server_dir(out_root)
+    got = wire.connect(folder)
+    if got is None:
+        if held_elsewhere(folder / "lock"):
+            return "后台保留的生成进程没有回应；它会在空闲到时后自行结束。"
+        return "这个输出文件夹没有后台保留的生成进程。"
+    conn, info = got
+    with conn:
+        try:
+            wire.send(conn, "stop")
+            said = wire.answer(conn, wire.HANDSHAKE_SECONDS)
+        except (EOFError, OSError, wire.WireError):
+            said = None
+    if said == "busy":
+        return "后台保留的生成进程正在生成，完成后请再运行 kit build --stop（或等它空闲到时自行结束）。"
+    deadline = time.monotonic() + STOP_SECONDS
+    while held_elsewhere(folder / "lock"):
+        if time.monotonic() > deadline:
+            return f"后台保留的生成进程（进程号 {info.get('pid')}）正在结束，尚未退出。"
+        time.sleep(0.1)
+    return "已结束后台保留的生成进程。"

@@ -45,7 +45,11 @@ _BLANK_LINES = re.compile(r"\n[ \t\u3000]*\n")
 _INLINE_ITEM = "{是}"
 
 
-def _finalize(value: Any) -> str:
+# Called as the template runs, for constant output too: Jinja applies a finalize that
+# takes no context at compile time, and compiled templates are reused between reports
+# (kit.templates.compiled), so a marker made then would point into another report's values.
+@jinja2.pass_eval_context
+def _finalize(eval_ctx: Any, value: Any) -> str:
     tokens = _tokens.get()
     text = format_value(value)
     # Values stand in the output as short markers: count their own length against the

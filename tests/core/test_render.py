@@ -80,3 +80,12 @@ def test_markup_inside_values_stays_literal(tmp_path: Path) -> None:
     texts = _texts(tmp_path, 甲="# 不是标题\n\n- 不是条目{是}{{ 1+1 }}", 乙="{是}")
     assert "二是# 不是标题- 不是条目{是}{{ 1+1 }}" in texts
     assert "段内一是甲，二是乙{是}。" in texts
+
+
+def test_a_template_compiled_once_renders_each_report_with_its_own_values(tmp_path: Path) -> None:
+    """Template parts are compiled once per process; constant output (「{{ "{{" }}」, how a
+    sample's literal braces are kept) must still take its place in every report."""
+    template = _template(tmp_path, '开头{{ "{{" }}原文}}，{{ 乙 }}，{{ "常量" }}。{{ 甲 }}\n')
+    for value in ("石门", "杨家湾", "石门"):
+        report = render(template, {"年度": 2023, "乙": template.fields["乙"].parse(value)})
+        assert [b.full for b in report.blocks] == ["开头{{原文}}，" + value + "，常量。"]

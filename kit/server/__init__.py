@@ -32,17 +32,19 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import sysconfig
 import time
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 from kit import layout
-from kit.errors import EXIT_INTERRUPTED, Problem, UsageError
+from kit.errors import EXIT_INTERRUPTED, Problem, UsageError, did_you_mean
 from kit.lock import held_elsewhere, kit_dir
 from kit.server import wire
 
@@ -68,14 +70,24 @@ def keep_minutes() -> float:
     if not text:
         return DEFAULT_MINUTES
     try:
-        value: float | None = float(text) if len(text) <= 12 else None
+        # ASCII only: float() would also take 「１０」 and other scripts' digits.
+        value: float | None = float(text) if len(text) <= 12 and text.isascii() else None
     except ValueError:
         value = None
     if value is None or not 0 <= value <= MAX_MINUTES:  # also refuses nan and inf
         raise UsageError(Problem("环境变量写法有误", field=ENV,
                                  expected=f"0 到 {MAX_MINUTES} 之间的分钟数（0：不在后台保留）",
-                                 found=f"「{text[:20]}」", hint="例如 KIT_KEEP_MINUTES=10"))
+                                 found=f"「{text[:20]}」", hint=_minutes_hint(text)))
     return value
+
+
+def _minutes_hint(text: str) -> str:
+    """「10分钟」 → 您是否想写「10」？; out of range → the nearest end."""
+    found = re.match(r"\s*(-?[0-9]{1,6}(?:\.[0-9]{1,3})?)", unicodedata.normalize("NFKC", text))
+    if found is None:
+        return "例如 KIT_KEEP_MINUTES=10（0：不保留）"
+    value = min(max(float(found.group(1)), 0), MAX_MINUTES)
+    return did_you_mean([f"{value:g}"]) or ""
 
 
 def fingerprint(workers: int) -> str:

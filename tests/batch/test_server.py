@@ -191,12 +191,16 @@ def test_a_deleted_output_folder_ends_it(kept: Path) -> None:
            "the process and its kernels gone")
 
 
-@pytest.mark.parametrize("value", ["abc", "-1", "nan", "99999"])
-def test_a_wrong_keep_time_is_refused_in_one_line(workspace: Path, value: str) -> None:
+@pytest.mark.parametrize(("value", "hint"), [
+    ("abc", "例如 KIT_KEEP_MINUTES=10"), ("-1", "您是否想写「0」？"), ("nan", "例如"),
+    ("99999", "您是否想写「1440」？"), ("10分钟", "您是否想写「10」？"),
+    ("１０", "您是否想写「10」？")])
+def test_a_wrong_keep_time_is_refused_in_one_line(workspace: Path, value: str, hint: str) -> None:
     write_officials(workspace / "params", 1)
     run = kit_build(workspace, KIT_KEEP_MINUTES=value)
     assert run.returncode == 2
     assert run.stderr.count("\n") == 1 and "KIT_KEEP_MINUTES" in run.stderr
+    assert f"实际为：「{value}」" in run.stderr and hint in run.stderr
     assert "Traceback" not in run.stderr
     assert not (workspace / "build" / YEAR).exists()  # refused before anything ran
 

@@ -206,6 +206,8 @@ class ReusedKernel:
         if pid:
             with contextlib.suppress(OSError):
                 os.killpg(pid, signal.SIGKILL)  # the kernel leads its own process group
+            with contextlib.suppress(OSError):
+                os.waitpid(pid, 0)  # gone (not a zombie) before this worker is
         self._forget_files()
 
     def _forget_files(self) -> None:

@@ -54,6 +54,7 @@ MAX_MINUTES = 24 * 60
 PROTOCOL = 2
 READY_SECONDS = 120  # for a starting process to have its kernels ready
 STOP_SECONDS = 30  # for a stopping one to have stopped its workers
+ENDING_SECONDS = 2  # for one that found itself stale to end, before a new one starts
 # What a build's outcome may depend on beyond its arguments: another value, another process.
 ENV_PREFIXES = ("KIT_", "LC_", "LANG", "PYTHON")
 ENV_NAMES = ("PATH", "HOME", "TZ", "TMPDIR", "LANGUAGE")
@@ -181,8 +182,15 @@ def start(out_root: Path, workers: int, minutes: float) -> bool:
     """Start the folder's kept process in the background (unless one is alive); whether
     one was started."""
     folder = server_dir(out_root)
-    if minutes <= 0 or wire.read_info(folder) is not None:
-        return False  # one serves this folder (one that is ending has removed its info)
+    if minutes <= 0:
+        return False
+    # The lock is held by one that serves this folder (nothing to start), one that is
+    # ending (its info already gone: wait for it), or another user's (nothing to announce).
+    deadline = time.monotonic() + ENDING_SECONDS
+    while held_elsewhere(folder / "lock"):
+        if wire.read_info(folder) is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
     folder.mkdir(parents=True, exist_ok=True)
     with contextlib.suppress(OSError):
         os.chmod(folder, 0o700)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import multiprocessing
 import os
 import queue
 import signal
@@ -175,6 +176,8 @@ def serve(out_root: Path, workers: int, minutes: float) -> int:
         listener.close()
         pool.kill()
         pool.join()
+        for child in multiprocessing.active_children():  # workers end with their kernels:
+            child.join(STOP_SECONDS)  # all gone when the lock says this process is
         os.close(held)
     return 0
 

@@ -66,8 +66,15 @@ def test_init_then_build_outside_the_repository(installed, tmp_path: Path) -> No
     _run([kit, "init", "述职"], tmp_path, env)
     work = tmp_path / "述职"
     assert (work / "使用说明.md").is_file()
-    done = _run([kit, "build", "--workers", "1"], work, env)
-    assert "2 成功，0 失败" in done.stdout
+    try:
+        done = _run([kit, "build", "--workers", "1"], work, env)
+        assert "2 成功，0 失败" in done.stdout
+        assert "生成进程在后台保留" in done.stdout  # as a user gets it: kept by default
+        again = _run([kit, "build", "--workers", "1"], work, env)  # served by the kept one
+        assert "本次执行 0 份" in again.stdout and "生成进程在后台保留" not in again.stdout
+    finally:
+        stopped = _run([kit, "build", "--stop"], work, env)
+    assert "已结束后台保留的生成进程" in stopped.stdout
     year = work / "build" / "2023"
     reports = sorted((year / "docx").glob("*.docx"))
     assert len(reports) == 2

@@ -230,34 +230,15 @@ def _build(args: argparse.Namespace) -> int:
     from kit import server
     from kit.collation import ENV, check_method, current_method
 
-    out_root = Path(args.out).resolve()
     if args.stop:
-        print(server.stop(out_root))
+        print(server.stop(Path(args.out).resolve()))
         return 0
     # Checked before anything runs; the workers and the 汇编 read it from the environment.
     os.environ[ENV] = check_method(args.order) if args.order else current_method()
-    keep = 0.0 if args.watch else server.keep_minutes()
-    settings = {"params_dir": args.params, "out_dir": args.out, "workers": args.workers,
-                "timeout": args.timeout, "pdf": args.pdf, "templates": args.templates,
-                "force": args.force, "by": args.by, "final": args.final,
-                "compare": args.compare}
-    if keep and (code := server.forward(settings, out_root)) is not None:
-        return code  # built by the folder's kept process, on warm kernels
-    if args.watch:
-        from kit.batch import settings as checked
-        from kit.watch import watch
-
-        server.stop(out_root)  # the session keeps its own workers warm
-        return watch(checked(**settings))
-    from kit.batch import build
-
-    result = build(**settings)
-    if keep and not result.interrupted and server.start(out_root, args.workers, keep):
-        out = f'"{args.out}"' if any(c.isspace() for c in args.out) else args.out
-        stop = "kit build --stop" + ("" if args.out == layout.BUILD else f" -o {out}")
-        print(f"生成进程在后台保留 {keep:g} 分钟，其间再次 kit build 更快"
-              f"（立即结束：{stop}；不保留：设环境变量 KIT_KEEP_MINUTES=0）。")
-    return result.exit_code
+    return server.build({"params_dir": args.params, "out_dir": args.out,
+                         "workers": args.workers, "timeout": args.timeout, "pdf": args.pdf,
+                         "templates": args.templates, "force": args.force, "by": args.by,
+                         "final": args.final, "compare": args.compare}, watch=args.watch)
 
 
 def _review_serve(args: argparse.Namespace) -> int:

@@ -62,14 +62,24 @@ class Workers:
     def pool_for(self, n: int) -> ProcessPoolExecutor:
         """The pool for ``n`` more notebooks: a fresh generation when the current one has
         had its share or is too small for them."""
-        if self.pool is not None and (self.given + n > self.workers * self.recycle_after
-                                      or self.size < min(self.workers, n)):
+        if self.pool is not None and self._spent_for(n):
             self.retire()
         if self.pool is None:
             self._new(min(self.workers, n))
         assert self.pool is not None
         self.given += n
         return self.pool
+
+    def ready_for(self, n: int) -> None:
+        """Have a warm generation that can take ``n`` more notebooks, started now (the
+        kept process of kit.server, while idle, not in the middle of its next build)."""
+        if self.pool is None or self._spent_for(n):
+            self.retire()
+            self.warm()
+
+    def _spent_for(self, n: int) -> bool:
+        return (self.given + n > self.workers * self.recycle_after
+                or self.size < min(self.workers, n))
 
     def _new(self, size: int) -> None:
         size = self.workers if self.full_size else size

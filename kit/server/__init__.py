@@ -93,24 +93,17 @@ def _minutes_hint(text: str) -> str:
 
 def fingerprint(workers: int) -> str:
     """Everything besides its arguments a build's result depends on that a kept process
-    fixed when it started: the kit's files and report notebook, the Python and its
-    packages, the project folder, the worker count, the settings in the environment."""
-    h = hashlib.sha256()
-    root = Path(__file__).resolve().parent.parent
-    files = [layout.report_notebook()]
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        files += [Path(folder, name) for name in sorted(names)]
-    for path in files:
-        with contextlib.suppress(OSError):
-            st = path.stat()
-            h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+    fixed when it started: the kit (:func:`kit.manifest.kit_fingerprint`: its files and
+    the report notebook), the Python and its packages, the project folder, the worker
+    count, the settings in the environment."""
+    from kit.manifest import kit_fingerprint
+
     packages = [sysconfig.get_paths()[k] for k in ("purelib", "platlib")]
     env = sorted((k, v) for k, v in os.environ.items()
                  if k.startswith(ENV_PREFIXES) or k in ENV_NAMES)
-    h.update(repr((PROTOCOL, sys.executable, sys.version, os.getcwd(), workers, env,
-                   [_mtime(p) for p in packages])).encode("utf-8", "surrogateescape"))
-    return h.hexdigest()
+    setup = (PROTOCOL, kit_fingerprint(layout.report_notebook()), sys.executable,
+             sys.version, os.getcwd(), workers, env, [_mtime(p) for p in packages])
+    return hashlib.sha256(repr(setup).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _mtime(path: str) -> int:
@@ -120,17 +113,43 @@ def _mtime(path: str) -> int:
         return 0
 
 
-def forward(build: dict[str, Any], out_root: Path) -> int | None:
-    """Run the build ``build`` (keyword arguments of :func:`kit.batch.settings`) in the
-    folder's kept process and relay its output; its exit code, or None when there is no
-    usable one (the caller builds as usual)."""
+def build(settings: dict[str, Any], *, watch: bool = False) -> int:
+    """``kit build`` (``watch``: ``--watch``) with ``settings`` (keyword arguments of
+    :func:`kit.batch.settings`): in the folder's kept process when there is a usable one,
+    else here, then keeping one (announced).  The exit code."""
+    out_root = Path(settings["out_dir"]).resolve()
+    keep = 0.0 if watch else keep_minutes()
+    if keep and (code := forward(settings, out_root)) is not None:
+        return code  # built by the folder's kept process, on warm kernels
+    if watch:
+        from kit.batch import settings as checked
+        from kit.watch import watch as watch_folder
+
+        stop(out_root)  # the session keeps its own workers warm
+        return watch_folder(checked(**settings))
+    from kit.batch import build as build_here
+
+    result = build_here(**settings)
+    if keep and not result.interrupted and start(out_root, settings["workers"], keep):
+        out = str(settings["out_dir"])
+        quoted = f'"{out}"' if any(c.isspace() for c in out) else out
+        stop_command = "kit build --stop" + ("" if out == layout.BUILD else f" -o {quoted}")
+        print(f"生成进程在后台保留 {keep:g} 分钟，其间再次 kit build 更快"
+              f"（立即结束：{stop_command}；不保留：设环境变量 {ENV}=0）。")
+    return result.exit_code
+
+
+def forward(settings: dict[str, Any], out_root: Path) -> int | None:
+    """Run the build of ``settings`` in the folder's kept process and relay its output;
+    its exit code, or None when there is no usable one (the caller builds as usual)."""
     got = wire.connect(server_dir(out_root))
     if got is None:
         return None
     conn, info = got
     with conn:
         try:
-            wire.send(conn, "build", {"build": build, "code": fingerprint(build["workers"]),
+            wire.send(conn, "build", {"build": settings,
+                                      "code": fingerprint(settings["workers"]),
                                       "tty": sys.stderr.isatty(),
                                       "columns": shutil.get_terminal_size().columns})
             if wire.answer(conn, wire.HANDSHAKE_SECONDS) != "queued":

@@ -165,9 +165,7 @@ def serve(out_root: Path, workers: int, minutes: float) -> int:
                 conn.close()
                 break
             _serve_one(conn, request, pool, parsed, state)
-            if pool.pool is None or pool.given + state.last_size > pool.workers * pool.recycle_after:
-                pool.retire()  # interrupted, or one more such build would need a fresh
-                pool.warm()  # generation: started now, while idle, not during that build
+            pool.ready_for(state.last_size)  # (after Ctrl-C, or its share used)
             idle_until = time.monotonic() + minutes * 60
     finally:
         state.stopping = True

@@ -1,6 +1,6 @@
 """The package list: every kit* package, plus the repository's top-level notebooks/,
 templates/ and params/ shipped inside it as kit/_shipped/… (see [tool.setuptools]
-package-dir in pyproject.toml and kit/layout.py).  pyproject.toml cannot list found
+package-dir in pyproject.toml and kit/project.py).  pyproject.toml cannot list found
 packages and mapped ones together, hence this file.  Its scratch folder is not build/,
 where the kit writes the reports."""
 

@@ -6,7 +6,7 @@
                                                  # git archive <commit> | tar -x -C DIR
 
 For each N it writes N synthetic officials (mixed roles, plausible values, checked by
-kit.params), then in each round, from the shell's point of view:
+kit.report.params), then in each round, from the shell's point of view:
 
 * full: ``kit build params -o …`` into an empty folder (checking, notebooks, review
   pages, index, 汇编), ``--workers`` = number of cores;
@@ -50,9 +50,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kit.params import check  # noqa: E402
-from kit.templates import load_roles  # noqa: E402
-from kit.yamlio import dump  # noqa: E402
+from kit.report.params import check  # noqa: E402
+from kit.report.templates import load_roles  # noqa: E402
+from kit.report.yamlio import dump  # noqa: E402
 
 BIN = Path(sys.executable).parent
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
@@ -213,7 +213,7 @@ def time_loop(files: list[Path], out: Path) -> float:
 
 def where_time_goes(params: Path, out: Path, workers: int) -> None:
     """The same build in-process: per-official worker time vs. the fixed costs."""
-    from kit.batch import build
+    from kit.build.batch import build
 
     shutil.rmtree(out, ignore_errors=True)
     start = time.perf_counter()

@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kit.form import logic  # noqa: E402
-from kit.form.paths import Folders  # noqa: E402
 from kit.form.widgets import ReportForm  # noqa: E402
+from kit.project import Workspace  # noqa: E402
 
 
 def median_ms(fn, rounds: int) -> float:
@@ -47,7 +47,7 @@ def median_ms(fn, rounds: int) -> float:
 
 
 def kernel_side(rounds: int) -> None:
-    folders = Folders.find(ROOT)
+    folders = Workspace.find(ROOT)
     form = ReportForm(folders, debounce=0)
     print(f"{'角色':<10}{'messages ms':>14}{'preview ms':>12}{'keystroke ms':>14}{'open ms':>10}")
     for path in sorted(folders.params.glob("*.yaml")):

@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kit.errors import KitError  # noqa: E402
-from kit.params import check, load, read_entries  # noqa: E402
-from kit.render import render  # noqa: E402
-from kit.templates import load_template  # noqa: E402
+from kit.report.params import check, load, read_entries  # noqa: E402
+from kit.report.render import render  # noqa: E402
+from kit.report.templates import load_template  # noqa: E402
 from tests.fixtures.hostile import (  # noqa: E402
     PARAMS_BAD,
     TEMPLATE_ANCHOR,

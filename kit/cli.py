@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from kit import layout
+from kit import project
 from kit.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -18,7 +18,6 @@ from kit.errors import (
     internal_problem,
     os_reason,
 )
-from kit.server import DEFAULT_MINUTES
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -96,14 +95,14 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("render", help="生成一位同志的述职报告 .docx")
     r.add_argument("params", nargs="+", metavar="参数文件", help="params/ 里的 .yaml 文件")
-    r.add_argument("-o", "--out", default=layout.BUILD, metavar="文件夹", help="输出文件夹（默认 build）")
+    r.add_argument("-o", "--out", default=project.BUILD, metavar="文件夹", help="输出文件夹（默认 build）")
     r.add_argument("--timeout", type=_seconds, default=60.0, metavar="秒",
                    help="每份报告生成正文的时限（默认 60 秒）")
     r.set_defaults(run=_render)
 
     b = sub.add_parser("build", help="批量生成：每个参数文件跑一遍报告笔记本，另出审阅页和汇编")
-    b.add_argument("params", nargs="?", default=layout.PARAMS, metavar="参数文件夹")
-    b.add_argument("-o", "--out", default=layout.BUILD, metavar="文件夹")
+    b.add_argument("params", nargs="?", default=project.PARAMS, metavar="参数文件夹")
+    b.add_argument("-o", "--out", default=project.BUILD, metavar="文件夹")
     b.add_argument("--workers", type=_int_in(1, MAX_WORKERS),
                    default=min(os.cpu_count() or 1, MAX_WORKERS), metavar="N",
                    help=f"同时运行的进程数，1 到 {MAX_WORKERS}（默认：CPU 核数）")
@@ -123,9 +122,6 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--watch", action="store_true",
                    help="生成后继续监视：参数文件、模板一保存（或审阅记录有变化）就自动重新生成，"
                         "改一份不到 1 秒；按 Ctrl-C 结束")
-    b.add_argument("--stop", action="store_true",
-                   help=f"结束这个输出文件夹在后台保留的生成进程（生成后默认保留 {DEFAULT_MINUTES:g} 分钟，"
-                        "使再次生成更快；环境变量 KIT_KEEP_MINUTES=0 不保留）")
     b.set_defaults(run=_build)
 
     rv = sub.add_parser("review", help="审阅：在浏览器里逐份通过或退回（不带操作时打开审阅页）")
@@ -134,7 +130,7 @@ def _parser() -> argparse.ArgumentParser:
     rv.add_argument("--no-browser", action="store_true", help="不自动打开浏览器")
     rvs = rv.add_subparsers(dest="review_command", metavar="操作", parser_class=_Parser)
     rl = rvs.add_parser("list", help="列出每份参数文件的审阅状态")
-    rl.add_argument("params", nargs="?", default=layout.PARAMS, metavar="参数文件夹")
+    rl.add_argument("params", nargs="?", default=project.PARAMS, metavar="参数文件夹")
     rl.set_defaults(run=_review_list)
     for name, helptext, many in (("approve", "通过", True), ("return", "退回（须写明意见）", False)):
         ra = rvs.add_parser(name, help=helptext)
@@ -145,7 +141,7 @@ def _parser() -> argparse.ArgumentParser:
         ra.set_defaults(run=_review_decide, decision="已通过" if many else "退回")
     re_ = rvs.add_parser("export", help="把审阅记录导出为 Excel")
     re_.add_argument("xlsx", metavar="Excel文件")
-    re_.add_argument("--params", default=layout.PARAMS, metavar="参数文件夹")
+    re_.add_argument("--params", default=project.PARAMS, metavar="参数文件夹")
     re_.set_defaults(run=_review_export)
     rv.set_defaults(run=_review_serve)
 
@@ -162,7 +158,7 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser("import", help="从范文（.txt 或 .docx）生成角色模板")
     i.add_argument("sample", metavar="范文文件")
     i.add_argument("--role", metavar="角色名", help="角色名（范文是汇编时不用填）")
-    i.add_argument("-o", "--out", default=layout.TEMPLATES, metavar="文件夹")
+    i.add_argument("-o", "--out", default=project.TEMPLATES, metavar="文件夹")
     i.add_argument("--force", action="store_true", help="模板已存在时覆盖（旧文件保留为 .bak）")
     i.set_defaults(run=_import)
 
@@ -203,7 +199,7 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from kit.pipeline import render_file
+    from kit.build.official import render_file
 
     return _each(args.params, lambda path: "已生成：" + str(
         render_file(path, args.out, templates=args.templates, timeout=args.timeout)))
@@ -225,36 +221,38 @@ def _each(files: Sequence[str], act: Callable[[str], str]) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from pathlib import Path
+    from kit.report.collation import ENV, check_method, current_method
 
-    from kit import server
-    from kit.collation import ENV, check_method, current_method
-
-    if args.stop:
-        print(server.stop(Path(args.out).resolve()))
-        return 0
     # Checked before anything runs; the workers and the 汇编 read it from the environment.
     os.environ[ENV] = check_method(args.order) if args.order else current_method()
-    return server.build({"params_dir": args.params, "out_dir": args.out,
-                         "workers": args.workers, "timeout": args.timeout, "pdf": args.pdf,
-                         "templates": args.templates, "force": args.force, "by": args.by,
-                         "final": args.final, "compare": args.compare}, watch=args.watch)
+    settings = {"params_dir": args.params, "out_dir": args.out, "workers": args.workers,
+                "timeout": args.timeout, "pdf": args.pdf, "templates": args.templates,
+                "force": args.force, "by": args.by, "final": args.final,
+                "compare": args.compare}
+    if args.watch:
+        from kit.build.batch import settings as checked
+        from kit.build.watch import watch
+
+        return watch(checked(**settings))
+    from kit.build.batch import build
+
+    return build(**settings).exit_code
 
 
 def _review_serve(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from kit import layout
+    from kit import project
     from kit.form.serve import serve  # the form's Voilà serving, on the review notebook
 
     if args.params:  # the notebook's kernel finds its folders in the environment
         os.environ["KIT_PARAMS"] = str(Path(args.params).resolve())
     return serve(port=args.port, open_browser=not args.no_browser,
-                 notebook=layout.REVIEW_NOTEBOOK, what="审阅页", command="review serve")
+                 notebook=project.REVIEW_NOTEBOOK, what="审阅页", command="review serve")
 
 
 def _review_list(args: argparse.Namespace) -> int:
-    from kit.approval.status import list_lines
+    from kit.review.status import list_lines
 
     print("\n".join(list_lines(args.params)))
     return 0
@@ -274,7 +272,7 @@ def _reviewer(given: str | None) -> str:
 
 
 def _review_decide(args: argparse.Namespace) -> int:
-    from kit.approval.status import decide
+    from kit.review.status import decide
 
     reviewer = _reviewer(args.reviewer)
 
@@ -287,7 +285,7 @@ def _review_decide(args: argparse.Namespace) -> int:
 
 
 def _review_export(args: argparse.Namespace) -> int:
-    from kit.approval.status import export_records
+    from kit.review.status import export_records
 
     print(f"已导出：{export_records(args.params, args.xlsx)}")
     return 0
@@ -306,7 +304,7 @@ def _lab(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from kit.importer import import_sample
+    from kit.sources.importer import import_sample
 
     paths = import_sample(args.sample, role=args.role, out_dir=args.out, force=args.force,
                           echo=print)
@@ -316,7 +314,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _roster_export(args: argparse.Namespace) -> int:
-    from kit.roster import export_roster
+    from kit.sources.roster import export_roster
 
     path = export_roster(args.params, args.xlsx, templates=args.templates, blank=args.blank,
                          year=args.year, force=args.force)
@@ -325,7 +323,7 @@ def _roster_export(args: argparse.Namespace) -> int:
 
 
 def _roster_import(args: argparse.Namespace) -> int:
-    from kit.roster import import_rosters
+    from kit.sources.roster import import_rosters
 
     paths = import_rosters(args.xlsx, args.params, templates=args.templates)
     for path in paths:
@@ -336,7 +334,7 @@ def _roster_import(args: argparse.Namespace) -> int:
 
 
 def _roll(args: argparse.Namespace) -> int:
-    from kit.roll import roll
+    from kit.sources.roll import roll
 
     for path in roll(args.params, args.year, args.out, templates=args.templates):
         print(f"已生成：{path}")
@@ -354,7 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def report_errors(run: Callable[[], int]) -> int:
     """``run()``'s exit code; what it raises becomes one Chinese line on stderr and the
-    documented exit code (also for a build in the kept process, kit.server)."""
+    documented exit code."""
     try:
         return run()
     except KitError as err:

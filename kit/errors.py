@@ -96,7 +96,7 @@ class Problem:
             text += f" {self.hint}"
         # Whatever a message quotes (a key, a role, a column), nothing invisible reaches
         # the screen and nothing reorders the line: each such character shows as 〈U+200B〉.
-        from kit.fields import marked
+        from kit.report.fields import marked
 
         return marked(text)
 
@@ -210,7 +210,7 @@ _SYNONYMS = {"年份": "年度", "年": "年度", "年度份": "年度", "名字
 
 def closest(word: str, choices: Iterable[str], *, n: int = 1) -> list[str]:
     """The choices ``word`` most likely meant, best first (maybe none)."""
-    from kit.fields import without_refused
+    from kit.report.fields import without_refused
 
     choices = list(dict.fromkeys(choices))
     # 「专题\u200b会议」 meant 「专题会议」: invisible characters are no part of what was meant.

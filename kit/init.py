@@ -10,20 +10,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kit import layout
+from kit import project
 from kit.errors import ExistsError, OutputError, Problem, display_path, os_reason
 from kit.iorw import atomic_write_bytes
 
-GUIDE = Path(__file__).with_name("guide") / layout.GUIDE
+GUIDE = Path(__file__).with_name("guide") / project.GUIDE
 
 
 def plan(folder: str | Path) -> dict[Path, Path]:
     """What ``kit init`` writes into ``folder``: target → shipped source."""
     folder = Path(folder)
-    files = {folder / layout.GUIDE: GUIDE}
-    for part, pattern in ((layout.TEMPLATES, "*.md"), (layout.PARAMS, "*.yaml"),
-                          (layout.NOTEBOOKS, "*.ipynb")):
-        for source in sorted(layout.shipped(part).glob(pattern)):
+    files = {folder / project.GUIDE: GUIDE}
+    for part, pattern in ((project.TEMPLATES, "*.md"), (project.PARAMS, "*.yaml"),
+                          (project.NOTEBOOKS, "*.ipynb")):
+        for source in sorted(project.shipped(part).glob(pattern)):
             files[folder / part / source.name] = source
     return files
 

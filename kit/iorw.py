@@ -9,7 +9,7 @@ import time
 import unicodedata
 from pathlib import Path
 
-from kit import layout
+from kit import project
 from kit.errors import OutputError, Problem, display_path, os_reason
 
 _UMASK = os.umask(0)
@@ -66,7 +66,7 @@ def safe_filename(name: str, max_chars: int = 80) -> str:
     return name
 
 
-BACKUP_SUFFIX = layout.BACKUP_SUFFIX
+BACKUP_SUFFIX = project.BACKUP_SUFFIX
 
 
 def backup_generations(path: str | Path, keep: int = 5, now: float | None = None) -> Path | None:

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-# No kit build of the tests leaves a kept process behind (kit.server); its own tests
-# turn it on for their processes.
-os.environ["KIT_KEEP_MINUTES"] = "0"
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -2,15 +2,15 @@
 
 :mod:`kit.form.logic` holds what the form does (check, preview, save, Word) with no
 widgets; :mod:`kit.form.widgets` builds the widgets from the field definitions and
-wires them to it; :mod:`kit.form.serve` runs Voilà; :mod:`kit.form.paths` finds the
-project's folders.
+wires them to it; :mod:`kit.form.serve` runs Voilà.  The project's folders are
+:class:`kit.project.Workspace`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["ReportForm", "Folders"]
+__all__ = ["ReportForm", "Workspace"]
 
 
 def __getattr__(name: str) -> Any:  # ipywidgets is imported only when the form is used
@@ -18,8 +18,8 @@ def __getattr__(name: str) -> Any:  # ipywidgets is imported only when the form 
         from kit.form.widgets import ReportForm
 
         return ReportForm
-    if name == "Folders":
-        from kit.form.paths import Folders
+    if name == "Workspace":
+        from kit.project import Workspace
 
-        return Folders
+        return Workspace
     raise AttributeError(name)

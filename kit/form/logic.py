@@ -1,8 +1,8 @@
 """What the form does, without any widget: check, preview, open, save, make Word.
 
 The widgets in :mod:`kit.form.widgets` only collect raw values and call these
-functions, so every rule is the batch's own (:func:`kit.params.validate`,
-:meth:`kit.fields.Field.parse`) and can be tested without a browser.
+functions, so every rule is the batch's own (:func:`kit.report.params.validate`,
+:meth:`kit.report.fields.Field.parse`) and can be tested without a browser.
 """
 
 from __future__ import annotations
@@ -16,24 +16,24 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from kit.build.official import write_docx
 from kit.errors import KitError, ParamsError, Problem, display_path
-from kit.fields import Value, is_blank
-from kit.identity import Identity, params_filename
 from kit.iorw import atomic_write_text, backup_generations
-from kit.model import Report
-from kit.params import check as check_params
-from kit.params import find_params, plain_value, read_entries, validate
-from kit.pipeline import write_docx
-from kit.render import render
-from kit.templates import RoleTemplate
-from kit.yamlio import Entry, ParamsSyntax, decode, dump, load_mapping
+from kit.report.fields import Value, is_blank
+from kit.report.identity import Identity, params_filename
+from kit.report.model import Report
+from kit.report.params import check as check_params
+from kit.report.params import find_params, plain_value, read_entries, validate
+from kit.report.render import render
+from kit.report.templates import RoleTemplate
+from kit.report.yamlio import Entry, ParamsSyntax, decode, dump, load_mapping
 
 BACKUPS_KEPT = 10  # params/x.yaml → x.yaml.20261127-173501.bak …: not *.yaml, the batch skips them
 _BLANK = "\ue100"  # an unfilled value in the preview; Field.parse refuses such chars
 
 
 def is_empty(raw: Any) -> bool:
-    return is_blank(raw)  # the batch's own rule (kit.fields)
+    return is_blank(raw)  # the batch's own rule (kit.report.fields)
 
 
 @dataclass
@@ -111,7 +111,7 @@ def preview_html(chk: FormCheck) -> str:
 
 def report_html(report: Report) -> str:
     """The review pages' own report→HTML (kit/review/report.html.j2), blanks marked."""
-    from kit.review import render_page
+    from kit.review.pages import render_page
 
     page = render_page("report.html.j2", report=report)
     return page.replace(_BLANK, '<span class="kit-blank">＿＿</span>')

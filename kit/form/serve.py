@@ -25,23 +25,23 @@ import webbrowser
 from collections.abc import Mapping
 from pathlib import Path
 
-from kit import layout
+from kit import project
 from kit.errors import KitError, Problem
-from kit.form.paths import Folders
+from kit.project import Workspace
 
 HOST = "127.0.0.1"
-NOTEBOOK = Path(layout.NOTEBOOKS) / layout.FORM_NOTEBOOK
+NOTEBOOK = Path(project.NOTEBOOKS) / project.FORM_NOTEBOOK
 SHARE = Path(__file__).resolve().parent / "share"  # the kit's Voilà template, lab settings
 IDLE_LIMIT = 300  # s: a kernel with no page connected for this long is shut down
 
 
-def find_notebook(folders: Folders, name: str = layout.FORM_NOTEBOOK) -> Path:
+def find_notebook(folders: Workspace, name: str = project.FORM_NOTEBOOK) -> Path:
     """The project's notebooks/form.ipynb (or notebooks/``name``), else the one shipped
     with the package."""
-    notebook = layout.working_notebook(name, folders.root)
+    notebook = project.working_notebook(name, folders.root)
     if notebook.is_file():
         return notebook
-    raise KitError(Problem("找不到表单笔记本", file=str(Path(layout.NOTEBOOKS) / name),
+    raise KitError(Problem("找不到表单笔记本", file=str(Path(project.NOTEBOOKS) / name),
                            hint="请在项目文件夹（有 templates 和 params 的文件夹）里运行 kit form。"))
 
 
@@ -122,12 +122,12 @@ def _check_port(port: int, command: str) -> None:
                                hint=f"请换一个端口，例如：kit {command} --port {port + 1}"))
 
 
-def start(port: int, folders: Folders | None = None, token: str | None = None,
-          notebook: str = layout.FORM_NOTEBOOK, command: str = "form"
+def start(port: int, folders: Workspace | None = None, token: str | None = None,
+          notebook: str = project.FORM_NOTEBOOK, command: str = "form"
           ) -> tuple[subprocess.Popen, str]:
     """Start Voilà on ``notebook`` in the background; returns the process and the URL.
     ``command`` is how the user started it (for the busy-port hint)."""
-    folders = folders or Folders.find()
+    folders = folders or Workspace.find()
     path = find_notebook(folders, notebook)
     _check_port(port, command)
     token = token or secrets.token_urlsafe(16)
@@ -158,10 +158,10 @@ def lab_config_path(env: Mapping[str, str] | None = None) -> str:
     return os.pathsep.join(filter(None, [str(SHARE / "config"), given]))
 
 
-def start_lab(port: int, folders: Folders | None = None, token: str | None = None
+def start_lab(port: int, folders: Workspace | None = None, token: str | None = None
               ) -> tuple[subprocess.Popen, str]:
     """Start the kit's JupyterLab in the background; returns it and the form notebook's URL."""
-    folders = folders or Folders.find()
+    folders = folders or Workspace.find()
     notebook = find_notebook(folders)
     _check_port(port, "lab")
     # The working folder, so its params/ show in the file browser; a working folder
@@ -176,7 +176,7 @@ def start_lab(port: int, folders: Folders | None = None, token: str | None = Non
     return proc, f"http://{HOST}:{port}/lab/tree/{where}?token={token}"
 
 
-def serve(port: int = 8866, open_browser: bool = True, notebook: str = layout.FORM_NOTEBOOK,
+def serve(port: int = 8866, open_browser: bool = True, notebook: str = project.FORM_NOTEBOOK,
           what: str = "表单", *, lab: bool = False, command: str = "form") -> int:
     """Run the form (or ``notebook``, called ``what``) in Voilà or, with ``lab``, the
     kit's JupyterLab on the form notebook, until Ctrl+C; returns the exit code for

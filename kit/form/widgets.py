@@ -1,6 +1,6 @@
 """The fill-in form (ipywidgets 8): built from the role's field definitions.
 
-Every input comes from a :class:`kit.fields.Field` (its ``type.widget`` picks the
+Every input comes from a :class:`kit.report.fields.Field` (its ``type.widget`` picks the
 widget, its bounds bound it); every check, preview, save and Word file is a call into
 :mod:`kit.form.logic`.  Callbacks here only move values between widgets and that code.
 
@@ -22,11 +22,11 @@ from typing import Any
 import ipywidgets as w
 
 from kit.errors import KitError, display_path, os_reason
-from kit.fields import IDENTITY, Field, format_value, numeral
 from kit.form import logic
-from kit.form.paths import Folders
-from kit.params import find_params
-from kit.templates import RoleTemplate, load_roles
+from kit.project import Workspace
+from kit.report.fields import IDENTITY, Field, format_value, numeral
+from kit.report.params import find_params
+from kit.report.templates import RoleTemplate, load_roles
 
 _SECTION_NAMES = {"基本信息": "基本信息", "开头": "开头一段"}
 
@@ -145,9 +145,9 @@ class ReportForm:
     """The whole form.  Display it (it is the last expression of a cell) or use
     ``.widget``; tests drive it through the widgets and the methods below."""
 
-    def __init__(self, folders: Folders | None = None, *, role: str | None = None,
+    def __init__(self, folders: Workspace | None = None, *, role: str | None = None,
                  debounce: float = 0.3) -> None:
-        self.folders = folders or Folders.find()
+        self.folders = folders or Workspace.find()
         self.roles: dict[str, RoleTemplate] = load_roles(self.folders.templates)
         self.debounce = debounce
         self.path: Path | None = None  # the parameter file being edited

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from kit.errors import ParamsError, display_path
-from kit.identity import Identity
 from kit.iorw import atomic_write_text
-from kit.params import read_entries
-from kit.review import render_page
+from kit.report.identity import Identity
+from kit.report.params import read_entries
+from kit.review.pages import render_page
 
 if TYPE_CHECKING:
-    from kit.execute import Outcome
+    from kit.build.execute import Outcome
 
 
 def _link(target: Path | None, base: Path) -> str:

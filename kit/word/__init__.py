@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kit.word.layout import pages_of, start_pages
+from kit.word.pages import pages_of, start_pages
 from kit.word.pdf import PdfError, convert_to_pdf, pdf_available
 from kit.word.referee import Correction, RefereeResult, referee_volume
 from kit.word.report import write_report

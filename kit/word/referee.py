@@ -1,6 +1,6 @@
 """Referee pass: check the 汇编's cached 目录 page numbers against LibreOffice's PDF.
 
-The page model (:mod:`kit.word.layout`) predicts where each report starts; the PDF says
+The page model (:mod:`kit.word.pages`) predicts where each report starts; the PDF says
 where it did.  When LibreOffice is installed the batch converts the volume anyway, so
 :func:`referee_volume` reads each report's real start page from that PDF (the page whose
 first lines are the report's title; reports start on a new page, in 目录 order), and if
@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kit.model import Report
+from kit.report.model import Report
+from kit.word.paragraphs import DRAFT_MARK
 from kit.word.pdf import PdfError, PdfToolMissingError, convert_to_pdf
-from kit.word.plan import DRAFT_MARK
 from kit.word.volume import VolumeInfo, write_volume
 
 _WS = re.compile(r"\s+")

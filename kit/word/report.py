@@ -8,8 +8,8 @@ from datetime import datetime
 from pathlib import Path
 
 from kit.iorw import atomic_write_bytes
-from kit.model import Report
-from kit.word.plan import report_plan
+from kit.report.model import Report
+from kit.word.paragraphs import report_plan
 from kit.word.writer import Properties, docx_bytes
 
 

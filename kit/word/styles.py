@@ -73,7 +73,7 @@ class Kind:
 
 
 # One definition of each kind of paragraph: the style set below, the XML writer
-# (kit.word.writer) and the page model (kit.word.layout) all read this table.
+# (kit.word.writer) and the page model (kit.word.pages) all read this table.
 KINDS = {
     "title": Kind(TITLE, FONT_TITLE, keep_next=True, indent=False, title=True),  # a report's
     "volume_title": Kind(VOLUME_TITLE, FONT_TITLE, keep_next=True, indent=False, title=True),

@@ -3,10 +3,10 @@
 Page 1 holds the volume title and the 目录 (more pages if the 目录 is long); each report
 starts on a new page; one page numbering runs through the volume.  The 目录 is a real
 ``TOC`` field (Word refreshes it on open, ``updateFields``) whose cached entries carry
-page numbers from :mod:`kit.word.layout`, so readers that never refresh fields — and
+page numbers from :mod:`kit.word.pages`, so readers that never refresh fields — and
 LibreOffice's PDF export — print the right numbers.
 
-The volume is one paragraph plan (:mod:`kit.word.plan`): the page model paginates it
+The volume is one paragraph plan (:mod:`kit.word.paragraphs`): the page model paginates it
 and the writer writes it.
 """
 
@@ -21,9 +21,10 @@ from datetime import datetime
 from pathlib import Path
 
 from kit.iorw import atomic_write_bytes
-from kit.model import Report
-from kit.word import layout, plan
-from kit.word.plan import Para
+from kit.report.model import Report
+from kit.word import paragraphs
+from kit.word.pages import paginate
+from kit.word.paragraphs import Para
 from kit.word.writer import Properties, docx_bytes
 
 
@@ -52,9 +53,9 @@ class VolumeInfo:
 
 def order_key(order: int | None, rank: int, name: str, unit: str, role: str) -> tuple:
     """The volume's order: an explicit 排序 (``order``) first, by that number; then role
-    rank (smaller first), then name in :mod:`kit.collation` order (按姓氏笔画, or pinyin),
+    rank (smaller first), then name in :mod:`kit.report.collation` order (按姓氏笔画, or pinyin),
     unit, role.  The one definition: the review index numbers officials by it too."""
-    from kit.collation import name_key
+    from kit.report.collation import name_key
 
     explicit = order is not None
     return (not explicit, order if explicit else 0, rank, name_key(name), unit, role)
@@ -118,7 +119,7 @@ def _toc(titles: Sequence[str], starts: Sequence[int]) -> list[TocEntry]:
 
 
 def _front(head: tuple[str, str], entries: Sequence[TocEntry], draft: bool) -> list[Para]:
-    return plan.front_plan(head, [(e.text, e.anchor, e.page) for e in entries], draft=draft)
+    return paragraphs.front_plan(head, [(e.text, e.anchor, e.page) for e in entries], draft=draft)
 
 
 def write_volume(
@@ -146,17 +147,17 @@ def write_volume(
     for i, (rep, title) in enumerate(zip(ordered, titles, strict=True), 1):
         firsts.append(len(body))
         bookmark = (i, f"_Toc{100000000 + i}")
-        body += plan.report_plan(rep, title=title, bookmark=bookmark, new_page=True)
+        body += paragraphs.report_plan(rep, title=title, bookmark=bookmark, new_page=True)
     head = volume_title(year, len(ordered))
     if pages is None:
-        para_pages, body_pages = layout.paginate(body)
+        para_pages, body_pages = paginate(body)
         relative = [para_pages[k] for k in firsts]
         # The 目录's length depends on the page numbers it prints (their digits):
         # iterate until it is stable.
         toc_pages = 1
         for _ in range(5):
             entries = _toc(titles, [toc_pages + p for p in relative])
-            needed = layout.paginate(_front(head, entries, draft))[1]
+            needed = paginate(_front(head, entries, draft))[1]
             if needed == toc_pages:
                 break
             toc_pages = needed
@@ -167,7 +168,7 @@ def write_volume(
             raise ValueError(f"pages: {len(starts)} numbers for {len(ordered)} reports")
         entries = _toc(titles, starts)
         toc_pages = starts[0] - 1 if starts else 1
-        last = layout.paginate(body[firsts[-1] :])[1] if starts else 1
+        last = paginate(body[firsts[-1] :])[1] if starts else 1
         total = starts[-1] + last - 1 if starts else 1
     props = Properties(
         title="".join(head),

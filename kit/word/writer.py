@@ -1,4 +1,4 @@
-"""The XML writer: a paragraph plan (:mod:`kit.word.plan`) → the bytes of a .docx.
+"""The XML writer: a paragraph plan (:mod:`kit.word.paragraphs`) → the bytes of a .docx.
 
 The package holds only what the kit writes: document, styles, settings, the page-number
 footers (and the draft headers), core and app properties — nothing from a template.
@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import kit
 from kit.word import _oxml, styles
-from kit.word.plan import DRAFT_MARK, Para
+from kit.word.paragraphs import DRAFT_MARK, Para
 
 APPLICATION = f"述职报告 kit {kit.__version__}"
 

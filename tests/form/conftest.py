@@ -20,9 +20,9 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def folders(project: Path):
-    from kit.form.paths import Folders
+    from kit.project import Workspace
 
-    return Folders(root=project, params=project / "params", templates=project / "templates",
+    return Workspace(root=project, params=project / "params", templates=project / "templates",
                    out=project / "build")
 
 

@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 import pytest
 
 from kit.iorw import backups_of
-from kit.params import load
+from kit.report.params import load
 from tests.form import servers
 
 pytestmark = [

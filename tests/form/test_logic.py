@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kit.errors import ParamsError
-from kit.fields import IDENTITY
 from kit.form import logic
-from kit.params import load
-from kit.templates import load_roles
+from kit.report.fields import IDENTITY
+from kit.report.params import load
+from kit.report.templates import load_roles
 from tests.form.conftest import CLERK, REPO
 
 
@@ -149,8 +149,8 @@ def test_saving_another_role_over_an_opened_file_asks_naming_the_official(folder
 
 
 def test_the_preview_is_the_review_pages_report(template):
-    from kit.render import render
-    from kit.review import render_page
+    from kit.report.render import render
+    from kit.review.pages import render_page
 
     chk = logic.check_form(template, CLERK)
     assert logic.preview_html(chk) == render_page("report.html.j2",

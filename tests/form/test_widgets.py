@@ -8,10 +8,10 @@ import ipywidgets as w
 import pytest
 from docx import Document
 
-from kit.fields import IDENTITY
 from kit.iorw import backups_of
-from kit.params import load
-from kit.templates import load_roles
+from kit.report.fields import IDENTITY
+from kit.report.params import load
+from kit.report.templates import load_roles
 from tests.form.conftest import CLERK, fill
 
 WIDGET_CLASSES = {"int": w.Text, "float": w.Text, "text": w.Text,

@@ -7,7 +7,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from kit.yamlio import dump
+from kit.report.yamlio import dump
 
 SURNAMES = "马王石刘李林赵郭曹董孙周吴郑冯陈褚卫蒋沈韩杨朱秦尤许何吕施张"
 TOWNS = ["东山镇", "西岭镇", "南河乡", "北坡乡", "青石镇", "柳湾乡", "红沟镇", "白杨镇",
@@ -49,13 +49,13 @@ def big_index(folder: Path, n: int = 10_000, failed_every: int = 97) -> dict[str
     """A review index of ``n`` generated officials (no kernels: outcomes made directly),
     with every 7th 退回, every 5th 已通过, one flag on every 11th, and some failed.
     Returns what the page should show, for checks."""
-    from kit.approval.status import FileStatus
-    from kit.approval.store import Record
-    from kit.execute import Outcome
-    from kit.identity import Identity
-    from kit.model import Block, Report
-    from kit.notebook import report_to_dict
+    from kit.build.execute import Outcome
+    from kit.build.notebook import report_to_dict
+    from kit.report.identity import Identity
+    from kit.report.model import Block, Report
     from kit.review.index import write_index
+    from kit.review.record import Record
+    from kit.review.status import FileStatus
 
     roles = [("镇委书记", 1), ("镇长", 2), ("镇党建办主任", 20), ("镇纪委书记", 10)]
     outcomes, statuses = [], {}

@@ -13,9 +13,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kit.approval.status import decide, statuses
-from kit.approval.store import DB_NAME, Store
 from kit.cli import main
+from kit.review.record import DB_NAME, Store
+from kit.review.status import decide, statuses
 from tests.conftest import ROOT
 
 LI = "东山镇-党建办主任-李明华.yaml"
@@ -67,7 +67,7 @@ def test_a_broken_file_cannot_be_approved_nor_returned_without_reason(project: P
 _APPROVE_MANY = """
 import sys
 from pathlib import Path
-from kit.approval.status import decide
+from kit.review.status import decide
 folder, who, n = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 files = sorted(folder.glob("*.yaml"))
 for i in range(n):
@@ -91,7 +91,7 @@ def test_two_reviewers_at_once_lose_no_record(project: Path) -> None:
 
 _ADD_MANY = """
 import os, sys, time
-from kit.approval.store import Store
+from kit.review.record import Store
 while not os.path.exists(sys.argv[3]):  # all start together
     time.sleep(0.001)
 for k in range(20):

@@ -12,9 +12,9 @@ from pathlib import Path
 import docx
 import pytest
 
-from kit.approval.status import decide
 from kit.cli import main
 from kit.errors import NotApprovedError
+from kit.review.status import decide
 from tests.conftest import ROOT, index_rows
 from tests.review.synth import officials, write
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kit.approval.flags import Previous, check_all, read_previous, save_values
-from kit.identity import Identity
-from kit.params import check, load
+from kit.report.identity import Identity
+from kit.report.params import check, load
+from kit.review.flags import Previous, check_all, read_previous, save_values
 from tests.conftest import ROOT
 from tests.review.synth import officials, write
 
@@ -108,7 +108,7 @@ def test_last_year_from_a_folder_and_from_a_build(tmp_path: Path) -> None:
 
 
 def test_where_last_year_comes_from(tmp_path: Path) -> None:
-    from kit.approval.flags import previous_for
+    from kit.review.flags import previous_for
 
     pairs = officials(2, seed=6)
     who = Identity(pairs[0][0]["单位"], pairs[0][0]["姓名"], "2024", pairs[0][0]["角色"])
@@ -128,7 +128,7 @@ def test_where_last_year_comes_from(tmp_path: Path) -> None:
 
 def test_a_wrong_change_factor_names_its_line(tmp_path: Path) -> None:
     from kit.errors import TemplateError
-    from kit.templates import load_template
+    from kit.report.templates import load_template
 
     shutil.copytree(TEMPLATES, tmp_path / "t")
     tpl = tmp_path / "t" / "镇党建办主任.md"

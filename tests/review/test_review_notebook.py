@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kit.approval.store import Store
+from kit.review.record import Store
 from tests.form import servers
 
 pytestmark = [

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from kit.model import Block, Report
+from kit.report.model import Block, Report
 from tests.seed import seed_reports
 
 _H1 = re.compile(r"^[一二三四五六七八九十]+、")

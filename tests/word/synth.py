@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from kit.model import Block, Report
+from kit.report.model import Block, Report
 
 _NUM = "一二三四五六七八九十"
 _PHRASES = [

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from kit.word import layout, write_report
+from kit.word import pages as page_model
+from kit.word import write_report
+from kit.word.paragraphs import block_para
 from kit.word.pdf import convert_to_pdf
-from kit.word.plan import block_para
 from kit.word.volume import VolumeInfo, sort_reports, write_volume
 
 from .conftest import needs_soffice
@@ -112,10 +113,10 @@ def test_model_lines_match_pdf(rendered):
     """Line by line, the grid model breaks lines where LibreOffice does."""
     for rep, pdf in rendered["singles"]:
         pages = pdf_pages(pdf)
-        assert len(pages) == layout.pages_of(rep)
+        assert len(pages) == page_model.pages_of(rep)
         got = [WS.sub("", ln.text) for pg in pages for ln in body_lines(pg)]
-        got = got[layout.title_lines(rep.title) + (1 if rep.byline else 0) :]
-        want = [WS.sub("", x) for b in rep.blocks for x in layout.para_lines(block_para(b))]
+        got = got[page_model.title_lines(rep.title) + (1 if rep.byline else 0) :]
+        want = [WS.sub("", x) for b in rep.blocks for x in page_model.para_lines(block_para(b))]
         assert got == want, rep.title
 
 

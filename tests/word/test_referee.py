@@ -11,8 +11,8 @@ import re
 import docx
 import pytest
 
-from kit.model import Block, Report
-from kit.word import layout
+from kit.report.model import Block, Report
+from kit.word import pages as page_model
 from kit.word.pdf import convert_to_pdf
 from kit.word.referee import Correction, referee_volume, start_pages_in_pdf
 from kit.word.volume import write_volume
@@ -66,7 +66,7 @@ def converted(sample, tmp_path_factory):
 
 def test_titles_break_and_pages_as_in_pdf(converted):
     reports, info, pdf = converted["edge"]
-    assert layout.pages_of(reports[0]) == 2
+    assert page_model.pages_of(reports[0]) == 2
     assert [e.page for e in info.entries][:2] == [2, 4]
     assert start_pages_in_pdf(pdf, [e.title for e in info.entries]) == [
         e.page for e in info.entries
@@ -74,7 +74,7 @@ def test_titles_break_and_pages_as_in_pdf(converted):
     assert page_count(pdf) == info.total_pages
     pages = pdf_pages(pdf)
     for e in info.entries:
-        want = layout.break_title(e.title)
+        want = page_model.break_title(e.title)
         got = [WS.sub("", ln.text) for ln in body_lines(pages[e.page - 1])[: len(want)]]
         assert got == [WS.sub("", w) for w in want], e.title
         follows = body_lines(pages[e.page - 1])[len(want)]

@@ -6,7 +6,7 @@ import docx
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from kit.model import Block, Report
+from kit.report.model import Block, Report
 from kit.word import styles, write_report
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from kit.render import render_placeholders
-from kit.templates import load_roles
+from kit.report.render import render_placeholders
+from kit.report.templates import load_roles
 from kit.word.volume import write_volume
 from tests.conftest import ROOT
 

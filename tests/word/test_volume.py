@@ -10,7 +10,7 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from kit.model import Block, Report
+from kit.report.model import Block, Report
 from kit.word.volume import sort_reports, unique_titles, write_volume
 
 

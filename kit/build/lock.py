@@ -1,0 +1,187 @@
+"""One ``kit build`` at a time per output folder, and the kit's own runtime folder in it.
+
+The lock is an OS file lock (``flock``) on ``<out>/.kit/lock``: the system releases it
+when the holder exits in any way, ``kill -9`` included, so a stale lock never blocks.
+The file records who holds it (pid, start time), for the message a second run prints.
+
+``<out>/.kit/run/`` holds the kernels' connection files and sockets, one folder per
+worker process (``w<pid>``).  Whatever a killed run left there is cleaned by the next
+run, which holds the lock, so nothing of a live run is ever touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+
+from kit.errors import OutputError, Problem, display_path, os_reason
+
+KIT_DIR = ".kit"
+WAIT_SECONDS = 5.0
+
+
+class BuildBusyError(OutputError):
+    """Another ``kit build`` is writing into the same output folder."""
+
+
+def kit_dir(out_root: Path) -> Path:
+    return out_root / KIT_DIR
+
+
+def run_dir(out_root: Path) -> Path:
+    return kit_dir(out_root) / "run"
+
+
+class BuildLock:
+    """``with BuildLock(out_root):`` — waits up to ``wait`` seconds, then raises
+    :class:`BuildBusyError` naming the running build."""
+
+    def __init__(self, out_root: Path, wait: float = WAIT_SECONDS,
+                 say: Callable[[str], None] = lambda _: None) -> None:
+        self.path = kit_dir(out_root) / "lock"
+        self.out_root, self.wait, self.say = out_root, wait, say
+        self._fd: int | None = None
+
+    def __enter__(self) -> BuildLock:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as err:
+            raise OutputError(Problem(f"无法使用输出文件夹：{os_reason(err)}",
+                                      file=display_path(self.out_root))) from None
+        deadline = time.monotonic() + self.wait
+        waiting = False
+        while not _try_lock(fd):
+            if not waiting and self.wait > 0:
+                waiting = True
+                self.say(f"另一个 kit build 正在写 {display_path(self.out_root)}（{_holder(self.path)}），"
+                         f"最多等 {self.wait:g} 秒……")
+            if time.monotonic() >= deadline:
+                holder = _holder(self.path)
+                os.close(fd)
+                raise BuildBusyError(Problem(
+                    f"另一个 kit build 正在写这个输出文件夹（{holder}）",
+                    file=display_path(self.out_root),
+                    hint="请等它结束后再运行，或用 -o 换一个输出文件夹。"))
+            time.sleep(0.2)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps({"pid": os.getpid(), "started": datetime.now().isoformat(
+            timespec="seconds")}).encode(), 0)
+        self._fd = fd
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._fd is not None:
+            os.ftruncate(self._fd, 0)
+            os.close(self._fd)  # closing releases the lock
+            self._fd = None
+
+
+def try_hold(path: Path) -> int | None:
+    """An open descriptor holding the OS lock on ``path`` (created), or None when another
+    process holds it.  Closing the descriptor releases it (so does exiting, in any way)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    if _try_lock(fd):
+        return fd
+    os.close(fd)
+    return None
+
+
+def held_elsewhere(path: Path) -> bool:
+    """Whether another process holds the OS lock on ``path`` (taken and given back at once)."""
+    try:
+        fd = try_hold(path)
+    except OSError:
+        return False
+    if fd is None:
+        return True
+    os.close(fd)
+    return False
+
+
+def _try_lock(fd: int) -> bool:
+    if sys.platform == "win32":
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
+def _holder(path: Path) -> str:
+    try:
+        info = json.loads(path.read_text("utf-8"))
+        started = info["started"].replace("T", " ")
+        return f"进程号 {info['pid']}，开始于 {started}"
+    except (OSError, ValueError, KeyError, AttributeError):
+        return "进程信息暂时读不到"
+
+
+def clean_stale_runtime(out_root: Path) -> int:
+    """Remove what killed runs left in ``<out>/.kit/run`` (call while holding the lock):
+    kernels still alive there are killed, their files and socket folders removed.
+    Returns how many worker folders were cleaned."""
+    folder = run_dir(out_root)
+    if not folder.is_dir():
+        return 0
+    cleaned = 0
+    for worker in folder.iterdir():
+        kill_recorded_kernel(worker)
+        sockets = worker / "sockets"
+        if sockets.is_file():  # sockets in a short temporary folder (path length limit)
+            elsewhere = Path(sockets.read_text("utf-8").strip())
+            if elsewhere.name.startswith("kit-kernel-"):
+                shutil.rmtree(elsewhere, ignore_errors=True)
+        shutil.rmtree(worker, ignore_errors=True)
+        cleaned += 1
+    return cleaned
+
+
+def clean_scratch(out_root: Path) -> int:
+    """Remove the scratch files of atomic writes a killed run left (``.<name>.*.tmp``,
+    ``.<name>.partial.ipynb``) in the year folders; call while holding the lock."""
+    removed = 0
+    for folder in (out_root, *out_root.glob("*/"), *out_root.glob("*/*/")):
+        if folder.name == KIT_DIR or not folder.is_dir():
+            continue
+        for p in folder.glob(".*"):
+            if p.is_file() and (p.name.endswith(".tmp") or p.name.endswith(".partial.ipynb")):
+                p.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
+def kill_recorded_kernel(worker: Path) -> None:
+    """Kill the kernel a worker folder records, if it is still that kernel (its command
+    line names the connection file in this folder)."""
+    try:
+        pid = int((worker / "kernel.pid").read_text("utf-8"))
+    except (OSError, ValueError):
+        return
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    try:
+        if str(worker) not in cmdline.read_bytes().decode("utf-8", "replace"):
+            return
+    except OSError:
+        return  # not running (or no /proc: the kernel watches its parent and exits)
+    with contextlib.suppress(OSError):
+        os.killpg(pid, signal.SIGKILL)  # the kernel leads its own process group

@@ -1,0 +1,100 @@
+"""One reviewer's session over a folder of parameter files: what the review notebook
+shows (each official with status, 提示 and report) and the decisions it records.
+
+No widgets here (see :mod:`kit.review.ui`): this is plain logic, tested directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kit.build.official import report_of
+from kit.errors import KitError
+from kit.project import Workspace
+from kit.report.model import Report
+from kit.report.params import Official, find_params, load
+from kit.review import flags
+from kit.review.pages import render_page
+from kit.review.record import PASSED, RETURNED, Store
+from kit.review.status import FileStatus, decide, status_of
+from kit.word.volume import sort_reports
+
+FILTERS = ("全部", "待审", "有提示", "退回", "已通过")
+
+
+@dataclass
+class Item:
+    path: Path
+    status: FileStatus
+    official: Official | None = None
+    report: Report | None = None
+    error: str = ""  # why there is no report
+    check: flags.Check | None = None
+
+    @property
+    def label(self) -> str:
+        ident = self.status.ident
+        who = "　".join(x for x in (ident.name, ident.unit, ident.role) if x) or self.path.name
+        tips = f"　⚠{len(self.check.flags)}" if self.check and self.check.flags else ""
+        return f"【{self.status.status}】{who}{tips}"
+
+    def matches(self, kind: str) -> bool:
+        if kind == "有提示":
+            return bool(self.check and self.check.flags)
+        if kind == "待审":
+            return self.status.status not in (PASSED, RETURNED)
+        return kind == "全部" or self.status.status == kind
+
+    def html(self) -> str:
+        """Status, 提示, the year-over-year table and the report, as the reviewer reads them."""
+        parts = [render_page("review_head.html.j2", item=self)]
+        if self.check and (self.check.flags or self.check.rows):
+            parts.append(render_page("compare.html.j2", kit={"compare": self.check.as_dict()}))
+        if self.report:
+            parts.append(render_page("report.html.j2", report=self.report))
+        return "\n".join(parts)
+
+
+class Session:
+    def __init__(self, folders: Workspace | None = None) -> None:
+        self.folders = folders or Workspace.find()
+        self.store = Store.of_folder(self.folders.params)
+        self.items: list[Item] = []
+        self.reload()
+
+    def reload(self) -> None:
+        """Read every file again: edits made since are seen (「已修改，待重审」)."""
+        latest = self.store.latest()
+        items: list[Item] = []
+        checked: dict[Path, Official | KitError] = {}
+        for path in find_params(self.folders.params):
+            item = Item(path, status_of(path, latest))
+            try:
+                item.official = load(path, templates=self.folders.templates)
+                item.report = report_of(item.official)
+            except KitError as err:
+                item.error = str(err)
+            checked[path] = item.official if item.official else KitError(item.error)
+            items.append(item)
+        checks = flags.for_batch(checked, self.folders.out, None, save=False)
+        for item in items:
+            item.check = checks.get(item.path)
+        # 目录 order (the 汇编's), then the files without a report
+        by_id = {id(i.report): (i.report, i) for i in items if i.report}
+        ordered = [by_id[id(r)][1] for r in sort_reports(r for r, _ in by_id.values())]
+        self.items = ordered + [i for i in items if not i.report]
+
+    def shown(self, kind: str) -> list[Item]:
+        return [i for i in self.items if i.matches(kind)]
+
+    def _decide(self, item: Item, status: str, reviewer: str, reason: str = "") -> Item:
+        (item.status,) = decide([item.path], status, reviewer, reason,
+                                templates=self.folders.templates)
+        return item
+
+    def approve(self, item: Item, reviewer: str) -> Item:
+        return self._decide(item, PASSED, reviewer)
+
+    def send_back(self, item: Item, reviewer: str, reason: str) -> Item:
+        return self._decide(item, RETURNED, reviewer, reason)

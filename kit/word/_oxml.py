@@ -17,6 +17,7 @@ from datetime import datetime
 
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from lxml import etree
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -239,6 +240,18 @@ def joined_run_ins(document: str, char_styles: Mapping[str, str]) -> str:
 
 def has_run_ins(document: str) -> bool:
     return _SEPARATOR_MARK in document
+
+
+_SPEC_VANISH = f"{{{W_NS}}}pPr/{{{W_NS}}}rPr/{{{W_NS}}}specVanish"
+_OFF = {"0", "false", "off"}
+
+
+def runs_into_next(p: etree._Element) -> bool:
+    """Whether a parsed ``w:p`` (e.g. python-docx's ``paragraph._p``) ends in a style
+    separator — its mark ``specVanish``, always hidden — so Word sets the next paragraph
+    on the same line: the kit's run-in headings, and any Word user's."""
+    mark = p.find(_SPEC_VANISH)
+    return mark is not None and mark.get(f"{{{W_NS}}}val", "1") not in _OFF
 
 
 def toc_entry(text: str, anchor: str, page: int) -> str:

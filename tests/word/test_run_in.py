@@ -2,7 +2,8 @@
 
 LibreOffice 7.4 sets the two paragraphs of a style separator on two lines, so
 :mod:`kit.word.pdf` converts a copy in which each run-in heading is joined into its
-paragraph, in the heading's character style.  Here, without LibreOffice: that copy.
+paragraph, in the heading's character style.  Here, without LibreOffice: that copy, and
+the text read back as Word shows it (:func:`kit.word.shown_paragraphs`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import docx
 from docx.oxml.ns import qn
 
 from kit.report.model import Block, Report
-from kit.word import write_report
+from kit.word import shown_paragraphs, write_report
 from kit.word.pdf import _joined_copy
 
 from .ooxml import docx_errors
@@ -78,3 +79,19 @@ def test_no_copy_without_run_in_headings(tmp_path):
     src = write_report(alone, tmp_path / "r.docx")
     assert _joined_copy(src, tmp_path / "in") == src and not (tmp_path / "in").exists()
     assert _hidden_marks(docx.Document(str(src))) == 0
+
+
+def test_shown_paragraphs_join_what_a_style_separator_joins(tmp_path):
+    src = write_report(REPORT, tmp_path / "r.docx")
+    doc = docx.Document(str(src))
+    assert [t for t in shown_paragraphs(doc) if t] == REPORT.paragraphs()
+    # a style separator as a Word user may write it: specVanish alone, or switched off
+    paras = {p.text: p for p in doc.paragraphs}
+    for text, val in (("一是正文。", "true"), ("（二）抓发展", "0")):
+        ppr = paras[text]._p.get_or_add_pPr()
+        mark = ppr.makeelement(qn("w:rPr"), {})
+        mark.append(ppr.makeelement(qn("w:specVanish"), {qn("w:val"): val}))
+        ppr.append(mark)
+    shown = shown_paragraphs(doc)
+    assert "一是正文。二、抓落实。正文紧跟标题。" in shown
+    assert shown[-2:] == ["（二）抓发展", "二是正文。"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kit.word.pages import pages_of, start_pages
 from kit.word.pdf import PdfError, convert_to_pdf, pdf_available
+from kit.word.reading import shown_paragraphs
 from kit.word.referee import Correction, RefereeResult, referee_volume
 from kit.word.report import write_report
 from kit.word.volume import VolumeInfo, sort_reports, unique_titles, write_volume
@@ -17,6 +18,7 @@ __all__ = [
     "pages_of",
     "pdf_available",
     "referee_volume",
+    "shown_paragraphs",
     "sort_reports",
     "start_pages",
     "unique_titles",

@@ -10,12 +10,14 @@ Lengths are twips (1/20 pt) unless a name says otherwise; ``sz`` is half-points.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from lxml import etree
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -67,8 +69,8 @@ def rpr(
 def ppr(
     *,
     style: str | None = None,
-    keep_next: bool = False,
-    keep_lines: bool = False,
+    keep_next: bool | None = None,
+    keep_lines: bool | None = None,
     page_break_before: bool = False,
     widow_control: bool | None = None,
     tabs: Sequence[tuple[str, str, int]] = (),
@@ -88,14 +90,15 @@ def ppr(
 
     ``tabs`` items are (alignment, leader, position).  ``line_exact`` is an exact line
     height; spacing before/after is always written as 0 so nothing is inherited.
+    ``keep_next``/``keep_lines``: True or False override the style, None inherits it.
     """
     out = []
     if style:
         out.append(f'<w:pStyle w:val="{style}"/>')
-    if keep_next:
-        out.append("<w:keepNext/>")
-    if keep_lines:
-        out.append("<w:keepLines/>")
+    if keep_next is not None:
+        out.append("<w:keepNext/>" if keep_next else '<w:keepNext w:val="0"/>')
+    if keep_lines is not None:
+        out.append("<w:keepLines/>" if keep_lines else '<w:keepLines w:val="0"/>')
     if page_break_before:
         out.append("<w:pageBreakBefore/>")
     if widow_control is not None:
@@ -191,6 +194,64 @@ def hyperlink_anchor(anchor: str, inner: str) -> str:
 def paragraph(content: str, props: str = "") -> str:
     """A ``w:p`` from inner pPr XML (see :func:`ppr`) and run XML."""
     return f"<w:p>{'<w:pPr>' + props + '</w:pPr>' if props else ''}{content}</w:p>"
+
+
+# --- run-in headings -----------------------------------------------------------------------
+
+# A run-in heading is Word's style separator: a heading paragraph whose paragraph mark is
+# hidden *and* ``specVanish`` (ECMA-376 17.3.2.35), so Word sets the next paragraph's text
+# on the same line, while the navigation pane, pandoc, mammoth and python-docx see a real
+# heading paragraph.  LibreOffice 7.4 ignores both on a paragraph mark and breaks the
+# line; :func:`joined_run_ins` gives it the one paragraph Word displays.
+_SEPARATOR_MARK = "<w:vanish/><w:specVanish/>"
+
+
+def _run_in_props(style: str) -> str:
+    # flows like the text it runs into: no keep-together or keep-with-next of its own
+    return ppr(style=style, keep_next=False, keep_lines=False, run_props=_SEPARATOR_MARK)
+
+
+def run_in(heading: str, style: str, body: str) -> str:
+    """A heading in paragraph style ``style`` running into ``body`` (run XML), as two
+    paragraphs joined by a style separator; the second is a plain Normal paragraph."""
+    return paragraph(run(heading), _run_in_props(style)) + paragraph(body)
+
+
+# The spelling :func:`run_in` writes, with the style captured.
+_RUN_IN = re.compile(
+    re.escape(f"<w:p><w:pPr>{_run_in_props('@')}</w:pPr>").replace("@", '([^"]+)')
+    + r"(.*?)</w:p><w:p>"
+)
+
+
+def joined_run_ins(document: str, char_styles: Mapping[str, str]) -> str:
+    """``document`` (a document part :func:`run_in` wrote) with each run-in heading and
+    its text in one paragraph, the heading's runs in the character style that
+    ``char_styles`` maps its paragraph style to: what Word displays, in the form
+    LibreOffice 7.4 lays out on one line (it has no merged paragraphs; 24.8 and later
+    read the style separator as an "inline heading")."""
+
+    def join(m: re.Match[str]) -> str:
+        props = f'<w:rPr><w:rStyle w:val="{char_styles[m[1]]}"/></w:rPr>'
+        return "<w:p>" + m[2].replace("<w:r>", f"<w:r>{props}")
+
+    return _RUN_IN.sub(join, document)
+
+
+def has_run_ins(document: str) -> bool:
+    return _SEPARATOR_MARK in document
+
+
+_SPEC_VANISH = f"{{{W_NS}}}pPr/{{{W_NS}}}rPr/{{{W_NS}}}specVanish"
+_OFF = {"0", "false", "off"}
+
+
+def runs_into_next(p: etree._Element) -> bool:
+    """Whether a parsed ``w:p`` (e.g. python-docx's ``paragraph._p``) ends in a style
+    separator — its mark ``specVanish``, always hidden — so Word sets the next paragraph
+    on the same line: the kit's run-in headings, and any Word user's."""
+    mark = p.find(_SPEC_VANISH)
+    return mark is not None and mark.get(f"{{{W_NS}}}val", "1") not in _OFF
 
 
 def toc_entry(text: str, anchor: str, page: int) -> str:

@@ -14,6 +14,8 @@ exact height per page, 28 body cells per line.  Rules (calibrated against LibreO
   「·」 of 「（镇长·李明·2）」 is a Latin-script character to LibreOffice: a line may
   break before it, and it sticks to a following number;
 * a heading (alone in its paragraph) stays on the page of the next paragraph's first line;
+  a run-in heading is one paragraph with its text (the .docx joins the two with a style
+  separator; LibreOffice is given them joined, :mod:`kit.word.pdf`);
 * the title's 22 pt lines take two grid lines each; each report starts a new page.
 
 It reads the same paragraph plan (:mod:`kit.word.paragraphs`) the XML writer writes.

@@ -46,13 +46,20 @@ class Para:
         return styles.KINDS[self.kind].keep_next
 
     @property
+    def run_in(self) -> str:
+        """The heading kind of a run-in heading (its first span), else ""."""
+        return self.spans[0].role if self.kind == "body" and self.spans else ""
+
+    @property
     def text(self) -> str:
         return "".join(s.text for s in self.spans)
 
 
 def block_para(block: Block) -> Para:
     """A heading alone is a heading paragraph (kept with the next); a run-in heading is
-    a body paragraph whose first span is in the heading's font, so it flows like text."""
+    one body paragraph to the page model — its first span in the heading's font — and
+    flows like text.  The writer spells it as Word's style separator (a heading
+    paragraph whose hidden mark runs it into a Normal one: :func:`kit.word._oxml.run_in`)."""
     if block.kind == "paragraph":
         return Para("body", (Span(block.full),))
     if not block.text:

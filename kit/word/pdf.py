@@ -2,6 +2,16 @@
 
 One ``soffice`` process converts a whole batch: starting LibreOffice costs seconds,
 a page of text a few milliseconds.
+
+Run-in headings (「三、…。」 and its text on one line) are Word's style separator in the
+.docx: a real heading paragraph whose hidden paragraph mark runs it into the next one.
+LibreOffice 7.4 cannot set two paragraphs on one line (it ignores ``w:specVanish`` and a
+hidden paragraph mark, and gives the heading a line of its own), and no single paragraph
+form is both a heading of only the heading's text to readers (pandoc, mammoth, Word's
+navigation pane take a whole paragraph as the heading) and run-in to LibreOffice 7.4.  So
+LibreOffice converts a copy with each run-in heading joined into its paragraph
+(:func:`kit.word._oxml.joined_run_ins`): what Word displays, laid out as the page model
+counts it.  The .docx itself is left as written.
 """
 
 from __future__ import annotations
@@ -10,11 +20,13 @@ import os
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
 from kit.errors import ToolFailedError, ToolMissingError, ToolTimeoutError
+from kit.word import _oxml, styles
 
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
 
@@ -83,7 +95,8 @@ def convert_to_pdf(
         # Convert into a scratch folder beside the target, then rename: an interrupted
         # run never leaves half a PDF, and an old PDF is never taken for a new one.
         with tempfile.TemporaryDirectory(prefix=".kit-pdf-", dir=target) as scratch:
-            _run_soffice(soffice, files, Path(scratch), timeout or _default_timeout(files))
+            inputs = [_joined_copy(src, Path(scratch) / f"in{i}") for i, src in enumerate(files)]
+            _run_soffice(soffice, inputs, Path(scratch), timeout or _default_timeout(files))
             for src in files:
                 made = Path(scratch) / (src.stem + ".pdf")
                 if not made.exists():
@@ -92,6 +105,29 @@ def convert_to_pdf(
                     )
                 results[src] = made.replace(target / made.name)
     return [results[src] for src in sources]
+
+
+DOCUMENT_PART = "word/document.xml"
+
+
+def _joined_copy(src: Path, folder: Path) -> Path:
+    """``src`` itself, or, when it has run-in headings, a copy in ``folder`` (same name,
+    so the PDF's name follows) with each joined into its paragraph (see module doc)."""
+    try:
+        with zipfile.ZipFile(src) as zf:
+            document = zf.read(DOCUMENT_PART).decode("utf-8")
+            if not _oxml.has_run_ins(document):
+                return src
+            parts = [(info, zf.read(info)) for info in zf.infolist()]
+    except (OSError, zipfile.BadZipFile, KeyError, UnicodeDecodeError):
+        return src  # not one of ours: LibreOffice converts it as it is, or says why not
+    joined = _oxml.joined_run_ins(document, styles.RUN_IN_CHAR_STYLES).encode("utf-8")
+    folder.mkdir()
+    copy = folder / src.name
+    with zipfile.ZipFile(copy, "w") as out:
+        for info, data in parts:
+            out.writestr(info, joined if info.filename == DOCUMENT_PART else data)
+    return copy
 
 
 def _default_timeout(files: list[Path]) -> float:

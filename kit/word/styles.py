@@ -69,7 +69,7 @@ class Kind:
     keep_next: bool = False  # shares its page with the next paragraph's first line
     indent: bool = True  # two-character first-line indent (body paragraphs)
     title: bool = False  # 22 pt title type: two grid lines a line
-    char_style: str | None = None  # for a run-in heading inside a body paragraph
+    char_style: str | None = None  # its font inside a body paragraph (a run-in heading)
 
 
 # One definition of each kind of paragraph: the style set below, the XML writer
@@ -86,6 +86,10 @@ KINDS = {
     "toc_heading": Kind(TOC_HEADING, FONT_H1, keep_next=True, indent=False),
     "toc_entry": Kind(TOC1, FONT_BODY),
 }
+
+# A run-in heading's paragraph style → the character style it is set in where a reader
+# cannot run two paragraphs together (LibreOffice 7.4: see kit.word.pdf).
+RUN_IN_CHAR_STYLES = {k.style: k.char_style for k in KINDS.values() if k.char_style}
 
 
 BLACK = "000000"

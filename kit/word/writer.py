@@ -31,6 +31,10 @@ class Properties:
 
 def para_xml(p: Para) -> str:
     kind = styles.KINDS[p.kind]
+    if p.run_in:  # a heading paragraph joined to its text by Word's style separator
+        head, *rest = p.spans
+        body = "".join(_oxml.run(s.text) for s in rest)
+        return _oxml.run_in(head.text, styles.KINDS[p.run_in].style, body)
     runs = []
     for s in p.spans:
         if s.new_line:

@@ -41,10 +41,14 @@ def rendered(sample, synthetic36, tmp_path_factory):
         "draft": write_volume(synthetic36, out / "draft.docx", 2023, draft=True),
     }
     singles = [write_report(r, out / f"r{i}.docx") for i, r in enumerate(synthetic36[:12])]
-    pdfs = convert_to_pdf([v.path for v in vols.values()] + singles)  # one soffice call
+    docx = [v.path for v in vols.values()] + singles
+    written = {p: p.read_bytes() for p in docx}
+    pdfs = convert_to_pdf(docx)  # one soffice call
     return {
         "vols": {k: (v, pdfs[i]) for i, (k, v) in enumerate(vols.items())},
         "singles": list(zip(synthetic36[:12], pdfs[len(vols) :], strict=True)),
+        "written": written,
+        "out": out,
     }
 
 
@@ -140,3 +144,20 @@ def test_draft_volume_paginates_as_the_final_one(rendered, synthetic36):
         (head,) = header_lines(b)
         assert head.text == "征求意见稿" and head.x < 100  # top left, above the text block
         assert footer_text(a) == footer_text(b)
+
+
+def test_run_in_headings_share_their_line_with_the_text(rendered, sample, synthetic36):
+    """「三、以“三抓三促”…建设。」 is a style separator in the .docx; in the PDF the line on
+    which the heading ends goes on with its text (LibreOffice gets it joined)."""
+    for name, reports in (("sample", sample), ("synthetic", synthetic36)):
+        _, pdf = rendered["vols"][name]
+        text = "\n".join(WS.sub("", ln.text) for pg in pdf_pages(pdf) for ln in body_lines(pg))
+        run_ins = [b for r in reports for b in r.blocks if b.heading and b.text]
+        assert run_ins
+        for b in run_ins:
+            heading = "\n?".join(map(re.escape, WS.sub("", b.heading)))
+            assert re.search(heading + re.escape(WS.sub("", b.text)[:2]), text), b.heading
+    # the .docx files are left as written, and nothing else is left behind
+    for path, data in rendered["written"].items():
+        assert path.read_bytes() == data, path.name
+    assert not [p.name for p in rendered["out"].iterdir() if p.name.startswith(".")]

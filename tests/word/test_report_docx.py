@@ -7,7 +7,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from kit.report.model import Block, Report
-from kit.word import styles, write_report
+from kit.word import shown_paragraphs, styles, write_report
 
 
 def _rfonts(style) -> dict[str, str]:
@@ -19,8 +19,15 @@ def test_text_round_trips(sample, tmp_path):
     rep = sample[0]
     path = write_report(rep, tmp_path / "r.docx")
     doc = docx.Document(str(path))
-    texts = [p.text for p in doc.paragraphs if p.text]
-    assert texts == rep.paragraphs()
+    assert [t for t in shown_paragraphs(doc) if t] == rep.paragraphs()
+    # python-docx lists a run-in heading and its text as two paragraphs (a style separator)
+    runin = [b for b in rep.blocks if b.heading and b.text]
+    assert runin
+    want = rep.paragraphs()
+    for b in runin:
+        k = want.index(b.full)
+        want[k : k + 1] = [b.heading, b.text]
+    assert [p.text for p in doc.paragraphs if p.text] == want
     assert not list(tmp_path.glob(".*.tmp")), "temp file left behind"
 
 
@@ -135,14 +142,25 @@ def test_headings_run_in_and_heading2(tmp_path):
     assert by_text["东山镇测试岗位　李明"].style.name == "署名"
     assert by_text["一、加强学习"].style.name == "Heading 2"
     assert by_text["一、加强学习"].style.paragraph_format.keep_with_next
-    runin = by_text["二、抓落实。正文紧跟标题。"]
-    assert runin.style.name == "Normal"
-    assert runin.runs[0].style.name == "Heading 2 Char" and runin.runs[0].text == "二、抓落实。"
-    assert runin.runs[1].style is None or runin.runs[1].style.name == "Default Paragraph Font"
+    # run in: a Heading 2 paragraph whose mark is hidden as a style separator (Word sets
+    # the next paragraph on the same line), not kept with the next or together
+    runin = by_text["二、抓落实。"]
+    assert runin.style.name == "Heading 2" and runin.style.paragraph_format.keep_with_next
+    assert runin.paragraph_format.keep_with_next is False
+    assert runin.paragraph_format.keep_together is False
+    mark = runin._p.pPr.find(qn("w:rPr"))
+    assert [child.tag for child in mark] == [qn("w:vanish"), qn("w:specVanish")]
+    assert not [r for r in runin.runs if r.font.hidden]  # the heading itself shows
+    text = paras[paras.index(runin) + 1]
+    assert text.text == "正文紧跟标题。" and text.style.name == "Normal"
+    assert text._p.pPr is None  # Normal's indent and grid, like the heading's
     assert by_text["（一）抓党建"].style.name == "Heading 3"
     # a blank grid line under the title block
     texts = [p.text for p in doc.paragraphs]
     assert texts[:3] == ["2023年度述职报告（测试）", "东山镇测试岗位　李明", ""]
+    marked = [p for p in doc.paragraphs if p._p.pPr is not None]
+    hidden = [p.text for p in marked if p._p.pPr.find(qn("w:rPr")) is not None]
+    assert hidden == ["二、抓落实。"]  # the alone headings' marks show
 
 
 def test_xml_special_characters_escaped(tmp_path):

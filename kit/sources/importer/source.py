@@ -90,7 +90,9 @@ def _read_docx(path: Path, file: str) -> str:
     except (PackageNotFoundError, KeyError, ValueError, OSError):  # python-docx's English
         raise KitError(Problem("无法打开 Word 文件：它不是 .docx 格式，或已损坏、加密", file=file,
                                hint="旧的 .doc 文件请用 Word/WPS 另存为 .docx 后重试。")) from None
-    return "\n".join(p.text for p in document.paragraphs)
+    from kit.word import shown_paragraphs  # a run-in heading and its text are one line
+
+    return "\n".join(shown_paragraphs(document))
 
 
 def clean_lines(text: str) -> tuple[list[str], list[str]]:

@@ -272,3 +272,22 @@ def test_invisible_characters_of_a_sample_are_removed_and_listed(tmp_path):
     assert "\u200b" not in source and "\u202e" not in source and "\u2028" not in source
     assert "全年召开会议{{ 召开会议 }}次，完成任务。\n\n新建项目{{ 新建项目 }}项。" in source
     load_template(path)  # loads: nothing it refuses is left
+
+
+def test_a_kit_made_docx_keeps_run_in_headings_on_their_line(tmp_path):
+    """A report the kit wrote (run-in headings are a heading paragraph + a style
+    separator + the text's paragraph) imports with each run-in heading and its text as one
+    paragraph, as Word shows it, not split in two."""
+    from kit.build.official import render_file
+
+    made = render_file(ROOT / "params" / "东山镇-党建办主任-李明华.yaml", tmp_path / "out")
+    document = docx.Document(str(made))
+    shown = [p.text for p in document.paragraphs]
+    run_in = next(t for t in shown if t.startswith("三、") and t.endswith("。"))  # split in python-docx
+    figure = next(r for p in document.paragraphs for r in p.runs if re.search(r"\d+次", r.text))
+    figure.text = re.sub(r"\d+次", "x次", figure.text, count=1)  # a blank, as a sample has
+    document.save(str(made))
+    t = imported(tmp_path / "t", made, role="镇党建办主任")["镇党建办主任"]
+    paragraphs = render_placeholders(t).paragraphs()
+    joined = [p for p in paragraphs if p.startswith(run_in)]
+    assert len(joined) == 1 and len(joined[0]) > len(run_in), joined

@@ -12,7 +12,7 @@ A working folder (made by ``kit init``; this repository is one too)::
 
 Backups: a file the kit replaces (a parameter file saved by the form or the roster, a
 template by ``kit import --force``) is first copied beside itself as
-``<name>.<YYYYmmdd-HHMMSS>.bak``, the newest few kept (:func:`kit.iorw.backup_generations`);
+``<name>.<YYYYmmdd-HHMMSS>.bak``, the newest ten kept (:data:`kit.iorw.BACKUPS_KEPT`);
 never ``.yaml`` or ``.md``, so a backup is not read as a parameter file or a template.
 
 The report and form notebooks, the role templates and the two sample parameter files

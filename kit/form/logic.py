@@ -28,7 +28,6 @@ from kit.report.render import render
 from kit.report.templates import RoleTemplate
 from kit.report.yamlio import Entry, ParamsSyntax, decode, dump, load_mapping
 
-BACKUPS_KEPT = 10  # params/x.yaml → x.yaml.20261127-173501.bak …: not *.yaml, the batch skips them
 _BLANK = "\ue100"  # an unfilled value in the preview; Field.parse refuses such chars
 
 
@@ -280,7 +279,7 @@ def save_params(path: str | Path, chk: FormCheck, *, folder: str | Path | None =
         if question:
             return Saved(path, written=False,
                          question=question + "（原来的内容会另存为带时间的 .bak 备份）")
-    backup = backup_generations(path, keep=BACKUPS_KEPT)
+    backup = backup_generations(path)
     atomic_write_text(path, params_text(chk, header))
     return Saved(path, written=True, backup=backup)
 

@@ -28,7 +28,6 @@ from typing import Any
 from urllib.parse import quote
 
 from kit.build.compilations import (
-    group_volume,
     groups,
     pdfs,
     prune,
@@ -257,11 +256,11 @@ def _finish(out_root: Path, result: BuildResult, manifest: Manifest, p: Plan, pd
         else:
             books = groups(group, by)
         for name, members in books.items():
-            path = group_volume(parts, name) if by else parts.volume
+            path = parts.group_volume(name) if by else parts.volume
             if (book := volume(path, year, members, result, manifest, p.keys, final)):
                 written.append(book)
         if books:  # a refused --final keeps the last draft
-            prune(parts, {group_volume(parts, n) if by else parts.volume for n in books},
+            prune(parts, {parts.group_volume(n) if by else parts.volume for n in books},
                   manifest, by)
         if by:
             write_volume_list(parts, by, group, result)
@@ -359,7 +358,7 @@ def _write_index(parts: YearFolder, outcomes: list[Outcome], result: BuildResult
     from kit.review.status import statuses
 
     books = [v for v in result.volumes if v.parent == parts.path]
-    books += [p for v in books if (p := parts.pdf / f"{v.stem}.pdf") in result.pdfs]
+    books += [p for v in books if (p := parts.pdf_of(v)) in result.pdfs]
     reviewed = {Path(os.path.realpath(s.path)): s for s in statuses(params_dir, known=known)}
     write_index(parts.index, parts.year, outcomes, books, reviewed)
 

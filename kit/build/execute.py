@@ -84,7 +84,7 @@ def run_task(task: Task, outcome: Outcome) -> Outcome:
     nb = None
     # papermill writes to a scratch name that replaces the real one at the end: an
     # interrupted run never leaves a truncated notebook over the previous good one.
-    partial = task.notebook.with_name(f".{task.notebook.stem}.partial.ipynb")
+    partial = project.partial_notebook(task.notebook)
     partial.unlink(missing_ok=True)  # an interrupted run's leftover is not this run's
     try:
         nb = papermill.execute_notebook(

@@ -24,9 +24,8 @@ from typing import Any
 from kit.build.execute import NOTEBOOK, Outcome, Task
 from kit.build.intake import read_params_bytes
 from kit.build.manifest import Manifest, digest, kit_fingerprint, official_key
-from kit.build.official import output_name
 from kit.errors import ParamsError, display_path, internal_problem
-from kit.project import year_folder
+from kit.project import report_name, year_folder
 from kit.report.collation import ENV as ORDER_ENV
 from kit.report.identity import Identity, same_person
 from kit.report.params import Official, parse_entries, read_entries
@@ -127,7 +126,7 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
         if got is None:  # refused: a page so that every link works
             o = p.outcomes[path]
             o.year = o.year or (_year_of(path) if path in p.data else 0) or usual_year
-            o.review = year_folder(out_root, o.year).review / f"{stem}.html"
+            o.review = year_folder(out_root, o.year).page_of(stem)
             continue
         check = checks.get(path)
         compared = check.as_dict() if check else None
@@ -150,8 +149,8 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
         else:
             parts = year_folder(out_root, got.year)
             p.tasks.append((Task(params_file=path.resolve(),
-                                 notebook=parts.notebooks / f"{stem}.ipynb",
-                                 review=parts.review / f"{stem}.html",
+                                 notebook=parts.notebook_of(stem),
+                                 review=parts.page_of(stem),
                                  out_root=out_root, templates=tdir, timeout=timeout,
                                  title=f"{got.name}（{got.unit} {got.role}）",
                                  compare=compared), o))
@@ -208,7 +207,7 @@ def _refuse_duplicates(checked: dict[Path, Official], p: Plan) -> None:
                 clashes.append((paths, f"是同一位同志（{ident.describe()}，{ident.role}）"))
     names: dict[tuple[int, str], list[Path]] = {}
     for path, o in checked.items():
-        out = output_name(o.year, o.unit, o.role, o.name).casefold()
+        out = report_name(o.year, o.unit, o.role, o.name).casefold()
         names.setdefault((o.year, out), []).append(path)
     for paths in names.values():
         if len(paths) > 1 and not any(set(paths) <= set(c[0]) for c in clashes):

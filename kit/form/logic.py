@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kit.build.official import write_docx
+from kit.build.official import write_by_hand
 from kit.errors import KitError, ParamsError, Problem, display_path
 from kit.iorw import atomic_write_text, backup_generations
 from kit.report.fields import Value, is_blank
@@ -285,10 +285,11 @@ def save_params(path: str | Path, chk: FormCheck, *, folder: str | Path | None =
 
 
 def write_word(chk: FormCheck, out_dir: str | Path) -> Path:
-    """This official's .docx (the batch's writer and file name)."""
+    """This official's .docx (the batch's writer and file name), in ``out_dir`` itself:
+    :func:`kit.project.report_by_hand`."""
     if not chk.ok:
         raise ParamsError(chk.problems)
-    return write_docx(render(chk.template, chk.values), out_dir)
+    return write_by_hand(render(chk.template, chk.values), out_dir)
 
 
 def download_link(path: Path, text: str | None = None) -> str:

@@ -1,4 +1,6 @@
-"""Writing outputs safely: atomically, under names every system accepts."""
+"""Writing outputs safely: atomically, under names every system accepts, and a backup of
+what a write replaces that a user made (a parameter file, a template, a workbook), so a
+kit crash or a mistaken save never costs a user their work."""
 
 from __future__ import annotations
 

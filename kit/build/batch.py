@@ -1,18 +1,15 @@
 """``kit build``: every parameter file of a folder through the report notebook.
 
-Stages, one module each: :mod:`kit.build.plan` reads and checks the files (a file that fails
-never reaches papermill) and decides what the last build already made
-(:mod:`kit.build.manifest`), :mod:`kit.build.workers` runs :mod:`kit.build.execute` (papermill and the
-review page) in worker processes, each keeping one kernel alive (:mod:`kit.build.engines`),
-:mod:`kit.build.compilations` writes the 汇编 and PDFs, and this module the review index and the
-summary.  One build at a time per output
-folder (:mod:`kit.build.lock`).  Outputs::
-
-    build/<年度>/notebooks/   executed notebooks (papermill output, error marker on failure)
-    build/<年度>/review/      one page per official, without code; index.html
-    build/<年度>/docx/        the reports
-    build/<年度>/<年度>年度述职报告汇编.docx   (see kit.project)
-    build/.kit/               the manifest, the lock and the kernels' runtime files
+This module runs the stages in order and owns what spans them (settings, the folder's
+lock, Ctrl-C, the manifest's journal, the summary); each stage is its own module so it
+can be read and tested alone.  :mod:`kit.build.plan` reads and checks the files (a
+file that fails never reaches papermill) and decides what the last build already made
+(:mod:`kit.build.manifest`); :mod:`kit.build.workers` runs :mod:`kit.build.execute`
+(papermill and the review page) in worker processes, each keeping one kernel alive
+(:mod:`kit.build.engines`); :mod:`kit.build.compilations` writes the 汇编 and PDFs;
+this module the review index and the summary.  One build at a time per output folder
+(:mod:`kit.build.lock`).  Where each output goes is :class:`kit.project.YearFolder`'s;
+``build/.kit/`` holds the manifest, the lock and the kernels' runtime files.
 """
 
 from __future__ import annotations
@@ -32,7 +29,7 @@ from kit.build.compilations import (
     pdfs,
     prune,
     volume,
-    warm_up,
+    warm_up_volumes,
     write_volume_list,
 )
 from kit.build.execute import Outcome
@@ -181,7 +178,7 @@ def once(run: Settings, pool: Workers, say: Callable[[str], None], *, keep: bool
     result = BuildResult(outcomes=[], lookalikes=lookalikes)
     manifest = Manifest.load(run.out_root)
     try:
-        _build(files, roles, run, manifest, result, pool, say, keep, parsed)
+        _plan_run_and_compile(files, roles, run, manifest, result, pool, say, keep, parsed)
     except KeyboardInterrupt:
         result.interrupted = True
     finally:
@@ -192,10 +189,12 @@ def once(run: Settings, pool: Workers, say: Callable[[str], None], *, keep: bool
     return result
 
 
-def _build(files: list[Path], roles: dict[str, RoleTemplate], run: Settings,
-           manifest: Manifest, result: BuildResult, pool: Workers,
-           say: Callable[[str], None], keep: bool,
-           parsed: dict[tuple[str, str], dict[str, Entry]] | None) -> None:
+def _plan_run_and_compile(files: list[Path], roles: dict[str, RoleTemplate], run: Settings,
+                          manifest: Manifest, result: BuildResult, pool: Workers,
+                          say: Callable[[str], None], keep: bool,
+                          parsed: dict[tuple[str, str], dict[str, Entry]] | None) -> None:
+    """Plan (what is reused, run or refused), run the officials' notebooks on ``pool``,
+    then each year's 汇编, PDFs and review index."""
     out_root = run.out_root
     folder = str(Path(run.params_dir).resolve()) if Path(run.params_dir).is_dir() else None
     if manifest.damaged:
@@ -209,7 +208,7 @@ def _build(files: list[Path], roles: dict[str, RoleTemplate], run: Settings,
         _note(manifest, o.file, o, p, folder, out_root)
 
     if p.tasks:  # a 汇编 will be written: its tables load while the workers start
-        threading.Thread(target=warm_up, daemon=True).start()
+        threading.Thread(target=warm_up_volumes, daemon=True).start()
     try:
         run_all(p.tasks, p.outcomes, pool, run.quiet, done)
     finally:

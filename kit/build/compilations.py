@@ -31,10 +31,11 @@ def groups(outcomes: list[Outcome], by: str | None) -> dict[str, list[Outcome]]:
     return dict(sorted(out.items()))
 
 
-def warm_up() -> None:
-    """Load the name order's tables (the stroke counts of every CJK character: ~0.5 s)
-    and the Word writer ahead of the 汇编, e.g. in a thread while the workers run.  A
-    failure here is reported where the 汇编 needs them, not here."""
+def warm_up_volumes() -> None:
+    """Load the name order's tables (the stroke counts of every CJK character) and the
+    Word writer ahead of the 汇编, in a thread while the workers run (their processes
+    do the work: this one waits), so the 汇编 starts at once (~0.2 s CPU,
+    bench/bench_warm_up.py).  A failure here is reported where the 汇编 needs them."""
     from kit.report.collation import name_key
 
     try:

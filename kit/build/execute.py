@@ -116,10 +116,11 @@ def run_task(task: Task, outcome: Outcome) -> Outcome:
     return outcome
 
 
-def warm_up() -> None:
-    """Import what :func:`run_task` needs, build the review page's exporter, and do once
-    what the first notebook would otherwise pay for (about 0.2 s): compile the notebook
-    schema's validator and the review page's templates."""
+def warm_up_run_task() -> None:
+    """Warm-up of a new worker (:func:`kit.build.workers.warm_up_worker`): import what
+    :func:`run_task` needs, build the review page's exporter, and do once what the first
+    notebook would otherwise pay for: compile the notebook schema's validator and the
+    review page's templates (~3 s CPU with the imports, bench/bench_warm_up.py)."""
     global _exporter
     import nbformat
     import papermill  # noqa: F401

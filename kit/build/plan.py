@@ -23,7 +23,7 @@ from typing import Any
 
 from kit.build.execute import NOTEBOOK, Outcome, Task
 from kit.build.intake import read_params_bytes
-from kit.build.manifest import Manifest, digest, kit_fingerprint, official_key
+from kit.build.manifest import Manifest, digest, inputs_digest, kit_fingerprint
 from kit.errors import ParamsError, display_path, internal_problem
 from kit.project import report_name, year_folder
 from kit.report.collation import ENV as ORDER_ENV
@@ -78,7 +78,7 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
          compare: str | Path | None = None,
          parsed: dict[tuple[str, str], dict[str, Entry]] | None = None) -> Plan:
     """Every file read and checked; an official is reused when the key of what would
-    make its outputs (:func:`kit.build.manifest.official_key`, with its 提示 against last year
+    make its outputs (:func:`kit.build.manifest.inputs_digest`, with its 提示 against last year
     and the other officials) equals the last build's and those outputs are all there.
     ``parsed``: each file's entries by (real path, digest of its bytes), kept by a
     ``--watch`` session so that only changed files are parsed again; updated here."""
@@ -130,9 +130,9 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
             continue
         check = checks.get(path)
         compared = check.as_dict() if check else None
-        p.keys[path] = official_key(fingerprint, path.resolve(), raw[path],
-                                    got.template.path.read_bytes(),
-                                    json.dumps([compared, order], sort_keys=True, default=str))
+        p.keys[path] = inputs_digest(fingerprint, path.resolve(), raw[path],
+                                     got.template.path.read_bytes(),
+                                     json.dumps([compared, order], sort_keys=True, default=str))
         explicit = got.values.get("排序")  # as kit.report.render puts it in the Report
         o = Outcome(file=path, name=got.name, role=got.role, unit=got.unit, year=got.year,
                     county=str(got.values.get("所属县", "")), rank=got.template.rank,

@@ -9,6 +9,7 @@ A working folder (made by ``kit init``; this repository is one too)::
     build/<年度>/docx/<report name>.docx  the reports (:func:`report_name`)
     build/<年度>/pdf/<name>.pdf           with --pdf: of each report and each 汇编
     build/<年度>/<年度>年度述职报告汇编.docx   (or one per group with --by, and a 清单.txt)
+    build/<年度>/审阅数据.json             the year's figures, for next year's 提示
     build/<report name>.docx             ``kit render`` and the form: one official by hand
 
 :class:`YearFolder` is the one place that spells these names; everything else asks it.
@@ -39,6 +40,7 @@ REVIEW_NOTEBOOK = "review.ipynb"
 BACKUP_SUFFIX = ".bak"  # the names kit.iorw.backup_generations gives end in it
 PARTIAL_SUFFIX = ".partial.ipynb"  # papermill's scratch notebook, renamed when it is done
 GUIDE = "使用说明.md"
+VALUES_FILE = "审阅数据.json"  # a year's values, for next year's 提示 (kit.review.flags)
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -142,6 +144,11 @@ class YearFolder:
     @property
     def volume(self) -> Path:
         return self.path / volume_name(self.year)
+
+    @property
+    def values(self) -> Path:
+        """This year's figures, read by next year's build for its 提示."""
+        return self.path / VALUES_FILE
 
     def group_volume(self, group: str) -> Path:
         """「2023年度述职报告汇编-青川县.docx」 (``--by``): beside the year's 汇编."""

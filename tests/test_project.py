@@ -28,6 +28,7 @@ def test_build_folder_parts() -> None:
     assert parts.group_volume("a/b:c") == Path("out/2023/2023年度述职报告汇编-a_b_c.docx")
     assert parts.volume_list == Path("out/2023/2023年度述职报告汇编清单.txt")
     assert parts.pdf_of(parts.volume) == Path("out/2023/pdf/2023年度述职报告汇编.pdf")
+    assert parts.values == Path("out/2023/审阅数据.json")
 
 
 def test_an_officials_outputs() -> None:

@@ -40,6 +40,7 @@ REVIEW_NOTEBOOK = "review.ipynb"
 BACKUP_SUFFIX = ".bak"  # the names kit.iorw.backup_generations gives end in it
 PARTIAL_SUFFIX = ".partial.ipynb"  # papermill's scratch notebook, renamed when it is done
 GUIDE = "使用说明.md"
+INDEX_PAGE = "index.html"  # in review/, beside the pages that link back to it
 VALUES_FILE = "审阅数据.json"  # a year's values, for next year's 提示 (kit.review.flags)
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -139,7 +140,7 @@ class YearFolder:
     @property
     def index(self) -> Path:
         """The review index: every official's page, report and the 汇编s."""
-        return self.review / "index.html"
+        return self.review / INDEX_PAGE
 
     @property
     def volume(self) -> Path:

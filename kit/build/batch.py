@@ -46,7 +46,7 @@ from kit.errors import (
     display_path,
 )
 from kit.iorw import atomic_write_text
-from kit.project import BUILD, PARAMS, YearFolder, year_folder
+from kit.project import BUILD, INDEX_PAGE, PARAMS, YearFolder, year_folder
 from kit.report.identity import Identity
 from kit.report.templates import RoleTemplate, load_roles, templates_dir
 from kit.report.yamlio import Entry
@@ -234,7 +234,8 @@ def _plan_and_note(files: list[Path], folder: str | None, roles: dict[str, RoleT
     for path, o in p.outcomes.items():
         if o.stage == "检查":
             atomic_write_text(o.review, render_page(  # type: ignore[arg-type]
-                "failed_check.html.j2", file=display_path(o.file), reason=o.reason))
+                "failed_check.html.j2", file=display_path(o.file), reason=o.reason,
+                index=INDEX_PAGE))
             _note(manifest, path, o, p, folder, out_root)
     return p
 

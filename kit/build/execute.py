@@ -185,6 +185,6 @@ def review_page(nb: Any, task: Task, outcome: Outcome) -> str:
     if nb is None:
         nb = nbformat.v4.new_notebook()
     kit = {"title": task.title, "failed": not outcome.ok, "reason": outcome.reason,
-           "file": outcome.file.name, "compare": task.compare}
+           "file": outcome.file.name, "compare": task.compare, "index": project.INDEX_PAGE}
     body, _ = _exporter.from_notebook_node(nb, resources={"kit": kit})
     return body

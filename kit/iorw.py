@@ -1,4 +1,6 @@
-"""Writing outputs safely: atomically, under names every system accepts."""
+"""Writing outputs safely: atomically, under names every system accepts, and a backup of
+what a write replaces that a user made (a parameter file, a template, a workbook), so a
+kit crash or a mistaken save never costs a user their work."""
 
 from __future__ import annotations
 
@@ -67,11 +69,15 @@ def safe_filename(name: str, max_chars: int = 80) -> str:
 
 
 BACKUP_SUFFIX = project.BACKUP_SUFFIX
+# Every replaced file keeps as many (parameter files from the form or a roster, templates,
+# workbooks): the user learns one number, and ten saves reach back over a day's editing.
+BACKUPS_KEPT = 10
 
 
-def backup_generations(path: str | Path, keep: int = 5, now: float | None = None) -> Path | None:
+def backup_generations(path: str | Path, now: float | None = None) -> Path | None:
     """Copy ``path`` (if it exists) to ``<name>.<YYYYmmdd-HHMMSS>.bak`` beside it, atomically,
-    and delete all but the newest ``keep`` such copies.  Returns the new backup, or None.
+    and delete all but the newest :data:`BACKUPS_KEPT` such copies.  Returns the new backup,
+    or None.
 
     The names end in .bak, never .yaml, so the batch does not read them; several
     generations mean a mistaken save and a second one after it can both be undone."""
@@ -89,7 +95,7 @@ def backup_generations(path: str | Path, keep: int = 5, now: float | None = None
     except OSError as err:
         raise OutputError(Problem(f"无法备份：{os_reason(err)}", file=display_path(path))) from None
     atomic_write_bytes(backup, data)
-    for old in backups_of(path)[keep:]:
+    for old in backups_of(path)[BACKUPS_KEPT:]:
         old.unlink(missing_ok=True)
     return backup
 

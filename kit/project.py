@@ -4,15 +4,19 @@ A working folder (made by ``kit init``; this repository is one too)::
 
     templates/                 role templates (*.md)
     params/                    parameter files (*.yaml), one per official
-    build/<年度>/notebooks/     executed report notebooks
-    build/<年度>/review/        review pages and index.html
-    build/<年度>/docx/          the reports
-    build/<年度>/pdf/           with --pdf
-    build/<年度>/<年度>年度述职报告汇编.docx
+    build/<年度>/notebooks/<stem>.ipynb   executed report notebooks (<stem>: the parameter file's)
+    build/<年度>/review/<stem>.html       review pages, and index.html
+    build/<年度>/docx/<report name>.docx  the reports (:func:`report_name`)
+    build/<年度>/pdf/<name>.pdf           with --pdf: of each report and each 汇编
+    build/<年度>/<年度>年度述职报告汇编.docx   (or one per group with --by, and a 清单.txt)
+    build/<年度>/审阅数据.json             the year's figures, for next year's 提示
+    build/<report name>.docx             ``kit render`` and the form: one official by hand
+
+:class:`YearFolder` is the one place that spells these names; everything else asks it.
 
 Backups: a file the kit replaces (a parameter file saved by the form or the roster, a
 template by ``kit import --force``) is first copied beside itself as
-``<name>.<YYYYmmdd-HHMMSS>.bak``, the newest few kept (:func:`kit.iorw.backup_generations`);
+``<name>.<YYYYmmdd-HHMMSS>.bak``, the newest ten kept (:data:`kit.iorw.BACKUPS_KEPT`);
 never ``.yaml`` or ``.md``, so a backup is not read as a parameter file or a template.
 
 The report and form notebooks, the role templates and the two sample parameter files
@@ -34,7 +38,10 @@ REPORT_NOTEBOOK = "report.ipynb"
 FORM_NOTEBOOK = "form.ipynb"
 REVIEW_NOTEBOOK = "review.ipynb"
 BACKUP_SUFFIX = ".bak"  # the names kit.iorw.backup_generations gives end in it
+PARTIAL_SUFFIX = ".partial.ipynb"  # papermill's scratch notebook, renamed when it is done
 GUIDE = "使用说明.md"
+INDEX_PAGE = "index.html"  # in review/, beside the pages that link back to it
+VALUES_FILE = "审阅数据.json"  # a year's values, for next year's 提示 (kit.review.flags)
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -79,9 +86,36 @@ def volume_name(year: int) -> str:
     return f"{year}年度述职报告汇编.docx"
 
 
+def report_name(year: int, unit: str, role: str, name: str) -> str:
+    """「2023年度述职报告-东山镇-镇党建办主任-李明华.docx」: an official's report, unique per
+    official (the batch refuses two that share one) and valid on Windows."""
+    from kit.iorw import safe_filename  # kit.iorw reads BACKUP_SUFFIX from here
+
+    parts = [f"{year}年度述职报告", unit, role, name]
+    return safe_filename("-".join(p for p in parts if p)) + ".docx"
+
+
+def report_by_hand(out_root: str | Path, year: int, unit: str, role: str, name: str) -> Path:
+    """Where ``kit render`` and the form put one official's report: in the build folder
+    itself, so a report made by hand never replaces the batch's (its manifest knows
+    what it wrote in build/<年度>/docx/)."""
+    return Path(out_root) / report_name(year, unit, role, name)
+
+
+def partial_notebook(notebook: Path) -> Path:
+    """Where papermill writes ``notebook`` until it is done (a dot name: hidden)."""
+    return notebook.with_name(f".{notebook.stem}{PARTIAL_SUFFIX}")
+
+
+def is_scratch(name: str) -> bool:
+    """A leftover of an interrupted write: an atomic write's ``.<name>.*.tmp`` or a
+    :func:`partial_notebook`."""
+    return name.startswith(".") and (name.endswith(".tmp") or name.endswith(PARTIAL_SUFFIX))
+
+
 @dataclass(frozen=True)
 class YearFolder:
-    """build/<年度>/ and its parts."""
+    """build/<年度>/: its folders, the year's files and each official's."""
 
     path: Path
     year: int
@@ -95,10 +129,6 @@ class YearFolder:
         return self.path / "review"
 
     @property
-    def index(self) -> Path:
-        return self.review / "index.html"
-
-    @property
     def docx(self) -> Path:
         return self.path / "docx"
 
@@ -106,9 +136,46 @@ class YearFolder:
     def pdf(self) -> Path:
         return self.path / "pdf"
 
+    # The year's files.
+    @property
+    def index(self) -> Path:
+        """The review index: every official's page, report and the 汇编s."""
+        return self.review / INDEX_PAGE
+
     @property
     def volume(self) -> Path:
         return self.path / volume_name(self.year)
+
+    @property
+    def values(self) -> Path:
+        """This year's figures, read by next year's build for its 提示."""
+        return self.path / VALUES_FILE
+
+    def group_volume(self, group: str) -> Path:
+        """「2023年度述职报告汇编-青川县.docx」 (``--by``): beside the year's 汇编."""
+        from kit.iorw import safe_filename
+
+        return self.volume.with_name(f"{self.volume.stem}-{safe_filename(group or '未填')}.docx")
+
+    @property
+    def volume_list(self) -> Path:
+        """「2023年度述职报告汇编清单.txt」: the groups' 汇编 (``--by``)."""
+        return self.path / f"{self.volume.stem}清单.txt"
+
+    # An official's files: notebook and page are named after the parameter file (its
+    # ``stem``), the report after the official, so a renamed file keeps its report name.
+    def notebook_of(self, stem: str) -> Path:
+        return self.notebooks / f"{stem}.ipynb"
+
+    def page_of(self, stem: str) -> Path:
+        return self.review / f"{stem}.html"
+
+    def report_of(self, unit: str, role: str, name: str) -> Path:
+        return self.docx / report_name(self.year, unit, role, name)
+
+    def pdf_of(self, docx: Path) -> Path:
+        """The PDF of a report or a 汇编 of this year."""
+        return self.pdf / f"{docx.stem}.pdf"
 
 
 def year_folder(out_root: str | Path, year: int) -> YearFolder:

@@ -62,16 +62,17 @@ def _umask() -> int:
 
 
 def test_backup_generations_keep_the_newest_few(tmp_path):
-    from kit.iorw import backup_generations, backups_of
+    from kit.iorw import BACKUPS_KEPT, backup_generations, backups_of
 
     path = tmp_path / "x.yaml"
     assert backup_generations(path) is None  # nothing to keep yet
     made = []
-    for i in range(7):
+    n = BACKUPS_KEPT + 3
+    for i in range(n):
         path.write_text(f"v{i}", encoding="utf-8")
-        made.append(backup_generations(path, keep=3, now=1_790_000_000 + (i // 2)))
+        made.append(backup_generations(path, now=1_790_000_000 + (i // 2)))
     kept = backups_of(path)
-    assert kept == made[:-4:-1]  # newest first, even two within one second
-    assert [p.read_text(encoding="utf-8") for p in kept] == ["v6", "v5", "v4"]
+    assert BACKUPS_KEPT == 10 and kept == made[:2:-1]  # newest first, even two within one second
+    assert [p.read_text(encoding="utf-8") for p in kept] == [f"v{i}" for i in range(n - 1, 2, -1)]
     assert all(p.name.endswith(".bak") and not p.name.endswith(".yaml") for p in kept)
     assert sorted(tmp_path.iterdir()) == sorted([path, *kept])

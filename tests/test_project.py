@@ -23,6 +23,35 @@ def test_build_folder_parts() -> None:
         Path("out/2023/notebooks"), Path("out/2023/review"), Path("out/2023/docx"),
         Path("out/2023/pdf"))
     assert parts.index == Path("out/2023/review/index.html")
+    assert parts.group_volume("青川县") == Path("out/2023/2023年度述职报告汇编-青川县.docx")
+    assert parts.group_volume("") == Path("out/2023/2023年度述职报告汇编-未填.docx")
+    assert parts.group_volume("a/b:c") == Path("out/2023/2023年度述职报告汇编-a_b_c.docx")
+    assert parts.volume_list == Path("out/2023/2023年度述职报告汇编清单.txt")
+    assert parts.pdf_of(parts.volume) == Path("out/2023/pdf/2023年度述职报告汇编.pdf")
+    assert parts.values == Path("out/2023/审阅数据.json")
+
+
+def test_an_officials_outputs() -> None:
+    parts = project.year_folder(Path("out"), 2023)
+    assert parts.notebook_of("东山镇-李明华") == Path("out/2023/notebooks/东山镇-李明华.ipynb")
+    assert parts.page_of("东山镇-李明华") == Path("out/2023/review/东山镇-李明华.html")
+    report = parts.report_of("东山镇", "镇党建办主任", "李明华")
+    assert report == Path("out/2023/docx/2023年度述职报告-东山镇-镇党建办主任-李明华.docx")
+    assert parts.pdf_of(report) == Path("out/2023/pdf/2023年度述职报告-东山镇-镇党建办主任-李明华.pdf")
+    assert project.report_by_hand("out", 2023, "东山镇", "镇党建办主任", "李明华") == Path(
+        "out/2023年度述职报告-东山镇-镇党建办主任-李明华.docx")
+
+
+def test_report_names_are_valid_everywhere_and_skip_blanks() -> None:
+    assert project.report_name(2023, "东山镇", "", "李明华") == "2023年度述职报告-东山镇-李明华.docx"
+    assert project.report_name(2023, 'a<b>"c', "角色", "名?") == "2023年度述职报告-a_b__c-角色-名_.docx"
+
+
+def test_scratch_files_are_told_from_outputs() -> None:
+    partial = project.partial_notebook(Path("out/2023/notebooks/李明华.ipynb"))
+    assert partial == Path("out/2023/notebooks/.李明华.partial.ipynb")
+    assert project.is_scratch(partial.name) and project.is_scratch(".李明华.html.x1y2.tmp")
+    assert not project.is_scratch("李明华.ipynb") and not project.is_scratch("李明华.partial.ipynb")
 
 
 def test_working_folder_is_found_upwards(tmp_path, monkeypatch) -> None:

@@ -1,18 +1,15 @@
 """``kit build``: every parameter file of a folder through the report notebook.
 
-Stages, one module each: :mod:`kit.build.plan` reads and checks the files (a file that fails
-never reaches papermill) and decides what the last build already made
-(:mod:`kit.build.manifest`), :mod:`kit.build.workers` runs :mod:`kit.build.execute` (papermill and the
-review page) in worker processes, each keeping one kernel alive (:mod:`kit.build.engines`),
-:mod:`kit.build.compilations` writes the 汇编 and PDFs, and this module the review index and the
-summary.  One build at a time per output
-folder (:mod:`kit.build.lock`).  Outputs::
-
-    build/<年度>/notebooks/   executed notebooks (papermill output, error marker on failure)
-    build/<年度>/review/      one page per official, without code; index.html
-    build/<年度>/docx/        the reports
-    build/<年度>/<年度>年度述职报告汇编.docx   (see kit.project)
-    build/.kit/               the manifest, the lock and the kernels' runtime files
+This module runs the stages in order and owns what spans them (settings, the folder's
+lock, Ctrl-C, the manifest's journal, the summary); each stage is its own module so it
+can be read and tested alone.  :mod:`kit.build.plan` reads and checks the files (a
+file that fails never reaches papermill) and decides what the last build already made
+(:mod:`kit.build.manifest`); :mod:`kit.build.workers` runs :mod:`kit.build.execute`
+(papermill and the review page) in worker processes, each keeping one kernel alive
+(:mod:`kit.build.engines`); :mod:`kit.build.compilations` writes the 汇编 and PDFs;
+this module the review index and the summary.  One build at a time per output folder
+(:mod:`kit.build.lock`).  Where each output goes is :class:`kit.project.YearFolder`'s;
+``build/.kit/`` holds the manifest, the lock and the kernels' runtime files.
 """
 
 from __future__ import annotations
@@ -28,12 +25,11 @@ from typing import Any
 from urllib.parse import quote
 
 from kit.build.compilations import (
-    group_volume,
     groups,
     pdfs,
     prune,
     volume,
-    warm_up,
+    warm_up_volumes,
     write_volume_list,
 )
 from kit.build.execute import Outcome
@@ -50,7 +46,7 @@ from kit.errors import (
     display_path,
 )
 from kit.iorw import atomic_write_text
-from kit.project import BUILD, PARAMS, YearFolder, year_folder
+from kit.project import BUILD, INDEX_PAGE, PARAMS, YearFolder, year_folder
 from kit.report.identity import Identity
 from kit.report.templates import RoleTemplate, load_roles, templates_dir
 from kit.report.yamlio import Entry
@@ -182,7 +178,7 @@ def once(run: Settings, pool: Workers, say: Callable[[str], None], *, keep: bool
     result = BuildResult(outcomes=[], lookalikes=lookalikes)
     manifest = Manifest.load(run.out_root)
     try:
-        _build(files, roles, run, manifest, result, pool, say, keep, parsed)
+        _plan_run_and_compile(files, roles, run, manifest, result, pool, say, keep, parsed)
     except KeyboardInterrupt:
         result.interrupted = True
     finally:
@@ -193,10 +189,12 @@ def once(run: Settings, pool: Workers, say: Callable[[str], None], *, keep: bool
     return result
 
 
-def _build(files: list[Path], roles: dict[str, RoleTemplate], run: Settings,
-           manifest: Manifest, result: BuildResult, pool: Workers,
-           say: Callable[[str], None], keep: bool,
-           parsed: dict[tuple[str, str], dict[str, Entry]] | None) -> None:
+def _plan_run_and_compile(files: list[Path], roles: dict[str, RoleTemplate], run: Settings,
+                          manifest: Manifest, result: BuildResult, pool: Workers,
+                          say: Callable[[str], None], keep: bool,
+                          parsed: dict[tuple[str, str], dict[str, Entry]] | None) -> None:
+    """Plan (what is reused, run or refused), run the officials' notebooks on ``pool``,
+    then each year's 汇编, PDFs and review index."""
     out_root = run.out_root
     folder = str(Path(run.params_dir).resolve()) if Path(run.params_dir).is_dir() else None
     if manifest.damaged:
@@ -210,7 +208,7 @@ def _build(files: list[Path], roles: dict[str, RoleTemplate], run: Settings,
         _note(manifest, o.file, o, p, folder, out_root)
 
     if p.tasks:  # a 汇编 will be written: its tables load while the workers start
-        threading.Thread(target=warm_up, daemon=True).start()
+        threading.Thread(target=warm_up_volumes, daemon=True).start()
     try:
         run_all(p.tasks, p.outcomes, pool, run.quiet, done)
     finally:
@@ -236,7 +234,8 @@ def _plan_and_note(files: list[Path], folder: str | None, roles: dict[str, RoleT
     for path, o in p.outcomes.items():
         if o.stage == "检查":
             atomic_write_text(o.review, render_page(  # type: ignore[arg-type]
-                "failed_check.html.j2", file=display_path(o.file), reason=o.reason))
+                "failed_check.html.j2", file=display_path(o.file), reason=o.reason,
+                index=INDEX_PAGE))
             _note(manifest, path, o, p, folder, out_root)
     return p
 
@@ -257,11 +256,11 @@ def _finish(out_root: Path, result: BuildResult, manifest: Manifest, p: Plan, pd
         else:
             books = groups(group, by)
         for name, members in books.items():
-            path = group_volume(parts, name) if by else parts.volume
+            path = parts.group_volume(name) if by else parts.volume
             if (book := volume(path, year, members, result, manifest, p.keys, final)):
                 written.append(book)
         if books:  # a refused --final keeps the last draft
-            prune(parts, {group_volume(parts, n) if by else parts.volume for n in books},
+            prune(parts, {parts.group_volume(n) if by else parts.volume for n in books},
                   manifest, by)
         if by:
             write_volume_list(parts, by, group, result)
@@ -359,7 +358,7 @@ def _write_index(parts: YearFolder, outcomes: list[Outcome], result: BuildResult
     from kit.review.status import statuses
 
     books = [v for v in result.volumes if v.parent == parts.path]
-    books += [p for v in books if (p := parts.pdf / f"{v.stem}.pdf") in result.pdfs]
+    books += [p for v in books if (p := parts.pdf_of(v)) in result.pdfs]
     reviewed = {Path(os.path.realpath(s.path)): s for s in statuses(params_dir, known=known)}
     write_index(parts.index, parts.year, outcomes, books, reviewed)
 

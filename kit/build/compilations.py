@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from kit.build.execute import Outcome
 from kit.build.manifest import Manifest, digest
 from kit.errors import KitError, OutputError, ToolMissingError, display_path, os_reason
-from kit.iorw import atomic_write_text, safe_filename
+from kit.iorw import atomic_write_text
 from kit.project import YearFolder
 from kit.report.collation import ENV as ORDER_ENV
 
@@ -31,10 +31,11 @@ def groups(outcomes: list[Outcome], by: str | None) -> dict[str, list[Outcome]]:
     return dict(sorted(out.items()))
 
 
-def warm_up() -> None:
-    """Load the name order's tables (the stroke counts of every CJK character: ~0.5 s)
-    and the Word writer ahead of the 汇编, e.g. in a thread while the workers run.  A
-    failure here is reported where the 汇编 needs them, not here."""
+def warm_up_volumes() -> None:
+    """Load the name order's tables (the stroke counts of every CJK character) and the
+    Word writer ahead of the 汇编, in a thread while the workers run (their processes
+    do the work: this one waits), so the 汇编 starts at once (~0.2 s CPU,
+    bench/bench_warm_up.py).  A failure here is reported where the 汇编 needs them."""
     from kit.report.collation import name_key
 
     try:
@@ -44,19 +45,14 @@ def warm_up() -> None:
         return
 
 
-def group_volume(parts: YearFolder, group: str) -> Path:
-    """「2023年度述职报告汇编-青川县.docx」 beside the year's 汇编."""
-    return parts.volume.with_name(f"{parts.volume.stem}-{safe_filename(group or '未填')}.docx")
-
-
 def write_volume_list(parts: YearFolder, by: str, outcomes: list[Outcome],
                        result: BuildResult) -> None:
     """「<年度>年度述职报告汇编清单.txt」: each group's 汇编 and how many reports it holds."""
     lines = [f"{parts.volume.stem}清单（按{by}分册）", ""]
     for name, members in groups(outcomes, by).items():
-        book = group_volume(parts, name).name
+        book = parts.group_volume(name).name
         lines.append(f"{name or '（未填）'}\t{len(members)} 份\t{book}")
-    path = atomic_write_text(parts.path / f"{parts.volume.stem}清单.txt", "\n".join(lines) + "\n")
+    path = atomic_write_text(parts.volume_list, "\n".join(lines) + "\n")
     result.volume_lists.append(path)
 
 
@@ -69,11 +65,11 @@ def prune(parts: YearFolder, keep: set[Path], manifest: Manifest, by: str | None
         path = parts.path.parent / book
         if path.parent != parts.path or path in keep:
             continue
-        for old in (path, parts.path / "pdf" / f"{path.stem}.pdf"):
+        for old in (path, parts.pdf_of(path)):
             old.unlink(missing_ok=True)
         del manifest.volumes[book]
     if not by:
-        (parts.path / f"{parts.volume.stem}清单.txt").unlink(missing_ok=True)
+        parts.volume_list.unlink(missing_ok=True)
 
 
 def volume(path: Path, year: int, outcomes: list[Outcome], result: BuildResult,
@@ -141,14 +137,13 @@ def pdfs(parts: YearFolder, outcomes: list[Outcome], result: BuildResult,
 
     pdf_dir, year_dir = parts.pdf, parts.path
     todo = [o for o in outcomes if o.ok and o.docx
-            and not (pdf_dir / f"{o.docx.stem}.pdf").is_file() or o.stage == "执行"]
+            and not parts.pdf_of(o.docx).is_file() or o.stage == "执行"]
     todo = [o for o in todo if o.ok and o.docx]
     books = [v for v in result.volumes if v.parent == year_dir]
     now = {info.path for _, info in written}
-    stale_books = [v for v in books if v in now or not (pdf_dir / f"{v.stem}.pdf").is_file()]
-    done_pdfs = [pdf_dir / f"{o.docx.stem}.pdf" for o in outcomes
-                 if o.ok and o.docx and o not in todo]
-    result.pdfs += done_pdfs + [pdf_dir / f"{v.stem}.pdf" for v in books if v not in stale_books]
+    stale_books = [v for v in books if v in now or not parts.pdf_of(v).is_file()]
+    done_pdfs = [parts.pdf_of(o.docx) for o in outcomes if o.ok and o.docx and o not in todo]
+    result.pdfs += done_pdfs + [parts.pdf_of(v) for v in books if v not in stale_books]
     docx = [o.docx for o in todo if o.docx] + stale_books
     if not docx:
         return
@@ -163,12 +158,12 @@ def pdfs(parts: YearFolder, outcomes: list[Outcome], result: BuildResult,
     for o in todo:
         rec = manifest.records.get(o.file.name)
         if rec is not None and o.docx is not None:
-            rec["pdf"] = os.path.relpath(pdf_dir / f"{o.docx.stem}.pdf", year_dir.parent)
+            rec["pdf"] = os.path.relpath(parts.pdf_of(o.docx), year_dir.parent)
     for reports, info in written:
         # The PDF is the referee: if LibreOffice paginated differently from the page
         # model, the 目录's printed numbers are corrected from the PDF itself.
         try:
-            checked = referee_volume(reports, info, pdf_dir / f"{info.path.stem}.pdf")
+            checked = referee_volume(reports, info, parts.pdf_of(info.path))
         except PdfError as err:
             result.problem(f"汇编目录页码未核对：{err}", err.exit_code)
             continue

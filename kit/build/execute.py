@@ -84,7 +84,7 @@ def run_task(task: Task, outcome: Outcome) -> Outcome:
     nb = None
     # papermill writes to a scratch name that replaces the real one at the end: an
     # interrupted run never leaves a truncated notebook over the previous good one.
-    partial = task.notebook.with_name(f".{task.notebook.stem}.partial.ipynb")
+    partial = project.partial_notebook(task.notebook)
     partial.unlink(missing_ok=True)  # an interrupted run's leftover is not this run's
     try:
         nb = papermill.execute_notebook(
@@ -116,10 +116,11 @@ def run_task(task: Task, outcome: Outcome) -> Outcome:
     return outcome
 
 
-def warm_up() -> None:
-    """Import what :func:`run_task` needs, build the review page's exporter, and do once
-    what the first notebook would otherwise pay for (about 0.2 s): compile the notebook
-    schema's validator and the review page's templates."""
+def warm_up_run_task() -> None:
+    """Warm-up of a new worker (:func:`kit.build.workers.warm_up_worker`): import what
+    :func:`run_task` needs, build the review page's exporter, and do once what the first
+    notebook would otherwise pay for: compile the notebook schema's validator and the
+    review page's templates (~3 s CPU with the imports, bench/bench_warm_up.py)."""
     global _exporter
     import nbformat
     import papermill  # noqa: F401
@@ -184,6 +185,6 @@ def review_page(nb: Any, task: Task, outcome: Outcome) -> str:
     if nb is None:
         nb = nbformat.v4.new_notebook()
     kit = {"title": task.title, "failed": not outcome.ok, "reason": outcome.reason,
-           "file": outcome.file.name, "compare": task.compare}
+           "file": outcome.file.name, "compare": task.compare, "index": project.INDEX_PAGE}
     body, _ = _exporter.from_notebook_node(nb, resources={"kit": kit})
     return body

@@ -49,11 +49,13 @@ RESET_CODE = """(lambda gc, collect: (
     get_ipython().reset(new_session=True),
     setattr(gc, "collect", collect),
 ))(__import__("gc"), __import__("gc").collect)"""
-# What the report notebook imports (kit, python-docx): sent, silent and unawaited, as
-# soon as a worker's kernel is launched, so the kernel imports them while the worker
-# imports papermill, not during the first notebook.  An expression: nothing is bound in
-# the user's namespace, and a failure here is the first notebook's to report.
-WARM_CODE = '__import__("kit.build.notebook"), __import__("kit.word.report")'
+# Warm-up (one of kit build's: each does beside other work what the first official
+# would wait for; bench/bench_warm_up.py): what the report notebook imports (kit,
+# python-docx), sent, silent and unawaited, as soon as a worker's kernel is launched, so
+# the kernel imports them (~0.5 s CPU) while the worker imports papermill, not during
+# the first notebook.  An expression: nothing is bound in the user's namespace, and a
+# failure here is the first notebook's to report.
+WARM_UP_KERNEL_CODE = '__import__("kit.build.notebook"), __import__("kit.word.report")'
 # No history file: nothing of a run is written to the user's profile.  No 0.5 ms sleep
 # before each reply (ipykernel's guard for clients that stop reading output at the reply;
 # papermill's nbclient reads output until the kernel reports idle, which comes after all
@@ -107,7 +109,7 @@ class ReusedKernel:
         if self.km is None:
             try:
                 run_sync(self._launch)()
-                self.kc.execute(WARM_CODE, silent=True, store_history=False)
+                self.kc.execute(WARM_UP_KERNEL_CODE, silent=True, store_history=False)
             except Exception as err:  # ensure() tries again and reports
                 log.warning("内核启动失败：%s", err)
                 self.stop()

@@ -24,6 +24,7 @@ from pathlib import Path
 from types import TracebackType
 
 from kit.errors import OutputError, Problem, display_path, os_reason
+from kit.project import is_scratch
 
 KIT_DIR = ".kit"
 WAIT_SECONDS = 5.0
@@ -164,7 +165,7 @@ def clean_scratch(out_root: Path) -> int:
         if folder.name == KIT_DIR or not folder.is_dir():
             continue
         for p in folder.glob(".*"):
-            if p.is_file() and (p.name.endswith(".tmp") or p.name.endswith(".partial.ipynb")):
+            if p.is_file() and is_scratch(p.name):
                 p.unlink(missing_ok=True)
                 removed += 1
     return removed

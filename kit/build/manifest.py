@@ -1,6 +1,6 @@
 """What the last builds made, so ``kit build`` redoes only what changed.
 
-Each official's outputs are keyed by a hash of what made them (:func:`official_key`):
+Each official's outputs are keyed by a hash of what made them (:func:`inputs_digest`):
 the parameter file's bytes and path, its role template, the report notebook, the kit
 itself (its version and every source and layout file it ships) and what its review page
 shows from outside the file (the 提示 against last year and the other officials).  The record of
@@ -50,8 +50,8 @@ def kit_fingerprint(notebook: Path) -> str:
     return digest(*parts)
 
 
-def official_key(fingerprint: str, params_file: Path, data: bytes, template: bytes,
-                 settings: str = "") -> str:
+def inputs_digest(fingerprint: str, params_file: Path, data: bytes, template: bytes,
+                  settings: str = "") -> str:
     """What makes one official's outputs: the kit, the file (path and bytes), its role
     template and ``settings`` (its 提示 against last year and the others, name order)."""
     return digest(fingerprint, str(params_file), data, template, settings)

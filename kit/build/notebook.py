@@ -84,7 +84,8 @@ def show_report(official: Official) -> Report:
 def write_outputs(report: Report, out_dir: str | Path = project.BUILD) -> Path:
     """Write the .docx to ``<out_dir>/<年度>/docx/`` and show where it went."""
     try:
-        path = write_docx(report, project.year_folder(out_dir, report.year).docx)
+        parts = project.year_folder(out_dir, report.year)
+        path = write_docx(report, parts.report_of(report.unit, report.role, report.name))
     except KitError as err:
         show_failure(err)
         raise

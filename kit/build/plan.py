@@ -23,10 +23,9 @@ from typing import Any
 
 from kit.build.execute import NOTEBOOK, Outcome, Task
 from kit.build.intake import read_params_bytes
-from kit.build.manifest import Manifest, digest, kit_fingerprint, official_key
-from kit.build.official import output_name
+from kit.build.manifest import Manifest, digest, inputs_digest, kit_fingerprint
 from kit.errors import ParamsError, display_path, internal_problem
-from kit.project import year_folder
+from kit.project import report_name, year_folder
 from kit.report.collation import ENV as ORDER_ENV
 from kit.report.identity import Identity, same_person
 from kit.report.params import Official, parse_entries, read_entries
@@ -79,7 +78,7 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
          compare: str | Path | None = None,
          parsed: dict[tuple[str, str], dict[str, Entry]] | None = None) -> Plan:
     """Every file read and checked; an official is reused when the key of what would
-    make its outputs (:func:`kit.build.manifest.official_key`, with its 提示 against last year
+    make its outputs (:func:`kit.build.manifest.inputs_digest`, with its 提示 against last year
     and the other officials) equals the last build's and those outputs are all there.
     ``parsed``: each file's entries by (real path, digest of its bytes), kept by a
     ``--watch`` session so that only changed files are parsed again; updated here."""
@@ -127,13 +126,13 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
         if got is None:  # refused: a page so that every link works
             o = p.outcomes[path]
             o.year = o.year or (_year_of(path) if path in p.data else 0) or usual_year
-            o.review = year_folder(out_root, o.year).review / f"{stem}.html"
+            o.review = year_folder(out_root, o.year).page_of(stem)
             continue
         check = checks.get(path)
         compared = check.as_dict() if check else None
-        p.keys[path] = official_key(fingerprint, path.resolve(), raw[path],
-                                    got.template.path.read_bytes(),
-                                    json.dumps([compared, order], sort_keys=True, default=str))
+        p.keys[path] = inputs_digest(fingerprint, path.resolve(), raw[path],
+                                     got.template.path.read_bytes(),
+                                     json.dumps([compared, order], sort_keys=True, default=str))
         explicit = got.values.get("排序")  # as kit.report.render puts it in the Report
         o = Outcome(file=path, name=got.name, role=got.role, unit=got.unit, year=got.year,
                     county=str(got.values.get("所属县", "")), rank=got.template.rank,
@@ -150,8 +149,8 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
         else:
             parts = year_folder(out_root, got.year)
             p.tasks.append((Task(params_file=path.resolve(),
-                                 notebook=parts.notebooks / f"{stem}.ipynb",
-                                 review=parts.review / f"{stem}.html",
+                                 notebook=parts.notebook_of(stem),
+                                 review=parts.page_of(stem),
                                  out_root=out_root, templates=tdir, timeout=timeout,
                                  title=f"{got.name}（{got.unit} {got.role}）",
                                  compare=compared), o))
@@ -208,7 +207,7 @@ def _refuse_duplicates(checked: dict[Path, Official], p: Plan) -> None:
                 clashes.append((paths, f"是同一位同志（{ident.describe()}，{ident.role}）"))
     names: dict[tuple[int, str], list[Path]] = {}
     for path, o in checked.items():
-        out = output_name(o.year, o.unit, o.role, o.name).casefold()
+        out = report_name(o.year, o.unit, o.role, o.name).casefold()
         names.setdefault((o.year, out), []).append(path)
     for paths in names.values():
         if len(paths) > 1 and not any(set(paths) <= set(c[0]) for c in clashes):

@@ -29,7 +29,7 @@ from kit.build.batch import (
     sigint_raises_once,
     summarize,
 )
-from kit.build.compilations import warm_up as warm_volumes
+from kit.build.compilations import warm_up_volumes
 from kit.build.lock import WAIT_SECONDS, BuildLock
 from kit.build.workers import Workers
 from kit.errors import KitError, display_path
@@ -52,18 +52,18 @@ def watch(run: Settings, *, lock_wait: float = WAIT_SECONDS) -> int:
         listener = _Listener([Path(run.params_dir).resolve(), run.tdir], say)
         last = _Last()
         try:
-            _build(run, pool, say, last)
+            _build_once_and_summarize(run, pool, say, last)
             run = replace(run, force=False)  # --force is for the first build only
             if not last.stopped:  # the first saved change as quick as the next:
-                pool.warm()  # every worker's kernel ready,
-                warm_volumes()  # the 汇编's name order and Word writer loaded here
+                pool.warm_up_all()  # every worker's kernel ready,
+                warm_up_volumes()  # the 汇编's name order and Word writer loaded here
                 say(f"\n正在监视 {display_path(run.params_dir)} 和 {display_path(run.tdir)}："
                     "参数文件、模板保存后或审阅记录有变化时自动重新生成。按 Ctrl-C 结束。")
             while not last.stopped:
                 names = listener.next_changes()
                 say(f"\n发现改动：{'、'.join(names[:5])}"
                     f"{f' 等 {len(names)} 个文件' if len(names) > 5 else ''}，重新生成……")
-                _build(run, pool, say, last)
+                _build_once_and_summarize(run, pool, say, last)
         except KeyboardInterrupt:  # Ctrl-C while waiting: the normal end of a session
             pass
         finally:
@@ -162,7 +162,8 @@ class _Last:
     parsed: dict[tuple[str, str], dict[str, Entry]] = field(default_factory=dict)
 
 
-def _build(run: Settings, pool: Workers, say: Callable[[str], None], last: _Last) -> None:
+def _build_once_and_summarize(run: Settings, pool: Workers, say: Callable[[str], None],
+                              last: _Last) -> None:
     """One build on the kept workers.  A problem that stops a build (a broken template,
     an emptied folder) is said, and the session waits for the fix."""
     try:

@@ -47,15 +47,15 @@ class Workers:
         if self.pool is None:
             self._new(min(self.workers, expected))
             assert self.pool is not None
-            self.pool.submit(warm_up)
+            self.pool.submit(warm_up_worker)
 
-    def warm(self, timeout: float = 120) -> None:
+    def warm_up_all(self, timeout: float = 120) -> None:
         """Start every worker and its kernel, and wait until they are ready
         (``kit build --watch``: the first saved change is then as quick as the next)."""
         if self.pool is None:
             self._new(self.workers)
         assert self.pool is not None
-        ready = [self.pool.submit(warm_up) for _ in range(self.size)]
+        ready = [self.pool.submit(warm_up_worker) for _ in range(self.size)]
         wait(ready, timeout=timeout)  # a worker that failed to start says so on its first official
 
     def pool_for(self, n: int) -> ProcessPoolExecutor:
@@ -113,13 +113,15 @@ class Workers:
             self.closing.pop().join()
 
 
-def warm_up() -> None:
+def warm_up_worker() -> None:
     """In a new worker: what its first official would otherwise wait for (imports, the
-    review page's exporter, the kernel ready)."""
-    from kit.build.execute import warm_up as imports
+    review page's exporter, the kernel ready).  Submitted while the batch checks the
+    files (:meth:`Workers.start_one`) or while ``--watch`` waits for the first change
+    (:meth:`Workers.warm_up_all`), so it costs the user nothing."""
+    from kit.build.execute import warm_up_run_task
     from kit.build.kernel import worker_kernel
 
-    imports()
+    warm_up_run_task()
     worker_kernel().ensure()
 
 

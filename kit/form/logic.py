@@ -8,7 +8,6 @@ functions, so every rule is the batch's own (:func:`kit.report.params.validate`,
 from __future__ import annotations
 
 import base64
-import html
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kit.build.official import write_docx
+from kit.build.official import write_by_hand
 from kit.errors import KitError, ParamsError, Problem, display_path
 from kit.iorw import atomic_write_text, backup_generations
 from kit.report.fields import Value, is_blank
@@ -27,8 +26,8 @@ from kit.report.params import find_params, plain_value, read_entries, validate
 from kit.report.render import render
 from kit.report.templates import RoleTemplate
 from kit.report.yamlio import Entry, ParamsSyntax, decode, dump, load_mapping
+from kit.review.pages import render_page, render_piece
 
-BACKUPS_KEPT = 10  # params/x.yaml → x.yaml.20261127-173501.bak …: not *.yaml, the batch skips them
 _BLANK = "\ue100"  # an unfilled value in the preview; Field.parse refuses such chars
 
 
@@ -105,16 +104,14 @@ def preview_html(chk: FormCheck) -> str:
     try:
         report = render(template, values)
     except KitError:
-        return ('<div class="kit-preview-wait">填好「年度」等基本信息后，这里显示报告预览。</div>')
+        return render_piece("form.html.j2", "preview_wait")
     return report_html(report)
 
 
 def report_html(report: Report) -> str:
     """The review pages' own report→HTML (kit/review/report.html.j2), blanks marked."""
-    from kit.review.pages import render_page
-
     page = render_page("report.html.j2", report=report)
-    return page.replace(_BLANK, '<span class="kit-blank">＿＿</span>')
+    return page.replace(_BLANK, render_piece("form.html.j2", "blank"))
 
 
 # ---------------------------------------------------------------- files
@@ -280,26 +277,25 @@ def save_params(path: str | Path, chk: FormCheck, *, folder: str | Path | None =
         if question:
             return Saved(path, written=False,
                          question=question + "（原来的内容会另存为带时间的 .bak 备份）")
-    backup = backup_generations(path, keep=BACKUPS_KEPT)
+    backup = backup_generations(path)
     atomic_write_text(path, params_text(chk, header))
     return Saved(path, written=True, backup=backup)
 
 
 def write_word(chk: FormCheck, out_dir: str | Path) -> Path:
-    """This official's .docx (the batch's writer and file name)."""
+    """This official's .docx (the batch's writer and file name), in ``out_dir`` itself:
+    :func:`kit.project.report_by_hand`."""
     if not chk.ok:
         raise ParamsError(chk.problems)
-    return write_docx(render(chk.template, chk.values), out_dir)
+    return write_by_hand(render(chk.template, chk.values), out_dir)
 
 
-def download_link(path: Path, text: str | None = None) -> str:
-    """An <a download> carrying the file itself: works in JupyterLab and Voilà alike, with
-    no file server route to configure."""
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    name = html.escape(path.name, quote=True)
-    return (f'<a class="kit-download" download="{name}" href="data:{mime};base64,{data}">'
-            f'{html.escape(text or "下载 " + path.name)}</a>')
+def download_link(path: Path, text: str | None = None, boxed: bool = False) -> str:
+    """An <a download> carrying the file itself (kit/form/form.html.j2's ``download``)."""
+    return render_piece(
+        "form.html.j2", "download", name=path.name, text=text or "下载 " + path.name,
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        data=base64.b64encode(path.read_bytes()).decode("ascii"), boxed=boxed)
 
 
 def default_year(today: date | None = None) -> int:

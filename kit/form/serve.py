@@ -2,7 +2,7 @@
 
 Voilà runs ``notebooks/form.ipynb`` with its code hidden, listening on 127.0.0.1 with
 a random token, so nobody else on the network can open it.  The kernel gets the
-project's folders through environment variables (see :mod:`kit.form.paths`), so it
+project's folders through environment variables (:meth:`kit.project.Workspace.env`), so it
 reads and writes the same params/ as the command was started for.
 
 The page uses the kit's Voilà template (``share/voila/templates/kit``: Voilà's own,

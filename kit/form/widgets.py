@@ -13,7 +13,6 @@ Use it in a notebook (``notebooks/form.ipynb``)::
 from __future__ import annotations
 
 import asyncio
-import html
 from functools import partial
 from importlib.resources import files
 from pathlib import Path
@@ -27,12 +26,18 @@ from kit.project import Workspace
 from kit.report.fields import IDENTITY, Field, format_value, numeral
 from kit.report.params import find_params
 from kit.report.templates import RoleTemplate, load_roles
+from kit.review.pages import render_piece
 
 _SECTION_NAMES = {"基本信息": "基本信息", "开头": "开头一段"}
 
 
 def _css() -> str:
     return files("kit.form").joinpath("form.css").read_text(encoding="utf-8")
+
+
+def _html(macro: str, **context: Any) -> str:
+    """A piece of the form's HTML: a macro of kit/form/form.html.j2, values escaped."""
+    return render_piece("form.html.j2", macro, **context)
 
 
 def _text(raw: Any) -> str:
@@ -44,9 +49,9 @@ def _input_for(f: Field, raw: Any = None) -> w.Widget:
     parsed by the field, as in a parameter file: a box never clamps or drops what was typed
     (「120」 stays 120 and is marked, 「五」 stays 五).  The label is the widget's own
     description, so it is the input's accessible name too."""
-    mark = '<span class="kit-req" title="必填">＊</span>' if f.required else ""
     common: dict[str, Any] = {
-        "description": html.escape(f.label) + mark, "description_allow_html": True,
+        "description": _html("label", text=f.label, required=f.required),
+        "description_allow_html": True,
     }
     if f.type.choice:
         empty = "（请选择）" if f.required else "（不选：按单位名称判断）" if f.key == "单位类别" \
@@ -73,13 +78,12 @@ class FieldInput:
         self.input.add_class("kit-input")
         # Few widgets per row (input, unit+message, help, row): opening a file builds a
         # whole new set of rows, and each widget is a message to the browser.
-        self._unit = f'<span class="kit-unit">{html.escape(f.unit)}</span>' if f.unit else ""
-        self.message = w.HTML(self._unit)
+        self.message = w.HTML(_html("unit", text=f.unit))
         self.message.add_class("kit-msg-box")
         parts = [self.input, self.message]
         self.help = None
         if f.help:
-            self.help = w.HTML(f'<div class="kit-help">{html.escape(f.help)}</div>')
+            self.help = w.HTML(_html("help", text=f.help))
             self.help.add_class("kit-help-box")
             parts.append(self.help)
         self.row = w.HBox(parts)
@@ -128,11 +132,8 @@ class FieldInput:
                 text += f" 已写 {len(str(chk.values[key]))} 字（最多 {self.field.max_len} 字）"
         else:
             text, css = "可不填", "kit-msg-todo"
-        # data-value: the text this message is about (the kernel's copy of the box), so a
-        # reader — or a test — can tell a message from one typed before the last key.
-        about = html.escape(str(self.input.value), quote=True)
-        value = (f'{self._unit}<span class="kit-msg {css}" data-value="{about}">'
-                 f'{html.escape(text)}</span>')
+        value = _html("message", unit_text=self.field.unit, css=css,
+                      about=str(self.input.value), text=text)
         if self.message.value != value:
             self.message.value = value
         if css == "kit-msg-error":
@@ -203,18 +204,14 @@ class ReportForm:
     # ------------------------------------------------------------ layout
 
     def _layout(self) -> w.Widget:
-        head = w.HTML(f"<style>{_css()}</style>"
-                      '<div class="kit-title">述职报告填写</div>'
-                      '<div class="kit-intro">先选择<b>角色</b>（或打开已有的参数文件），再逐项填写。'
-                      '带<span class="kit-req">＊</span>的必须填写；每一项右边会提示是否填对。'
-                      '填好后点<b>保存</b>，需要 Word 文件时点<b>生成 Word</b>。</div>')
+        head = w.HTML(_html("head", css=_css()))
         bar = w.HBox([self.role_picker, self.file_picker, self.open_button])
         bar.add_class("kit-bar")
         actions = w.HBox([self.save_button, self.word_button, self.target])
         actions.add_class("kit-actions")
         left = w.VBox([self.sections, actions, self.confirm, self.status, self.download])
         left.add_class("kit-left")
-        right = w.VBox([w.HTML('<div class="kit-preview-head">报告预览（随填写更新）</div>'),
+        right = w.VBox([w.HTML(_html("preview_head")),
                         self.preview])
         right.add_class("kit-right")
         main = w.HBox([left, right])
@@ -232,8 +229,7 @@ class ReportForm:
         headings = [line[2:].strip() for line in template.body.split("\n")
                     if line.startswith("# ")]
         where = f"报告第{numeral(headings.index(title) + 1)}部分" if title in headings else ""
-        note = f'<span class="kit-section-note">{where}</span>' if where else ""
-        box = w.VBox([w.HTML(f'<div class="kit-section-title">{html.escape(name)}{note}</div>'),
+        box = w.VBox([w.HTML(_html("section_title", name=name, where=where)),
                       *(i.row for i in inputs)])
         box.add_class("kit-section")
         return box
@@ -335,8 +331,7 @@ class ReportForm:
 
     def _show_target(self, chk: logic.FormCheck) -> None:
         where = self.target_path(chk)
-        text = html.escape(self._where(where)) if where else "（填好单位和姓名后显示）"
-        self.target.value = f'<span class="kit-target">保存到：{text}</span>'
+        self.target.value = _html("target", where=self._where(where) if where else "")
 
     def _schedule_preview(self, chk: logic.FormCheck) -> None:
         try:
@@ -374,15 +369,12 @@ class ReportForm:
         return [("（新建一份）", ""), *((p.name, p) for p in found)]
 
     def _say(self, text: str, kind: str = "info", items: list[str] | None = None) -> None:
-        body = html.escape(text)
-        if items:
-            body += "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
-        self.status.value = f'<div class="kit-status kit-status-{kind}">{body}</div>'
+        self.status.value = _html("status", kind=kind, text=text, items=items or [])
 
     def _ask(self, question: str | None, yes: str = "覆盖保存", on_yes: Any = None) -> None:
         """Show a question with 「yes」/取消 under the save bar (None hides it)."""
         self._on_yes = on_yes
-        self.confirm_text.value = f'<span class="kit-question">{html.escape(question or "")}</span>'
+        self.confirm_text.value = _html("question", text=question or "")
         self.confirm_yes.description = yes
         self.confirm.layout.display = "flex" if question else "none"
 
@@ -481,8 +473,7 @@ class ReportForm:
         except KitError as err:
             self._say("没有生成 Word：", "error", [str(p) for p in err.problems])
             return None
-        self.download.value = ('<div class="kit-download-box">'
-                               + logic.download_link(path, f"⬇ 下载 {path.name}") + "</div>")
+        self.download.value = logic.download_link(path, f"⬇ 下载 {path.name}", boxed=True)
         self._say(f"已生成 Word：{self._where(path)}", "ok")
         return path
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from kit.errors import ParamsError
 from kit.iorw import atomic_write_text
+from kit.project import VALUES_FILE, year_folder
 from kit.report.fields import Field, FieldValueError, format_value
 from kit.report.identity import Identity
 from kit.report.params import Official, find_params, read_entries
@@ -40,7 +41,6 @@ MAD_SCALE = Decimal("1.4826")  # MAD → standard deviation for normal data
 MIN_OFFICIALS_SAME = 3
 MIN_OFFICIALS_OUTLIER = 5
 MIN_TEXT = 10  # shorter texts (「无」) are identical by nature
-VALUES_FILE = "审阅数据.json"
 MAX_VALUES_BYTES = 200 * 1024 * 1024
 _NUMERIC = ("count", "amount", "percent")
 
@@ -260,8 +260,8 @@ def previous_for(year: int, params_dir: Path, out_root: Path,
     suffix = f"-{year}"
     if here.name.endswith(suffix) and (source := here.with_name(here.name[:-len(suffix)])).is_dir():
         prev = read_previous(source)
-    elif (out_root / str(year - 1) / VALUES_FILE).is_file():
-        prev = read_previous(out_root / str(year - 1))
+    elif (last_year := year_folder(out_root, year - 1)).values.is_file():
+        prev = read_previous(last_year.path)
     else:
         return Previous.empty()
     last = str(year - 1)  # a folder of other years is no comparison
@@ -284,5 +284,5 @@ def for_batch(checked: dict[Path, Any], out_root: Path, compare: str | Path | No
         checks = check_all([o for _, o in group], previous)
         out |= {p: c for (p, _), c in zip(group, checks, strict=True)}
         if save:
-            save_values(out_root / str(year) / VALUES_FILE, [o for _, o in group])
+            save_values(year_folder(out_root, year).values, [o for _, o in group])
     return out

@@ -41,7 +41,9 @@ def data_hash(entries: dict[str, Entry]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def official_key(ident: Identity) -> str:
+def identity_key(ident: Identity) -> str:
+    """Who a file is about (单位|姓名|年度|角色): the review records' key, so a decision
+    follows the official, not the file name."""
     return "|".join((ident.unit, ident.name, ident.year, ident.role))
 
 
@@ -54,8 +56,8 @@ class FileStatus:
     record: Record | None  # the last decision on this official (maybe on older data)
 
     @property
-    def key(self) -> str:
-        return official_key(self.ident)
+    def identity_key(self) -> str:
+        return identity_key(self.ident)
 
     @property
     def reason(self) -> str:
@@ -80,7 +82,7 @@ def status_of(path: Path, latest: dict[str, Record],
         except ParamsError:
             return FileStatus(path, Identity("", "", ""), "", "无法读取", None)
     ident, digest = facts
-    record = latest.get(official_key(ident))
+    record = latest.get(identity_key(ident))
     if record is None:
         status = PENDING
     elif record.hash != digest:
@@ -119,7 +121,7 @@ def decide(files: Iterable[str | Path], status: str, reviewer: str, reason: str 
         before = status_of(path, {})
         if before.status == "无法读取":
             read_entries(path)  # raises the file's own message
-        store.add(before.key, path.name, before.hash, status, reviewer.strip(), reason.strip())
+        store.add(before.identity_key, path.name, before.hash, status, reviewer.strip(), reason.strip())
         done.append(status_of(path, store.latest()))
     return done
 

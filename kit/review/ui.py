@@ -10,13 +10,13 @@ The reviewer's name is asked once per session (kernel) and kept.
 
 from __future__ import annotations
 
-import html
 import os
 from importlib.resources import files
 
 import ipywidgets as w
 
 from kit.errors import KitError
+from kit.review.pages import render_piece
 from kit.review.session import FILTERS, Item, Session
 
 _REVIEWER = {"name": os.environ.get("KIT_REVIEWER", "").strip()}
@@ -24,6 +24,11 @@ _REVIEWER = {"name": os.environ.get("KIT_REVIEWER", "").strip()}
 
 def _css() -> str:
     return files("kit.review").joinpath("review.css").read_text(encoding="utf-8")
+
+
+def _html(macro: str, **context: object) -> str:
+    """A piece of the page's HTML: a macro of kit/review/ui.html.j2, values escaped."""
+    return render_piece("ui.html.j2", macro, **context)
 
 
 class ReviewApp(w.VBox):
@@ -56,9 +61,7 @@ class ReviewApp(w.VBox):
         actions = w.HBox([self.approve, self.reason, self.send_back])
         actions.add_class("kit-actions")
         right = w.VBox([actions, self.message, self.view], layout=w.Layout(flex="1 1 auto"))
-        head = w.HTML(f"<style>{_css()}</style><div class='kit-title'>述职报告审阅</div>"
-                      "<div class='kit-intro'>在左侧选一位同志（↑/↓ 键切换），核对提示和与上年"
-                      "对比后，点「通过」，或写明意见后点「退回」。</div>")
+        head = w.HTML(_html("head", css=_css()))
         bar = w.HBox([self.filter, self.refresh, self.count])
         bar.add_class("kit-bar")
         super().__init__([head, self.who_box, bar, w.HBox([left, right])])
@@ -94,7 +97,7 @@ class ReviewApp(w.VBox):
 
     def _show(self) -> None:
         item = self._current()
-        self.view.value = item.html() if item else "<p>没有符合条件的报告。</p>"
+        self.view.value = item.html() if item else _html("none_shown")
         self.approve.disabled = item is None or item.report is None
         self.send_back.disabled = item is None
 
@@ -118,7 +121,7 @@ class ReviewApp(w.VBox):
             self._say("请先填写审阅人姓名。", ok=False)
             return
         _REVIEWER["name"] = name  # asked once: kept for this session
-        self.who_box.children = [w.HTML(f"审阅人：<b>{html.escape(name)}</b>")]
+        self.who_box.children = [w.HTML(_html("reviewer", name=name))]
 
     def _decide(self, approve: bool) -> None:
         item = self._current()
@@ -154,8 +157,7 @@ class ReviewApp(w.VBox):
         return None
 
     def _say(self, text: str, ok: bool) -> None:
-        cls = "kit-ok" if ok else "kit-bad"
-        self.message.value = f"<div class='{cls}'>{html.escape(text)}</div>"
+        self.message.value = _html("message", ok=ok, text=text)
 
 
 def review_page() -> w.Widget:
@@ -164,5 +166,4 @@ def review_page() -> w.Widget:
     try:
         return ReviewApp()
     except KitError as err:
-        return w.HTML(f"<div style='color:#c62828; white-space:pre-wrap'>审阅页没能打开："
-                      f"{html.escape(str(err))}</div>")
+        return w.HTML(_html("cannot_open", reason=str(err)))

@@ -1,4 +1,6 @@
-"""One official's 述职报告 as a .docx."""
+"""One official's 述职报告 as a .docx: the same paragraph plan and writer as the 汇编
+(:mod:`kit.word.volume`), so a report looks the same alone and bound, and with the
+document properties (title, author, unit) that Word and file managers show."""
 
 from __future__ import annotations
 

@@ -49,6 +49,12 @@ def test_index_leads_to_each_official(page, built: tuple[Path, int, str]) -> Non
     assert reason and details and reason["y"] < details["y"]  # plain words first
     assert "算不出来" in page.inner_text("body")
 
+    page.get_by_role("link", name="← 返回审阅目录").click()  # and from a refused file's page
+    page.locator("tr", has_text="错误-中文数字").get_by_role("link", name="查看").click()
+    assert "参数文件有问题，这份报告没有生成" in page.inner_text("body")
+    page.get_by_role("link", name="← 返回审阅目录").click()
+    assert page.locator("tbody tr").count() == 7
+
 
 def _shown(page) -> str:
     return page.locator("#count").inner_text()

@@ -277,3 +277,36 @@ def test_typing_after_a_question_withdraws_it(form, folders):
     form.confirm_yes.click()  # a stale click does nothing
     assert target.read_text(encoding="utf-8").startswith("# someone else's file")
     assert not (folders.params / "西山镇-镇党建办主任-张晓.yaml").exists()
+
+
+HOSTILE = {"标签": "<script>alert('标签')</script>包抓{{ 姓名 }}",
+           "单位": '村"><b>粗</b>', "说明": "<img src=x onerror=alert(1)>{% raw %}&amp;"}
+
+
+def test_hostile_text_of_a_template_or_a_clerk_shows_as_text(folders):
+    """A label, unit and help text from a role template and a name typed by the clerk
+    reach the widgets' HTML escaped: shown as the characters written, never run."""
+    from kit.form.widgets import ReportForm
+
+    path = folders.templates / "镇党建办主任.md"
+    text = path.read_text("utf-8")
+    for key, value in HOSTILE.items():
+        line = next(ln for ln in text.splitlines() if ln.startswith(f"    {key}: ")
+                    and text.index(ln) > text.index("  包抓村:"))
+        text = text.replace(line, f"    {key}: '{value.replace(chr(39), chr(39) * 2)}'", 1)
+    path.write_text(text, "utf-8")
+    form = ReportForm(folders, role="镇党建办主任", debounce=0)
+    row = form.inputs["包抓村"]
+    assert row.input.description.startswith(
+        "&lt;script&gt;alert(&#39;标签&#39;)&lt;/script&gt;包抓{{ 姓名 }}")
+    assert '<span class="kit-unit">村&#34;&gt;&lt;b&gt;粗&lt;/b&gt;</span>' in row.message.value
+    assert row.help is not None
+    assert row.help.value == '<div class="kit-help">&lt;img src=x onerror=alert(1)&gt;' \
+        "{% raw %}&amp;amp;</div>"
+    fill(form, CLERK | {"姓名": "张&lt;{{x}}", "包抓村": '"><script>'})
+    assert 'data-value="&#34;&gt;&lt;script&gt;"' in row.message.value
+    assert "保存到：params/西山镇-镇党建办主任-张&amp;lt;{{x}}.yaml" in form.target.value
+    form.save_button.click()
+    assert "已保存：params/西山镇-镇党建办主任-张&amp;lt;{{x}}.yaml" in form.status.value
+    for widget in (form.target, form.status, form.preview, row.message):
+        assert "<script" not in widget.value and "张&lt;" not in widget.value

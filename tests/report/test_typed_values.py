@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kit.build.official import report_of, write_docx
+from kit.build.official import report_of, write_by_hand
 from kit.errors import ParamsError
 from kit.report.params import load
 from kit.report.render import render
@@ -76,7 +76,7 @@ def test_a_percentage_keeps_its_places_too(folder: Path) -> None:
 
 def test_the_word_file_has_the_typed_places(folder: Path) -> None:
     official = load(_params(folder, 金额="5.0", 占比="0.50"), templates=folder / "templates")
-    path = write_docx(report_of(official), folder / "docx")
+    path = write_by_hand(report_of(official), folder / "docx")
     text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
     assert "完成项目资金5.0万元，覆盖率0.50％，" in text
 

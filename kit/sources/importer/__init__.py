@@ -24,7 +24,7 @@ from kit.project import TEMPLATES
 from kit.report.render import placeholder_values, render
 from kit.report.templates import TEMPLATE_SUFFIX, RoleTemplate, load_template
 from kit.sources.importer.source import clean_lines, read_sample, split_reports
-from kit.sources.importer.template import Imported, build
+from kit.sources.importer.template import Imported, template_of
 
 __all__ = ["Imported", "convert", "import_sample", "round_trip", "sample_values"]
 
@@ -37,7 +37,7 @@ def convert(text: str, role: str | None = None, file: str = "范文") -> list[Im
         raise KitError(Problem(
             f"范文是 {len(sections)} 篇报告的汇编，角色名取自各篇标题，不能用 --role 指定", file=file,
             found="、".join(f"「{s.title}」" for s in sections), hint="请去掉 --role 后重试。"))
-    out = [build(s, role, file) for s in sections]
+    out = [template_of(s, role, file) for s in sections]
     out[0].notes[:0] = notes
     seen: dict[str, str] = {}
     for imp in out:

@@ -237,8 +237,8 @@ class _Builder:
         return "".join(src) + s, "".join(exp) + e
 
 
-def build(section: Section, role: str | None, file: str) -> Imported:
-    """The template of one report."""
+def template_of(section: Section, role: str | None, file: str) -> Imported:
+    """The role template of one sample report."""
     b = _Builder(section, role, file)
     title_src, title_exp = b.text(section.title)
     lead = _ROLE.search(title_src)

@@ -13,8 +13,9 @@ gives every role's empty sheet.
   workbooks are merged; a value that differs between them is a conflict: both files and
   cells are named and nothing is written for that official until it is resolved;
 * a row whose official has a file in the folder updates that file in place, keeping its
-  comments and layout (:mod:`kit.sources.roster.update`), the old file kept as a timestamped ``.bak``; a row
-  whose values did not change leaves its file untouched;
+  comments and layout (:mod:`kit.sources.roster.update`), the old file kept as a
+  timestamped ``.bak`` (the newest ten, :data:`kit.iorw.BACKUPS_KEPT`, as the form
+  keeps); a row whose values did not change leaves its file untouched;
 * a new official gets ``单位-角色-姓名.yaml``; a file of another official or year is
   never overwritten;
 * every row is checked by :func:`kit.report.params.validate`; bad rows are reported with file,

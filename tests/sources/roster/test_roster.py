@@ -11,7 +11,7 @@ import pytest
 
 from kit.cli import main
 from kit.errors import KitError, ParamsError
-from kit.iorw import backups_of
+from kit.iorw import BACKUPS_KEPT, backups_of
 from kit.report.params import find_params, load
 from kit.report.templates import load_roles
 from kit.report.yamlio import decode, dump, load_mapping
@@ -142,6 +142,26 @@ def test_edit_in_excel_updates_in_place_with_backup(tmp_path, shipped):
     assert load(params / "西河乡-镇党建办主任-赵新.yaml", templates=TEMPLATES).values["党建覆盖率"] \
         == Decimal(95)
     assert backups_of(params / "东山镇-党委书记-王建国.yaml") == []  # unchanged row
+
+
+def test_a_roster_import_keeps_as_many_backups_as_the_form(tmp_path, shipped):
+    from kit.form.logic import check_form, save_params
+
+    params, xlsx, wb = shipped
+    ws = wb["镇党建办主任"]
+    col = {c.value: c.column for c in ws[2]}
+    li = params / "东山镇-党建办主任-李明华.yaml"
+    by_form = tmp_path / "form" / li.name
+    by_form.parent.mkdir()
+    official = load(li, templates=TEMPLATES)
+    saves = BACKUPS_KEPT + 2
+    for i in range(saves):  # each save changes a value, so each replaces the file
+        ws.cell(3, col["专题会议"], 100 + i)
+        wb.save(xlsx)
+        import_roster(xlsx, params, templates=TEMPLATES)
+        chk = check_form(official.template, official.values | {"专题会议": 100 + i})
+        assert save_params(by_form, chk, overwrite=True).written
+    assert len(backups_of(li)) == len(backups_of(by_form)) == BACKUPS_KEPT
 
 
 def test_errors_name_sheet_row_and_column(tmp_path, capsys):

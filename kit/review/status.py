@@ -9,7 +9,6 @@ returned) official 「已修改，待重审」.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 from collections.abc import Iterable
@@ -17,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kit import xlsx as excel
 from kit.errors import KitError, NotApprovedError, ParamsError, Problem, display_path
-from kit.iorw import atomic_write_bytes
 from kit.report.identity import Identity
 from kit.report.params import find_params, load, read_entries
 from kit.report.yamlio import Entry
@@ -143,33 +142,34 @@ EXPORT_HEADS = ("序号", "单位", "姓名", "年度", "角色", "参数文件"
                 "时间", "数据指纹")
 
 
-def export_records(params_dir: str | Path, xlsx: str | Path) -> Path:
-    """The whole record as an Excel sheet (oldest first), plus each file's current status."""
+def export_records(params_dir: str | Path, xlsx: str | Path, force: bool = False) -> Path:
+    """The whole record as an Excel sheet (oldest first), plus each file's current status.
+    Every text is a text cell (:mod:`kit.xlsx`): a reason 「=…」 is not a formula.  An
+    existing file is replaced only with ``force``, and kept as a .bak."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    excel.check_target(xlsx, force)
     store = Store.of_folder(params_dir)
     wb = Workbook()
     ws = wb.create_sheet("审阅记录")
     wb.remove(wb.worksheets[0])  # the empty default sheet
-    ws.append(EXPORT_HEADS)
+    excel.append(ws, EXPORT_HEADS)
     for r in store.records():
         unit, name, year, role = (r.official.split("|") + ["", "", "", ""])[:4]
-        ws.append([r.id, unit, name, year, role, r.file, r.status, r.reason, r.reviewer, r.at,
-                   r.hash[:12]])
+        excel.append(ws, [r.id, unit, name, year, role, r.file, r.status, r.reason, r.reviewer,
+                          r.at, r.hash[:12]])
     now = wb.create_sheet("当前状态")
-    now.append(("参数文件", "单位", "姓名", "角色", "状态", "意见", "审阅人", "时间"))
+    excel.append(now, ("参数文件", "单位", "姓名", "角色", "状态", "意见", "审阅人", "时间"))
     for s in statuses(params_dir, store):
         rec = s.record
-        now.append([s.path.name, s.ident.unit, s.ident.name, s.ident.role, s.status, s.reason,
-                    rec.reviewer if rec else "", rec.at if rec else ""])
+        excel.append(now, [s.path.name, s.ident.unit, s.ident.name, s.ident.role, s.status,
+                           s.reason, rec.reviewer if rec else "", rec.at if rec else ""])
     for sheet in (ws, now):
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return atomic_write_bytes(xlsx, buf.getvalue())
+    return excel.save(wb, xlsx, force)
 
 
 def list_lines(params_dir: str | Path) -> list[str]:

@@ -21,7 +21,18 @@ from kit.errors import KitError, NotApprovedError, ParamsError, Problem, display
 from kit.report.identity import Identity
 from kit.report.params import find_params, load, read_entries
 from kit.report.yamlio import Entry
-from kit.review.record import CHANGED, PASSED, PENDING, RETURNED, Record, Store
+from kit.review.record import (
+    CHANGED,
+    PASSED,
+    PENDING,
+    REASON,
+    RETURNED,
+    REVIEWER,
+    Record,
+    Store,
+    shown,
+    typed,
+)
 
 
 def _plain(value: Any) -> Any:
@@ -109,6 +120,8 @@ def decide(files: Iterable[str | Path], status: str, reviewer: str, reason: str 
         raise KitError(Problem("退回需要写明意见", field="意见",
                                hint="请写明哪一项、为什么，例如「专题会议次数请核对」"
                                     "（命令行用 --reason）。"))
+    # Checked before any file is read or decision written (Store.add checks them too).
+    reviewer, reason = typed(REVIEWER, reviewer), typed(REASON, reason) if reason.strip() else ""
     done = []
     for file in files:
         path = Path(file)
@@ -118,7 +131,7 @@ def decide(files: Iterable[str | Path], status: str, reviewer: str, reason: str 
         before = status_of(path, {})
         if before.status == "无法读取":
             read_entries(path)  # raises the file's own message
-        store.add(before.key, path.name, before.hash, status, reviewer.strip(), reason.strip())
+        store.add(before.key, path.name, before.hash, status, reviewer, reason)
         done.append(status_of(path, store.latest()))
     return done
 
@@ -173,7 +186,9 @@ def export_records(params_dir: str | Path, xlsx: str | Path, force: bool = False
 
 
 def list_lines(params_dir: str | Path) -> list[str]:
-    """``kit review list``: one line per file, then the count of each status."""
+    """``kit review list``: one line per file, then the count of each status.  Every text
+    from the record or a file is :func:`~kit.review.record.shown`: nothing it holds
+    clears the screen or forges a line."""
     rows = statuses(params_dir)
     lines = []
     for s in rows:
@@ -182,7 +197,7 @@ def list_lines(params_dir: str | Path) -> list[str]:
         if s.record:
             last = "" if s.status in (PASSED, RETURNED) else f"上次{s.record.status}，"
             extra += f"　（{last}{s.record.reviewer} {s.record.at[:16].replace('T', ' ')}）"
-        lines.append(f"【{s.status}】{who}　{display_path(s.path)}{extra}")
+        lines.append(shown(f"【{s.status}】{who}　{display_path(s.path)}{extra}"))
     counts = {k: sum(s.status == k for s in rows) for k in (PASSED, RETURNED, CHANGED, PENDING)}
     lines.append(f"共 {len(rows)} 份：" + "，".join(f"{k} {v}" for k, v in counts.items() if v))
     return lines

@@ -7,12 +7,17 @@ point; a European 「1.234,5」 would be 1.2345 and 「1,23,4」 1234, so both a
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kit.errors import ParamsError
+from kit.form.logic import check_form
 from kit.report.fields import TYPES, Field, FieldValueError, format_value
+from kit.report.params import load, read_entries
+from kit.report.templates import load_roles
 
 AMOUNT = Field(key="资金", label="争取资金", type=TYPES["amount"], unit="万元")
 COUNT = Field(key="会议", label="专题会议", type=TYPES["count"], unit="次")
@@ -107,3 +112,32 @@ def test_the_issue_examples(typed: str, hint: str) -> None:
                                               ("12,345,678", Decimal(12345678))])
 def test_the_issue_examples_accepted(typed: str, value: Decimal) -> None:
     assert AMOUNT.parse(typed) == value
+
+
+ROOT = Path(__file__).resolve().parents[2]
+WANG = ROOT / "params" / "东山镇-党委书记-王建国.yaml"
+
+
+@pytest.mark.parametrize(("typed", "said"), [("1.234,5", "您是否想写「1234.5」？"),
+                                             ("1,23,4", "每三位"), ("1,2,3,4", "每三位")])
+def test_a_parameter_file_names_file_line_field_and_hint(tmp_path: Path, typed: str,
+                                                         said: str) -> None:
+    path = tmp_path / WANG.name
+    path.write_text(WANG.read_text("utf-8").replace("合作社资金: 860", f"合作社资金: {typed}"),
+                    "utf-8")
+    with pytest.raises(ParamsError) as err:
+        load(path, templates=ROOT / "templates")
+    (problem,) = err.value.problems
+    line = path.read_text("utf-8").splitlines().index(f"合作社资金: {typed}") + 1
+    assert (problem.key, problem.line, problem.found) == ("合作社资金", line, f"「{typed}」")
+    assert said in str(problem) and path.name in str(problem)
+
+
+def test_the_form_shows_no_tick_for_a_misread_figure() -> None:
+    template = load_roles(ROOT / "templates")["镇委书记"]
+    raw = {k: e.value for k, e in read_entries(WANG).items() if k != "角色"}
+    for typed in ("1.234,5", "1,23,4", "1,2,3,4"):
+        check = check_form(template, raw | {"合作社资金": typed})
+        assert not check.ok and "合作社资金" in check.errors, typed
+    assert check_form(template, raw | {"合作社资金": "1,234.5"}).values["合作社资金"] \
+        == Decimal("1234.5")

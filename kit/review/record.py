@@ -18,15 +18,15 @@ from __future__ import annotations
 import os
 import random
 import sqlite3
-import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from kit.errors import KitError, OutputError, Problem, display_path
+from kit.errors import KitError, OutputError, Problem, display_path, os_reason
 from kit.report.fields import TYPES, Field, FieldValueError, marked
 
 DB_NAME = "审阅记录.sqlite"
@@ -116,14 +116,13 @@ def _create(path: Path) -> None:
     """A new, empty record at ``path``, whole or not at all: built beside it and linked
     into place, so a second reviewer never opens a half-made (empty) file, and a record
     another reviewer created meanwhile is kept."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    # SQLite makes the file, with the umask's permissions: shared folders stay shared.
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with closing(sqlite3.connect(tmp, isolation_level=None)) as con:
             con.execute(f"PRAGMA journal_mode={JOURNAL}")
             con.executescript(_SCHEMA)
-        os.chmod(tmp, 0o666 & ~_umask())
         try:
             os.link(tmp, path)  # fails when a record is there: that one is kept
         except FileExistsError:
@@ -131,17 +130,12 @@ def _create(path: Path) -> None:
         except OSError:  # a file system without hard links (FAT): rename if still absent
             if not path.exists():
                 os.replace(tmp, path)
-    except OSError as err:
-        raise OutputError(Problem(f"无法新建审阅记录（{err.strerror or err}）",
+    except (OSError, sqlite3.Error) as err:
+        reason = os_reason(err) if isinstance(err, OSError) else str(err)
+        raise OutputError(Problem(f"无法新建审阅记录（{reason}）",
                                   file=display_path(path))) from None
     finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+        tmp.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)

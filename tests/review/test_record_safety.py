@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import unicodedata
+from contextlib import closing
 from pathlib import Path
 
 import openpyxl
@@ -45,15 +46,18 @@ def test_an_empty_record_is_refused_not_read_as_no_decisions(
     assert "审阅记录" in err and DB_NAME in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize("content", [b"not a database at all" * 100, "sqlite-empty"])
-def test_a_file_that_is_not_a_record_is_refused(project: Path, content: bytes | str) -> None:
+@pytest.mark.parametrize(("content", "said"), [(b"not a database at all" * 100, "损坏"),
+                                               ("sqlite-empty", "不是完整的审阅记录")])
+def test_a_file_that_is_not_a_record_is_refused(project: Path, content: bytes | str,
+                                                said: str) -> None:
     db = project / "params" / DB_NAME
     if content == "sqlite-empty":  # a database, but not a review record
-        sqlite3.connect(db).execute("CREATE TABLE other (x)").connection.close()
+        with closing(sqlite3.connect(db, isolation_level=None)) as con:
+            con.execute("CREATE TABLE other (x)")
     else:
         db.write_bytes(content)  # type: ignore[arg-type]
     before = db.read_bytes()
-    with pytest.raises(OutputError, match="审阅记录"):
+    with pytest.raises(OutputError, match=said):
         decide([project / "params" / LI], "已通过", "张审")
     assert db.read_bytes() == before
 
@@ -128,7 +132,7 @@ def test_the_cli_says_it_in_one_line_without_the_escape(
 def test_list_never_prints_control_characters_of_old_records(project: Path) -> None:
     db = _approved(project)
     # A record written before the rules: an escape that clears the screen, a forged line.
-    with sqlite3.connect(db) as con:
+    with closing(sqlite3.connect(db)) as con, con:
         con.execute("INSERT INTO records (official, file, hash, status, reason, reviewer, at)"
                     " SELECT official, file, hash, '退回', ?, ?, at FROM records",
                     ("请核对\n【已通过】王建国　伪造\x9b2J", "\x1b[2J张审"))
@@ -180,3 +184,20 @@ def test_review_export_never_replaces_a_file_unasked(
     (backup,) = backups_of(xlsx)
     assert backup.read_bytes() == b"last week's"
     assert openpyxl.load_workbook(xlsx).sheetnames == ["审阅记录", "当前状态"]
+
+
+def test_a_record_kept_in_wal_by_an_older_kit_is_read_and_switched(tmp_path: Path) -> None:
+    from kit.review.record import _SCHEMA
+
+    db = tmp_path / DB_NAME
+    with closing(sqlite3.connect(db, isolation_level=None)) as con:
+        con.execute("PRAGMA journal_mode=WAL")
+        con.executescript(_SCHEMA)
+        con.execute("INSERT INTO records (official, file, hash, status, reason, reviewer, at)"
+                    " VALUES ('o', 'x.yaml', 'h', '已通过', '', '张审', 'now')")
+    store = Store(db)
+    store.add("p", "y.yaml", "h", "已通过", "李审")
+    assert [r.reviewer for r in store.records()] == ["张审", "李审"]
+    with closing(sqlite3.connect(db)) as con:
+        assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert not Path(f"{db}-wal").exists()

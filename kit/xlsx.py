@@ -49,9 +49,10 @@ def put(ws: Any, row: int, column: int, value: Any) -> Any:
 
 def append(ws: Any, values: list[Any] | tuple[Any, ...]) -> None:
     """``ws.append(values)``, with text as text cells."""
-    row = ws.max_row + 1 if ws.max_row > 1 or ws.cell(1, 1).value is not None else 1
-    for column, value in enumerate(values, start=1):
-        put(ws, row, column, value)
+    ws.append(values)
+    for cell in ws[ws.max_row]:  # the row just appended (append makes every cell)
+        if isinstance(cell.value, str):
+            text_cell(cell, cell.value)
 
 
 def check_target(path: str | Path, force: bool) -> Path:

@@ -201,3 +201,18 @@ def test_a_record_kept_in_wal_by_an_older_kit_is_read_and_switched(tmp_path: Pat
     with closing(sqlite3.connect(db)) as con:
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     assert not Path(f"{db}-wal").exists()
+
+
+def test_the_review_page_refuses_a_reviewer_name_at_once(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kit.review import ui
+
+    monkeypatch.setitem(ui._REVIEWER, "name", "")
+    app = ui.ReviewApp()
+    app.who.value = "张审\u200b"
+    app.who_ok.click()
+    assert "审阅人" in app.message.value and "零宽空格" in app.message.value
+    assert ui._REVIEWER["name"] == ""
+    app.who.value = "张审"
+    app.who_ok.click()
+    assert ui._REVIEWER["name"] == "张审"

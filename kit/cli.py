@@ -142,6 +142,8 @@ def _parser() -> argparse.ArgumentParser:
     re_ = rvs.add_parser("export", help="把审阅记录导出为 Excel")
     re_.add_argument("xlsx", metavar="Excel文件")
     re_.add_argument("--params", default=project.PARAMS, metavar="参数文件夹")
+    re_.add_argument("--force", action="store_true",
+                     help="Excel 文件已存在时覆盖（旧文件保留为 .bak）")
     re_.set_defaults(run=_review_export)
     rv.set_defaults(run=_review_serve)
 
@@ -287,7 +289,7 @@ def _review_decide(args: argparse.Namespace) -> int:
 def _review_export(args: argparse.Namespace) -> int:
     from kit.review.status import export_records
 
-    print(f"已导出：{export_records(args.params, args.xlsx)}")
+    print(f"已导出：{export_records(args.params, args.xlsx, force=args.force)}")
     return 0
 
 

@@ -179,6 +179,6 @@ def _build_once_and_summarize(run: Settings, pool: Workers, say: Callable[[str],
 def _relevant(change: object, path: str) -> bool:
     name = os.path.basename(path)
     # The review record too: a decision changes the index's 审阅状态.  Only the database
-    # itself (written when a reviewer's decision is checkpointed), never its -wal/-shm
-    # files, which every reading of it, the builds' own included, creates and deletes.
+    # itself (written at each decision, kit.review.record), never its -journal file (or
+    # an old record's -wal/-shm), which a write creates and deletes.
     return (name.endswith(WATCHED) and not name.startswith((".", "~$"))) or name == DB_NAME

@@ -53,6 +53,11 @@ MAX_DECIMALS = 4  # decimal places of 小数 and 百分比
 _WIDE = str.maketrans("０１２３４５６７８９．－＋，％", "0123456789.-+,%")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _SCIENTIFIC = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+")
+# Thousands separators: groups of exactly three digits left of the point (「1,234.5」);
+# a comma anywhere else makes the figure ambiguous, and it is refused (see _ungrouped).
+_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?")  # not 「0,123」
+# 「1.234,5」: points between groups of three, a decimal comma — European notation.
+_EUROPEAN = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+,\d+")
 _NOT_FINITE = {"inf", "infinity", "nan", "snan", "qnan", ".inf", ".nan", "∞"}
 
 
@@ -223,15 +228,38 @@ class _Number(FieldType):
         if len(text) > 2 * MAX_NUMBER_CHARS:  # checked first: a million digits cost nothing
             raise FieldValueError(f"数字太长（{len(text)} 个字符，最多 {MAX_NUMBER_CHARS} 位）",
                                   self.describe(f), _shown(raw), kind="limit")
-        text = text.replace(",", "")
         for suffix in filter(None, [f.unit, unicodedata.normalize("NFKC", f.unit), "%"]):
             if text.endswith(suffix) and len(text) > len(suffix):
                 text = text[: -len(suffix)].strip()
+        if "," in text:
+            text = self._ungrouped(raw, text, f)
         if _PLAIN_NUMBER.fullmatch(text):
             if len(text.lstrip("+-").lstrip("0").replace(".", "")) > MAX_NUMBER_CHARS:
                 raise _too_many_digits(self.describe(f), raw)
             return Decimal(text)
         raise self._not_a_number(raw, text, f)
+
+    def _ungrouped(self, raw: str, text: str, f: Field) -> str:
+        """``text`` without its thousands separators, when they stand where they mean
+        one thing: every three digits left of the point (「1,234.5」).  Anything else is
+        refused, never read as some number: 「1.234,5」 (European) would be 1.2345,
+        「1,23,4」 1234 — which of 1234, 1.234 or 123.4 was meant cannot be told."""
+        if _GROUPED.fullmatch(text):
+            return text.replace(",", "")
+        expected = self.describe(f)
+        european = _EUROPEAN.fullmatch(text)
+        if european:
+            meant = text.replace(".", "").replace(",", ".")
+            hint = "小数点请用「.」，千分位用「,」。" + (did_you_mean([meant]) or "")
+            raise FieldValueError("数字的写法有歧义：小数点后面不能再有逗号", expected,
+                                  _shown(raw), hint, kind="not_number")
+        if "." in text and text.index(",") > text.index("."):
+            hint = "小数点请用「.」，千分位用「,」（如 1,234.5）。"
+            raise FieldValueError("数字的写法有歧义：小数点后面不能再有逗号", expected,
+                                  _shown(raw), hint, kind="not_number")
+        raise FieldValueError("千分位逗号的位置不对（应从个位起每三位一个）", expected,
+                              _shown(raw), "千分位逗号应每三位一个，如「1,234.5」，也可以不写逗号；"
+                              "请核对数字。", kind="not_number")
 
     def _not_a_number(self, raw: str, text: str, f: Field) -> FieldValueError:
         expected = self.describe(f)

@@ -9,7 +9,6 @@ returned) official 「已修改，待重审」.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 from collections.abc import Iterable
@@ -17,12 +16,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kit import xlsx as excel
 from kit.errors import KitError, NotApprovedError, ParamsError, Problem, display_path
-from kit.iorw import atomic_write_bytes
 from kit.report.identity import Identity
 from kit.report.params import find_params, load, read_entries
 from kit.report.yamlio import Entry
-from kit.review.record import CHANGED, PASSED, PENDING, RETURNED, Record, Store
+from kit.review.record import (
+    CHANGED,
+    PASSED,
+    PENDING,
+    REASON,
+    RETURNED,
+    REVIEWER,
+    Record,
+    Store,
+    shown,
+    typed,
+)
 
 
 def _plain(value: Any) -> Any:
@@ -112,6 +122,8 @@ def decide(files: Iterable[str | Path], status: str, reviewer: str, reason: str 
         raise KitError(Problem("退回需要写明意见", field="意见",
                                hint="请写明哪一项、为什么，例如「专题会议次数请核对」"
                                     "（命令行用 --reason）。"))
+    # Checked before any file is read or decision written (Store.add checks them too).
+    reviewer, reason = typed(REVIEWER, reviewer), typed(REASON, reason) if reason.strip() else ""
     done = []
     for file in files:
         path = Path(file)
@@ -121,7 +133,7 @@ def decide(files: Iterable[str | Path], status: str, reviewer: str, reason: str 
         before = status_of(path, {})
         if before.status == "无法读取":
             read_entries(path)  # raises the file's own message
-        store.add(before.identity_key, path.name, before.hash, status, reviewer.strip(), reason.strip())
+        store.add(before.identity_key, path.name, before.hash, status, reviewer, reason)
         done.append(status_of(path, store.latest()))
     return done
 
@@ -145,37 +157,40 @@ EXPORT_HEADS = ("序号", "单位", "姓名", "年度", "角色", "参数文件"
                 "时间", "数据指纹")
 
 
-def export_records(params_dir: str | Path, xlsx: str | Path) -> Path:
-    """The whole record as an Excel sheet (oldest first), plus each file's current status."""
+def export_records(params_dir: str | Path, xlsx: str | Path, force: bool = False) -> Path:
+    """The whole record as an Excel sheet (oldest first), plus each file's current status.
+    Every text is a text cell (:mod:`kit.xlsx`): a reason 「=…」 is not a formula.  An
+    existing file is replaced only with ``force``, and kept as a .bak."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    excel.check_target(xlsx, force)
     store = Store.of_folder(params_dir)
     wb = Workbook()
     ws = wb.create_sheet("审阅记录")
     wb.remove(wb.worksheets[0])  # the empty default sheet
-    ws.append(EXPORT_HEADS)
+    excel.append(ws, EXPORT_HEADS)
     for r in store.records():
         unit, name, year, role = (r.official.split("|") + ["", "", "", ""])[:4]
-        ws.append([r.id, unit, name, year, role, r.file, r.status, r.reason, r.reviewer, r.at,
-                   r.hash[:12]])
+        excel.append(ws, [r.id, unit, name, year, role, r.file, r.status, r.reason, r.reviewer,
+                          r.at, r.hash[:12]])
     now = wb.create_sheet("当前状态")
-    now.append(("参数文件", "单位", "姓名", "角色", "状态", "意见", "审阅人", "时间"))
+    excel.append(now, ("参数文件", "单位", "姓名", "角色", "状态", "意见", "审阅人", "时间"))
     for s in statuses(params_dir, store):
         rec = s.record
-        now.append([s.path.name, s.ident.unit, s.ident.name, s.ident.role, s.status, s.reason,
-                    rec.reviewer if rec else "", rec.at if rec else ""])
+        excel.append(now, [s.path.name, s.ident.unit, s.ident.name, s.ident.role, s.status,
+                           s.reason, rec.reviewer if rec else "", rec.at if rec else ""])
     for sheet in (ws, now):
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return atomic_write_bytes(xlsx, buf.getvalue())
+    return excel.save(wb, xlsx, force)
 
 
 def list_lines(params_dir: str | Path) -> list[str]:
-    """``kit review list``: one line per file, then the count of each status."""
+    """``kit review list``: one line per file, then the count of each status.  Every text
+    from the record or a file is :func:`~kit.review.record.shown`: nothing it holds
+    clears the screen or forges a line."""
     rows = statuses(params_dir)
     lines = []
     for s in rows:
@@ -184,7 +199,7 @@ def list_lines(params_dir: str | Path) -> list[str]:
         if s.record:
             last = "" if s.status in (PASSED, RETURNED) else f"上次{s.record.status}，"
             extra += f"　（{last}{s.record.reviewer} {s.record.at[:16].replace('T', ' ')}）"
-        lines.append(f"【{s.status}】{who}　{display_path(s.path)}{extra}")
+        lines.append(shown(f"【{s.status}】{who}　{display_path(s.path)}{extra}"))
     counts = {k: sum(s.status == k for s in rows) for k in (PASSED, RETURNED, CHANGED, PENDING)}
     lines.append(f"共 {len(rows)} 份：" + "，".join(f"{k} {v}" for k, v in counts.items() if v))
     return lines

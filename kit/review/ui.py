@@ -17,6 +17,7 @@ import ipywidgets as w
 
 from kit.errors import KitError
 from kit.review.pages import render_piece
+from kit.review.record import REVIEWER, typed
 from kit.review.session import FILTERS, Item, Session
 
 _REVIEWER = {"name": os.environ.get("KIT_REVIEWER", "").strip()}
@@ -119,6 +120,11 @@ class ReviewApp(w.VBox):
         name = self.who.value.strip()
         if not name:
             self._say("请先填写审阅人姓名。", ok=False)
+            return
+        try:
+            name = typed(REVIEWER, name)  # said now, not at the first decision
+        except KitError as err:
+            self._say(str(err), ok=False)
             return
         _REVIEWER["name"] = name  # asked once: kept for this session
         self.who_box.children = [w.HTML(_html("reviewer", name=name))]

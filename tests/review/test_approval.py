@@ -100,9 +100,10 @@ for k in range(20):
 
 
 def test_many_reviewers_opening_a_new_record_at_once(tmp_path: Path) -> None:
-    """The first opening of a record switches it to WAL, a lock SQLite does not wait for:
-    eight reviewers starting on a new folder together all get their rows in (this failed
-    with 「database is locked」 in about one trial in five before the switch was retried)."""
+    """Eight reviewers starting on a new folder together all get their rows in: the
+    record is created once, whole, and the switch of its journal mode (a lock SQLite does
+    not wait for) is retried (this failed with 「database is locked」 in about one trial in
+    five before)."""
     for trial in range(5):
         db = tmp_path / str(trial) / "审阅记录.sqlite"
         db.parent.mkdir()

@@ -24,12 +24,12 @@ gives every role's empty sheet.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
-from kit.errors import ExistsError, KitError, ParamsError, Problem, display_path
-from kit.iorw import atomic_write_bytes, atomic_write_text, backup_generations
+from kit import xlsx as excel
+from kit.errors import KitError, ParamsError, Problem, display_path
+from kit.iorw import atomic_write_text, backup_generations
 from kit.report.fields import IDENTITY, Field, FieldValueError, Value
 from kit.report.identity import Identity, params_filename
 from kit.report.params import find_params, plain_value, read_entries, role_of
@@ -75,10 +75,7 @@ def export_roster(params_dir: str | Path, xlsx: str | Path,
     then kept as a timestamped ``<name>.<时间>.bak``."""
     from openpyxl import Workbook
 
-    if Path(xlsx).exists() and not force:
-        raise ExistsError(Problem("这个 Excel 文件已存在，没有覆盖（里面可能已有填好的数）",
-                                  file=display_path(xlsx),
-                                  hint="请换一个文件名；确需覆盖请加 --force（旧文件会保留为 .bak）。"))
+    excel.check_target(xlsx, force)  # before any work: a wrong name or a filled-in workbook
 
     roles = load_roles(templates)
     rows: dict[str, list[tuple[str, dict[str, Any]]]] = {}
@@ -112,10 +109,7 @@ def export_roster(params_dir: str | Path, xlsx: str | Path,
         raise ParamsError(problems or [Problem("参数文件夹里没有参数文件",
                                                file=display_path(params_dir),
                                                hint="要发空白收集表请加 --blank。")])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    backup_generations(xlsx)  # with --force: the replaced workbook is kept
-    xlsx = atomic_write_bytes(Path(xlsx), buffer.getvalue())
+    xlsx = excel.save(wb, xlsx, force)  # with --force: the replaced workbook is kept
     if problems:
         raise ParamsError(problems + [Problem(f"其余参数文件已导出到 {display_path(xlsx)}")])
     return xlsx
@@ -171,11 +165,11 @@ def _write_sheet(ws: Any, template: RoleTemplate, rows: list[tuple[str, dict[str
     grey = PatternFill("solid", fgColor="EDEDED")
     for col, (title, key, f) in enumerate(heads, start=1):
         letter = get_column_letter(col)
-        head = ws.cell(1, col, title)
+        head = excel.put(ws, 1, col, title)
         head.font = Font(bold=True)
         head.fill = PatternFill("solid", fgColor="DDEBF7")
         head.alignment = Alignment(wrap_text=True, vertical="center")
-        ws.cell(2, col, key)
+        excel.put(ws, 2, col, key)
         ws.column_dimensions[letter].width = max(10, min(30, len(title) * 2 + 2))
         if f is not None:
             head.comment = Comment(wbk.prompt(f), "kit")
@@ -193,12 +187,12 @@ def _write_sheet(ws: Any, template: RoleTemplate, rows: list[tuple[str, dict[str
     ws.freeze_panes = "B3"
     for r, (file_name, values) in enumerate(rows, start=first):
         if file_name:
-            ws.cell(r, 1, file_name).number_format = wbk.TEXT_FORMAT
+            excel.put(ws, r, 1, file_name)
         for col, (_, key, f) in enumerate(heads[1:], start=2):
             value, number_format = wbk.cell_value(f, values.get(key))
             if value is None:
                 continue
-            cell = ws.cell(r, col, value)
+            cell = excel.put(ws, r, col, value)  # text: a text cell, never a formula
             if number_format:
                 cell.number_format = number_format
     # Sheet protection: headers, file names and identity locked; data cells free.

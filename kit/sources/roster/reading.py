@@ -3,7 +3,8 @@
 Headers are found by the hidden key row; when it was deleted, by label, tolerant of
 added spaces, full-width brackets and unit suffixes (「主持召开党建工作专题会议 (次)」).
 A formula cell gives its cached value (the result Excel saved); one without a cached
-value is refused: 「单元格是公式，请在 Excel 中另存为数值」.
+value is refused: 「单元格是公式，请在 Excel 中另存为数值」.  A text cell is text, even
+when it starts with 「=」.
 """
 
 from __future__ import annotations
@@ -137,7 +138,9 @@ def _sheet(ws: Any, values_ws: Any, template: RoleTemplate, file: str
         for col, key in columns.items():
             cell = ws.cell(r, col)
             value = cell.value
-            if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=")):
+            # Only a real formula: a text cell whose text starts with 「=」 is text (the
+            # kit's own export writes a name 「=1+1」 so, and must read it back unchanged).
+            if cell.data_type == "f":
                 value = values_ws.cell(r, col).value
                 if value is None:
                     row.problems.append(Problem(

@@ -14,10 +14,10 @@ from decimal import Decimal
 from typing import Any
 
 from kit.report.fields import Field, format_value, places
+from kit.xlsx import TEXT_FORMAT
 
 FILE_HEADER, FILE_KEY = "参数文件", "文件"
 INSTRUCTIONS = "说明"
-TEXT_FORMAT = "@"
 # Cells with validation and unlocked for typing: the rows given plus room for new officials.
 SPARE_ROWS = 200
 # Identity cells of an official already in the list are locked: a township fills in

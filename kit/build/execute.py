@@ -41,7 +41,7 @@ class Outcome:
     unit: str = ""
     county: str = ""  # 所属县, for a 汇编 per county (kit build --by 所属县)
     rank: int = 100  # the role's 排位 and the file's 排序: its place in the 汇编
-    order: int | None = None  # (kit.word.volume.order_key), as in its Report
+    order: int | None = None  # (kit.report.collation.order_key), as in its Report
     year: int = 0
     ok: bool = False
     reason: str = ""  # plain Chinese, for a failure

@@ -237,7 +237,7 @@ def _across(officials: Sequence[Official], idx: list[int], checks: list[Check]) 
                 and not (f.type.name == "percent" and values[0] == 100):
             for i, _ in have:
                 checks[i].peer.append(f"「{f.label}」本角色 {len(have)} 人都填了 "
-                                       f"{format_value(values[0])}（可能是照抄的数字）")
+                                      f"{format_value(values[0])}（可能是照抄的数字）")
             continue
         if len(have) < MIN_OFFICIALS_OUTLIER:
             continue
@@ -250,7 +250,7 @@ def _across(officials: Sequence[Official], idx: list[int], checks: list[Check]) 
             if abs(n - mid) > spread:
                 how = "远高于" if n > mid else "远低于"
                 checks[i].peer.append(f"「{f.label}」{format_value(n)}，{how}本角色其他人"
-                                       f"（中位数 {_about(mid)}）")
+                                      f"（中位数 {_about(mid)}）")
 
 
 def _copied_text(officials: Sequence[Official], checks: list[Check]) -> None:

@@ -41,6 +41,7 @@ from kit.build.workers import Workers, run_all
 from kit.errors import (
     KitError,
     NotApprovedError,
+    OutputError,
     ParamsError,
     Problem,
     display_path,
@@ -266,7 +267,33 @@ def _finish(out_root: Path, result: BuildResult, manifest: Manifest, p: Plan, pd
             write_volume_list(parts, by, group, result)
         if pdf:
             pdfs(parts, group, result, written, say, manifest)
+        _write_peer_flags(group, manifest, result)
         _write_index(parts, group, result, params_dir, p.facts)
+
+
+def _write_peer_flags(outcomes: list[Outcome], manifest: Manifest, result: BuildResult
+                      ) -> None:
+    """The 提示 against the other officials into each review page of a notebook, where
+    they differ from those the page has (its record's ``peer``; a page just written has
+    none): another official's change rewrites a few pages, it re-executes nothing."""
+    from kit.review.pages import write_peer_flags
+
+    for o in outcomes:
+        rec = manifest.records.get(o.file.name)
+        if (rec is None or o.review is None or o.stage not in ("执行", "沿用")
+                or rec.get("peer", []) == o.peer):
+            continue
+        try:
+            write_peer_flags(o.review, o.peer)
+        except KitError as err:  # the page open elsewhere, the disk full…
+            result.problem(f"审阅页面的提示没有更新：{err}", err.exit_code)
+            continue
+        except OSError as err:  # the page removed meanwhile: the next build makes it again
+            result.problem(f"审阅页面的提示没有更新：{display_path(o.review)}（{err.strerror}）",
+                           OutputError.exit_code)
+            rec["key"] = None
+            continue
+        manifest.record(o.file.name, rec | {"peer": list(o.peer)})
 
 
 def _note(manifest: Manifest, path: Path, o: Outcome, p: Plan, folder: str | None,
@@ -286,7 +313,7 @@ def _note(manifest: Manifest, path: Path, o: Outcome, p: Plan, folder: str | Non
         "key": p.keys.get(path) if o.ok else None, "data": p.data.get(path),
         "folder": folder, "stem": p.stems.get(path), "ok": o.ok, "name": o.name,
         "role": o.role, "unit": o.unit, "county": o.county, "year": o.year,
-        "warnings": o.warnings,
+        "warnings": o.warnings, "peer": [],  # a page just written: its block is empty
         "notebook": rel(o.notebook), "review": rel(o.review), "docx": rel(o.docx),
         "pdf": None, "outputs": new + kept})
 

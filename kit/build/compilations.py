@@ -81,9 +81,6 @@ def volume(path: Path, year: int, outcomes: list[Outcome], result: BuildResult,
 
     The reports are read back from the executed notebooks (``Outcome.report``, or the
     notebook of a reused official), not rendered again."""
-    from kit.build.notebook import report_from_dict
-    from kit.word.volume import write_volume
-
     good = [o for o in outcomes if o.ok]
     if not good:
         return None
@@ -94,6 +91,9 @@ def volume(path: Path, year: int, outcomes: list[Outcome], result: BuildResult,
         result.volumes.append(path)
         return None
     manifest.volumes.pop(book, None)
+    from kit.build.notebook import report_from_dict  # only now: kit.word loads slowly
+    from kit.word.volume import write_volume
+
     try:
         reports = [report_from_dict(_report_of(o)) for o in good]
         info = write_volume(reports, path, year, draft=not final)  # 「征求意见稿」

@@ -27,7 +27,8 @@ class Task:
     templates: Path
     timeout: float
     title: str  # 「李明华（东山镇 镇党建办主任）」, for the page and the progress bar
-    compare: dict[str, Any] | None = None  # kit.review.flags.Check.as_dict(), for the page
+    # kit.review.flags.Check.as_dict(), for the page: what depends on this official alone
+    compare: dict[str, Any] | None = None
 
 
 @dataclass
@@ -40,13 +41,14 @@ class Outcome:
     unit: str = ""
     county: str = ""  # 所属县, for a 汇编 per county (kit build --by 所属县)
     rank: int = 100  # the role's 排位 and the file's 排序: its place in the 汇编
-    order: int | None = None  # (kit.word.volume.order_key), as in its Report
+    order: int | None = None  # (kit.report.collation.order_key), as in its Report
     year: int = 0
     ok: bool = False
     reason: str = ""  # plain Chinese, for a failure
     stage: str = ""  # 检查 (never reached papermill) | 执行
     warnings: list[str] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)  # 提示 of kit.review.flags
+    flags: list[str] = field(default_factory=list)  # every 提示 of kit.review.flags
+    peer: list[str] = field(default_factory=list)  # those against the other officials
     notebook: Path | None = None
     review: Path | None = None
     docx: Path | None = None
@@ -133,7 +135,8 @@ def warm_up_run_task() -> None:
         nb = nbformat.read(NOTEBOOK, as_version=4)
         nbformat.validate(nb)
         _exporter.from_notebook_node(nb, resources={"kit": {
-            "title": "", "failed": False, "reason": "", "file": "", "compare": None}})
+            "title": "", "failed": False, "reason": "", "file": "", "compare": None,
+            "peer": ""}})
 
 
 def _reason(ename: str, evalue: str) -> str:
@@ -176,15 +179,19 @@ def _review_exporter() -> Any:
 
 def review_page(nb: Any, task: Task, outcome: Outcome) -> str:
     """The official's review page: the notebook's outputs, no code (one exporter per
-    process: building it costs more than converting a notebook)."""
+    process: building it costs more than converting a notebook), and an empty block for
+    the 提示 against the other officials, which the batch fills in."""
     global _exporter
     import nbformat
+
+    from kit.review.pages import peer_block
 
     if _exporter is None:
         _exporter = _review_exporter()
     if nb is None:
         nb = nbformat.v4.new_notebook()
     kit = {"title": task.title, "failed": not outcome.ok, "reason": outcome.reason,
-           "file": outcome.file.name, "compare": task.compare, "index": project.INDEX_PAGE}
+           "file": outcome.file.name, "compare": task.compare, "index": project.INDEX_PAGE,
+           "peer": peer_block(())}
     body, _ = _exporter.from_notebook_node(nb, resources={"kit": kit})
     return body

@@ -2,8 +2,10 @@
 
 Each official's outputs are keyed by a hash of what made them (:func:`inputs_digest`):
 the parameter file's bytes and path, its role template, the report notebook, the kit
-itself (its version and every source and layout file it ships) and what its review page
-shows from outside the file (the 提示 against last year and the other officials).  The record of
+itself (its version and every source and layout file it ships) and last year's values
+of this official (its 提示 against last year).  Nothing of the other officials is in it:
+their 提示 are written into the review page after the batch, and the record keeps which
+(``peer``).  The record of
 each parameter file (key, identity, outputs) lives in ``<out>/.kit/manifest.json``,
 written atomically; each official finished during a run is appended to
 ``<out>/.kit/journal.jsonl`` at once, so a run killed half-way is resumed from there.
@@ -53,7 +55,7 @@ def kit_fingerprint(notebook: Path) -> str:
 def inputs_digest(fingerprint: str, params_file: Path, data: bytes, template: bytes,
                   settings: str = "") -> str:
     """What makes one official's outputs: the kit, the file (path and bytes), its role
-    template and ``settings`` (its 提示 against last year and the others, name order)."""
+    template and ``settings`` (last year's values of this official, name order)."""
     return digest(fingerprint, str(params_file), data, template, settings)
 
 

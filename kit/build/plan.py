@@ -78,8 +78,11 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
          compare: str | Path | None = None,
          parsed: dict[tuple[str, str], dict[str, Entry]] | None = None) -> Plan:
     """Every file read and checked; an official is reused when the key of what would
-    make its outputs (:func:`kit.build.manifest.inputs_digest`, with its 提示 against last year
-    and the other officials) equals the last build's and those outputs are all there.
+    make its outputs (:func:`kit.build.manifest.inputs_digest`, with last year's values of
+    this official) equals the last build's and those outputs are all there.  The 提示
+    against the other officials are no part of it: the batch writes them into the
+    review pages afterwards (:func:`kit.review.pages.write_peer_flags`), so one changed
+    file runs one notebook.
     ``parsed``: each file's entries by (real path, digest of its bytes), kept by a
     ``--watch`` session so that only changed files are parsed again; updated here."""
     from kit.review.flags import for_batch
@@ -129,16 +132,16 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
             o.review = year_folder(out_root, o.year).page_of(stem)
             continue
         check = checks.get(path)
-        compared = check.as_dict() if check else None
+        last = check.last if check else None  # its year-over-year 提示 depend on these
         p.keys[path] = inputs_digest(fingerprint, path.resolve(), raw[path],
                                      got.template.path.read_bytes(),
-                                     json.dumps([compared, order], sort_keys=True, default=str))
+                                     json.dumps([last, order], sort_keys=True, default=str))
         explicit = got.values.get("排序")  # as kit.report.render puts it in the Report
         o = Outcome(file=path, name=got.name, role=got.role, unit=got.unit, year=got.year,
                     county=str(got.values.get("所属县", "")), rank=got.template.rank,
                     order=explicit if isinstance(explicit, int) and explicit else None,
                     warnings=list(got.warnings),
-                    flags=list(check.flags) if check else [])
+                    flags=check.every if check else [], peer=list(check.peer) if check else [])
         rec = manifest.records.get(path.name)
         if not force and _current(rec, stem, p.keys[path], out_root):
             assert rec is not None
@@ -153,7 +156,7 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
                                  review=parts.page_of(stem),
                                  out_root=out_root, templates=tdir, timeout=timeout,
                                  title=f"{got.name}（{got.unit} {got.role}）",
-                                 compare=compared), o))
+                                 compare=check.as_dict() if check else None), o))
         p.outcomes[path] = o
     p.outcomes = {f: p.outcomes[f] for f in files}
     return p

@@ -141,3 +141,11 @@ def name_key(name: str, method: str | None = None) -> tuple:
 
 def sort_names(names: list[str], method: str | None = None) -> list[str]:
     return sorted(names, key=lambda n: name_key(n, method))
+
+
+def order_key(order: int | None, rank: int, name: str, unit: str, role: str) -> tuple:
+    """The 汇编's order: an explicit 排序 (``order``) first, by that number; then role
+    rank (smaller first), then name in this module's order (按姓氏笔画, or pinyin), unit,
+    role.  The one definition: the 汇编 (kit.word.volume) and the review index use it."""
+    explicit = order is not None
+    return (not explicit, order if explicit else 0, rank, name_key(name), unit, role)

@@ -14,6 +14,12 @@ Every check gives a 提示 (a warning, never an error: nothing here stops a buil
 Last year's values come from a folder of parameter files (read as typed, each value
 parsed by this year's field, so a template change never breaks the comparison) or
 from last year's build (``审阅数据.json``, written by :func:`save_values`).
+
+A :class:`Check` keeps apart what depends on the official alone (``flags``: against last
+year, and zeros) and what depends on the others of this year (``peer``): ``kit build``
+bakes the first into the official's executed notebook and page, and writes the second
+into the page after the batch (:func:`kit.review.pages.write_peer_flags`), so that one
+changed file never re-executes another official's notebook.
 """
 
 from __future__ import annotations
@@ -59,10 +65,21 @@ class Row:
 @dataclass
 class Check:
     rows: list[Row] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
-    compared: bool = False  # last year's values of this official were found
+    flags: list[str] = field(default_factory=list)  # from this official alone
+    peer: list[str] = field(default_factory=list)  # from the other officials of the year
+    last: dict[str, Any] | None = None  # last year's values of this official, as typed
+
+    @property
+    def compared(self) -> bool:
+        """Last year's values of this official were found."""
+        return self.last is not None
+
+    @property
+    def every(self) -> list[str]:
+        return self.flags + self.peer
 
     def as_dict(self) -> dict[str, Any]:
+        """What depends on this official alone (its page's table and own 提示)."""
         return {"rows": [r.__dict__ for r in self.rows], "flags": self.flags,
                 "compared": self.compared}
 
@@ -174,9 +191,8 @@ def check_all(officials: Sequence[Official], previous: Previous) -> list[Check]:
 
 
 def _year_over_year(o: Official, previous: Previous) -> Check:
-    check = Check()
     last = previous.find(Identity(o.unit, o.name, str(o.year), o.role))
-    check.compared = last is not None
+    check = Check(last=last)
     for f in o.template.fields.values():
         this = o.values.get(f.key)
         if f.type.name in _NUMERIC:
@@ -220,8 +236,8 @@ def _across(officials: Sequence[Official], idx: list[int], checks: list[Check]) 
         if len(have) >= MIN_OFFICIALS_SAME and len(have) == len(idx) and len(set(values)) == 1 \
                 and not (f.type.name == "percent" and values[0] == 100):
             for i, _ in have:
-                checks[i].flags.append(f"「{f.label}」本角色 {len(have)} 人都填了 "
-                                       f"{format_value(values[0])}（可能是照抄的数字）")
+                checks[i].peer.append(f"「{f.label}」本角色 {len(have)} 人都填了 "
+                                      f"{format_value(values[0])}（可能是照抄的数字）")
             continue
         if len(have) < MIN_OFFICIALS_OUTLIER:
             continue
@@ -233,8 +249,8 @@ def _across(officials: Sequence[Official], idx: list[int], checks: list[Check]) 
         for i, n in have:
             if abs(n - mid) > spread:
                 how = "远高于" if n > mid else "远低于"
-                checks[i].flags.append(f"「{f.label}」{format_value(n)}，{how}本角色其他人"
-                                       f"（中位数 {_about(mid)}）")
+                checks[i].peer.append(f"「{f.label}」{format_value(n)}，{how}本角色其他人"
+                                      f"（中位数 {_about(mid)}）")
 
 
 def _copied_text(officials: Sequence[Official], checks: list[Check]) -> None:
@@ -247,7 +263,7 @@ def _copied_text(officials: Sequence[Official], checks: list[Check]) -> None:
     for (label, _), idx in seen.items():
         for i in idx if len(idx) > 1 else ():
             others = "、".join(f"{officials[j].name}（{officials[j].unit}）" for j in idx if j != i)
-            checks[i].flags.append(f"「{label}」与 {others} 的内容完全相同")
+            checks[i].peer.append(f"「{label}」与 {others} 的内容完全相同")
 
 
 def previous_for(year: int, params_dir: Path, out_root: Path,

@@ -3,7 +3,7 @@
 The rows are one JSON block in the page, drawn by a few lines of plain JavaScript (no
 CDN, no framework) one page at a time, with search and filters by 单位, 角色 and 状态:
 a table of 10,000 officials opens as fast as one of 10.  序号 is the official's number
-in the 汇编's 目录 (the same :func:`kit.word.volume.sort_reports`); officials whose report
+in the 汇编's 目录 (the same :func:`kit.report.collation.order_key`); officials whose report
 failed follow, without a number, named from whatever of their file can be read.
 """
 
@@ -35,7 +35,7 @@ def in_toc_order(outcomes: Sequence[Outcome]) -> list[tuple[int | None, Outcome]
     """(序号 in the 目录, outcome): reports in the 汇编's order, then the failed ones.
     From each outcome's own facts, so officials reused from the last build (whose report
     is not in memory) are numbered too."""
-    from kit.word.volume import order_key
+    from kit.report.collation import order_key  # (not kit.word: its import is slow)
 
     good = sorted((o for o in outcomes if o.ok),
                   key=lambda o: order_key(o.order, o.rank, o.name, o.unit, o.role))

@@ -36,12 +36,12 @@ class Item:
     def label(self) -> str:
         ident = self.status.ident
         who = "　".join(x for x in (ident.name, ident.unit, ident.role) if x) or self.path.name
-        tips = f"　⚠{len(self.check.flags)}" if self.check and self.check.flags else ""
+        tips = f"　⚠{len(self.check.every)}" if self.check and self.check.every else ""
         return f"【{self.status.status}】{who}{tips}"
 
     def matches(self, kind: str) -> bool:
         if kind == "有提示":
-            return bool(self.check and self.check.flags)
+            return bool(self.check and self.check.every)
         if kind == "待审":
             return self.status.status not in (PASSED, RETURNED)
         return kind == "全部" or self.status.status == kind
@@ -49,8 +49,9 @@ class Item:
     def html(self) -> str:
         """Status, 提示, the year-over-year table and the report, as the reviewer reads them."""
         parts = [render_page("review_head.html.j2", item=self)]
-        if self.check and (self.check.flags or self.check.rows):
-            parts.append(render_page("compare.html.j2", kit={"compare": self.check.as_dict()}))
+        if self.check and (self.check.every or self.check.rows):
+            shown = self.check.as_dict() | {"flags": self.check.every}
+            parts.append(render_page("compare.html.j2", kit={"compare": shown}))
         if self.report:
             parts.append(render_page("report.html.j2", report=self.report))
         return "\n".join(parts)

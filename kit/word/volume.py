@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kit.iorw import atomic_write_bytes
+from kit.report.collation import order_key
 from kit.report.model import Report
 from kit.word import paragraphs
 from kit.word.pages import paginate
@@ -49,16 +50,6 @@ class VolumeInfo:
     toc_pages: int  # pages taken by the volume title and the 目录
     total_pages: int
     draft: bool = False  # marked 「征求意见稿」 (cover and every page's header)
-
-
-def order_key(order: int | None, rank: int, name: str, unit: str, role: str) -> tuple:
-    """The volume's order: an explicit 排序 (``order``) first, by that number; then role
-    rank (smaller first), then name in :mod:`kit.report.collation` order (按姓氏笔画, or pinyin),
-    unit, role.  The one definition: the review index numbers officials by it too."""
-    from kit.report.collation import name_key
-
-    explicit = order is not None
-    return (not explicit, order if explicit else 0, rank, name_key(name), unit, role)
 
 
 def sort_reports(reports: Iterable[Report]) -> list[Report]:

@@ -90,6 +90,18 @@ def test_review_page_shows_last_year_beside_this_year(project: Path, draft) -> N
                      r"<td[^>]*>\+60（\+400%）</td>", page)
 
 
+def test_last_year_of_one_official_reruns_that_official_only(project: Path, draft) -> None:
+    """Its key holds its own last-year values, not the whole of last year's folder."""
+    (last,) = (project / "params").glob("*郭明一.yaml")
+    last.write_text(last.read_text("utf-8").replace("专题会议: 15", "专题会议: 70"), "utf-8")
+    code, out, _ = _kit(project, "build", "params-2024", "-o", "build", "--workers", "2")
+    assert code == 1 and "共 5 份：4 成功，1 失败。（沿用上次结果 3 份" in out  # 石明二 fails
+    year = project / "build" / "2024" / "review"
+    assert [r["flags"] for r in index_rows(year / "index.html") if r["ok"]] == [[]] * 4
+    page = (year / "南河乡-镇党建办主任-郭明一.html").read_text("utf-8")
+    assert "是上年的 5 倍" not in page and re.search(r">75</td><td[^>]*>70</td>", page)
+
+
 def test_final_refuses_until_every_official_is_approved(project: Path, draft) -> None:
     params = project / "params-2024"
     volume = project / "final" / "2024" / "2024年度述职报告汇编.docx"

@@ -28,7 +28,7 @@ def test_clean_data_has_no_flags() -> None:
     for seed in range(5):
         pairs = officials(16, seed=seed)
         checks = check_all(_checked([t for t, _ in pairs]), _previous([lt for _, lt in pairs]))
-        assert [c.flags for c in checks] == [[]] * 16, seed
+        assert [c.every for c in checks] == [[]] * 16, seed
         assert all(c.compared and len(c.rows) == 5 for c in checks)
 
 
@@ -54,11 +54,15 @@ def test_each_planted_anomaly_is_flagged_and_nothing_else() -> None:
     assert pairs[9][0]["姓名"] == "董明一" and pairs[9][0]["单位"] == "金川镇"
     checks = check_all(_checked([t for t, _ in pairs]), _previous([lt for _, lt in pairs]))
     for i, (_, _, words) in PLANTED.items():
-        assert any(words in f for f in checks[i].flags), (i, checks[i].flags)
-    assert any("与 董明一" not in f and "内容完全相同" in f for f in checks[9].flags)
+        # against last year: the official's own; against the others: kept apart (peer)
+        own, peer = (checks[i].flags, checks[i].peer) if i < 5 else (checks[i].peer,
+                                                                     checks[i].flags)
+        assert any(words in f for f in own) and not any(words in f for f in peer), (i, own)
+    assert any("与 董明一" not in f and "内容完全相同" in f for f in checks[9].peer)
     # 0 is also far above the others: two true 提示; the rest are clean
-    assert len(checks[0].flags) == 2 and all(len(checks[i].flags) == 1 for i in range(1, 7))
-    assert [c.flags for i, c in enumerate(checks) if i not in PLANTED and i != 9] == [[]] * 8
+    assert len(checks[0].every) == 2 and all(len(checks[i].every) == 1 for i in range(1, 7))
+    assert "远高于本角色其他人" in checks[0].peer[0]
+    assert [c.every for i, c in enumerate(checks) if i not in PLANTED and i != 9] == [[]] * 8
 
 
 def test_same_figure_for_every_official_of_a_role() -> None:
@@ -66,7 +70,8 @@ def test_same_figure_for_every_official_of_a_role() -> None:
     for r in rows:
         r["回炉党员"] = 80
     checks = check_all(_checked(rows), Previous.empty())
-    assert all(c.flags == ["「回炉淬火的党员」本角色 4 人都填了 80（可能是照抄的数字）"] for c in checks)
+    assert all(c.peer == ["「回炉淬火的党员」本角色 4 人都填了 80（可能是照抄的数字）"]
+               and c.flags == [] for c in checks)
     assert not any(c.compared or c.rows for c in checks)  # no last year: no table
 
 
@@ -102,7 +107,7 @@ def test_last_year_from_a_folder_and_from_a_build(tmp_path: Path) -> None:
     save_values(tmp_path / "build" / "2023" / "审阅数据.json", last)
     from_build = read_previous(tmp_path / "build" / "2023")
     (c,) = check_all(_checked([who]), from_build)
-    assert c.compared and c.rows and c.flags == []
+    assert c.compared and c.rows and c.every == []
     (tmp_path / "build" / "2023" / "审阅数据.json").write_text("[{broken", "utf-8")
     assert read_previous(tmp_path / "build" / "2023").values == {}  # damaged: no comparison
 

@@ -31,8 +31,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-EXIT_OK = 0
-EXIT_FAILED = 1
+# Exit codes that belong to no error class (those carry their own ``exit_code``).
+EXIT_FAILED = 1  # kit build: some officials failed, the others were made
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 

@@ -43,6 +43,8 @@ from kit.build.manifest import Manifest
 from kit.build.plan import Plan, likely_runs, plan
 from kit.build.workers import Workers, run_all
 from kit.errors import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
     KitError,
     NotApprovedError,
     ParamsError,
@@ -87,9 +89,9 @@ class BuildResult:
         汇编/PDF problem's code (5: no LibreOffice, 7: it failed or timed out, 4: a file
         could not be written), 0 when all went well."""
         if self.interrupted:
-            return 130
+            return EXIT_INTERRUPTED
         if self.failed:
-            return 1
+            return EXIT_FAILED
         return self.problem_codes[0] if self.problem_codes else 0
 
     def problem(self, text: str, code: int) -> None:

@@ -25,7 +25,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from kit.build.compilations import (
     group_volume,
@@ -349,10 +348,6 @@ def _by_year(outcomes: list[Outcome]) -> dict[int, list[Outcome]]:
     for o in outcomes:
         out.setdefault(o.year, []).append(o)
     return dict(sorted(out.items()))
-
-
-def _link(target: Path | None, base: Path) -> str:
-    return quote(os.path.relpath(target, base).replace(os.sep, "/")) if target else ""
 
 
 def _write_index(parts: YearFolder, outcomes: list[Outcome], result: BuildResult,

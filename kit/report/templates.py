@@ -741,12 +741,3 @@ def _line_in(source: str, name: str) -> int:
         if re.search(r"[{%][^}]*\b" + re.escape(name) + r"\b", line):
             return i
     return 1
-
-
-def get_role(role: str, directory: str | Path | None = None) -> RoleTemplate:
-    """The template of one role; unknown roles raise TemplateError listing the known ones."""
-    roles = load_roles(directory)
-    if role not in roles:
-        raise TemplateError(Problem(f"没有「{role}」这个角色的模板", expected="、".join(roles),
-                                    found=f"「{role}」", hint=suggest(role, roles)))
-    return roles[role]

@@ -111,7 +111,8 @@ def _parser() -> argparse.ArgumentParser:
 
     rv = sub.add_parser("review", help="审阅：在浏览器里逐份通过或退回（不带操作时打开审阅页）")
     rv.add_argument("--params", metavar="参数文件夹", help="要审阅的参数文件夹（默认 params）")
-    rv.add_argument("--port", type=_PORT, default=8867, metavar="端口")
+    rv.add_argument("--port", type=_PORT, default=8867, metavar="端口",
+                    help="本机端口，1 到 65535（默认 8867）")
     rv.add_argument("--no-browser", action="store_true", help="不自动打开浏览器")
     rvs = rv.add_subparsers(dest="review_command", metavar="操作", parser_class=_Parser)
     rl = rvs.add_parser("list", help="列出每份参数文件的审阅状态")
@@ -131,12 +132,14 @@ def _parser() -> argparse.ArgumentParser:
     rv.set_defaults(run=_review_serve)
 
     f = sub.add_parser("form", help="在浏览器里打开填写表单（仅本机访问）")
-    f.add_argument("--port", type=_PORT, default=8866, metavar="端口")
+    f.add_argument("--port", type=_PORT, default=8866, metavar="端口",
+                   help="本机端口，1 到 65535（默认 8866）")
     f.add_argument("--no-browser", action="store_true", help="不自动打开浏览器")
     f.set_defaults(run=_form)
 
     lab = sub.add_parser("lab", help="在中文界面的 JupyterLab 里打开填写表单笔记本（仅本机访问）")
-    lab.add_argument("--port", type=_PORT, default=8888, metavar="端口")
+    lab.add_argument("--port", type=_PORT, default=8888, metavar="端口",
+                     help="本机端口，1 到 65535（默认 8888）")
     lab.add_argument("--no-browser", action="store_true", help="不自动打开浏览器")
     lab.set_defaults(run=_lab)
 

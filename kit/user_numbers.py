@@ -21,6 +21,9 @@ _WHOLE = re.compile(r"[0-9]{1,12}")
 # decimals, whatever follows it (a unit, a word), but not 「1e3」 or 「0x10」.
 _MEANT = re.compile(r"\s*((?>[+-]?[0-9]{1,12}(?:\.[0-9]{1,6})?))(?![eExX][+-]?[0-9A-Fa-f])")
 _SHOWN = 20  # characters of a wrong value quoted in the message
+# 「二〇二四」 written digit by digit (not 「二十」: which number that is, is not a digit's job).
+_HAN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+_HAN_PLACES = frozenset("十百千万亿拾佰仟")
 
 
 class NumberError(argparse.ArgumentTypeError):
@@ -51,9 +54,12 @@ class Whole:
 
     def _hint(self, text: str) -> str | None:
         """The number ``text`` most likely meant, kept in range: 「１０」, 「10秒」 → 10;
-        70000 for a port → 65535.  None when nothing in it reads as a number."""
+        「二〇二四」 → 2024; 70000 for a port → 65535.  None when nothing in it reads as a
+        number."""
         ascii_ = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c
                          for c in unicodedata.normalize("NFKC", text[:40]))
+        if not _HAN_PLACES.intersection(ascii_):
+            ascii_ = ascii_.translate(_HAN_DIGITS)
         found = _MEANT.match(ascii_)
         if found is None:
             return None

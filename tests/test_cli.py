@@ -82,6 +82,7 @@ def test_roll_reports_bad_files_and_writes_the_rest(project: Path) -> None:
     (["lab", "--port", "99999"], "--port：应为 1 到 65535 之间的整数"),
     (["lab", "--port", "0"], "您是否想写「1」？"),
     (["roll", "params", "--year", "1999"], "--year：应为 2000 到 2100 之间的整数"),
+    (["roll", "params", "--year", "二〇二四年"], "实际为「二〇二四年」 您是否想写「2024」？"),
     (["roster", "export", "p", "x.xlsx", "--blank", "--year", "２０２４"], "您是否想写「2024」？"),
     (["render"], "kit render：命令写法有误：缺少参数：参数文件\n（输入 kit render -h 查看用法）"),
     (["build", "--workers"], "--workers：后面缺少值"),
@@ -248,6 +249,7 @@ def test_the_compiled_catalog_agrees_with_its_source() -> None:
     ("٣", None, "3"), ("8.0", None, "8"), ("+5", None, "5"), ("-1", None, "1"),
     ("65", None, "64"), ("1.5", None, None), ("1e3", None, None), ("12e3", None, None),
     ("0x10", None, None), ("两", None, None), ("", None, None), (" 8", None, "8"),
+    ("八", None, "8"), ("六十", None, None),  # a Chinese digit; not 十, whose reading is a guess
 ])
 def test_one_rule_for_typed_numbers(typed: str, value: int | None, hint: str | None) -> None:
     whole = Whole(1, 64)

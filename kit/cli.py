@@ -21,6 +21,7 @@ from kit.errors import (
     KitError,
     OutputError,
     Problem,
+    display_path,
     internal_problem,
     os_reason,
     suggest,
@@ -200,11 +201,8 @@ def _each(files: Sequence[str], act: Callable[[str], str]) -> int:
     for file in files:
         try:
             print(act(file))
-        except KitError as err:
-            print(f"错误：{err}", file=sys.stderr)
-            code = code or err.exit_code
-        except Exception as err:  # noqa: BLE001  # an internal error: logged, the rest go on
-            code = code or _internal_error(err)
+        except Exception as err:  # noqa: BLE001  # that file's failure, not the others'
+            code = code or _explain(err)
     return code
 
 
@@ -228,9 +226,6 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _review_serve(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from kit import project
     from kit.form.serve import serve  # the form's Voilà serving, on the review notebook
 
     if args.params:  # the notebook's kernel finds its folders in the environment
@@ -345,25 +340,27 @@ def report_errors(run: Callable[[], int]) -> int:
     documented exit code."""
     try:
         return run()
-    except KitError as err:
-        print(f"错误：{err}", file=sys.stderr)
-        return err.exit_code
     except KeyboardInterrupt:
         print("已中断。已写好的文件保留不变。", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except OSError as err:  # a file or folder the user named could not be used
-        where = getattr(err, "filename", None)
-        problem = Problem(f"文件操作失败：{os_reason(err)}", file=str(where) if where else None)
-        print(f"错误：{problem}", file=sys.stderr)
-        return OutputError.exit_code
-    except Exception as err:  # noqa: BLE001  # never a traceback: one line and a log file
-        return _internal_error(err)
+    except Exception as err:  # noqa: BLE001  # never a traceback
+        return _explain(err)
 
 
-def _internal_error(err: BaseException) -> int:
-    """One Chinese line naming a log file that holds the traceback; exit code 70."""
-    print(f"错误：{internal_problem(err)}", file=sys.stderr)
-    return EXIT_INTERNAL
+def _explain(err: Exception) -> int:
+    """Print the one line the user reads for ``err`` and return its exit code: a user's
+    mistake (KitError) as it says; a file the system refused (OSError) with the reason in
+    Chinese; anything else is a bug of ours, its traceback in a log file the line names."""
+    if isinstance(err, KitError):
+        text, code = str(err), err.exit_code
+    elif isinstance(err, OSError):
+        where = err.filename
+        shown = display_path(os.fsdecode(where)) if isinstance(where, str | bytes) else None
+        text, code = str(Problem(f"文件操作失败：{os_reason(err)}", file=shown)), OutputError.exit_code
+    else:
+        text, code = str(internal_problem(err)), EXIT_INTERNAL
+    print(f"错误：{text}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

@@ -202,7 +202,8 @@ def _each(files: Sequence[str], act: Callable[[str], str]) -> int:
         try:
             print(act(file))
         except Exception as err:  # noqa: BLE001  # that file's failure, not the others'
-            code = code or _explain(err)
+            failed = _explain(err)  # printed for every file; the first code is returned
+            code = code or failed
     return code
 
 

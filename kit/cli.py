@@ -26,7 +26,6 @@ from kit.errors import (
     os_reason,
     suggest,
 )
-from kit.report.fields import TYPES, marked
 from kit.user_numbers import Whole
 
 _LOCALE = Path(__file__).parent / "locale"
@@ -53,6 +52,8 @@ class _Parser(argparse.ArgumentParser):
     as typed), and that suggests the choice a mistyped one most likely meant."""
 
     def error(self, message: str) -> NoReturn:
+        from kit.report.fields import marked
+
         super().error(marked(message))
 
     def _check_value(self, action: argparse.Action, value: Any) -> None:
@@ -67,7 +68,15 @@ class _Parser(argparse.ArgumentParser):
 MAX_WORKERS = 64
 MAX_TIMEOUT = 86400  # seconds: a day
 _PORT = Whole(1, 65535)
-_YEAR = Whole(int(TYPES["year"].min or 0), int(TYPES["year"].max or 0))  # the 年度 field's
+
+
+def _year(text: str) -> int:
+    """A 年度 as the parameter files' 年度 field allows (imported when used: `kit -h`
+    does not pay for the field types)."""
+    from kit.report.fields import TYPES
+
+    return Whole(int(TYPES["year"].min or 0), int(TYPES["year"].max or 0))(text)
+
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -161,7 +170,7 @@ def _parser() -> argparse.ArgumentParser:
                     help="空白收集表：只填身份信息，各项数字留空（新年度用；参数文件夹可以没有）")
     ex.add_argument("--force", action="store_true",
                     help="Excel 文件已存在时覆盖（旧文件保留为 .bak）")
-    ex.add_argument("--year", type=_YEAR, metavar="年度",
+    ex.add_argument("--year", type=_year, metavar="年度",
                     help="与 --blank 一起用：表里的年度（默认：参数文件的年度 + 1）")
     ex.set_defaults(run=_roster_export)
     im = rsub.add_parser("import", help="把收回的 Excel（可多个）合并写回参数文件")
@@ -171,7 +180,7 @@ def _parser() -> argparse.ArgumentParser:
 
     ny = sub.add_parser("roll", help="用今年的参数文件生成下一年度的参数文件")
     ny.add_argument("params", metavar="参数文件夹")
-    ny.add_argument("--year", type=_YEAR, required=True, metavar="年度")
+    ny.add_argument("--year", type=_year, required=True, metavar="年度")
     ny.add_argument("-o", "--out", metavar="文件夹", help="默认：<参数文件夹>-<年度>")
     ny.set_defaults(run=_roll)
     return p

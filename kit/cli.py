@@ -37,7 +37,9 @@ def _in_chinese() -> Iterator[None]:
     (kit/locale/zh_CN/LC_MESSAGES/argparse.po) while the kit's parser is made and used.
     argparse reads them through its module-level ``_`` and ``ngettext``, which are put back
     afterwards: other code in the process keeps its own language."""
-    words = gettext.translation("argparse", localedir=_LOCALE, languages=["zh_CN"])
+    # fallback: a damaged installation shows argparse's English rather than a traceback.
+    words = gettext.translation("argparse", localedir=_LOCALE, languages=["zh_CN"],
+                                fallback=True)
     module = vars(argparse)
     saved = module["_"], module["ngettext"]
     module["_"], module["ngettext"] = words.gettext, words.ngettext

@@ -1,5 +1,6 @@
-"""Whole numbers a user types for an option (--workers, --timeout, --year, --port) or an
-environment variable: the one rule and its one message.
+"""Whole numbers a user types for an option (--workers, --timeout, --year, --port): the
+one rule and its one message.  An environment variable read as a number would be read
+here too (none is today: KIT_KEEP_MINUTES went with the kept build process).
 
 Only ASCII digits are read.  int() would also take 「１０」 and other scripts' digits and
 float() 「1e3」; those, a unit (「10秒」) and anything out of range are refused with the

@@ -176,7 +176,8 @@ def test_a_file_name_that_is_not_utf8_is_shown_not_a_crash(tmp_path: Path) -> No
 
 
 def test_exit_codes_come_from_the_error_classes() -> None:
-    table = {errors.ParamsError: 2, errors.UsageError: 2, errors.UnknownRoleError: 2,
+    table = {errors.KitError: 2, errors.ParamsError: 2, errors.UsageError: 2,
+             errors.UnknownRoleError: 2,
              errors.TemplateError: 3, errors.OutputError: 4, errors.ToolMissingError: 5,
              errors.ExistsError: 6, errors.ToolFailedError: 7, errors.ToolTimeoutError: 7}
     assert {cls: cls.exit_code for cls in table} == table

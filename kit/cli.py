@@ -59,12 +59,15 @@ class _Parser(argparse.ArgumentParser):
         super().error(marked(message))
 
     def _check_value(self, action: argparse.Action, value: Any) -> None:
-        try:
-            super()._check_value(action, value)
-        except argparse.ArgumentError as err:
-            hint = suggest(str(value), [str(c) for c in action.choices or ()])
-            raise argparse.ArgumentError(action, f"{err.message} {hint}" if hint else err.message
-                                         ) from None
+        # argparse's own check and words, with the choices listed as 「a」、「b」 rather
+        # than as Python's repr, and the one most likely meant.
+        if action.choices is None or value in action.choices:
+            return
+        choices = [str(c) for c in action.choices]
+        words = vars(argparse)["_"]("invalid choice: %(value)r (choose from %(choices)s)")
+        message = words % {"value": value, "choices": "、".join(f"「{c}」" for c in choices)}
+        hint = suggest(str(value), choices)
+        raise argparse.ArgumentError(action, f"{message} {hint}" if hint else message)
 
 
 MAX_WORKERS = 64

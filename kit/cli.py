@@ -21,6 +21,8 @@ from kit.errors import (
     KitError,
     OutputError,
     Problem,
+    closest,
+    did_you_mean,
     display_path,
     internal_problem,
     os_reason,
@@ -58,6 +60,19 @@ class _Parser(argparse.ArgumentParser):
 
         super().error(marked(message))
 
+    def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                   namespace: None = None) -> argparse.Namespace:
+        # argparse's own check of what is left over, with the option most likely meant.
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            words = vars(argparse)["_"]("unrecognized arguments: %s") % " ".join(extra)
+            hint = None
+            if extra[0].startswith("-"):  # compared without the dashes all options share
+                hint = did_you_mean(["--" + c for c in closest(extra[0].lstrip("-"),
+                                                               _options(self))])
+            self.error(f"{words} {hint}" if hint else words)
+        return parsed
+
     def _check_value(self, action: argparse.Action, value: Any) -> None:
         # argparse's own check and words, with the choices listed as 「a」、「b」 rather
         # than as Python's repr, and the one most likely meant.
@@ -68,6 +83,17 @@ class _Parser(argparse.ArgumentParser):
         message = words % {"value": value, "choices": "、".join(f"「{c}」" for c in choices)}
         hint = suggest(str(value), choices)
         raise argparse.ArgumentError(action, f"{message} {hint}" if hint else message)
+
+
+def _options(parser: argparse.ArgumentParser) -> list[str]:
+    """Every long option of ``parser`` and its commands, without its dashes."""
+    found = []
+    for action in parser._actions:
+        found += [o[2:] for o in action.option_strings if o.startswith("--")]
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found += _options(sub)
+    return found
 
 
 MAX_WORKERS = 64

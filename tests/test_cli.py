@@ -90,7 +90,10 @@ def test_roll_reports_bad_files_and_writes_the_rest(project: Path) -> None:
     (["bild"], "没有「bild」这一项（可选：「init」、「render」、「build」、"),
     (["build", "--by", "argument"], "--by：没有「argument」这一项（可选：「所属县」、「单位」）"),
     (["build", "--by", "单 位"], "没有「单 位」这一项"),
-    (["build", "params", "extra"], "kit：命令写法有误：不认识的参数：extra"),
+    (["build", "params", "extra"], "kit：命令写法有误：不认识的参数：extra\n"),
+    (["build", "--wokers", "2"], "不认识的参数：--wokers 您是否想写「--workers」？"),
+    (["review", "list", "--paramz", "p"], "不认识的参数：--paramz 您是否想写「--params」？"),
+    (["render", "a.yaml", "--x"], "不认识的参数：--x\n"),  # nothing close: no guess
     (["build", "--f"], "选项 --f 不明确，可能是：--force, --final"),
     (["review", "return", "a.yaml"], "缺少参数：--reason"),
     (["review", "approve", "a.yaml", "--reviewer"], "--reviewer：后面缺少值"),

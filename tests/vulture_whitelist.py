@@ -16,6 +16,7 @@ write_outputs  # build/notebook.py
 # Read by the library we hand the object to.
 _.timeout_func  # nbclient reads the per-cell time-out from it (build/engines.py)
 _.execute_managed_notebook  # papermill's Engine interface (build/engines.py)
+_._check_value  # argparse checks each value with it; overridden (cli.py)
 _.kernel_spec  # jupyter_client's KernelManager property, overridden (build/kernel.py)
 intercepted_binops  # jinja2 sandbox: which operators go through call_binop (report/templates.py)
 _.__qualname__  # shown by jinja2 in errors (report/templates.py)

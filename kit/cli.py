@@ -1,12 +1,18 @@
 """The ``kit`` command.  It only parses arguments and calls one library function each;
-user mistakes (KitError) print one Chinese message and exit non-zero, no traceback."""
+user mistakes (KitError) print one Chinese message and exit non-zero, no traceback.
+A mistyped command exits 2 with argparse's message in Chinese (kit/locale's catalog);
+every number option is read by :class:`kit.user_numbers.Whole`."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gettext
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
 
 from kit import project
 from kit.errors import (
@@ -15,73 +21,93 @@ from kit.errors import (
     KitError,
     OutputError,
     Problem,
+    closest,
+    did_you_mean,
+    display_path,
     internal_problem,
     os_reason,
+    suggest,
 )
+from kit.user_numbers import Whole
+
+_LOCALE = Path(__file__).parent / "locale"
 
 
-class _Formatter(argparse.HelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None):
-        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+@contextlib.contextmanager
+def _in_chinese() -> Iterator[None]:
+    """argparse's own words (usage, errors, help titles) from the kit's catalog
+    (kit/locale/zh_CN/LC_MESSAGES/argparse.po) while the kit's parser is made and used.
+    argparse reads them through its module-level ``_`` and ``ngettext``, which are put back
+    afterwards: other code in the process keeps its own language."""
+    # fallback: a damaged installation shows argparse's English rather than a traceback.
+    words = gettext.translation("argparse", localedir=_LOCALE, languages=["zh_CN"],
+                                fallback=True)
+    module = vars(argparse)
+    saved = module["_"], module["ngettext"]
+    module["_"], module["ngettext"] = words.gettext, words.ngettext
+    try:
+        yield
+    finally:
+        module["_"], module["ngettext"] = saved
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with its few English words in Chinese, and exit code 2 on misuse."""
+    """argparse whose messages show nothing invisible (the user's own values are quoted
+    as typed), and that suggests the choice a mistyped one most likely meant."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("formatter_class", _Formatter)
-        kwargs["add_help"] = False
-        super().__init__(*args, **kwargs)
-        self._positionals.title = "参数"
-        self._optionals.title = "选项"
-        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+    def error(self, message: str) -> NoReturn:
+        from kit.report.fields import marked
 
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        for en, zh in _ARGPARSE_WORDS:
-            message = message.replace(en, zh)
-        self.exit(2, f"kit：命令写法有误：{message}\n（输入 kit -h 查看用法）\n")
+        super().error(marked(message))
 
+    def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                   namespace: None = None) -> argparse.Namespace:
+        # argparse's own check of what is left over, with the option most likely meant.
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            words = vars(argparse)["_"]("unrecognized arguments: %s") % " ".join(extra)
+            hint = None
+            if extra[0].startswith("-"):  # compared without the dashes all options share
+                hint = did_you_mean(["--" + c for c in closest(extra[0].lstrip("-"),
+                                                               _options(self))])
+            self.error(f"{words} {hint}" if hint else words)
+        return parsed
 
-# argparse's English, in Chinese (longest phrases first).
-_ARGPARSE_WORDS = (
-    ("the following arguments are required", "缺少参数"), ("unrecognized arguments", "不认识的参数"),
-    ("invalid choice", "无效的选项"), ("choose from", "可选"), ("invalid int value", "应为整数，实际为"),
-    ("invalid float value", "应为数字，实际为"), ("expected one argument", "后面缺少值"),
-    ("expected at least one argument", "后面至少要有一个值"), ("ignored explicit argument", "多余的值"),
-    ("not allowed with argument", "不能与此参数同时使用"), ("ambiguous option", "选项不明确"),
-    ("could match", "可能是"), ("argument", "参数"),
-)
-
-
-def _int_in(lo: int, hi: int) -> Callable[[str], int]:
-    """An argparse type: an integer from ``lo`` to ``hi`` (a usage error otherwise)."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text.strip()) if len(text) <= 12 else None
-        except ValueError:
-            value = None
-        if value is None or not lo <= value <= hi:
-            raise argparse.ArgumentTypeError(f"应为 {lo} 到 {hi} 之间的整数，实际为「{text[:20]}」")
-        return value
-
-    return parse
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        # argparse's own check and words, with the choices listed as 「a」、「b」 rather
+        # than as Python's repr, and the one most likely meant.
+        if action.choices is None or value in action.choices:
+            return
+        choices = [str(c) for c in action.choices]
+        words = vars(argparse)["_"]("invalid choice: %(value)r (choose from %(choices)s)")
+        message = words % {"value": value, "choices": "、".join(f"「{c}」" for c in choices)}
+        hint = suggest(str(value), choices)
+        raise argparse.ArgumentError(action, f"{message} {hint}" if hint else message)
 
 
-def _seconds(text: str) -> float:
-    """An argparse type: a time limit in seconds, more than 0 and at most a day."""
-    try:
-        value = float(text) if len(text) <= 12 else None
-    except ValueError:
-        value = None
-    if value is None or not 0 < value <= MAX_TIMEOUT:  # also refuses nan and inf
-        raise argparse.ArgumentTypeError(f"应为大于 0、不超过 {MAX_TIMEOUT} 的秒数，实际为「{text[:20]}」")
-    return value
+def _options(parser: argparse.ArgumentParser) -> list[str]:
+    """Every long option of ``parser`` and its commands, without its dashes."""
+    found = []
+    for action in parser._actions:
+        found += [o[2:] for o in action.option_strings if o.startswith("--")]
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found += _options(sub)
+    return found
 
 
 MAX_WORKERS = 64
-MAX_TIMEOUT = 86400
+MAX_TIMEOUT = 86400  # seconds: a day
+_PORT = Whole(1, 65535)
+
+
+def _year(text: str) -> int:
+    """A 年度 as the parameter files' 年度 field allows (imported when used: `kit -h`
+    does not pay for the field types)."""
+    from kit.report.fields import TYPES
+
+    return Whole(int(TYPES["year"].min or 0), int(TYPES["year"].max or 0))(text)
+
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -96,18 +122,18 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("render", help="生成一位同志的述职报告 .docx")
     r.add_argument("params", nargs="+", metavar="参数文件", help="params/ 里的 .yaml 文件")
     r.add_argument("-o", "--out", default=project.BUILD, metavar="文件夹", help="输出文件夹（默认 build）")
-    r.add_argument("--timeout", type=_seconds, default=60.0, metavar="秒",
-                   help="每份报告生成正文的时限（默认 60 秒）")
+    r.add_argument("--timeout", type=Whole(1, MAX_TIMEOUT), default=60, metavar="秒",
+                   help=f"每份报告生成正文的时限（整秒，1 到 {MAX_TIMEOUT}，默认 60）")
     r.set_defaults(run=_render)
 
     b = sub.add_parser("build", help="批量生成：每个参数文件跑一遍报告笔记本，另出审阅页和汇编")
     b.add_argument("params", nargs="?", default=project.PARAMS, metavar="参数文件夹")
     b.add_argument("-o", "--out", default=project.BUILD, metavar="文件夹")
-    b.add_argument("--workers", type=_int_in(1, MAX_WORKERS),
+    b.add_argument("--workers", type=Whole(1, MAX_WORKERS),
                    default=min(os.cpu_count() or 1, MAX_WORKERS), metavar="N",
                    help=f"同时运行的进程数，1 到 {MAX_WORKERS}（默认：CPU 核数）")
-    b.add_argument("--timeout", type=_int_in(1, MAX_TIMEOUT), default=120, metavar="秒",
-                   help="每份报告的执行时限（秒，大于 0）")
+    b.add_argument("--timeout", type=Whole(1, MAX_TIMEOUT), default=120, metavar="秒",
+                   help=f"每份报告的执行时限（整秒，1 到 {MAX_TIMEOUT}，默认 120）")
     b.add_argument("--pdf", action="store_true", help="同时输出 PDF（需要 LibreOffice）")
     b.add_argument("--force", action="store_true",
                    help="全部重新生成（默认只生成新增、改动过或上次失败的）")
@@ -126,7 +152,8 @@ def _parser() -> argparse.ArgumentParser:
 
     rv = sub.add_parser("review", help="审阅：在浏览器里逐份通过或退回（不带操作时打开审阅页）")
     rv.add_argument("--params", metavar="参数文件夹", help="要审阅的参数文件夹（默认 params）")
-    rv.add_argument("--port", type=int, default=8867)
+    rv.add_argument("--port", type=_PORT, default=8867, metavar="端口",
+                    help="本机端口，1 到 65535（默认 8867）")
     rv.add_argument("--no-browser", action="store_true", help="不自动打开浏览器")
     rvs = rv.add_subparsers(dest="review_command", metavar="操作", parser_class=_Parser)
     rl = rvs.add_parser("list", help="列出每份参数文件的审阅状态")
@@ -148,12 +175,14 @@ def _parser() -> argparse.ArgumentParser:
     rv.set_defaults(run=_review_serve)
 
     f = sub.add_parser("form", help="在浏览器里打开填写表单（仅本机访问）")
-    f.add_argument("--port", type=_int_in(1, 65535), default=8866, metavar="端口")
+    f.add_argument("--port", type=_PORT, default=8866, metavar="端口",
+                   help="本机端口，1 到 65535（默认 8866）")
     f.add_argument("--no-browser", action="store_true", help="不自动打开浏览器")
     f.set_defaults(run=_form)
 
     lab = sub.add_parser("lab", help="在中文界面的 JupyterLab 里打开填写表单笔记本（仅本机访问）")
-    lab.add_argument("--port", type=int, default=8888)
+    lab.add_argument("--port", type=_PORT, default=8888, metavar="端口",
+                     help="本机端口，1 到 65535（默认 8888）")
     lab.add_argument("--no-browser", action="store_true", help="不自动打开浏览器")
     lab.set_defaults(run=_lab)
 
@@ -174,7 +203,7 @@ def _parser() -> argparse.ArgumentParser:
                     help="空白收集表：只填身份信息，各项数字留空（新年度用；参数文件夹可以没有）")
     ex.add_argument("--force", action="store_true",
                     help="Excel 文件已存在时覆盖（旧文件保留为 .bak）")
-    ex.add_argument("--year", type=int, metavar="年度",
+    ex.add_argument("--year", type=_year, metavar="年度",
                     help="与 --blank 一起用：表里的年度（默认：参数文件的年度 + 1）")
     ex.set_defaults(run=_roster_export)
     im = rsub.add_parser("import", help="把收回的 Excel（可多个）合并写回参数文件")
@@ -184,7 +213,7 @@ def _parser() -> argparse.ArgumentParser:
 
     ny = sub.add_parser("roll", help="用今年的参数文件生成下一年度的参数文件")
     ny.add_argument("params", metavar="参数文件夹")
-    ny.add_argument("--year", type=_int_in(2000, 2100), required=True, metavar="年度")
+    ny.add_argument("--year", type=_year, required=True, metavar="年度")
     ny.add_argument("-o", "--out", metavar="文件夹", help="默认：<参数文件夹>-<年度>")
     ny.set_defaults(run=_roll)
     return p
@@ -214,11 +243,9 @@ def _each(files: Sequence[str], act: Callable[[str], str]) -> int:
     for file in files:
         try:
             print(act(file))
-        except KitError as err:
-            print(f"错误：{err}", file=sys.stderr)
-            code = code or err.exit_code
-        except Exception as err:  # noqa: BLE001  # an internal error: logged, the rest go on
-            code = code or _internal_error(err)
+        except Exception as err:  # noqa: BLE001  # that file's failure, not the others'
+            failed = _explain(err)  # printed for every file; the first code is returned
+            code = code or failed
     return code
 
 
@@ -242,9 +269,6 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _review_serve(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from kit import project
     from kit.form.serve import serve  # the form's Voilà serving, on the review notebook
 
     if args.params:  # the notebook's kernel finds its folders in the environment
@@ -344,10 +368,12 @@ def _roll(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    if not getattr(args, "run", None):
-        _parser().print_help()
-        return 2
+    with _in_chinese():
+        parser = _parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "run", None):
+            parser.print_help()
+            return 2
     run: Callable[[argparse.Namespace], int] = args.run
     return report_errors(lambda: run(args))
 
@@ -357,25 +383,27 @@ def report_errors(run: Callable[[], int]) -> int:
     documented exit code."""
     try:
         return run()
-    except KitError as err:
-        print(f"错误：{err}", file=sys.stderr)
-        return err.exit_code
     except KeyboardInterrupt:
         print("已中断。已写好的文件保留不变。", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except OSError as err:  # a file or folder the user named could not be used
-        where = getattr(err, "filename", None)
-        problem = Problem(f"文件操作失败：{os_reason(err)}", file=str(where) if where else None)
-        print(f"错误：{problem}", file=sys.stderr)
-        return OutputError.exit_code
-    except Exception as err:  # noqa: BLE001  # never a traceback: one line and a log file
-        return _internal_error(err)
+    except Exception as err:  # noqa: BLE001  # never a traceback
+        return _explain(err)
 
 
-def _internal_error(err: BaseException) -> int:
-    """One Chinese line naming a log file that holds the traceback; exit code 70."""
-    print(f"错误：{internal_problem(err)}", file=sys.stderr)
-    return EXIT_INTERNAL
+def _explain(err: Exception) -> int:
+    """Print the one line the user reads for ``err`` and return its exit code: a user's
+    mistake (KitError) as it says; a file the system refused (OSError) with the reason in
+    Chinese; anything else is a bug of ours, its traceback in a log file the line names."""
+    if isinstance(err, KitError):
+        text, code = str(err), err.exit_code
+    elif isinstance(err, OSError):
+        where = err.filename
+        shown = display_path(os.fsdecode(where)) if isinstance(where, str | bytes) else None
+        text, code = str(Problem(f"文件操作失败：{os_reason(err)}", file=shown)), OutputError.exit_code
+    else:
+        text, code = str(internal_problem(err)), EXIT_INTERNAL
+    print(f"错误：{text}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

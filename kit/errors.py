@@ -8,7 +8,7 @@ Exit codes (also in the README)::
 
     0   成功
     1   批处理中有人失败（其余已生成）
-    2   参数文件有误，或命令写法有误
+    2   参数文件或其他输入文件有误，或命令写法有误
     3   模板有误（含生成正文超时、超出限制）
     4   无法写出文件
     5   缺少外部程序（LibreOffice）
@@ -31,8 +31,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-EXIT_OK = 0
-EXIT_FAILED = 1
+# Exit codes that belong to no error class (those carry their own ``exit_code``).
+EXIT_FAILED = 1  # kit build: some officials failed, the others were made
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
@@ -125,9 +125,11 @@ def _notice(text: str, key: str | None, label: str | None, kind: str) -> Notice:
 
 
 class KitError(Exception):
-    """Base of all user-facing errors.  ``exit_code`` is what the CLI returns."""
+    """Base of all user-facing errors.  ``exit_code`` is what the CLI returns: 2 (the
+    user's input or command) unless a subclass says otherwise; never 1, which says that
+    some officials of a batch failed."""
 
-    exit_code = 1
+    exit_code = 2
 
     def __init__(self, problems: Problem | Iterable[Problem] | str) -> None:
         if isinstance(problems, str):

@@ -4,6 +4,10 @@ in a file or folder shows a traceback."""
 
 from __future__ import annotations
 
+import argparse
+import ast
+import gettext
+import inspect
 import os
 import re
 import shutil
@@ -15,6 +19,7 @@ import pytest
 
 from kit import errors
 from kit.cli import main
+from kit.user_numbers import NumberError, Whole
 from tests.conftest import ROOT
 from tests.fixtures.hostile import PARAMS_BAD, PARAMS_CASES, special_files
 
@@ -61,27 +66,86 @@ def test_roll_reports_bad_files_and_writes_the_rest(project: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "words"), [
-    (["build", "--workers", "0"], "--workers: 应为 1 到 64 之间的整数"),
-    (["build", "--workers", "65"], "--workers: 应为 1 到 64 之间的整数"),
-    (["build", "--workers", "两"], "--workers: 应为 1 到 64 之间的整数"),
-    (["build", "--timeout", "0"], "--timeout: 应为 1 到 86400 之间的整数"),
-    (["render", "a.yaml", "--timeout", "-1"], "--timeout: 应为大于 0"),
-    (["render", "a.yaml", "--timeout", "nan"], "--timeout: 应为大于 0"),
-    (["render", "a.yaml", "--timeout", "inf"], "--timeout: 应为大于 0"),
-    (["form", "--port", "70000"], "--port: 应为 1 到 65535 之间的整数"),
-    (["roll", "params", "--year", "1999"], "--year: 应为 2000 到 2100 之间的整数"),
-    (["render"], "缺少参数"),
-    (["build", "--workers"], "后面缺少值"),
-    (["生成"], "无效的选项"),
+    (["build", "--workers", "0"], "--workers：应为 1 到 64 之间的整数，实际为「0」 您是否想写「1」？"),
+    (["build", "--workers", "65"], "实际为「65」 您是否想写「64」？"),
+    (["build", "--workers", "两"], "--workers：应为 1 到 64 之间的整数，实际为「两」\n"),
+    (["build", "--workers", "１０"], "实际为「１０」 您是否想写「10」？"),  # full-width digits
+    (["build", "--workers", "٣"], "实际为「٣」 您是否想写「3」？"),  # Arabic-Indic digit
+    (["build", "--timeout", "0"], "--timeout：应为 1 到 86400 之间的整数"),
+    (["build", "--timeout", "10秒"], "实际为「10秒」 您是否想写「10」？"),  # a unit
+    (["render", "a.yaml", "--timeout", "-1"], "--timeout：应为 1 到 86400 之间的整数"),
+    (["render", "a.yaml", "--timeout", "nan"], "实际为「nan」\n"),
+    (["render", "a.yaml", "--timeout", "1e3"], "实际为「1e3」\n"),  # no guess at 1
+    (["render", "a.yaml", "--timeout", "１０"], "您是否想写「10」？"),
+    (["form", "--port", "70000"], "--port：应为 1 到 65535 之间的整数，实际为「70000」 您是否想写「65535」？"),
+    (["review", "--port", "70000"], "--port：应为 1 到 65535 之间的整数"),
+    (["lab", "--port", "99999"], "--port：应为 1 到 65535 之间的整数"),
+    (["lab", "--port", "0"], "您是否想写「1」？"),
+    (["roll", "params", "--year", "1999"], "--year：应为 2000 到 2100 之间的整数"),
+    (["roll", "params", "--year", "二〇二四年"], "实际为「二〇二四年」 您是否想写「2024」？"),
+    (["roster", "export", "p", "x.xlsx", "--blank", "--year", "２０２４"], "您是否想写「2024」？"),
+    (["render"], "kit render：命令写法有误：缺少参数：参数文件\n（输入 kit render -h 查看用法）"),
+    (["build", "--workers"], "--workers：后面缺少值"),
+    (["生成"], "命令：没有「生成」这一项（可选：「init」、「render」、"),
+    (["bild"], "没有「bild」这一项（可选：「init」、「render」、「build」、"),
+    (["build", "--by", "argument"], "--by：没有「argument」这一项（可选：「所属县」、「单位」）"),
+    (["build", "--by", "单 位"], "没有「单 位」这一项"),
+    (["build", "params", "extra"], "kit：命令写法有误：不认识的参数：extra\n"),
+    (["build", "--wokers", "2"], "不认识的参数：--wokers 您是否想写「--workers」？"),
+    (["review", "list", "--paramz", "p"], "不认识的参数：--paramz 您是否想写「--params」？"),
+    (["render", "a.yaml", "--x"], "不认识的参数：--x\n"),  # nothing close: no guess
+    (["build", "--f"], "选项 --f 不明确，可能是：--force, --final"),
+    (["review", "return", "a.yaml"], "缺少参数：--reason"),
+    (["review", "approve", "a.yaml", "--reviewer"], "--reviewer：后面缺少值"),
 ])
-def test_numeric_options_are_checked_when_parsed(args: list[str], words: str,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_mistyped_command_is_one_chinese_message(args: list[str], words: str,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(args)
     assert info.value.code == 2
     err = capsys.readouterr().err
-    assert words in err
-    assert not re.search(r"\b(argument|invalid|expected|usage)\b", err), err
+    assert err.startswith("用法：kit") and words in err, err
+    assert not re.search(r"\b(argument|invalid|expected|usage|error|choose)\b",
+                         err.replace("「argument」", "")), err
+
+
+def test_a_suggestion_follows_a_mistyped_choice(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["bild"])
+    assert "您是否想写「build」？" in capsys.readouterr().err
+
+
+def test_the_users_own_value_is_shown_as_typed() -> None:
+    """argparse's words are translated, not the user's: 「argument」 stays 「argument」."""
+    run = _kit("build", "--by", "argument", cwd=ROOT)
+    assert run.returncode == 2
+    assert "「argument」" in run.stderr and "参数」" not in run.stderr, run.stderr
+    run = _kit("build", "--workers", "参数", cwd=ROOT)
+    assert "实际为「参数」" in run.stderr, run.stderr
+    run = _kit("build", "--by", "单\u200b位", cwd=ROOT)  # nothing invisible on the screen
+    assert "「单〈U+200B〉位」" in run.stderr, run.stderr
+
+
+def test_help_is_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["build", "-h"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("用法：kit build")
+    assert "\n参数:\n" in out and "\n选项:\n" in out and "显示本帮助并退出" in out
+    assert not re.search(r"\b(usage|options|positional|show this)\b", out), out
+
+
+def test_the_catalog_is_for_the_kits_parser_only(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["bild"])
+    capsys.readouterr()
+    other = argparse.ArgumentParser(prog="other")
+    other.add_argument("--n", type=int)
+    with pytest.raises(SystemExit):
+        other.parse_args(["--n", "x"])
+    assert "usage: other" in capsys.readouterr().err
+    assert argparse._("usage: ") == "usage: "  # type: ignore[attr-defined]
 
 
 def test_an_internal_error_is_one_line_and_a_log_file(
@@ -115,7 +179,8 @@ def test_a_file_name_that_is_not_utf8_is_shown_not_a_crash(tmp_path: Path) -> No
 
 
 def test_exit_codes_come_from_the_error_classes() -> None:
-    table = {errors.ParamsError: 2, errors.UsageError: 2, errors.UnknownRoleError: 2,
+    table = {errors.KitError: 2, errors.ParamsError: 2, errors.UsageError: 2,
+             errors.UnknownRoleError: 2,
              errors.TemplateError: 3, errors.OutputError: 4, errors.ToolMissingError: 5,
              errors.ExistsError: 6, errors.ToolFailedError: 7, errors.ToolTimeoutError: 7}
     assert {cls: cls.exit_code for cls in table} == table
@@ -128,3 +193,80 @@ def test_exit_codes_come_from_the_error_classes() -> None:
 def test_params_cases_cover_every_static_fixture() -> None:
     static = {p.name for p in PARAMS_BAD.iterdir()}
     assert set(PARAMS_CASES) <= static
+
+
+LOCALE = ROOT / "kit" / "locale" / "zh_CN" / "LC_MESSAGES"
+
+
+def _argparse_msgids() -> set[str | tuple[str, ...]]:
+    """Every message the installed Python's argparse passes to ``_`` or ``ngettext``."""
+    found: set[str | tuple[str, ...]] = set()
+    for node in ast.walk(ast.parse(inspect.getsource(argparse))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            words = [a.value for a in node.args if isinstance(a, ast.Constant)]
+            if node.func.id == "_" and words:
+                found.add(words[0])
+            elif node.func.id == "ngettext":
+                found.add((words[0], words[1]))
+    return found
+
+
+Catalog = dict[str | tuple[str, ...], str | tuple[str, ...]]
+
+
+def _read(name: str) -> Catalog:
+    """argparse.po or argparse.mo as {msgid: translation} (plural forms as tuples)."""
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+
+    def plain(v: str | list[str] | tuple[str, ...]) -> str | tuple[str, ...]:
+        return v if isinstance(v, str) else tuple(v)
+
+    with (LOCALE / name).open("rb") as f:
+        catalog = read_po(f) if name.endswith(".po") else read_mo(f)
+    return {plain(m.id): plain(m.string) for m in catalog if m.id}
+
+
+def test_the_catalog_holds_exactly_what_argparse_says() -> None:
+    """Each msgid is one the installed argparse emits (a reworded message in a new Python
+    fails here instead of silently showing English), and none of argparse's is missing."""
+    po = _read("argparse.po")
+    assert set(po) == _argparse_msgids()
+    assert all(po.values())
+
+
+def test_the_compiled_catalog_agrees_with_its_source() -> None:
+    """The .mo the kit reads is the .po compiled (msgfmt -c -o argparse.mo argparse.po)."""
+    po = _read("argparse.po")
+    assert _read("argparse.mo") == po
+    with (LOCALE / "argparse.mo").open("rb") as f:  # and as the kit reads it
+        compiled = gettext.GNUTranslations(f)
+    for msgid, text in po.items():
+        if isinstance(msgid, tuple):
+            assert compiled.ngettext(msgid[0], msgid[1], 2) == text[0]
+        else:
+            assert compiled.gettext(msgid) == text
+
+
+@pytest.mark.parametrize(("typed", "value", "hint"), [
+    ("8", 8, None), ("64", 64, None), ("１０", None, "10"), ("10秒", None, "10"),
+    ("٣", None, "3"), ("8.0", None, "8"), ("+5", None, "5"), ("-1", None, "1"),
+    ("65", None, "64"), ("1.5", None, None), ("1e3", None, None), ("12e3", None, None),
+    ("0x10", None, None), ("两", None, None), ("", None, None), (" 8", None, "8"),
+    ("八", None, "8"), ("六十", None, None),  # a Chinese digit; not 十, whose reading is a guess
+])
+def test_one_rule_for_typed_numbers(typed: str, value: int | None, hint: str | None) -> None:
+    whole = Whole(1, 64)
+    if value is not None:
+        assert whole(typed) == value
+        return
+    with pytest.raises(NumberError) as info:
+        whole(typed)
+    assert info.value.found == typed and f"实际为「{typed}」" in str(info.value)
+    assert info.value.hint == (f"您是否想写「{hint}」？" if hint else None)
+
+
+def test_a_long_value_is_cut_in_the_message() -> None:
+    with pytest.raises(NumberError) as info:
+        Whole(1, 64)("9" * 100)
+    assert info.value.found == "9" * 20 + "…"

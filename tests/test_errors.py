@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kit import errors
 from kit.errors import Notice, ParamsError, Problem, closest, field_display, os_reason, suggest
 from kit.report.fields import IDENTITY, TYPES
 from kit.report.numbering import H1, H2, ITEM, LEADING, heading1, heading2, item_mark, numeral
@@ -119,3 +120,28 @@ def test_a_suggestion_is_made_from_the_word_without_its_invisible_characters() -
     # Four zero-width spaces would make 「专题」 too unlike 「专题会议」 to be suggested.
     assert suggest("专\u200b\u200b\u200b\u200b题", ["专题会议", "讲党课"]) == "您是否想写「专题会议」？"
     assert closest("\ufeff\u200b\u200b\u200b年", ["年度", "省份"]) == ["年度"]
+
+
+def _every_kit_error() -> list[type[errors.KitError]]:
+    import kit.build.lock
+    import kit.word.pdf  # noqa: F401  (their errors are KitErrors too)
+
+    found, todo = [], [errors.KitError]
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+@pytest.mark.parametrize("cls", _every_kit_error(), ids=lambda c: c.__name__)
+def test_an_error_crosses_processes_whole(cls: type[errors.KitError]) -> None:
+    """A batch worker's error is pickled back (kit.build.workers): its class (so its exit
+    code) and every fact of its problems survive, not only its text (the exception's
+    default pickling restores ``problems`` from its __dict__; this keeps it so)."""
+    problem = Problem("应为整数", file="a.yaml", line=3, key="讲党课", label="讲党课次数",
+                      expected="整数", found="「三」", hint="您是否想写「3」？", kind="not_integer")
+    err = cls([problem, Problem("第二个问题")])
+    back = pickle.loads(pickle.dumps(err))
+    assert type(back) is cls and back.exit_code == cls.exit_code
+    assert back.problems == err.problems and str(back) == str(err)

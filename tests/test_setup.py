@@ -1,8 +1,10 @@
-"""Set-up files stay in step: environment.yml lists what pyproject.toml does."""
+"""Set-up files stay in step: environment.yml lists what pyproject.toml does; no dead code."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tomllib
 
 import yaml
@@ -33,3 +35,12 @@ def test_ci_runs_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
     assert "bash run.sh build" in readme and "bash run.sh test" in readme
     assert "bash run.sh test" in (ROOT / ".ci" / "run").read_text("utf-8")
+
+
+def test_no_dead_code() -> None:
+    """vulture, as configured in pyproject.toml ([tool.vulture]: kit and tests, with
+    tests/vulture_whitelist.py): a function, class, variable or attribute nothing uses
+    fails here.  A real false positive goes into the whitelist with its reason."""
+    run = subprocess.run([sys.executable, "-m", "vulture"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr

@@ -58,6 +58,10 @@ def test_wheel_ships_the_notebooks_templates_and_samples(installed) -> None:
     shipped = Path(site[2])
     assert sorted(p.name for p in shipped.glob("*.md")) == sorted(
         p.name for p in (ROOT / "templates").glob("*.md"))
+    # argparse's catalog is shipped (without it the kit falls back to English).
+    wrong = subprocess.run([str(venv / "bin" / "kit"), "build", "--by", "argument"], cwd=venv,
+                           env=env, capture_output=True, text=True, timeout=60)
+    assert wrong.returncode == 2 and "没有「argument」这一项" in wrong.stderr, wrong.stderr
 
 
 def test_init_then_build_outside_the_repository(installed, tmp_path: Path) -> None:

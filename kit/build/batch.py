@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from kit.build.compilations import (
     groups,
@@ -39,6 +38,8 @@ from kit.build.manifest import Manifest
 from kit.build.plan import Plan, likely_runs, plan
 from kit.build.workers import Workers, run_all
 from kit.errors import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
     KitError,
     NotApprovedError,
     OutputError,
@@ -84,9 +85,9 @@ class BuildResult:
         汇编/PDF problem's code (5: no LibreOffice, 7: it failed or timed out, 4: a file
         could not be written), 0 when all went well."""
         if self.interrupted:
-            return 130
+            return EXIT_INTERRUPTED
         if self.failed:
-            return 1
+            return EXIT_FAILED
         return self.problem_codes[0] if self.problem_codes else 0
 
     def problem(self, text: str, code: int) -> None:
@@ -373,10 +374,6 @@ def _by_year(outcomes: list[Outcome]) -> dict[int, list[Outcome]]:
     for o in outcomes:
         out.setdefault(o.year, []).append(o)
     return dict(sorted(out.items()))
-
-
-def _link(target: Path | None, base: Path) -> str:
-    return quote(os.path.relpath(target, base).replace(os.sep, "/")) if target else ""
 
 
 def _write_index(parts: YearFolder, outcomes: list[Outcome], result: BuildResult,

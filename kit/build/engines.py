@@ -73,12 +73,18 @@ class KitEngine(Engine):
 
 def _mark_timeout(nb: Any, message: str) -> None:
     """Put the plain reason first on the interrupted cell: papermill reports the first
-    error output (otherwise the KeyboardInterrupt the interruption caused)."""
+    error output (otherwise the KeyboardInterrupt the interruption caused).  The reason is
+    also recorded as the notebook's failure, where the batch reads every failure's
+    (:func:`kit.build.notebook.kit_outputs`)."""
     from nbformat.v4 import new_output
+
+    from kit.build.notebook import META_KEY
 
     for cell in nb.cells:
         if cell.get("metadata", {}).get("papermill", {}).get("exception"):
             cell.outputs = [o for o in cell.outputs if o.output_type != "error"]
+            cell.outputs.append(new_output("display_data", data={"text/plain": message},
+                                           metadata={META_KEY: {"failure": [message]}}))
             cell.outputs.append(new_output("error", ename="TimeoutError", evalue=message,
                                            traceback=[message]))
             return

@@ -98,7 +98,10 @@ def run_task(task: Task, outcome: Outcome) -> Outcome:
             request_save_on_cell_execute=False)
         outcome.ok = True
     except PapermillExecutionError as err:
-        outcome.reason = _reason(err.ename, err.evalue)
+        # Only names cross from the kernel.  A user's mistake (a KitError, by class) and a
+        # time-out are recorded in the notebook itself and read back below; this is the
+        # reason when nothing was: a bug of ours.
+        outcome.reason = f"程序运行出错（{err.ename}: {err.evalue}）"
     except Exception as err:  # kernel would not start or died: not the official's fault
         outcome.reason = f"程序运行出错（{type(err).__name__}: {err}），请重试或联系技术人员"
     if partial.exists():  # this run's notebook, finished or marked with the error
@@ -137,13 +140,6 @@ def warm_up_run_task() -> None:
         _exporter.from_notebook_node(nb, resources={"kit": {
             "title": "", "failed": False, "reason": "", "file": "", "compare": None,
             "peer": ""}})
-
-
-def _reason(ename: str, evalue: str) -> str:
-    if ename in ("ParamsError", "UnknownRoleError", "TemplateError", "OutputError",
-                 "TimeoutError"):
-        return evalue
-    return f"程序运行出错（{ename}: {evalue}）"
 
 
 _exporter: Any = None

@@ -2,7 +2,10 @@
 
 The lock is an OS file lock (``flock``) on ``<out>/.kit/lock``: the system releases it
 when the holder exits in any way, ``kill -9`` included, so a stale lock never blocks.
-The file records who holds it (pid, start time), for the message a second run prints.
+The file records who holds it (pid, start time), for the message a second run prints;
+a waiting run never truncates it (filelock's lock does, on every try, which is why it is
+not used here) and nothing is written through a symbolic link put in its place.
+POSIX only, like the rest of the kit (process groups, /proc, SIGALRM).
 
 ``<out>/.kit/run/`` holds the kernels' connection files and sockets, one folder per
 worker process (``w<pid>``).  Whatever a killed run left there is cleaned by the next
@@ -12,16 +15,15 @@ run, which holds the lock, so nothing of a live run is ever touched.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import shutil
 import signal
-import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
 
 from kit.errors import OutputError, Problem, display_path, os_reason
 from kit.project import is_scratch
@@ -55,8 +57,12 @@ class BuildLock:
     def __enter__(self) -> BuildLock:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
         except OSError as err:
+            if self.path.is_symlink():  # O_NOFOLLOW: never truncate what a link points to
+                raise OutputError(Problem(
+                    "锁文件是一个符号链接（快捷方式），为安全起见没有使用它", file=display_path(self.path),
+                    hint="请删除这个文件后再运行（它只用于防止两个 kit build 同时写）。")) from None
             raise OutputError(Problem(f"无法使用输出文件夹：{os_reason(err)}",
                                       file=display_path(self.out_root))) from None
         deadline = time.monotonic() + self.wait
@@ -80,47 +86,14 @@ class BuildLock:
         self._fd = fd
         return self
 
-    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self._fd is not None:
             os.ftruncate(self._fd, 0)
             os.close(self._fd)  # closing releases the lock
             self._fd = None
 
 
-def try_hold(path: Path) -> int | None:
-    """An open descriptor holding the OS lock on ``path`` (created), or None when another
-    process holds it.  Closing the descriptor releases it (so does exiting, in any way)."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    if _try_lock(fd):
-        return fd
-    os.close(fd)
-    return None
-
-
-def held_elsewhere(path: Path) -> bool:
-    """Whether another process holds the OS lock on ``path`` (taken and given back at once)."""
-    try:
-        fd = try_hold(path)
-    except OSError:
-        return False
-    if fd is None:
-        return True
-    os.close(fd)
-    return False
-
-
 def _try_lock(fd: int) -> bool:
-    if sys.platform == "win32":
-        import msvcrt
-
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-            return True
-        except OSError:
-            return False
-    import fcntl
-
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         return True

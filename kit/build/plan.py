@@ -9,14 +9,10 @@ and no two reports writing the same file.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
-import signal
-import threading
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,32 +28,13 @@ from kit.report.params import Official, parse_entries, read_entries
 from kit.report.params import check as check_params
 from kit.report.templates import RoleTemplate
 from kit.report.yamlio import Entry
+from kit.time_limit import time_limit
 
 CHECK_SECONDS = 10  # a parameter file is checked in milliseconds; this is a safety net
 
 
 class CheckTimeout(Exception):
     pass
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Stop a check that runs away (``CheckTimeout``), where the platform allows it."""
-    if not hasattr(signal, "setitimer") or (
-            threading.current_thread() is not threading.main_thread()):
-        yield
-        return
-
-    def expired(signum: int, frame: Any) -> None:
-        raise CheckTimeout
-
-    old = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
 
 
 @dataclass
@@ -99,7 +76,7 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
         try:
             raw[path] = read_params_bytes(path)
             p.data[path] = digest(raw[path])
-            with _time_limit(CHECK_SECONDS):
+            with time_limit(CHECK_SECONDS, CheckTimeout):
                 real = os.path.realpath(path)
                 entries = (parsed or {}).get((real, p.data[path])) or parse_entries(
                     raw[path], display_path(path))

@@ -19,7 +19,7 @@ from typing import Any
 
 from kit.build.execute import Outcome, Task, run_task
 from kit.build.lock import run_dir
-from kit.errors import display_path
+from kit.errors import KitError, display_path
 
 
 class Workers:
@@ -165,6 +165,8 @@ def _collect(futures: dict[Future[Outcome], tuple[Task, Outcome]],
             done = future.result()  # the worker's filled-in copy
         except BrokenProcessPool:
             done.stage, done.reason = "执行", "处理进程意外退出（可能是内存不足），请重试"
+        except KitError as err:  # pickled back whole (its problems): the user can act on it
+            done.stage, done.reason = "执行", str(err)
         except Exception as err:  # a bug of ours: report it on this official, go on
             done.stage, done.reason = "执行", f"程序运行出错（{type(err).__name__}: {err}）"
         outcomes[done.file] = done

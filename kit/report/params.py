@@ -225,11 +225,6 @@ def validate(template: RoleTemplate, entries: Mapping[str, Entry], file: str = "
     return values, problems, warnings
 
 
-def _name(f: Field) -> str:
-    """Kept for callers; the display is made in one place (:attr:`Field.display`)."""
-    return f.display
-
-
 def _unknown_key(key: str, entry: Entry, fields: dict[str, Field], file: str,
                  guess: bool = True) -> tuple[Problem, set[str]]:
     """The problem, and the field the user probably meant (so it is not also 「missing」)."""

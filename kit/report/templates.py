@@ -26,8 +26,6 @@ import contextlib
 import functools
 import os
 import re
-import signal
-import threading
 import time
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -67,6 +65,7 @@ from kit.report.yamlio import (
     load_mapping,
     read_limited,
 )
+from kit.time_limit import time_limit
 
 TEMPLATE_SUFFIX = ".md"
 _HEADER_KEYS = {"角色", "标题", "署名", "排位", "字段", "派生"}
@@ -100,7 +99,7 @@ def check_deadline() -> None:
     """Raise :class:`RenderLimit` when the running template is past its time limit."""
     limit = _deadline.get()
     if limit is not None and time.monotonic() > limit[0]:
-        raise RenderLimit(f"生成正文超过时限（{limit[1]:g} 秒），模板里可能有过大的循环")
+        raise _overrun(limit[1])
 
 
 def deadline(seconds: float | None) -> Any:
@@ -123,27 +122,15 @@ class _DeadlineScope:
         _deadline.reset(self.token)
 
 
-@contextlib.contextmanager
-def alarm(seconds: float) -> Iterator[None]:
-    """A backstop for the cooperative time checks: in the main thread, when no one else
-    uses SIGALRM, a loop that calls nothing and prints nothing is interrupted too."""
-    usable = (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-              and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None)
-              and signal.getitimer(signal.ITIMER_REAL)[0] == 0)
-    if not usable:
-        yield
-        return
+def alarm(seconds: float) -> contextlib.AbstractContextManager[bool]:
+    """A backstop for the cooperative time checks (:func:`check_deadline`), where
+    :func:`kit.time_limit.time_limit` can be armed: a loop that calls nothing and prints
+    nothing is interrupted too.  Half a second later: the cooperative check comes first."""
+    return time_limit(seconds + 0.5, lambda: _overrun(seconds))
 
-    def on_alarm(signum: int, frame: Any) -> None:
-        raise RenderLimit(f"生成正文超过时限（{seconds:g} 秒），模板里可能有过大的循环")
 
-    signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds + 0.5)  # the cooperative check comes first
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+def _overrun(seconds: float) -> RenderLimit:
+    return RenderLimit(f"生成正文超过时限（{seconds:g} 秒），模板里可能有过大的循环")
 
 
 def _check_argument(value: Any) -> None:
@@ -754,12 +741,3 @@ def _line_in(source: str, name: str) -> int:
         if re.search(r"[{%][^}]*\b" + re.escape(name) + r"\b", line):
             return i
     return 1
-
-
-def get_role(role: str, directory: str | Path | None = None) -> RoleTemplate:
-    """The template of one role; unknown roles raise TemplateError listing the known ones."""
-    roles = load_roles(directory)
-    if role not in roles:
-        raise TemplateError(Problem(f"没有「{role}」这个角色的模板", expected="、".join(roles),
-                                    found=f"「{role}」", hint=suggest(role, roles)))
-    return roles[role]

@@ -14,11 +14,9 @@ from kit.word import _oxml
 PAGE_W, PAGE_H = 11906, 16838  # A4
 MARGIN_TOP, MARGIN_BOTTOM = 2098, 1984  # 37 mm, 35 mm
 MARGIN_LEFT, MARGIN_RIGHT = 1587, 1474  # 28 mm (binding side), 26 mm
-TEXT_W = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT  # 8845 ≈ 156 mm
 TOC_TAB_POS = 8844  # right tab for the 目录's page numbers, just inside the text block
 LINE_PITCH = 579  # 225 mm / 22 lines; exact line height for every body line
 LINES_PER_PAGE = 22
-CHARS_PER_LINE = 28
 HEADER_DIST = 851
 # Footer text sits ~7 mm below the text block: 35 mm − 7 mm − one 14 pt line ≈ 23 mm.
 FOOTER_DIST = 1304

@@ -15,6 +15,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from kit.build.batch import build
 from kit.build.engines import ENGINE_NAME, use_runtime_dir, worker_kernel
+from kit.build.notebook import kit_outputs
 from tests.build.conftest import processes_naming
 from tests.conftest import ROOT
 
@@ -88,6 +89,7 @@ def test_overrunning_notebook_is_stopped_and_the_next_runs(tmp_path: Path) -> No
         assert "执行超过 2 秒" in str(err.value)
         marked = nbformat.read(tmp_path / "slow-out.ipynb", as_version=4)
         assert any("papermill-error-cell-tag" in c.metadata.get("tags", []) for c in marked.cells)
+        assert kit_outputs(marked)["failure"] == ["执行超过 2 秒，已停止"]  # the batch's reason
         assert "done 0" in _text(_run(quick, tmp_path / "quick-out.ipynb", execution_timeout=30))
     finally:
         kernel.stop()

@@ -165,11 +165,11 @@ def test_cli_help_and_misuse_are_in_chinese() -> None:
     assert run.stdout.startswith("用法：kit render") and "显示本帮助并退出" in run.stdout
     run = subprocess.run([sys.executable, "-m", "kit.cli", "roll", "params"],
                          capture_output=True, text=True, cwd=ROOT)
-    assert run.returncode == 2 and "缺少参数: --year" in run.stderr
+    assert run.returncode == 2 and "缺少参数：--year" in run.stderr
     assert "usage" not in run.stderr and "Traceback" not in run.stderr
     run = subprocess.run([sys.executable, "-m", "kit.cli", "roll", "params", "--year", "明年"],
                          capture_output=True, text=True, cwd=ROOT)
-    assert run.returncode == 2 and "--year: 应为 2000 到 2100 之间的整数，实际为「明年」" in run.stderr
+    assert run.returncode == 2 and "--year：应为 2000 到 2100 之间的整数，实际为「明年」" in run.stderr
     assert "invalid" not in run.stderr
 
 

@@ -146,7 +146,7 @@ def test_cli_without_reviewer_says_how(project: Path, capsys: pytest.CaptureFixt
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("KIT_REVIEWER", raising=False)
     monkeypatch.setattr("sys.stdin", io.StringIO())  # not a terminal: cannot ask
-    assert main(["review", "approve", f"params/{LI}"]) == 1
+    assert main(["review", "approve", f"params/{LI}"]) == 2  # 命令写法有误
     assert "--reviewer" in capsys.readouterr().err
 
 

@@ -64,8 +64,3 @@ def footer_lines(page: list[Line]) -> list[Line]:
 def footer_text(page: list[Line]) -> str:
     return " ".join(ln.text for ln in footer_lines(page))
 
-
-def plain_text(pdf: Path) -> str:
-    return subprocess.run(
-        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout

@@ -123,7 +123,7 @@ def test_a_reason_of_many_lines_is_one_paragraph(project: Path) -> None:
 
 def test_the_cli_says_it_in_one_line_without_the_escape(
         project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["review", "approve", f"params/{LI}", "--reviewer", "\x1b[2J张审"]) == 1
+    assert main(["review", "approve", f"params/{LI}", "--reviewer", "\x1b[2J张审"]) == 2  # a usage mistake
     out = capsys.readouterr()
     assert "\x1b" not in out.out + out.err and "审阅人" in out.err
     assert "U+001B" in out.err

@@ -4,6 +4,7 @@ form working on it."""
 from __future__ import annotations
 
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,34 @@ CLERK = {
 def fill(form, values: dict) -> None:
     for key, value in values.items():
         form.inputs[key].input.value = value
+
+
+class _Paragraphs(HTMLParser):
+    """The text of each title, heading and paragraph of a preview, as a reader sees it."""
+
+    BLOCKS = ("h1", "h3", "h4", "p")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.out: list[str] = []
+        self._open: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        if tag in self.BLOCKS:
+            self._open = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.BLOCKS and self._open is not None:
+            self.out.append("".join(self._open).strip())
+            self._open = None
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self._open.append(data)
+
+
+def preview_paragraphs(html: str) -> list[str]:
+    """Title, byline, headings and paragraphs of a form preview, as text."""
+    parser = _Paragraphs()
+    parser.feed(html)
+    return parser.out

@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 import pytest
+from docx import Document
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +15,7 @@ from kit.form import logic
 from kit.report.fields import IDENTITY
 from kit.report.params import load
 from kit.report.templates import load_roles
-from tests.form.conftest import CLERK, REPO
+from tests.form.conftest import CLERK, REPO, preview_paragraphs
 
 
 @pytest.fixture
@@ -148,13 +149,21 @@ def test_saving_another_role_over_an_opened_file_asks_naming_the_official(folder
     assert saved.written and saved.backup.read_bytes() == before
 
 
-def test_the_preview_is_the_review_pages_report(template):
+def test_the_preview_reads_as_the_word_file(template, tmp_path):
+    """What the form shows is what the .docx of the same values says, paragraph by
+    paragraph (read back from the file), with the values typed in the form."""
+    from kit.build.official import write_docx
     from kit.report.render import render
-    from kit.review.pages import render_page
 
     chk = logic.check_form(template, CLERK)
-    assert logic.preview_html(chk) == render_page("report.html.j2",
-                                                  report=render(template, chk.values))
+    shown = preview_paragraphs(logic.preview_html(chk))
+    docx = Document(str(write_docx(render(template, chk.values), tmp_path)))
+    assert shown == [p.text.strip() for p in docx.paragraphs if p.text.strip()]
+    assert shown[:2] == ["2023年度述职报告（镇党建办主任）", "西山镇党建办主任\u3000张晓燕"]
+    body = "".join(shown)
+    for typed in ("主持召开党建工作专题会议9次", "为村级党员带头讲党课4次", "谈心谈话120余人次",
+                  "党建工作98.5％全覆盖", "柳树村"):
+        assert typed in body, typed
 
 
 def test_default_year():

@@ -60,8 +60,10 @@ def test_save_refuses_invalid_and_asks_before_replacing(template, tmp_path):
     tmp_path = tmp_path / "out"
     tmp_path.mkdir()
     bad = logic.check_form(template, {"姓名": "张晓燕"})
-    with pytest.raises(ParamsError):
+    with pytest.raises(ParamsError) as err:
         logic.save_params(tmp_path / "a.yaml", bad)
+    assert {p.key for p in err.value.problems} >= {"单位", "年度", "专题会议"}
+    assert all(p.kind == "missing" for p in err.value.problems)
     assert not (tmp_path / "a.yaml").exists()
     good = logic.check_form(template, CLERK)
     (tmp_path / "b.yaml").write_text("old", encoding="utf-8")

@@ -9,7 +9,7 @@ import pytest
 from docx import Document
 
 from kit.iorw import backups_of
-from kit.report.fields import IDENTITY
+from kit.report.fields import IDENTITY, FieldValueError
 from kit.report.params import load
 from kit.report.templates import load_roles
 from tests.form.conftest import CLERK, fill, preview_paragraphs
@@ -61,8 +61,9 @@ def test_a_wrong_number_stays_as_typed_and_blocks_saving(form, folders, key, typ
 def test_messages_come_from_field_parse_as_the_user_types(form):
     field = form.template.fields["包抓村"]
     too_long = "柳树湾" * 4
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(FieldValueError) as err:
         field.parse(too_long)
+    assert err.value.kind == "too_long" and err.value.message == "太长了（12 个字）"
     form.inputs["包抓村"].input.value = too_long
     message = form.inputs["包抓村"].message.value
     assert err.value.message in message and "kit-msg-error" in message

@@ -186,6 +186,9 @@ def test_whatever_is_typed_is_kept_and_judged_as_the_batch_does(typed):
     f = template.fields["谈心谈话"]
     chk = logic.check_form(template, CLERK | {"谈心谈话": typed})
     assert chk.raw["谈心谈话"] == typed
+    plain = typed.strip(" \u3000")
+    if plain.isascii() and plain.isdigit() and int(plain) <= 5000:  # 最大: 5000
+        assert chk.values["谈心谈话"] == int(plain) and chk.ok, chk.reasons()  # not all refused
     if logic.is_empty(typed):
         assert "谈心谈话" in chk.missing
         return

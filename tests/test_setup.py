@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -106,3 +107,21 @@ def test_run_sh_takes_not_installed_for_missing_and_says_what_to_install(tmp_pat
         assert not (tmp_path / ".venv").exists()  # stopped before the Python set-up
     installs = [line for line in log.read_text("utf-8").splitlines() if "install" in line]
     assert len(installs) == 2 and all("kit-test-absent" in line.split() for line in installs)
+
+
+def test_under_run_sh_a_test_skipped_for_want_of_a_tool_fails(tmp_path: Path) -> None:
+    (tmp_path / "test_tools.py").write_text(
+        "import pytest\n"
+        "@pytest.mark.skipif(True, reason='needs LibreOffice')\n"
+        "def test_tool(): pass\n"
+        "def test_pandoc(): pytest.skip('pandoc not installed')\n"
+        "@pytest.mark.skipif(True, reason='root can write anywhere')\n"
+        "def test_other(): pass\n", "utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), KIT_TESTS_REQUIRE_TOOLS="1")
+    cmd = [sys.executable, "-m", "pytest", "-p", "tests.conftest", "-p", "no:cacheprovider",
+           "-q", "-rA", "test_tools.py"]
+    run = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert "1 failed, 1 skipped, 1 error" in run.stdout, run.stdout
+    env.pop("KIT_TESTS_REQUIRE_TOOLS")
+    run = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert "3 skipped" in run.stdout, run.stdout

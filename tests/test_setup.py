@@ -125,3 +125,17 @@ def test_under_run_sh_a_test_skipped_for_want_of_a_tool_fails(tmp_path: Path) ->
     env.pop("KIT_TESTS_REQUIRE_TOOLS")
     run = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert "3 skipped" in run.stdout, run.stdout
+
+
+def test_every_test_folder_is_collected(pytestconfig: pytest.Config) -> None:
+    """pytest skips folders named like its norecursedirs (by default build/, which held
+    53 tests of kit build unseen): no folder of tests may match one."""
+    from fnmatch import fnmatch
+
+    patterns = pytestconfig.getini("norecursedirs")
+    tests = ROOT / "tests"
+    folders = {p.parent for p in tests.rglob("test_*.py")}
+    for folder in folders:
+        for part in folder.relative_to(tests).parts:
+            assert not any(fnmatch(part, pat) for pat in patterns), (folder, patterns)
+    assert tests / "build" in folders

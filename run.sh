@@ -12,9 +12,11 @@ VENV=${KIT_VENV:-.venv}
 say() { printf '\033[1m%s\033[0m\n' "$*" >&2; }
 
 # System needs, one a line: Debian packages (any one will do) | what it provides, which also
-# counts as installed (cmd:NAME, file:PATH or font:FAMILY) | what it is for, in Chinese.
-# A package that dpkg knows but has removed prints "not-installed": only "installed" counts.
-BUILD_NEEDS="unicode-data|file:/usr/share/unicode/Unihan_IRGSources.txt.bz2|汉字笔画数据（汇编按姓氏笔画排序）"
+# counts as installed (cmd:NAME, file:PATH, font:FAMILY or py:MODULE of $PYTHON) | what it
+# is for, in Chinese.  A package that dpkg knows but has removed prints "not-installed":
+# only "installed" counts.
+BUILD_NEEDS="python3-venv|py:ensurepip|Python 虚拟环境（venv）
+unicode-data|file:/usr/share/unicode/Unihan_IRGSources.txt.bz2|汉字笔画数据（汇编按姓氏笔画排序）"
 TEST_NEEDS="$BUILD_NEEDS
 libreoffice-writer-nogui libreoffice-writer|file:/usr/lib/libreoffice/program/libswlo.so|LibreOffice Writer（生成 PDF）
 libreoffice-calc-nogui libreoffice-calc|file:/usr/lib/libreoffice/program/libsclo.so|LibreOffice Calc（名册表格往返测试）
@@ -30,6 +32,7 @@ provided() {  # $1: cmd:NAME | file:PATH | font:FAMILY
         file:*) [ -e "${1#file:}" ] ;;
         # Not `fc-list | grep -q`: with pipefail, grep's early exit fails fc-list (SIGPIPE).
         font:*) grep -qF "${1#font:}" <<<"$(fc-list 2>/dev/null || true)" ;;
+        py:*) "$PYTHON" -c "import ${1#py:}" 2>/dev/null ;;
     esac
 }
 

@@ -86,7 +86,7 @@ def test_run_sh_takes_not_installed_for_missing_and_says_what_to_install(tmp_pat
     must install it, check again, and stop with one Chinese line per thing missing."""
     script = (ROOT / "run.sh").read_text("utf-8")
     need = 'BUILD_NEEDS="kit-test-absent|file:/nonexistent/kit-test|测试用的缺失软件"'
-    script, n = re.subn(r'^BUILD_NEEDS=".*"$', need, script, flags=re.M)
+    script, n = re.subn(r'^BUILD_NEEDS="[^"]*"$', need, script, flags=re.M)
     assert n == 1
     (tmp_path / "run.sh").write_text(script, "utf-8")
     shutil.copy(ROOT / "pyproject.toml", tmp_path)

@@ -4,9 +4,9 @@ form working on it."""
 from __future__ import annotations
 
 import shutil
-from html.parser import HTMLParser
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -47,32 +47,7 @@ def fill(form, values: dict) -> None:
         form.inputs[key].input.value = value
 
 
-class _Paragraphs(HTMLParser):
-    """The text of each title, heading and paragraph of a preview, as a reader sees it."""
-
-    BLOCKS = ("h1", "h3", "h4", "p")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.out: list[str] = []
-        self._open: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: object) -> None:
-        if tag in self.BLOCKS:
-            self._open = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.BLOCKS and self._open is not None:
-            self.out.append("".join(self._open).strip())
-            self._open = None
-
-    def handle_data(self, data: str) -> None:
-        if self._open is not None:
-            self._open.append(data)
-
-
 def preview_paragraphs(html: str) -> list[str]:
     """Title, byline, headings and paragraphs of a form preview, as text."""
-    parser = _Paragraphs()
-    parser.feed(html)
-    return parser.out
+    blocks = lxml.html.fromstring(html).iter("h1", "h3", "h4", "p")
+    return [el.text_content().strip() for el in blocks]

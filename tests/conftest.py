@@ -1,8 +1,11 @@
-"""Shared test helpers: the project root, the seed sample, the shipped templates."""
+"""Shared test helpers: the project root, the seed sample, the shipped templates; and,
+under ``bash run.sh test`` (which has installed and checked every system tool), a test
+skipped for want of a tool is a failure, not a quiet 「s」."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -31,3 +34,18 @@ def index_rows(index: Path) -> list[dict[str, Any]]:
     assert found, "the index holds no data"
     rows: list[dict[str, Any]] = json.loads(found.group(1))
     return rows
+
+
+REQUIRE_TOOLS = "KIT_TESTS_REQUIRE_TOOLS"  # set by run.sh test
+_TOOL_SKIP = re.compile(r"needs |not installed|未安装")  # the skip reasons of missing tools
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get(REQUIRE_TOOLS) and isinstance(report.longrepr, tuple):
+        reason = report.longrepr[2]
+        if _TOOL_SKIP.search(reason):
+            report.outcome = "failed"
+            report.longrepr = f"{reason}: run.sh test installs every system tool, yet it is missing"

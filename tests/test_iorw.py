@@ -24,7 +24,7 @@ def test_failed_write_keeps_the_previous_file(tmp_path: Path) -> None:
     target = tmp_path / "a.docx"
     atomic_write_bytes(target, b"good")
 
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="bytes-like object is required"):
         atomic_write_bytes(target, object())  # type: ignore[arg-type]
     assert target.read_bytes() == b"good"
     assert [p.name for p in tmp_path.iterdir()] == ["a.docx"]

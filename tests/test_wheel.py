@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import site
 import subprocess
 import sys
 from pathlib import Path
@@ -17,9 +18,16 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.slow
 
 # What a checkout holds that a build must not see (a source copy is built, so the
-# repository's own build/ and .venv are never touched).
-_NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "__pycache__",
-                                     ".pytest_cache", ".ruff_cache", ".mypy_cache", "bench")
+# repository's own build/ and .venv are never touched).  Top-level names only: kit/build/
+# is a package of the kit.
+_NOT_SOURCE_TOP = {".git", ".venv", "build", "bench", ".setuptools-build"}
+_NOT_SOURCE = shutil.ignore_patterns("*.egg-info", "__pycache__", ".pytest_cache",
+                                     ".ruff_cache", ".mypy_cache")
+
+
+def _not_source(folder: str, names: list[str]) -> set[str]:
+    top = _NOT_SOURCE_TOP if Path(folder) == ROOT else set()
+    return set(_NOT_SOURCE(folder, names)) | (top & set(names))
 
 
 def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -35,15 +43,33 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("KIT_") and k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     source = base / "source"
-    shutil.copytree(ROOT, source, ignore=_NOT_SOURCE)
+    shutil.copytree(ROOT, source, ignore=_not_source)
     _run([sys.executable, "-m", "pip", "wheel", ".", "--no-deps", "-q", "-w", str(base / "dist")],
          source, env)
     wheels = list((base / "dist").glob("*.whl"))
     assert len(wheels) == 1
     shutil.rmtree(source)  # nothing of the repository is left to fall back on
     venv = base / "venv"
-    _run([sys.executable, "-m", "venv", str(venv)], base, env)
-    _run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheels[0])], base, env)
+    # No pip of its own (ensurepip costs a quarter of a minute): this one installs into it.
+    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], base, env)
+    python = str(venv / "bin" / "python")
+    pip = [sys.executable, "-m", "pip", "--python", python]
+    # The dependencies are this environment's (installing them from PyPI took minutes):
+    # its site-packages are appended to the new one's path by a .pth.  Paths a .pth adds
+    # are not site folders, so the editable install of the kit there is not seen; the
+    # kit itself is the wheel's, installed into the venv's own site-packages, which
+    # comes first.
+    own = _run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+               base, env).stdout.strip()
+    Path(own, "kit-test-dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n",
+                                                       "utf-8")
+    for data in ("share/jupyter", "etc/jupyter"):  # their data files (nbconvert's templates…)
+        if (Path(sys.prefix) / data).is_dir():
+            (venv / data).parent.mkdir(parents=True, exist_ok=True)
+            (venv / data).symlink_to(Path(sys.prefix) / data, target_is_directory=True)
+    _run([*pip, "install", "-q", "--no-deps", str(wheels[0])], base, env)
+    # What the wheel says it needs is all there (pip check reads its metadata).
+    _run([*pip, "check"], base, env)
     return venv, env
 
 

@@ -36,4 +36,5 @@ __format__  # format() and f-strings call it (report/fields.py)
 # pytest: read by name.
 pytestmark  # marks every test of a module
 pytest_configure  # pytest hook (tests/word/conftest.py)
+pytest_runtest_makereport  # pytest hook (tests/conftest.py: a skip for want of a tool fails under run.sh)
 run_properties  # run in a subprocess by name (tests/report/test_hypothesis_params.py)

@@ -50,7 +50,7 @@ def _wait_for_notebooks(root: Path, n: int) -> None:
 
 def _no_kernel_left(root: Path) -> None:
     runtime = root / "build" / ".kit" / "run"
-    deadline = time.monotonic() + 30  # orphans notice their parent is gone within a second
+    deadline = time.monotonic() + GUARD  # orphans notice their parent is gone within a second
     while processes_naming(runtime) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert processes_naming(runtime) == []

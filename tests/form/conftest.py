@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -44,3 +45,9 @@ CLERK = {
 def fill(form, values: dict) -> None:
     for key, value in values.items():
         form.inputs[key].input.value = value
+
+
+def preview_paragraphs(html: str) -> list[str]:
+    """Title, byline, headings and paragraphs of a form preview, as text."""
+    blocks = lxml.html.fromstring(html).iter("h1", "h3", "h4", "p")
+    return [el.text_content().strip() for el in blocks]

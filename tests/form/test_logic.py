@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 import pytest
+from docx import Document
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +15,7 @@ from kit.form import logic
 from kit.report.fields import IDENTITY
 from kit.report.params import load
 from kit.report.templates import load_roles
-from tests.form.conftest import CLERK, REPO
+from tests.form.conftest import CLERK, REPO, preview_paragraphs
 
 
 @pytest.fixture
@@ -59,8 +60,10 @@ def test_save_refuses_invalid_and_asks_before_replacing(template, tmp_path):
     tmp_path = tmp_path / "out"
     tmp_path.mkdir()
     bad = logic.check_form(template, {"姓名": "张晓燕"})
-    with pytest.raises(ParamsError):
+    with pytest.raises(ParamsError) as err:
         logic.save_params(tmp_path / "a.yaml", bad)
+    assert {p.key for p in err.value.problems} >= {"单位", "年度", "专题会议"}
+    assert all(p.kind == "missing" for p in err.value.problems)
     assert not (tmp_path / "a.yaml").exists()
     good = logic.check_form(template, CLERK)
     (tmp_path / "b.yaml").write_text("old", encoding="utf-8")
@@ -148,13 +151,21 @@ def test_saving_another_role_over_an_opened_file_asks_naming_the_official(folder
     assert saved.written and saved.backup.read_bytes() == before
 
 
-def test_the_preview_is_the_review_pages_report(template):
+def test_the_preview_reads_as_the_word_file(template, tmp_path):
+    """What the form shows is what the .docx of the same values says, paragraph by
+    paragraph (read back from the file), with the values typed in the form."""
+    from kit.build.official import write_docx
     from kit.report.render import render
-    from kit.review.pages import render_page
 
     chk = logic.check_form(template, CLERK)
-    assert logic.preview_html(chk) == render_page("report.html.j2",
-                                                  report=render(template, chk.values))
+    shown = preview_paragraphs(logic.preview_html(chk))
+    docx = Document(str(write_docx(render(template, chk.values), tmp_path)))
+    assert shown == [p.text.strip() for p in docx.paragraphs if p.text.strip()]
+    assert shown[:2] == ["2023年度述职报告（镇党建办主任）", "西山镇党建办主任\u3000张晓燕"]
+    body = "".join(shown)
+    for typed in ("主持召开党建工作专题会议9次", "为村级党员带头讲党课4次", "谈心谈话120余人次",
+                  "党建工作98.5％全覆盖", "柳树村"):
+        assert typed in body, typed
 
 
 def test_default_year():
@@ -175,6 +186,9 @@ def test_whatever_is_typed_is_kept_and_judged_as_the_batch_does(typed):
     f = template.fields["谈心谈话"]
     chk = logic.check_form(template, CLERK | {"谈心谈话": typed})
     assert chk.raw["谈心谈话"] == typed
+    plain = typed.strip(" \u3000")
+    if plain.isascii() and plain.isdigit() and int(plain) <= 5000:  # 最大: 5000
+        assert chk.values["谈心谈话"] == int(plain) and chk.ok, chk.reasons()  # not all refused
     if logic.is_empty(typed):
         assert "谈心谈话" in chk.missing
         return

@@ -50,7 +50,7 @@ def test_jupyters_english_notices_are_dropped_and_real_errors_kept(capsys, tmp_p
     code = f"import sys; sys.stderr.write({chr(10).join(lines) + chr(10)!r})"
     proc = serve._popen([sys.executable, "-c", code], tmp_path, dict(os.environ))
     proc.wait()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 300  # a guard only: the lines come as soon as it reads them
     err = ""
     while 'line 1' not in err and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -9,10 +9,10 @@ import pytest
 from docx import Document
 
 from kit.iorw import backups_of
-from kit.report.fields import IDENTITY
+from kit.report.fields import IDENTITY, FieldValueError
 from kit.report.params import load
 from kit.report.templates import load_roles
-from tests.form.conftest import CLERK, fill
+from tests.form.conftest import CLERK, fill, preview_paragraphs
 
 WIDGET_CLASSES = {"int": w.Text, "float": w.Text, "text": w.Text,
                   "textarea": w.Textarea, "choice": w.Dropdown}
@@ -61,8 +61,9 @@ def test_a_wrong_number_stays_as_typed_and_blocks_saving(form, folders, key, typ
 def test_messages_come_from_field_parse_as_the_user_types(form):
     field = form.template.fields["包抓村"]
     too_long = "柳树湾" * 4
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(FieldValueError) as err:
         field.parse(too_long)
+    assert err.value.kind == "too_long" and err.value.message == "太长了（12 个字）"
     form.inputs["包抓村"].input.value = too_long
     message = form.inputs["包抓村"].message.value
     assert err.value.message in message and "kit-msg-error" in message
@@ -192,8 +193,9 @@ def test_word_button_writes_the_docx_and_offers_it(form, folders):
     form.word_button.click()
     docs = list((folders.out).glob("*.docx"))
     assert [d.name for d in docs] == ["2023年度述职报告-西山镇-镇党建办主任-张晓燕.docx"]
-    text = "\n".join(p.text for p in Document(docs[0]).paragraphs)
-    assert "主持召开党建工作专题会议9次" in text
+    written = [p.text.strip() for p in Document(docs[0]).paragraphs if p.text.strip()]
+    assert "主持召开党建工作专题会议9次" in "".join(written)
+    assert preview_paragraphs(form.preview.value) == written  # what was shown is what is sent
     assert 'download="2023年度述职报告-西山镇-镇党建办主任-张晓燕.docx"' in form.download.value
     assert "href=\"data:application/vnd.openxmlformats" in form.download.value
 

@@ -6,7 +6,9 @@ tags and field declarations: a Report or a TemplateError naming the template.
 
 The properties run in a child process under ``RLIMIT_AS`` and ``RLIMIT_CPU``: a
 document that explodes (aliases, digits, nesting) kills or starves the child and the
-test fails, without any wall-clock assertion.
+test fails, without any wall-clock assertion.  That child is a slow test (a CPU budget
+of 900 s); valid files, which must be accepted and read back as written (a loader that
+refused everything would pass the rest), are checked in the fast run.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -215,6 +218,50 @@ def property_template(body: str, header: str, where: str) -> None:
             assert all(p.file and "生成.md" in p.file for p in err.problems), err
 
 
+_HAN = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5, exclude_characters="村")
+_TEXT = st.text(st.one_of(_HAN, st.sampled_from("，。；：“”（）、0123456789ABCxyz")),
+                min_size=1, max_size=600).map(str.strip).filter(bool)
+
+
+@st.composite
+def _valid(draw: st.DrawFn) -> dict:
+    """Values of a 镇党建办主任's file that are all within the template's bounds."""
+    values: dict = {"角色": "镇党建办主任", "姓名": draw(st.text(_HAN, min_size=2, max_size=4)),
+                    "单位": draw(st.text(_HAN, min_size=1, max_size=8)) + "镇",
+                    "所属县": "云溪县", "省份": "甘肃", "年度": draw(st.integers(2000, 2100)),
+                    "专题会议": draw(st.integers(0, 200)), "讲党课": draw(st.integers(0, 100)),
+                    "谈心谈话": draw(st.integers(0, 5000)), "回炉党员": draw(st.integers(0, 5000)),
+                    "党建覆盖率": draw(st.decimals(0, 100, places=draw(st.integers(0, 2)))),
+                    "包抓村": draw(st.text(_HAN, min_size=1, max_size=10))}
+    if draw(st.booleans()):
+        values["其他工作"] = draw(_TEXT)
+    return values
+
+
+@settings(_SETTINGS, max_examples=100)
+@given(values=_valid(), written=st.sampled_from(["dump", "plain"]))
+def test_valid_files_are_accepted_and_read_back(values: dict, written: str) -> None:
+    """Valid files are accepted and read back exactly as written: the properties above
+    would also hold for a loader that refused everything."""
+    import tempfile
+
+    from kit.report.params import load
+    from kit.report.yamlio import dump
+
+    text = dump(values) if written == "dump" else "".join(f"{k}: {v}\n" for k, v in values.items())
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "生成.yaml"
+        path.write_text(text, "utf-8")
+        outcome = _outcome(lambda: load(path, templates=TEMPLATES))
+    assert not isinstance(outcome, Exception), (text, [str(p) for p in outcome.problems])  # type: ignore[attr-defined]
+    got = {k: outcome.values[k] for k in values if k != "角色"}  # type: ignore[attr-defined]
+    assert outcome.role == values["角色"]  # type: ignore[attr-defined]
+    want = {k: v for k, v in values.items() if k != "角色"}
+    # str as well: Decimal("12.50") == Decimal("12.5"), but the report prints what was typed
+    assert {k: (type(v), str(v)) for k, v in got.items()} == \
+        {k: (type(v), str(v)) for k, v in want.items()}
+
+
 def run_properties() -> None:
     """Entry point of the child process."""
     property_load()
@@ -231,6 +278,7 @@ def _limits() -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (CPU_LIMIT, CPU_LIMIT))
 
 
+@pytest.mark.slow  # a CPU budget of 900 s: hundreds of hostile documents
 def test_params_never_raise_anything_but_kit_errors_within_bounds(tmp_path: Path) -> None:
     code = "import tests.report.test_hypothesis_params as m; m.run_properties()"
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONHASHSEED="0")

@@ -133,8 +133,10 @@ def test_hostile_keys_are_only_unknown_fields(tmp_path: Path) -> None:
 def test_yaml_tags_are_not_constructed(tmp_path: Path) -> None:
     bad = tmp_path / "tag.yaml"
     bad.write_text("角色: !!python/object/apply:os.system ['echo hi']\n", "utf-8")
-    with pytest.raises(ParamsError):
+    with pytest.raises(ParamsError) as err:
         load(bad)
+    (problem,) = err.value.problems
+    assert problem.line == 1 and "!!python/object/apply:os.system" in str(problem)
 
 
 def test_octal_looking_text_stays_text(tmp_path: Path) -> None:

@@ -94,7 +94,7 @@ def test_pages_override(sample, tmp_path):
     assert [e.page for e in info.entries] == [3, 9] and info.toc_pages == 2
     toc = [p.text for p in docx.Document(str(info.path)).paragraphs if p.style.name == "toc 1"]
     assert [t.rsplit("\t", 1)[1] for t in toc] == ["3", "9"]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="pages: 1 numbers for 2 reports"):
         write_volume(sample, tmp_path / "q.docx", 2023, pages=[2])
 
 

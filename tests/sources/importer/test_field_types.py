@@ -31,20 +31,25 @@ def test_dates_refused_with_a_hint():
     with pytest.raises(FieldValueError) as err:
         field("日期", "X月X日").parse("2023-5-8")
     assert err.value.hint == "您是否想写「5月8日」？"  # the year is the report's, not typed
-    for bad in ("2月30日", "13月1日", "五月八日", "明天"):
-        with pytest.raises(FieldValueError):
+    for bad, why in (("2月30日", "没有这一天"), ("13月1日", "没有这一天"), ("五月八日", "不是日期"),
+                     ("明天", "不是日期")):
+        with pytest.raises(FieldValueError) as err:
             field("日期", "X月X日").parse(bad)
-    with pytest.raises(FieldValueError):
+        assert (err.value.message, err.value.found) == (why, f"「{bad}」")
+    with pytest.raises(FieldValueError) as err:
         field("日期", "XXXX年X月X日").parse("5月8日")  # which year? not guessed
+    assert err.value.message == "不是日期" and "2023年5月8日" in err.value.expected
 
 
 def test_rate_is_signed_and_may_pass_100_share_may_not():
     rate, share = field("增长率"), field("百分比")
     assert rate.parse("-3.5") == Decimal("-3.5") and rate.parse("120") == 120
-    with pytest.raises(FieldValueError):
+    with pytest.raises(FieldValueError) as err:
         share.parse("120")
-    with pytest.raises(FieldValueError):
+    assert err.value.kind == "out_of_range" and err.value.message == "不能大于 100"
+    with pytest.raises(FieldValueError) as err:
         rate.parse("5000")  # bounded like every number
+    assert err.value.kind == "out_of_range" and err.value.message == "不能大于 1000"
 
 
 def test_grouped_numbers_print_with_separators():
@@ -52,8 +57,9 @@ def test_grouped_numbers_print_with_separators():
     assert format_value(field("整数（千分位）").parse("3,456")) == "3,456"
     assert format_value(field("小数（千分位）").parse("1234567.25")) == "1,234,567.25"
     assert format_value(field("小数（千分位）").parse(12)) == "12"
-    with pytest.raises(FieldValueError):
+    with pytest.raises(FieldValueError) as err:
         field("整数（千分位）").parse("3456.5")
+    assert err.value.kind == "not_integer" and err.value.found == "3456.5"
 
 
 @given(st.one_of(st.text(max_size=20), st.integers(), st.floats(allow_nan=True),

@@ -23,7 +23,8 @@ BLANK = re.compile(
 )
 
 DATE = re.compile(
-    rf"(?<![{_AROUND}.．])(?:[{_X}]{{4}}年)?[{_X}]{{1,2}}月[{_X}]{{1,2}}[日号]"
+    rf"(?<![{_AROUND}.．])(?:(?:[{_X}]{{1,4}}年)?[{_X}]{{1,2}}月[{_X}]{{1,2}}[日号]"
+    rf"|[{_X}]{{1,4}}年[{_X}]{{1,2}}月(?!份|[{_X}]))"  # 「X年X月」: one 年月 field
 )
 # Words after a date that name it: 「X月X日开工」 → 开工日期.
 DATE_VERBS = ("开工 动工 开建 开挖 投用 投产 投运 完工 竣工 完成 召开 举办 举行 开展 启动 通过 验收 "
@@ -40,7 +41,7 @@ _RATE_KEY = re.compile(r"(?:同比|环比|比上年|较上年|比去年|较去�
 _ACTION = re.compile(r"^(?:完成|实现|引进|新建|发放|新增|累计|全年|达到)")
 
 # Unit → kind.  Longest unit wins (「余人次」 before 「余」, 「万余字」 before 「万」).
-_COUNT = ("余人次 人次 余人 余名 余户 余次 余个 余篇 余场 余项 余件 余条 余家 余 次 个 篇 人 名 户 "
+_COUNT = ("余人次 人次 余场次 场次 余人 余名 余户 余次 余个 余篇 余场 余项 余件 余条 余家 余 次 个 篇 人 名 户 "
           "项 家 场 期 批 件 条 所 处 座 份 本 天 课时 学时 岁 头 只 株 棵 辆 套 台 口 眼 间 栋 支 "
           "队 届 轮 类 起 封 首 张 部 册 幅 位 年 周年 周 季度 万人次 万人")
 _AMOUNT = ("万余字 万余元 万余人 万余 万元 亿元 元 万亩 亩 万吨 吨 公里 千米 平方米 立方米 米 公顷 "
@@ -59,10 +60,15 @@ TYPE_OF_KIND = {"count": "整数", "amount": "小数", "percent": "百分比", "
 _BOUNDARY = set("，。；：、！？,;:!?（）()《》【】[]")
 _LEAD = re.compile(r"^(?:[一二三四五六七八九十]+是|\d{4}年度?|(?:按照|根据|依据)\S{0,10}?要求|同时|目前|其中|并且|并|共计|共|还|已|均|年内|全年|今年|去年|"
                    r"一年来|累计共|先后|合计|在|对|以|于|按照|通过|组织|全[镇乡](?:共有|共)?)")
-_TRAIL = re.compile(r"(?:稳定在|保持在|控制在|达到|达|为|约|近|超过|超|逾|共有|共|有|累计|合计|计|是|\d{4}年度?)$")
+_TRAIL = re.compile(r"(?:稳定在|保持在|控制在|达到|达|为|约|近|超过|超|逾|共有|共|有|累计|合计|计|是|"
+                    r"仅有|仅|只有|只|才|\d{4}年度?)$")
 _GENERIC = {"建设", "工作", "活动", "运行", "使用", "运营", "施工"}
 _WORDS = ("急难愁盼", "三务", "两委", "一般公共预算", "回头看", "三会一课", "主题党日")
 _KEY_SKIP = {"的", "了", "内", "之", "中"}
+# A key neither ends with a particle (「总人次的」「业务培训仅」) nor starts with a
+# preposition or a verb left without its object (「为…」「参加…」).
+_KEY_TAIL = {"的", "和", "与", "及", "或", "了", "仅", "只", "才", "等", "中"}
+_KEY_HEAD = {"在", "为", "对", "向", "给", "于", "从", "把", "将", "被", "参加", "参与"}
 _QUOTES = re.compile(r"[“”‘’\"'《》「」『』〈〉]")
 
 
@@ -85,10 +91,12 @@ class Blank:
 
     @property
     def type(self) -> str:
-        if self.kind == "date":
-            return "日期"
+        if self.kind == "date":  # 「X年X月」 has no day: a 年月
+            return "日期" if re.search("[日号]", self.sample) else "年月"
+        if self.rate:
+            return "增长率"
         if self.kind == "percent":
-            return "增长率" if self.rate else "百分比"
+            return "百分比"
         grouped = any(c in self.sample for c in ",，")
         if any(c in self.sample for c in ".．"):
             return "小数（千分位）" if grouped else "小数"
@@ -137,15 +145,14 @@ def find_blanks(text: str) -> list[Blank]:
         if b.start - len(before) > 0 and text[b.start - len(before) - 1] == "、" and i \
                 and len(b.label) >= 2:
             b.label = _shared_head(blanks[i - 1].label, b.label)
-        if b.unit in ("个百分点", "百分点") and _RATE_ONLY.match(b.label) and i \
-                and blanks[i - 1].label and not any(c in text[blanks[i - 1].end:b.start]
-                                                    for c in "。；;"):
-            b.label = _ACTION.sub("", blanks[i - 1].label) + b.label  # 总产值较上年提高
-        if b.kind == "percent" and _RATE_CUE.search(before):
-
+        points = b.unit in ("个百分点", "百分点")
+        if (b.kind == "percent" or points) and _RATE_CUE.search(before):
+            # 「下降X.X%」 and 「下降X个百分点」 alike: a signed change, named by its cue
             b.rate = True
             cue_key = _RATE_KEY.search(before)
-            b.key_hint = cue_key.group() if cue_key else ""  # 「比上年下降」「同比增长」
+            # 「比上年下降」「同比增长」 name the figure; a bare 「下降」 does not: the
+            # key then comes from the label (「作风问题下降」)
+            b.key_hint = cue_key.group() if cue_key and len(cue_key.group()) > 2 else ""
             if _RATE_ONLY.match(b.label) and i and blanks[i - 1].label \
                     and not any(c in text[blanks[i - 1].end:b.start] for c in "。；;"):
                 # 「完成地区生产总值X亿元，同比增长X.X%」: the growth of what came before
@@ -154,7 +161,7 @@ def find_blanks(text: str) -> list[Blank]:
             if cue.endswith("的"):  # 「完成年度目标任务的XXX%」: a ratio that can pass 100
                 b.label = re.sub(r"^完成", "", b.label.removesuffix("的")) + "完成比例"
             b.guess = (f"「{no_blanks(before)[-12:]}{b.sample}{b.unit}」按增长率（可为负数、可超过 100）处理，"
-                       f"因为前面是「{cue}」；若是占比请把类型改为 百分比")
+                       f"因为前面是「{cue}」" + ("" if points else "；若是占比请把类型改为 百分比"))
         elif b.kind == "percent":
             b.guess = f"「{b.label}」按百分比（0 到 100）处理；若可能为负数或超过 100，请把类型改为 增长率"
         if any(c in b.sample for c in ",，"):
@@ -196,6 +203,11 @@ def _label(before: str, after: str, b: Blank, text: str) -> str:
         label = f"本乡镇{noun.group() if noun else ''}{'数' if b.kind == 'count' else ''}"
         b.guess = f"「{before}{b.sample}{b.unit}」的标签写作「{label}」（乡、镇通用）"
         return label
+    if b.kind == "count" and b.start and text[b.start - 1] == "第":
+        return _ordinal(label, after, b)
+    if b.kind == "count" and (joins := _JOINS.search(label)):
+        earlier = _clause(text, 0, max(0, b.start - len(before) - 1), backwards=True)
+        return _joined(label, joins, after, earlier, b)
     if len(label) == 2:
         start = b.start - len(before)
         if start > 0 and text[start - 1] == "、":  # 「审议通过决议、决定X项」
@@ -204,7 +216,7 @@ def _label(before: str, after: str, b: Blank, text: str) -> str:
         elif (more := _strip(no_blanks(after))) and len(more) >= 2 and b.kind == "count":
             label = f"{label}{more}"  # 「组织xx名代表开展…活动」
             b.guess = f"「{before}{b.sample}{b.unit}{after}」的标签写作「{label}」"
-    if len(label) < 2 and b.kind == "count" and (counted := _counted(text, b)):
+    if len(label) < 2 and b.kind == "count" and (counted := _counted(text, b, label)):
         return counted
     if b.kind == "percent" and not re.search(r"率|比|占|重", label):
         m = re.match(r"全?(覆盖|达标|合格|参保|到位|满意|完成|通过|落实)", after)
@@ -217,7 +229,8 @@ def _label(before: str, after: str, b: Blank, text: str) -> str:
         b.guess = f"「{b.sample}{b.unit}」的标签写作「{label}」（「…」处是这个数）"
         return label
     if len(label) < 2 and b.kind in ("month", "day"):  # 「X月份完成全部XX个村的…」
-        label = _strip(_ellipsis(text, b.end + len(b.unit)))
+        label = _strip(_ellipsis(text, b.end + len(b.unit))) \
+            or _strip(no_blanks(_following(text, b.end + len(b.unit))))  # 「X月，查处…」
         b.guess = f"「{b.sample}{b.unit}」前面没有说明，标签「{label}」取自后面的文字"
         return label
     if len(label) < 2:  # 「，xx余党员回炉淬火」: nothing before, the words after name it
@@ -235,11 +248,116 @@ def _label(before: str, after: str, b: Blank, text: str) -> str:
     return label
 
 
-def _counted(text: str, b: Blank) -> str:
+# Grammar words the rules below name.
+# Prepositions that put a counted group before its verb: 「为XX名新任村干部开展…」.
+_PREPOSITIONS = {"为", "对", "向", "给", "帮", "替", "帮助", "与", "同", "和"}
+# A verb before a count that says what the count is of only with the words after it:
+# 「参加XXX人次观看警示教育片」 counts viewings, 「接受XX人次咨询」 consultations.
+# (Not 覆盖/惠及/带动: what they count is their own object, 「覆盖XXX户」.)
+_JOINS = re.compile(r"(?:参加|参与|接受)$")
+# Light verbs and manner words before the real object: 「集中开展“走读式”监督」 → 走读式监督.
+_LIGHT = re.compile(r"^(?:集中|深入|全面|扎实|持续|广泛|专项|认真|先后|分别|统一|定期|及时|"
+                    r"组织|开展|进行|召开|举办|举行|实施|部署|启动|完成|推进|落实|加强|做好)+")
+# The number of what a measure word counts: 「XX名新任村干部」 → 新任村干部人数.
+_PEOPLE = set("人名位")
+_ORDINAL_MAX = {"季度": "4", "月": "12", "周": "53"}
+
+
+def _object(words: str) -> str:
+    """What a clause is about: its words without quotes and without the light verbs and
+    manner words before them (「集中开展“走读式”监督」 → 走读式监督)."""
+    words = _QUOTES.sub("", _strip(no_blanks(words)))
+    bare = _LIGHT.sub("", words)
+    return bare if len(bare) >= 2 else words
+
+
+def _following(text: str, pos: int) -> str:
+    """The next clause, when the words at ``pos`` end the clause at once (「X年X月，查处…」:
+    a time standing alone is the time of what follows)."""
+    m = re.match(r"\s*[，,：:]", text[pos:])
+    return _clause(text, pos + m.end(), len(text), backwards=False) if m else ""
+
+
+def _pos(words: str) -> list[tuple[str, str]]:
+    """Words with their part of speech (jieba's tags: n noun, v verb, q measure word…)."""
+    import jieba.posseg
+
+    return [(w.word, w.flag) for w in _pos_tokenizer(jieba.posseg)(words)]
+
+
+@functools.lru_cache(maxsize=1)
+def _pos_tokenizer(posseg: Any) -> Any:
+    return posseg.POSTokenizer(_tokenizer()).cut
+
+
+def _ordinal(label: str, after: str, b: Blank) -> str:
+    """「在第X季度集中开展“走读式”监督」: an ordinal names when or where something is,
+    → 「走读式监督所在季度」, between 1 and the unit's last (a year has 4 季度)."""
+    b.extra.update(最小="1", **({"最大": _ORDINAL_MAX[b.unit]} if b.unit in _ORDINAL_MAX else {}))
+    own = re.sub(r"^(?:在|于|从|自|截至)|第$", "", label)
+    if len(own) >= 2:
+        return f"{own}所在{b.unit}"
+    obj = _object(after)
+    if len(obj) < 2:
+        return f"所在{b.unit}"
+    if len(obj) + len(b.unit) <= 8:
+        b.key_hint = f"{obj}{b.unit}"
+    b.guess = f"「第{b.sample}{b.unit}{after}」是序数，标签写作「{obj}所在{b.unit}」"
+    return f"{obj}所在{b.unit}"
+
+
+def _joined(label: str, joins: re.Match[str], after: str, earlier: str, b: Blank) -> str:
+    """「组织党员干部参加XXX人次观看警示教育片」: 参加 needs the words after the unit to
+    say what is counted → 「警示教育片观看人次」; with nothing after, who took part
+    (「党员干部参加人次」) or, for a bare 「参加」, the clause before (「开展警示教育X场次，
+    参加XXX人次」 → 「警示教育参加人次」)."""
+    words = _strip(no_blanks(after))
+    tagged = _pos(words) if len(words) >= 2 else []
+    if not tagged or tagged[0][1] != "v" or len(words) - len(tagged[0][0]) < 2:
+        who = label[: joins.start()]
+        if len(who) < 2:
+            who = re.sub(r"(?:活动|工作)$", "", _object(earlier))
+        out = f"{who}{joins.group()}{b.unit if b.unit[-1:] == '次' or b.unit in _PEOPLE else ''}"
+        if len(who) >= 2 and len(out) <= 8:
+            b.key_hint = out
+        if out != label:
+            b.guess = f"「{label}{b.sample}{b.unit}」的标签写作「{out}」"
+        return out
+    verb, obj = tagged[0][0], _object(words[len(tagged[0][0]):])
+    b.key_hint = f"{obj}{verb}" if len(obj) + len(verb) <= 8 else f"{verb}{b.unit}"
+    b.guess = f"「{joins.group()}{b.sample}{b.unit}{after}」数的是「{verb}」，标签写作「{obj}{verb}{b.unit}」"
+    return f"{obj}{verb}{b.unit}"
+
+
+def _prepositional(text: str, b: Blank, start: int) -> str:
+    """「为XX名新任村干部开展任前廉政谈话」: after the measure word comes who is counted
+    (nouns up to the verb, 新任村干部), then what is done for them → 「任前廉政谈话新任村干部人数」."""
+    rest = _clause(text, start, len(text), backwards=False)
+    tagged = _pos(no_blanks(rest))
+    nouns = ""
+    for word, flag in tagged:
+        if flag.startswith("v") and flag != "vn" or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
+            break
+        nouns += word
+    said = _object(no_blanks(rest)[len(nouns):])
+    if len(nouns) < 2 or len(said) < 2 or rest[:len(nouns)] != nouns:
+        return ""
+    b.noun = len(nouns)
+    number = "人数" if b.unit[-1:] in _PEOPLE else "数"
+    if len(nouns) + len(number) <= 8:
+        b.key_hint = f"{nouns}{number}"
+    label = f"{said}{nouns}{number}"
+    b.guess = f"「{b.sample}{b.unit}{rest[:16]}」数的是「{nouns}」，标签写作「{label}」"
+    return label
+
+
+def _counted(text: str, b: Blank, before: str = "") -> str:
     """「x个村村集体经济收入达xx万元以上」: what is counted (村) comes right after the unit,
     what is said of it after that → 「村集体经济收入达…万元以上的村」 (another figure in
     the clause is 「…」)."""
     start = b.end + len(b.unit)
+    if before in _PREPOSITIONS and (label := _prepositional(text, b, start)):
+        return label
     rest = _clause(text, start, len(text), backwards=False)
     words = _segment(rest)
     if len(words) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]{1,4}", words[0]):
@@ -331,8 +449,17 @@ def _dates(text: str, blanks: list[Blank]) -> None:
             what = "开始日期" if span else "结束日期"
             verb = verb or (verbs.get(i - 1, "") if ends else "")
         else:
-            what = "日期"
+            what = "日期" if re.search("[日号]", b.sample) else "年月"
         verbs[i] = verb
+        event = _strip(no_blanks(_following(text, b.end))) \
+            if len(own) < 2 and not no_blanks(after).strip() and not (span or ends) else ""
+        if len(event) >= 2:  # 「X年X月，查处…问题」: the time of what the next clause says
+            tagged = _pos(event)
+            verbs[i] = tagged[0][0] if tagged and tagged[0][1] == "v" else ""
+            b.label = f"{event}的{what}"
+            b.key_hint = f"{verbs[i]}{what}" if verbs[i] else ""
+            b.guess = f"「{b.sample}」是一个{what}字段，单独成句，名称取自后面的「{event[:12]}」，请核对"
+            continue
         head = subject or (obj if len(obj) >= 2 else "")
         if span or ends:  # 「人居环境整治开始日期」「…结束日期」
             b.label, b.key_hint = f"{head or verb}{what}", what
@@ -342,7 +469,9 @@ def _dates(text: str, blanks: list[Blank]) -> None:
             b.label = f"{head}{thing}{verb}{what}" if head or verb else f"日期{i + 1}"
             b.key_hint = f"{verb}{what}" if verb else ""
         full = "年" in b.sample
-        b.guess = (f"「{b.sample}」是一个日期字段（{'年月日' if full else '只填月日，年份由年度给出'}），"
+        shape = "年月日" if full else "只填月日，年份由年度给出"
+        shape = shape if what != "年月" else "填年和月"
+        b.guess = (f"「{b.sample}」是一个{what}字段（{shape}），"
                    + (f"名称取自后面的「{verb}」" if verb else "后面没有动词，名称取自前后文字，请核对"))
 
 
@@ -350,13 +479,15 @@ def make_key(label: str, unit: str, kind: str, taken: set[str]) -> str:
     """A short readable key from a label: its last words, 2 to 6 characters
     (「主持召开党建工作专题会议」 → 专题会议), unique among ``taken``."""
     words = [w for w in _segment(_QUOTES.sub("", label)) if w.strip() and w.isidentifier()]
+    while len(words) > 1 and words[-1] in _KEY_TAIL:
+        words.pop()
     candidates: list[str] = []  # ever longer tails of the label
     chosen: list[str] = []
     for w in reversed(words):
         if w in _KEY_SKIP and chosen:
             continue
         chosen.insert(0, w)
-        if len(key := "".join(chosen)) >= 2:
+        if len(key := "".join(chosen)) >= 2 and w not in _KEY_HEAD:
             candidates.append(key)
     pick = next((c for c in candidates if len(c) >= 4), candidates[-1] if candidates else "待填")
     pick = pick if len(pick) <= 8 else pick[-6:]

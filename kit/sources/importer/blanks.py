@@ -41,7 +41,7 @@ _RATE_KEY = re.compile(r"(?:同比|环比|比上年|较上年|比去年|较去�
 _ACTION = re.compile(r"^(?:完成|实现|引进|新建|发放|新增|累计|全年|达到)")
 
 # Unit → kind.  Longest unit wins (「余人次」 before 「余」, 「万余字」 before 「万」).
-_COUNT = ("余人次 人次 余场次 场次 余人 余名 余户 余次 余个 余篇 余场 余项 余件 余条 余家 余 次 个 篇 人 名 户 "
+_COUNT = ("余人次 人次 余场次 场次 批次 余人 余名 余户 余次 余个 余篇 余场 余项 余件 余条 余家 余 次 个 篇 人 名 户 "
           "项 家 场 期 批 件 条 所 处 座 份 本 天 课时 学时 岁 头 只 株 棵 辆 套 台 口 眼 间 栋 支 "
           "队 届 轮 类 起 封 首 张 部 册 幅 位 年 周年 周 季度 万人次 万人")
 _AMOUNT = ("万余字 万余元 万余人 万余 万元 亿元 元 万亩 亩 万吨 吨 公里 千米 平方米 立方米 米 公顷 "
@@ -135,7 +135,9 @@ def find_blanks(text: str) -> list[Blank]:
             c in text[prev.end:b.start] for c in "。；;")
         if b.kind == "percent" and b.label.startswith("占") and same_sentence and prev:
             # 「年接诊量达X,XXX人次，占全县的XX%」 → 年接诊量占全县的比例
-            b.label = _ACTION.sub("", prev.label) + b.label.removesuffix("的") + "的比例"
+            whose = _RATE_KEY.sub("", _ACTION.sub("", prev.label))  # 「就业人数增长」: 就业人数
+            b.label = (whose if len(whose) >= 2 else _ACTION.sub("", prev.label)) \
+                + b.label.removesuffix("的") + "的比例"
             b.guess = f"「{before}{b.sample}{b.unit}」是占比，标签写作「{b.label}」"
         elif len(b.label) <= 3 and after.startswith("的") and b.kind in ("amount", "count"):
             whose = _strip(re.sub(r"(?:于|在|将)$", "", no_blanks(after[1:])))
@@ -230,7 +232,7 @@ def _label(before: str, after: str, b: Blank, text: str) -> str:
         return label
     if len(label) < 2 and b.kind in ("month", "day"):  # 「X月份完成全部XX个村的…」
         label = _strip(_ellipsis(text, b.end + len(b.unit))) \
-            or _strip(no_blanks(_following(text, b.end + len(b.unit))))  # 「X月，查处…」
+            or _event(text, b.end + len(b.unit))  # 「X月，查处…」
         b.guess = f"「{b.sample}{b.unit}」前面没有说明，标签「{label}」取自后面的文字"
         return label
     if len(label) < 2:  # 「，xx余党员回炉淬火」: nothing before, the words after name it
@@ -272,10 +274,32 @@ def _object(words: str) -> str:
 
 
 def _following(text: str, pos: int) -> str:
-    """The next clause, when the words at ``pos`` end the clause at once (「X年X月，查处…」:
+    """The next clause (other blanks written 「…」), when the words at ``pos`` end the clause at once (「X年X月，查处…」:
     a time standing alone is the time of what follows)."""
     m = re.match(r"\s*[，,：:]", text[pos:])
-    return _clause(text, pos + m.end(), len(text), backwards=False) if m else ""
+    return _ellipsis(text, pos + m.end()) if m else ""
+
+
+def _event(text: str, pos: int) -> str:
+    """What the clause after a lone time says (「X年X月，组织民兵参加XX人次应急演练」 →
+    民兵参加…人次应急演练): other blanks written 「…」, one that ends it left out."""
+    words = _strip(_following(text, pos))
+    cut = words.rfind("…")
+    if cut >= 0 and unit_at(words, cut + 1) == words[cut + 1:]:
+        words = _strip(words[:cut])  # 「走访慰问入伍新兵家庭…户」
+    return re.sub(r"…(?=[村组乡镇]|社区)", "", words)  # 「查处××村…」 reads 「查处村…」
+
+
+def _activity(clause: str) -> str:
+    """The activity a clause names (for 「…，参加XXX人次」): the longest stretch between
+    blanks, after its last light verb, without a trailing 活动/工作
+    (「对XX户困难家庭开展上门走访」 → 上门走访; 「开展警示教育活动X场次」 → 警示教育)."""
+    pieces = [no_blanks(p) for p in BLANK.split(DATE.sub("\0", clause).replace("\0", "X"))]
+    words = _strip(max(pieces, key=len, default=""))
+    light = list(re.finditer(_LIGHT.pattern.lstrip("^"), words))
+    if light and len(words) - light[-1].end() >= 2:
+        words = words[light[-1].end():]
+    return re.sub(r"(?:活动|工作)$", "", _object(words))
 
 
 def _pos(words: str) -> list[tuple[str, str]]:
@@ -313,11 +337,18 @@ def _joined(label: str, joins: re.Match[str], after: str, earlier: str, b: Blank
     参加XXX人次」 → 「警示教育参加人次」)."""
     words = _strip(no_blanks(after))
     tagged = _pos(words) if len(words) >= 2 else []
-    if not tagged or tagged[0][1] != "v" or len(words) - len(tagged[0][0]) < 2:
+    counts = b.unit if b.unit[-1:] == "次" or b.unit in _PEOPLE else ""
+    acts = bool(tagged) and tagged[0][1] == "v" and any(f[:1] == "n" for _, f in tagged[1:])
+    if len(words) >= 2 and not acts:
+        # 「参加XX人次应急演练」: a noun after the count names the activity
+        b.guess = f"「{joins.group()}{b.sample}{b.unit}{after}」数的是「{words}」，标签写作「{words}{joins.group()}{counts}」"
+        b.key_hint = f"{words}{joins.group()}" if len(words) <= 6 else ""
+        return f"{words}{joins.group()}{counts}"
+    if not acts:
         who = label[: joins.start()]
         if len(who) < 2:
-            who = re.sub(r"(?:活动|工作)$", "", _object(earlier))
-        out = f"{who}{joins.group()}{b.unit if b.unit[-1:] == '次' or b.unit in _PEOPLE else ''}"
+            who = _activity(earlier)
+        out = f"{who}{joins.group()}{counts}"
         if len(who) >= 2 and len(out) <= 8:
             b.key_hint = out
         if out != label:
@@ -335,15 +366,18 @@ def _prepositional(text: str, b: Blank, start: int) -> str:
     rest = _clause(text, start, len(text), backwards=False)
     tagged = _pos(no_blanks(rest))
     nouns = ""
-    for word, flag in tagged:
-        if flag.startswith("v") and flag != "vn" or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
+    for k, (word, flag) in enumerate(tagged):
+        # the verb of the clause follows a noun: 「留守(v)儿童(n)发放(v)」 → 留守儿童
+        verb = flag.startswith("v") and flag != "vn" and k and tagged[k - 1][1][:1] in "nljv"
+        if verb or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
             break
         nouns += word
     said = _object(no_blanks(rest)[len(nouns):])
     if len(nouns) < 2 or len(said) < 2 or rest[:len(nouns)] != nouns:
         return ""
     b.noun = len(nouns)
-    number = "人数" if b.unit[-1:] in _PEOPLE else "数"
+    number = "人数" if b.unit[-1:] in _PEOPLE else \
+        f"{b.unit[-1]}数" if b.unit[-1:] in "户家个村所项件" else "数"
     if len(nouns) + len(number) <= 8:
         b.key_hint = f"{nouns}{number}"
     label = f"{said}{nouns}{number}"
@@ -451,7 +485,7 @@ def _dates(text: str, blanks: list[Blank]) -> None:
         else:
             what = "日期" if re.search("[日号]", b.sample) else "年月"
         verbs[i] = verb
-        event = _strip(no_blanks(_following(text, b.end))) \
+        event = _event(text, b.end) \
             if len(own) < 2 and not no_blanks(after).strip() and not (span or ends) else ""
         if len(event) >= 2:  # 「X年X月，查处…问题」: the time of what the next clause says
             tagged = _pos(event)

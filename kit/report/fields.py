@@ -648,10 +648,16 @@ _YEAR_MONTH = re.compile(r"^(\d{4})\s*(?:年\s*(\d{1,2})\s*月份?|[\-/.]\s*(\d{
 
 class _YearMonth(FieldType):
     """A year and month, printed 「2023年5月」: 2023年5月, 2023-5, 2023/05, 2023.5 and
-    Excel date cells (the day is not kept).  The year is 2000–2100, the month 1–12."""
+    Excel date cells of a month's first day.  The year is 2000–2100, the month 1–12."""
 
     def parse(self, raw: Any, f: Field) -> Value:
         if isinstance(raw, _dt.datetime | _dt.date):
+            # Excel stores a month typed into a date cell as its first day; any other day
+            # was typed, and is not dropped silently.
+            if raw.day != 1:
+                raise FieldValueError("只填年和月，不填日", self.describe(f),
+                                      f"「{raw.year}年{raw.month}月{raw.day}日」",
+                                      did_you_mean([f"{raw.year}年{raw.month}月"]))
             y, m = raw.year, raw.month
         else:
             text = unicodedata.normalize("NFKC", str(raw)).strip()

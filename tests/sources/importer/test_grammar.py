@@ -224,3 +224,57 @@ def test_blank_roster_offers_an_imported_role_beside_other_roles_files(tmp_path,
     assert main(["--templates", str(templates), "roster", "export", str(params),
                  str(tmp_path / "有数.xlsx")]) == 0
     assert "镇纪委书记" not in openpyxl.load_workbook(tmp_path / "有数.xlsx").sheetnames
+
+
+# -- the 年月 type everywhere a type is used: form, roster ---------------------------------
+
+def _official(t: RoleTemplate, **typed: object) -> dict[str, object]:
+    values: dict[str, object] = {"角色": t.role, "姓名": "张三", "单位": "西河乡", "所属县": "云溪县",
+                                 "省份": "甘肃", "年度": 2024}
+    for f in t.fields.values():
+        if f.required:
+            values[f.key] = {"年月": "2024年3月", "短文本": "石门"}.get(f.type.zh, "1")
+    return values | typed
+
+
+def test_year_month_in_the_form(jiwei):
+    import ipywidgets
+
+    from kit.form.logic import check_form
+    from kit.form.widgets import _input_for
+
+    f = jiwei.fields["查处年月"]
+    assert isinstance(_input_for(f, "2024年3月"), ipywidgets.Text)
+    chk = check_form(jiwei, _official(jiwei, 查处年月="2024年3月8日"))
+    assert chk.errors["查处年月"] == ["只填年和月，不填日（应为：年和月，如「2023年5月」） 您是否想写「2024年3月」？"]
+    assert check_form(jiwei, _official(jiwei, 查处年月="2024/3")).ok
+
+
+def test_year_month_through_a_roster(tmp_path, jiwei):
+    import datetime as dt
+
+    from kit.report.params import load
+    from kit.report.yamlio import dump
+    from kit.sources.roster import export_roster, import_rosters
+
+    templates = jiwei.path.parent
+    params = tmp_path / "params"
+    params.mkdir()
+    (params / "西河乡-镇纪委书记-张三.yaml").write_text(dump(_official(jiwei), header="示例"), "utf-8")
+    xlsx = export_roster(params, tmp_path / "表.xlsx", templates=templates)
+    wb = openpyxl.load_workbook(xlsx)
+    ws = wb["镇纪委书记"]
+    col = {c.value: c.column for c in ws[2]}
+    assert ws.cell(3, col["查处年月"]).value == "2024年3月"  # a text cell, as printed
+    ws.cell(3, col["查处年月"]).value = dt.datetime(2024, 5, 1)  # Excel made it a date
+    wb.save(xlsx)
+    mine = params / "西河乡-镇纪委书记-张三.yaml"
+    assert import_rosters([xlsx], params, templates=templates) == [mine]  # updated
+    official = load(mine, templates=templates)
+    assert official.values["查处年月"] == "2024年5月"
+    ws.cell(3, col["查处年月"]).value = dt.datetime(2024, 5, 8)  # a day was typed: refused
+    wb.save(xlsx)
+    with pytest.raises(KitError) as err:
+        import_rosters([xlsx], params, templates=templates)
+    said = str(err.value.problems[0])
+    assert "只填年和月" in said and "2024年5月8日" in said and "2024年5月" in said, said

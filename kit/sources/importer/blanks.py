@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from kit.sources.importer.grammar import (
     JOINS,
+    LIGHT,
     counted,
     event,
     joined,
@@ -189,8 +190,11 @@ def _label(before: str, after: str, b: Blank, text: str) -> str:
         b.guess = f"「{b.sample}{b.unit}」的标签写作「{label}」（「…」处是这个数）"
         return label
     if len(label) < 2 and b.kind in ("month", "day"):  # 「X月份完成全部XX个村的…」
-        label = strip_words(ellipsis(text, b.end + len(b.unit))) \
-            or event(text, b.end + len(b.unit))  # 「X月，查处…」
+        label = strip_words(ellipsis(text, b.end + len(b.unit)))
+        if not label and (label := event(text, b.end + len(b.unit))):  # 「X月，走访群众…」
+            tags = parts_of_speech(label)[:1] if b.kind == "month" else []
+            if tags and tags[0][1] == "v" and not LIGHT.fullmatch(tags[0][0]):
+                b.key_hint = f"{tags[0][0]}月份"  # named by what was done then: 走访月份
         b.guess = f"「{b.sample}{b.unit}」前面没有说明，标签「{label}」取自后面的文字"
         return label
     if len(label) < 2:  # 「，xx余党员回炉淬火」: nothing before, the words after name it
@@ -271,7 +275,7 @@ def _dates(text: str, blanks: list[Blank]) -> None:
         verb = after[v[0]:v[1]] if v else ""
         obj = strip_words(no_blanks(after[v[1]:] if v else after))
         if span or ends:
-            what = "开始日期" if span else "结束日期"
+            what = ("开始" if span else "结束") + ("日期" if re.search("[日号]", b.sample) else "年月")
             verb = verb or (verbs.get(i - 1, "") if ends else "")
         else:
             what = "日期" if re.search("[日号]", b.sample) else "年月"

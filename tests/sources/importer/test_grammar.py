@@ -113,6 +113,16 @@ def test_year_and_month_is_one_field(jiwei):
     assert err.value.hint == "您是否想写「2024年3月」？"
 
 
+def test_a_span_of_months_is_two_year_month_fields():
+    from kit.sources.importer import convert
+
+    (imp,) = convert("2024年度述职报告（镇长）\n一、主要工作\n"
+                     "X年X月至X年X月开展人居环境整治，X月，走访群众XX户。\n")
+    got = [(key, b.label, b.type) for key, b in imp.fields.items()]  # type: ignore[union-attr]
+    assert got == [("开始年月", "人居环境整治开始年月", "年月"), ("结束年月", "人居环境整治结束年月", "年月"),
+                   ("走访月份", "走访群众的月份", "整数"), ("走访群众", "走访群众", "整数")]
+
+
 def test_points_and_percent_changes_are_handled_alike(jiwei):
     down = _by_sample(jiwei, "比上年下降〔X〕个百分点")
     up = _by_sample(jiwei, "同比上升〔X〕个百分点")

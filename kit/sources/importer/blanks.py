@@ -179,6 +179,8 @@ def _label(before: str, after: str, b: Blank, text: str) -> str:
             b.guess = f"「{before}{b.sample}{b.unit}{after}」的标签写作「{label}」"
     if len(label) < 2 and b.kind == "count" and (what := counted(text, b, label)):
         return what
+    if b.kind == "percent" and label.endswith("占") and len(label) > 2:
+        return f"{label}比"  # 「大专以上学历占XX%」 → 大专以上学历占比
     if b.kind == "percent" and not re.search(r"率|比|占|重", label):
         m = re.match(r"全?(覆盖|达标|合格|参保|到位|满意|完成|通过|落实)", after)
         if m and len(label) >= 2:  # 「党建工作xxx％全覆盖」 → 党建工作覆盖率

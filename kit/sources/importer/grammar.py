@@ -41,9 +41,13 @@ PREPOSITIONS = {"为", "对", "向", "给", "帮", "替", "帮助", "与", "同"
 JOINS = re.compile(r"(?:参加|参与|接受)$")
 # Light verbs and manner words before the real object: 「集中开展“走读式”监督」 → 走读式监督.
 LIGHT = re.compile(r"^(?:集中|深入|全面|扎实|持续|广泛|专项|认真|先后|分别|统一|定期|及时|"
-                   r"组织|开展|进行|召开|举办|举行|实施|部署|启动|完成|推进|落实|加强|做好)+")
+                   r"组织|开展|进行|召开|举办|举行|实施|部署|启动|完成|推进|加强|做好)+")
 # The number of what a measure word counts: 「XX名新任村干部」 → 新任村干部人数.
 PEOPLE = set("人名位")
+# Verbs that govern the clause after counted nouns, whatever jieba tags them.
+_VERB_WORDS = ("落实 发放 送达 提供 办理 选派 兑现 解决 帮扶 走访 慰问 建立 签订 安排 救助 资助 "
+               "配备 配齐 颁发 补发 培训 安置 转移 帮助 申请 享受 领取")
+VERBS = frozenset(_VERB_WORDS.split())
 ORDINAL_MAX = {"季度": "4", "月": "12", "周": "53"}
 
 
@@ -94,8 +98,12 @@ def ordinal(label: str, after: str, b: Blank) -> str:
     obj = object_of(after)
     if len(obj) < 2:
         return f"所在{b.unit}"
-    if len(obj) + len(b.unit) <= 8:
-        b.key_hint = f"{obj}{b.unit}"
+    tail = ""
+    for word in reversed(segment(obj)):  # 「软弱涣散村党组织整顿」 → 党组织整顿季度
+        tail = word + tail
+        if len(tail) >= 4:
+            break
+    b.key_hint = f"{obj if len(obj) <= 6 else tail}{b.unit}"
     b.guess = f"「第{b.sample}{b.unit}{after}」是序数，标签写作「{obj}所在{b.unit}」"
     return f"{obj}所在{b.unit}"
 
@@ -137,8 +145,10 @@ def _prepositional(text: str, b: Blank, start: int) -> str:
     tagged = parts_of_speech(no_blanks(rest))
     nouns = ""
     for k, (word, flag) in enumerate(tagged):
-        # the verb of the clause follows a noun: 「留守(v)儿童(n)发放(v)」 → 留守儿童
-        verb = flag.startswith("v") and flag != "vn" and k and tagged[k - 1][1][:1] in "nljv"
+        # the verb of the clause follows a noun: 「留守(v)儿童(n)发放(v)」 → 留守儿童; jieba
+        # tags some verbs of these reports otherwise (「选派」 n, 「落实」 a): they are listed
+        verb = k and (word in VERBS or LIGHT.fullmatch(word)
+                      or flag.startswith("v") and flag != "vn" and tagged[k - 1][1][:1] in "nljv")
         if verb or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
             break
         nouns += word
@@ -147,7 +157,7 @@ def _prepositional(text: str, b: Blank, start: int) -> str:
         return ""
     b.noun = len(nouns)
     number = "人数" if b.unit[-1:] in PEOPLE else \
-        f"{b.unit[-1]}数" if b.unit[-1:] in "户家个村所项件" else "数"
+        f"{b.unit[-1]}数" if b.unit[-1:] in "户家个村所项件" and not nouns.endswith(b.unit) else "数"
     if len(nouns) + len(number) <= 8:
         b.key_hint = f"{nouns}{number}"
     label = f"{said}{nouns}{number}"

@@ -1,6 +1,6 @@
 """kit import names blanks by grammar (issue 22): ordinals, a lone 「X年X月」, changes in
 百分点 and %, 「参加XXX人次…」, 「为XX名…开展…」, trailing 仅, 场次 — on a 镇纪委书记
-sample written here, and on two other invented samples (妇联主席, 武装部长) whose
+sample written here, and on three other invented samples (妇联主席, 武装部长, 组织委员) whose
 sentences differ but whose kinds of blank are the same."""
 
 from __future__ import annotations
@@ -45,6 +45,12 @@ WUZHUANG = """2024年度述职报告（镇武装部长）
 　　于第X批次完成民兵整组点验，全镇编建基干民兵XX人，向XX名退役军人送达光荣牌。X年X月，组织民兵参加XX人次学习培训，开展国防教育X场次，参加军事训练仅X人。
 　　二、征兵工作
 　　完成征兵任务XX名，大学生入伍比例较上年提高X个百分点；X月，走访慰问入伍新兵家庭XX户。
+"""
+ZUZHI = """2024年度述职报告（镇组织委员）
+　　一、基层组织建设
+　　在第X季度集中开展软弱涣散村党组织整顿，为XX户脱贫户落实帮扶措施，向XX个村党组织选派第一书记。党员教育培训覆盖率达XX%，较上年提高X.X个百分点，发展党员数量同比下降X.X%。
+　　二、人才工作
+　　X年X月，召开人才工作座谈会。举办乡土人才培训班X期，参与XXX人次。接受XX人次政策咨询，帮助XX名大学生返乡创业。全镇村干部平均年龄下降X.X岁，大专以上学历占XX%。
 """
 # What a key never is: a particle at its end, a preposition or 参加 alone at its start.
 BAD_KEY = re.compile(r"[的和与及了仅只才]$|^(?:在|为|对|向|给|于|参加|参与)(?![\u4e00-\u9fff]{2})")
@@ -191,6 +197,17 @@ def test_a_year_month_value_is_printed_and_a_wrong_one_named(tmp_path, jiwei):
         "国防教育〔X〕场次": ("开展国防教育", "整数"),
         "较上年提高〔X〕个百分点": ("大学生入伍比例较上年提高", "增长率"),
         "；〔X〕月，走访": ("走访慰问入伍新兵家庭的月份", "整数"),
+    }),
+    (ZUZHI, "组织委员范文", {
+        "在第〔X〕季度集中": ("软弱涣散村党组织整顿所在季度", "整数"),
+        "为〔XX〕户脱贫户": ("落实帮扶措施脱贫户数", "整数"),
+        "向〔XX〕个村": ("选派第一书记村党组织个数", "整数"),
+        "较上年提高〔X.X〕个百分点": ("党员教育培训覆盖率较上年提高", "增长率"),
+        "同比下降〔X.X〕%": ("发展党员数量同比下降", "增长率"),
+        "〔X年X月〕，召开": ("召开人才工作座谈会的年月", "年月"),
+        "参与〔XXX〕人次": ("乡土人才培训班参与人次", "整数"),
+        "接受〔XX〕人次政策": ("政策咨询接受人次", "整数"),
+        "学历占〔XX〕%": ("大专以上学历占比", "百分比"),
     }),
 ])
 def test_rules_hold_on_other_samples(tmp_path, text, name, want):

@@ -639,3 +639,42 @@ for _new in (
                     max=_D(1_000_000_000), plausible=_D(100_000_000), decimals=MAX_DECIMALS),
 ):
     TYPES[_new.name] = TYPES[_new.zh] = _new
+
+
+# -- added for kit import: 「X年X月」, one year and month --------------------------------
+
+_YEAR_MONTH = re.compile(r"^(\d{4})\s*(?:年\s*(\d{1,2})\s*月份?|[\-/.]\s*(\d{1,2}))$")
+
+
+class _YearMonth(FieldType):
+    """A year and month, printed 「2023年5月」: 2023年5月, 2023-5, 2023/05, 2023.5 and
+    Excel date cells of a month's first day.  The year is 2000–2100, the month 1–12."""
+
+    def parse(self, raw: Any, f: Field) -> Value:
+        if isinstance(raw, _dt.datetime | _dt.date):
+            # Excel stores a month typed into a date cell as its first day; any other day
+            # was typed, and is not dropped silently.
+            if raw.day != 1:
+                raise FieldValueError("只填年和月，不填日", self.describe(f),
+                                      f"「{raw.year}年{raw.month}月{raw.day}日」",
+                                      did_you_mean([f"{raw.year}年{raw.month}月"]))
+            y, m = raw.year, raw.month
+        else:
+            text = unicodedata.normalize("NFKC", str(raw)).strip()
+            found = _YEAR_MONTH.match(text)
+            if not found:
+                day = _FULL_DATE.match(text)
+                hint = did_you_mean([f"{int(day.group(1))}年{int(day.group(2))}月"]) if day \
+                    else "请写成「2023年5月」这样"
+                raise FieldValueError("不是年月" if not day else "只填年和月，不填日",
+                                      self.describe(f), f"「{raw}」", hint)
+            y, m = int(found.group(1)), int(found.group(2) or found.group(3))
+        if not 1 <= m <= 12:
+            raise FieldValueError("月份应在 1 到 12 之间", self.describe(f), f"「{raw}」")
+        if not 2000 <= y <= 2100:
+            raise FieldValueError("年份应在 2000 到 2100 之间", self.describe(f), f"「{raw}」")
+        return f"{y}年{m}月"
+
+
+TYPES["year_month"] = TYPES["年月"] = _YearMonth(
+    "year_month", "年月", "年和月，如「2023年5月」", "text", max_len=10)

@@ -3,8 +3,8 @@
 ``kit roster export params/ 花名册.xlsx`` writes one sheet per role and one row per
 official (:mod:`kit.sources.roster.workbook`: typed cells, data validation, prompts, locked
 identity cells, a 说明 sheet).  ``--blank`` writes the same officials with their figures
-empty, for a new year (年度 + 1 unless ``year`` is given); with no parameter files it
-gives every role's empty sheet.
+empty, for a new year (年度 + 1 unless ``year`` is given), and an empty sheet for every
+other role of the templates (a role just made by ``kit import`` has no files yet).
 
 ``kit roster import 收回的/*.xlsx params/`` reads many workbooks at once
 (:mod:`kit.sources.roster.reading`) and merges them:
@@ -94,7 +94,9 @@ def export_roster(params_dir: str | Path, xlsx: str | Path,
             problems.append(Problem(f"无法读取这个文件，未导出（{reason}）", file=_shown(path)))
             continue
         rows.setdefault(role, []).append((path.name if not blank else "", values))
-    wanted = sorted(rows if rows or not blank else roles, key=lambda r: (roles[r].rank, r))
+    # --blank offers every role of the templates: a role just made by ``kit import`` has
+    # no parameter files yet, and its sheet is how its officials get their first ones.
+    wanted = sorted(set(rows) | set(roles) if blank else rows, key=lambda r: (roles[r].rank, r))
     wb = Workbook()
     for sheet in list(wb.worksheets):  # the default empty sheet
         wb.remove(sheet)

@@ -1,4 +1,4 @@
-"""The field types kit import writes: 日期, 增长率, 整数/小数（千分位）."""
+"""The field types kit import writes: 日期, 年月, 增长率, 整数/小数（千分位）."""
 
 from __future__ import annotations
 
@@ -41,6 +41,20 @@ def test_dates_refused_with_a_hint():
     assert err.value.message == "不是日期" and "2023年5月8日" in err.value.expected
 
 
+@pytest.mark.parametrize("raw", ["2023年5月", "2023-5", "2023/05", "２０２３年５月", "2023.5",
+                                 dt.date(2023, 5, 1)])
+def test_year_month(raw):
+    assert field("年月", "X年X月").parse(raw) == "2023年5月"
+
+
+def test_year_month_refused_with_a_reason():
+    for bad, why in (("2023年13月", "月份"), ("1999年5月", "年份"), ("5月", "不是年月"),
+                     ("2023年5月8日", "不填日"), (dt.date(2023, 5, 8), "不填日"), ("2023", "不是年月")):
+        with pytest.raises(FieldValueError) as err:
+            field("年月", "X年X月").parse(bad)
+        assert why in err.value.message, (bad, err.value.message)
+
+
 def test_rate_is_signed_and_may_pass_100_share_may_not():
     rate, share = field("增长率"), field("百分比")
     assert rate.parse("-3.5") == Decimal("-3.5") and rate.parse("120") == 120
@@ -66,6 +80,7 @@ def test_grouped_numbers_print_with_separators():
                  st.dates(min_value=dt.date(1, 1, 1))))
 def test_new_types_take_anything_or_say_why(raw):
     for type_zh, sample in (("日期", "X月X日"), ("日期", "XXXX年X月X日"), ("增长率", "x"),
-                            ("整数（千分位）", "X,XXX"), ("小数（千分位）", "X,XXX.X")):
+                            ("整数（千分位）", "X,XXX"), ("小数（千分位）", "X,XXX.X"),
+                            ("年月", "X年X月")):
         with contextlib.suppress(FieldValueError):
             field(type_zh, sample).parse(raw)

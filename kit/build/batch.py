@@ -35,7 +35,7 @@ from kit.build.compilations import (
 from kit.build.execute import Outcome
 from kit.build.intake import Lookalike, gather
 from kit.build.lock import WAIT_SECONDS, BuildLock, clean_scratch, clean_stale_runtime
-from kit.build.manifest import Manifest
+from kit.build.manifest import Manifest, record_id
 from kit.build.plan import Plan, likely_runs, plan
 from kit.build.workers import Workers, run_all
 from kit.errors import (
@@ -228,9 +228,9 @@ def _plan_and_note(files: list[Path], folder: str | None, roles: dict[str, RoleT
     result.outcomes = list(p.outcomes.values())
     result.reused = len(p.reused)
     # What runs now is no longer what the last build made: forget it before it starts.
-    manifest.forget_keys([f.name for f in p.outcomes if p.outcomes[f] not in p.reused])
+    manifest.forget_keys([record_id(f) for f in p.outcomes if p.outcomes[f] not in p.reused])
     if folder is not None:
-        result.removed = _remove_gone(manifest, {f.name for f in files}, folder, out_root)
+        result.removed = _remove_gone(manifest, {record_id(f) for f in files}, folder, out_root)
     for path, o in p.outcomes.items():
         if o.stage == "检查":
             atomic_write_text(o.review, render_page(  # type: ignore[arg-type]
@@ -276,13 +276,13 @@ def _note(manifest: Manifest, path: Path, o: Outcome, p: Plan, folder: str | Non
     def rel(x: Path | None) -> str:
         return os.path.relpath(x, out_root) if x else ""
 
-    old = manifest.records.get(path.name) or {}
+    old = manifest.records.get(record_id(path)) or {}
     new = [rel(x) for x in (o.notebook, o.review, o.docx) if x]
     kept = [x for x in old.get("outputs", []) if x not in new]
     if o.ok:
         _delete(out_root, kept + ([old["pdf"]] if old.get("pdf") else []))
         kept = []
-    manifest.record(path.name, {
+    manifest.record(record_id(path), {
         "key": p.keys.get(path) if o.ok else None, "data": p.data.get(path),
         "folder": folder, "stem": p.stems.get(path), "ok": o.ok, "name": o.name,
         "role": o.role, "unit": o.unit, "county": o.county, "year": o.year,
@@ -293,14 +293,15 @@ def _note(manifest: Manifest, path: Path, o: Outcome, p: Plan, folder: str | Non
 
 def _remove_gone(manifest: Manifest, present: set[str], folder: str, out_root: Path
                  ) -> list[str]:
-    """Outputs of officials whose parameter file is no longer in the folder."""
+    """Outputs of officials whose parameter file is no longer in the folder (only this
+    folder's: another folder built into the same place keeps its own); their file names."""
     gone = sorted(n for n, r in manifest.records.items()
                   if n not in present and r.get("folder") == folder)
     for name in gone:
         rec = manifest.records[name]
         _delete(out_root, list(rec.get("outputs", [])) + ([rec["pdf"]] if rec.get("pdf") else []))
         manifest.record(name, None)
-    return gone
+    return [Path(n).name for n in gone]
 
 
 def _delete(out_root: Path, rels: list[str]) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kit.build.execute import Outcome
-from kit.build.manifest import Manifest, digest
+from kit.build.manifest import Manifest, digest, record_id
 from kit.errors import KitError, OutputError, ToolMissingError, display_path, os_reason
 from kit.iorw import atomic_write_text
 from kit.project import YearFolder
@@ -94,6 +94,9 @@ def volume(path: Path, year: int, outcomes: list[Outcome], result: BuildResult,
         result.volumes.append(path)
         return None
     manifest.volumes.pop(book, None)
+    # Its PDF shows the 汇编 being replaced: gone now, made again by --pdf, never left
+    # looking current beside a newer 汇编.
+    YearFolder(path.parent, year).pdf_of(path).unlink(missing_ok=True)
     try:
         reports = [report_from_dict(_report_of(o)) for o in good]
         info = write_volume(reports, path, year, draft=not final)  # 「征求意见稿」
@@ -156,7 +159,7 @@ def pdfs(parts: YearFolder, outcomes: list[Outcome], result: BuildResult,
         result.problem(f"PDF 没有生成：{err}", err.exit_code)
         return
     for o in todo:
-        rec = manifest.records.get(o.file.name)
+        rec = manifest.records.get(record_id(o.file))
         if rec is not None and o.docx is not None:
             rec["pdf"] = os.path.relpath(parts.pdf_of(o.docx), year_dir.parent)
     for reports, info in written:

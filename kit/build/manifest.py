@@ -24,7 +24,7 @@ from kit import __version__
 from kit.build.lock import kit_dir
 from kit.iorw import atomic_write_text
 
-FORMAT = 1
+FORMAT = 2  # 1: records keyed by the file's name alone (two folders' 张三.yaml were one)
 KIT_PACKAGE = Path(__file__).resolve().parent
 _KIT_FILES = (".py", ".j2", ".conf", ".css", ".ipynb", ".xml")
 
@@ -57,8 +57,14 @@ def inputs_digest(fingerprint: str, params_file: Path, data: bytes, template: by
     return digest(fingerprint, str(params_file), data, template, settings)
 
 
+def record_id(params_file: Path) -> str:
+    """The record of a parameter file: its folder and name, so ``params/张三.yaml`` (2023)
+    and ``params-2024/张三.yaml`` built into one folder never take each other's outputs."""
+    return str(params_file.parent.resolve() / params_file.name)
+
+
 class Manifest:
-    """Records by parameter file name, and each year's 汇编 key."""
+    """Records by parameter file (:func:`record_id`), and each year's 汇编 key."""
 
     def __init__(self, out_root: Path) -> None:
         self.path = kit_dir(out_root) / "manifest.json"
@@ -72,9 +78,10 @@ class Manifest:
         m = cls(out_root)
         try:
             data = json.loads(m.path.read_text("utf-8"))
-            if data.get("format") != FORMAT:
+            if data.get("format") not in (1, FORMAT):
                 raise ValueError("format")
-            m.records = {str(k): dict(v) for k, v in data["records"].items()}
+            m.records = {_upgraded(str(k), dict(v)): dict(v)
+                         for k, v in data["records"].items()}
             m.volumes = {str(k): str(v) for k, v in data["volumes"].items()}
         except FileNotFoundError:
             if m.journal.exists():  # killed before its first snapshot: journal only
@@ -95,6 +102,7 @@ class Manifest:
             try:
                 entry = json.loads(line)
                 name, record = str(entry["name"]), entry["record"]
+                name = _upgraded(name, record) if isinstance(record, dict) else name
             except (ValueError, TypeError, KeyError):
                 return  # a line cut by a kill: it and anything after it are redone
             if record is None:
@@ -130,3 +138,10 @@ class Manifest:
             {"format": FORMAT, "records": self.records, "volumes": self.volumes},
             ensure_ascii=False, indent=0))
         self.journal.unlink(missing_ok=True)
+
+
+def _upgraded(name: str, record: dict[str, Any]) -> str:
+    """A format-1 record's id (its file's name alone) as :func:`record_id` spells it."""
+    folder = record.get("folder")
+    return str(Path(folder) / name) if not Path(name).is_absolute() and isinstance(
+        folder, str) else name

@@ -150,3 +150,21 @@ def test_an_invisible_character_anywhere_in_a_template_is_refused_at_its_line(
     msg = _broken(tmp_path, old, new)
     assert f"第 {_line_of(GOOD, old)} 行" in msg and "模板里第 " in msg and name in msg
     assert "\u200b" not in msg and "\u202e" not in msg and "\u2028" not in msg
+
+
+def test_a_template_of_thousands_of_fields_is_checked_with_their_sections(
+        tmp_path: Path) -> None:
+    # The check is one pass over the body (it was fields × lines: 2,000 fields took
+    # minutes; bench/bench_template_fields.py times it).
+    from tests.report.template_sizes import many_fields
+
+    path = tmp_path / "many.md"
+    path.write_text(many_fields(2000, unknown="未声明"), "utf-8")
+    with pytest.raises(TemplateError) as info:
+        load_template(path)
+    assert "没有声明的字段「未声明」" in str(info.value)
+    assert "第 2011 行" in str(info.value)  # header (2,006 lines), 「# 工作一」, 2,000 items…
+    path.write_text(many_fields(2000), "utf-8")
+    t = load_template(path)
+    assert len(t.fields) == 2000
+    assert t.fields["字段0"].section == "工作一" and t.fields["字段1999"].section == "工作二"

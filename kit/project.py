@@ -39,6 +39,7 @@ FORM_NOTEBOOK = "form.ipynb"
 REVIEW_NOTEBOOK = "review.ipynb"
 BACKUP_SUFFIX = ".bak"  # the names kit.iorw.backup_generations gives end in it
 PARTIAL_SUFFIX = ".partial.ipynb"  # papermill's scratch notebook, renamed when it is done
+SCRATCH_SUFFIX = ".kit-tmp"  # an atomic write's scratch file (kit.iorw), renamed when done
 GUIDE = "使用说明.md"
 INDEX_PAGE = "index.html"  # in review/, beside the pages that link back to it
 VALUES_FILE = "审阅数据.json"  # a year's values, for next year's 提示 (kit.review.flags)
@@ -108,9 +109,14 @@ def partial_notebook(notebook: Path) -> Path:
 
 
 def is_scratch(name: str) -> bool:
-    """A leftover of an interrupted write: an atomic write's ``.<name>.*.tmp`` or a
-    :func:`partial_notebook`."""
-    return name.startswith(".") and (name.endswith(".tmp") or name.endswith(PARTIAL_SUFFIX))
+    """A leftover of an interrupted write by the kit: an atomic write's
+    ``.<name>.*.kit-tmp`` or a :func:`partial_notebook`.  Known by the kit's own marker,
+    never by a pattern a user's file could match (「.我的草稿.tmp」 is not ours)."""
+    return name.startswith(".") and (name.endswith(SCRATCH_SUFFIX)
+                                     or name.endswith(PARTIAL_SUFFIX))
+
+
+YEAR_PARTS = (NOTEBOOKS, "review", "docx", "pdf")  # the folders of a year folder
 
 
 @dataclass(frozen=True)
@@ -122,19 +128,19 @@ class YearFolder:
 
     @property
     def notebooks(self) -> Path:
-        return self.path / NOTEBOOKS
+        return self.path / YEAR_PARTS[0]
 
     @property
     def review(self) -> Path:
-        return self.path / "review"
+        return self.path / YEAR_PARTS[1]
 
     @property
     def docx(self) -> Path:
-        return self.path / "docx"
+        return self.path / YEAR_PARTS[2]
 
     @property
     def pdf(self) -> Path:
-        return self.path / "pdf"
+        return self.path / YEAR_PARTS[3]
 
     # The year's files.
     @property

@@ -50,8 +50,10 @@ def test_report_names_are_valid_everywhere_and_skip_blanks() -> None:
 def test_scratch_files_are_told_from_outputs() -> None:
     partial = project.partial_notebook(Path("out/2023/notebooks/李明华.ipynb"))
     assert partial == Path("out/2023/notebooks/.李明华.partial.ipynb")
-    assert project.is_scratch(partial.name) and project.is_scratch(".李明华.html.x1y2.tmp")
+    assert project.is_scratch(partial.name) and project.is_scratch(".李明华.html.x1y2.kit-tmp")
     assert not project.is_scratch("李明华.ipynb") and not project.is_scratch("李明华.partial.ipynb")
+    # A user's own hidden scratch files are not the kit's, whatever the folder.
+    assert not project.is_scratch(".我的草稿.tmp") and not project.is_scratch(".备份.tmp")
 
 
 def test_working_folder_is_found_upwards(tmp_path, monkeypatch) -> None:

@@ -34,18 +34,26 @@ from kit.build.compilations import (
 )
 from kit.build.execute import Outcome
 from kit.build.intake import Lookalike, gather
-from kit.build.lock import WAIT_SECONDS, BuildLock, clean_scratch, clean_stale_runtime
+from kit.build.lock import (
+    KIT_DIR,
+    WAIT_SECONDS,
+    BuildLock,
+    clean_scratch,
+    clean_stale_runtime,
+)
 from kit.build.manifest import Manifest, record_id
 from kit.build.plan import Plan, likely_runs, plan
 from kit.build.workers import Workers, run_all
 from kit.errors import (
     KitError,
     NotApprovedError,
+    OutputError,
     ParamsError,
     Problem,
+    UsageError,
     display_path,
 )
-from kit.iorw import atomic_write_text
+from kit.iorw import LinkError, atomic_write_text, check_tree, refuse_links
 from kit.project import BUILD, INDEX_PAGE, PARAMS, YearFolder, year_folder
 from kit.report.identity import Identity
 from kit.report.templates import RoleTemplate, load_roles, templates_dir
@@ -119,9 +127,27 @@ def settings(params_dir: str | Path = PARAMS, out_dir: str | Path = BUILD,
              final: bool = False, compare: str | Path | None = None) -> Settings:
     if workers is not None and workers < 1:
         raise KitError(Problem("--workers 至少为 1", found=str(workers)))
-    return Settings(params_dir, Path(out_dir).resolve(), templates_dir(templates).resolve(),
+    tdir = templates_dir(templates).resolve()
+    return Settings(params_dir, out_folder(out_dir, params_dir, tdir), tdir,
                     workers or os.cpu_count() or 1, timeout, pdf, recycle_after, quiet, force,
                     by, final, compare)
+
+
+def out_folder(out_dir: str | Path, params_dir: str | Path, tdir: Path) -> Path:
+    """The output folder, refused (UsageError) when empty or when it is, or holds, the
+    parameter or template folder: a build owns its output folder (it removes what it
+    made there), and the user's own files must never be among them."""
+    if not str(out_dir).strip():
+        raise UsageError(Problem("输出文件夹（-o）不能为空", expected="一个文件夹，如 build",
+                                 found="「」", hint="您是否想写「-o build」？"))
+    out = Path(out_dir).resolve()
+    for what, folder in (("参数文件夹", Path(params_dir).resolve()), ("模板文件夹", tdir)):
+        if folder == out or folder.is_relative_to(out):
+            raise UsageError(Problem(
+                f"输出文件夹不能是{what}，也不能包含它", file=display_path(out_dir),
+                expected=f"{what}（{display_path(folder)}）以外的文件夹",
+                found=display_path(out), hint="您是否想写「-o build」？"))
+    return out
 
 
 def build(params_dir: str | Path = PARAMS, out_dir: str | Path = BUILD,
@@ -151,6 +177,8 @@ def build(params_dir: str | Path = PARAMS, out_dir: str | Path = BUILD,
 def session(run: Settings, *, full_size: bool = False) -> Workers:
     """What a run holding the folder's lock does first: clear what killed runs left (their
     kernels, scratch files).  Returns the workers the builds will use."""
+    years = [f.name for f in run.out_root.iterdir() if f.name.isdigit()]
+    check_tree(run.out_root, [KIT_DIR, *years])  # nothing is written through a link
     clean_stale_runtime(run.out_root)
     clean_scratch(run.out_root)
     return Workers(run.out_root, run.workers, run.recycle_after, full_size=full_size)
@@ -306,9 +334,12 @@ def _remove_gone(manifest: Manifest, present: set[str], folder: str, out_root: P
 
 def _delete(out_root: Path, rels: list[str]) -> None:
     for rel in rels:
-        target = (out_root / rel).resolve()
-        if target.is_relative_to(out_root):  # a record never points outside the build folder
-            target.unlink(missing_ok=True)
+        target = Path(os.path.normpath(out_root / rel))
+        try:  # a record never points outside the build folder, nor through a link
+            refuse_links(target, out_root)
+        except (LinkError, OutputError):
+            continue
+        target.unlink(missing_ok=True)
 
 
 def signal_safe(fn: Callable[[], None]) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any
 
 from kit import __version__
 from kit.build.lock import kit_dir
-from kit.iorw import atomic_write_text
+from kit.iorw import atomic_write_text, open_inside
 
 FORMAT = 2  # 1: records keyed by the file's name alone (two folders' 张三.yaml were one)
 KIT_PACKAGE = Path(__file__).resolve().parent
@@ -67,6 +68,7 @@ class Manifest:
     """Records by parameter file (:func:`record_id`), and each year's 汇编 key."""
 
     def __init__(self, out_root: Path) -> None:
+        self.root = out_root
         self.path = kit_dir(out_root) / "manifest.json"
         self.journal = kit_dir(out_root) / "journal.jsonl"
         self.records: dict[str, dict[str, Any]] = {}
@@ -116,8 +118,8 @@ class Manifest:
             self.records.pop(name, None)
         else:
             self.records[name] = record
-        self.journal.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.journal, "a", encoding="utf-8") as fh:
+        fd = open_inside(self.journal, self.root, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        with open(fd, "a", encoding="utf-8") as fh:
             fh.write(json.dumps({"name": name, "record": record}, ensure_ascii=False) + "\n")
             fh.flush()
 
@@ -136,7 +138,7 @@ class Manifest:
     def save(self) -> None:
         atomic_write_text(self.path, json.dumps(
             {"format": FORMAT, "records": self.records, "volumes": self.volumes},
-            ensure_ascii=False, indent=0))
+            ensure_ascii=False, indent=0), root=self.root)
         self.journal.unlink(missing_ok=True)
 
 

@@ -18,6 +18,7 @@ from kit.errors import (
     internal_problem,
     os_reason,
 )
+from kit.iorw import unbreakable_streams
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -344,6 +345,7 @@ def _roll(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    unbreakable_streams()  # a GBK or ASCII stdout never hides a failure
     args = _parser().parse_args(argv)
     if not getattr(args, "run", None):
         _parser().print_help()

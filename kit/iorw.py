@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import sys
 import tempfile
 import time
 import unicodedata
@@ -214,3 +215,17 @@ def backups_of(path: str | Path) -> list[Path]:
             if m:
                 found.append(((m.group(1), int(m.group(2) or 0)), p))
     return [p for _, p in sorted(found, reverse=True)]
+
+
+def unbreakable_streams() -> None:
+    """stdout and stderr that never fail on a character their encoding lacks (a Chinese
+    Windows console redirected to a GBK file, ``PYTHONIOENCODING=ascii``): it is
+    written as ``\\uXXXX`` instead, so a summary and its failures are always shown and
+    the exit code still tells them (it was a UnicodeEncodeError, exit 70)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a stream already closed, or not a real file
+                continue

@@ -27,6 +27,7 @@ folders by pyproject.toml); in a source checkout they are read from those folder
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,11 +158,28 @@ class YearFolder:
         """This year's figures, read by next year's build for its 提示."""
         return self.path / VALUES_FILE
 
-    def group_volume(self, group: str) -> Path:
-        """「2023年度述职报告汇编-青川县.docx」 (``--by``): beside the year's 汇编."""
+    def group_volume(self, group: str, n: int = 1) -> Path:
+        """「2023年度述职报告汇编-青川县.docx」 (``--by``): beside the year's 汇编; ``n`` > 1
+        (「…-东山镇（2）.docx」) when another group's name came to the same file name."""
         from kit.iorw import safe_filename
 
-        return self.volume.with_name(f"{self.volume.stem}-{safe_filename(group or '未填')}.docx")
+        tail = f"（{n}）" if n > 1 else ""
+        return self.volume.with_name(
+            f"{self.volume.stem}-{safe_filename(group or '未填')}{tail}.docx")
+
+    def group_volumes(self, groups: Iterable[str]) -> dict[str, Path]:
+        """Each group's 汇编, every one its own file: names made safe for the file system
+        can meet (「东山镇」 and 「东山镇...」; 「A」 and 「a」 on Windows), and then the later
+        group in name order gets 「（2）」… — never one 汇编 written over another."""
+        out: dict[str, Path] = {}
+        taken: set[str] = set()
+        for group in sorted(groups):
+            n = 1
+            while (path := self.group_volume(group, n)).name.casefold() in taken:
+                n += 1
+            taken.add(path.name.casefold())
+            out[group] = path
+        return out
 
     @property
     def volume_list(self) -> Path:

@@ -26,6 +26,12 @@ def test_build_folder_parts() -> None:
     assert parts.group_volume("青川县") == Path("out/2023/2023年度述职报告汇编-青川县.docx")
     assert parts.group_volume("") == Path("out/2023/2023年度述职报告汇编-未填.docx")
     assert parts.group_volume("a/b:c") == Path("out/2023/2023年度述职报告汇编-a_b_c.docx")
+    # Groups whose safe names meet (trailing dots go; case on Windows) get files of their own.
+    books = parts.group_volumes(["东山镇...", "东山镇", "东山镇（2）", "a", "A", "", "未填"])
+    assert len({p.name.casefold() for p in books.values()}) == 7
+    assert books["东山镇"].name == "2023年度述职报告汇编-东山镇.docx"
+    assert books["东山镇..."].name == "2023年度述职报告汇编-东山镇（2）.docx"
+    assert books["东山镇（2）"].name == "2023年度述职报告汇编-东山镇（2）（2）.docx"
     assert parts.volume_list == Path("out/2023/2023年度述职报告汇编清单.txt")
     assert parts.pdf_of(parts.volume) == Path("out/2023/pdf/2023年度述职报告汇编.pdf")
     assert parts.values == Path("out/2023/审阅数据.json")

@@ -283,13 +283,12 @@ def _finish(out_root: Path, result: BuildResult, manifest: Manifest, p: Plan, pd
                            NotApprovedError.exit_code)
         else:
             books = groups(group, by)
+        paths = parts.group_volumes(books) if by else {n: parts.volume for n in books}
         for name, members in books.items():
-            path = parts.group_volume(name) if by else parts.volume
-            if (book := volume(path, year, members, result, manifest, p.keys, final)):
+            if (book := volume(paths[name], year, members, result, manifest, p.keys, final)):
                 written.append(book)
         if books:  # a refused --final keeps the last draft
-            prune(parts, {parts.group_volume(n) if by else parts.volume for n in books},
-                  manifest, by)
+            prune(parts, set(paths.values()), manifest, by)
         if by:
             write_volume_list(parts, by, group, result)
         if pdf:

@@ -49,8 +49,10 @@ def write_volume_list(parts: YearFolder, by: str, outcomes: list[Outcome],
                        result: BuildResult) -> None:
     """「<年度>年度述职报告汇编清单.txt」: each group's 汇编 and how many reports it holds."""
     lines = [f"{parts.volume.stem}清单（按{by}分册）", ""]
-    for name, members in groups(outcomes, by).items():
-        book = parts.group_volume(name).name
+    books = groups(outcomes, by)
+    paths = parts.group_volumes(books)
+    for name, members in books.items():
+        book = paths[name].name
         lines.append(f"{name or '（未填）'}\t{len(members)} 份\t{book}")
     path = atomic_write_text(parts.volume_list, "\n".join(lines) + "\n")
     result.volume_lists.append(path)

@@ -114,10 +114,12 @@ def _check_size(path: Path, file: str) -> None:
                                    hint="表格里可能有大片空白格式或多余的工作表，请删除后另存再试。"))
         book = load_workbook(path, read_only=True)  # reads the sheets' names, not cells
         try:
-            sheets = [(ws.title, ws._worksheet_path) for ws in book.worksheets]
+            sheets = [(ws.title, str(getattr(ws, "_worksheet_path", ""))) for ws in book.worksheets]
         finally:
             book.close()
         for title, member in sheets:
+            if not member:  # (an openpyxl without the attribute: its size checks remain)
+                continue
             cells = _count_cells(z, member)
             if cells > MAX_CELLS:
                 raise KitError(Problem(

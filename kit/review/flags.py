@@ -106,8 +106,10 @@ def read_previous(source: str | Path) -> Previous:
             if data_file.stat().st_size > MAX_VALUES_BYTES:
                 return damaged
             items = json.loads(data_file.read_text("utf-8"))
-            for item in items if isinstance(items, list) else [None]:
-                raw = {str(k): v for k, v in dict(item).items()}
+            if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+                return damaged
+            for item in items:
+                raw = {str(k): v for k, v in item.items()}
                 if not all(v is None or isinstance(v, str | int | float) for v in raw.values()):
                     return damaged  # a year's values are flat: 「讲党课」: "6"
                 _add(values, Identity.of(raw), raw)

@@ -206,8 +206,7 @@ def backup_generations(path: str | Path, now: float | None = None) -> Path | Non
 def backups_of(path: str | Path) -> list[Path]:
     """The timestamped backups of ``path`` made by :func:`backup_generations`, newest first."""
     path = Path(path)
-    pattern = re.compile(re.escape(path.name) + r"\.(\d{8}-\d{6})(?:-(\d+))?" +
-                         re.escape(BACKUP_SUFFIX) + "$")
+    pattern = re.compile(re.escape(path.name) + project.BACKUP_TAIL)
     found = []
     if path.parent.is_dir():
         for p in path.parent.iterdir():

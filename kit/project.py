@@ -27,6 +27,7 @@ folders by pyproject.toml); in a source checkout they are read from those folder
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,8 @@ REPORT_NOTEBOOK = "report.ipynb"
 FORM_NOTEBOOK = "form.ipynb"
 REVIEW_NOTEBOOK = "review.ipynb"
 BACKUP_SUFFIX = ".bak"  # the names kit.iorw.backup_generations gives end in it
+# 「<name>.<YYYYmmdd-HHMMSS>[-n].bak」: the one rule of a backup's name (kit.iorw makes them)
+BACKUP_TAIL = r"\.(\d{8}-\d{6})(?:-(\d+))?" + re.escape(BACKUP_SUFFIX) + "$"
 PARTIAL_SUFFIX = ".partial.ipynb"  # papermill's scratch notebook, renamed when it is done
 SCRATCH_SUFFIX = ".kit-tmp"  # an atomic write's scratch file (kit.iorw), renamed when done
 GUIDE = "使用说明.md"
@@ -107,6 +110,11 @@ def report_by_hand(out_root: str | Path, year: int, unit: str, role: str, name: 
 def partial_notebook(notebook: Path) -> Path:
     """Where papermill writes ``notebook`` until it is done (a dot name: hidden)."""
     return notebook.with_name(f".{notebook.stem}{PARTIAL_SUFFIX}")
+
+
+def is_backup(name: str) -> bool:
+    """A backup the kit made (:func:`kit.iorw.backup_generations`) of some file."""
+    return re.search(BACKUP_TAIL, name) is not None
 
 
 def is_scratch(name: str) -> bool:
@@ -192,6 +200,12 @@ class YearFolder:
         return self.notebooks / f"{stem}.ipynb"
 
     def page_of(self, stem: str) -> Path:
+        """``review/<stem>.html``, never the index: 「index.yaml」's page is index_.html
+        (and 「index_.yaml」's index__.html…, so no two files share a page; compared
+        ignoring case, as Windows and macOS do)."""
+        index = Path(INDEX_PAGE).stem
+        if stem.casefold().rstrip("_") == index:
+            stem += "_"
         return self.review / f"{stem}.html"
 
     def report_of(self, unit: str, role: str, name: str) -> Path:

@@ -48,6 +48,15 @@ def test_an_officials_outputs() -> None:
         "out/2023年度述职报告-东山镇-镇党建办主任-李明华.docx")
 
 
+def test_no_parameter_file_takes_the_review_index() -> None:
+    parts = project.year_folder("out", 2023)
+    stems = ["index", "Index", "INDEX", "index_", "index__", "_index", "indexes", "李明华"]
+    pages = [parts.page_of(s).name for s in stems]
+    assert project.INDEX_PAGE not in {p.casefold() for p in pages}  # (Windows ignores case)
+    assert len(set(pages)) == len(stems)
+    assert parts.page_of("李明华").name == "李明华.html"
+
+
 def test_report_names_are_valid_everywhere_and_skip_blanks() -> None:
     assert project.report_name(2023, "东山镇", "", "李明华") == "2023年度述职报告-东山镇-李明华.docx"
     assert project.report_name(2023, 'a<b>"c', "角色", "名?") == "2023年度述职报告-a_b__c-角色-名_.docx"

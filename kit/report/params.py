@@ -25,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from kit import project
 from kit.errors import (
     Notice,
     ParamsError,
@@ -267,15 +268,18 @@ def find_params(folder: str | Path) -> list[Path]:
 
 def overlooked(folder: str | Path) -> list[Path]:
     """Files of ``folder`` that look like parameter files but are not read as such
-    (「张三.yaml.txt」「王五.yaml 」「李四.yml.bak」「赵六.YAML.docx」): a summary lists them
-    so nobody is left out unnoticed.  Hidden files (「.」) are not listed."""
+    (「张三.yaml.txt」「王五.yaml 」「李四.yml.bak」「赵六.YAML.docx」, a hidden
+    「.张三.yaml」): a summary lists them so nobody is left out unnoticed.  Not listed:
+    the kit's own backups (「张三.yaml.20231207-005700.bak」, the form's and the
+    roster's) and hidden files not ending in .yaml (an editor's 「.张三.yaml.swp」)."""
     folder = Path(folder)
     if not folder.is_dir():
         return []
     taken = set(find_params(folder))
     return sorted(p for p in folder.iterdir()
-                  if p not in taken and not p.name.startswith(".")
-                  and any(s in p.name.lower() for s in PARAMS_SUFFIXES))
+                  if p not in taken and not project.is_backup(p.name)
+                  and (p.name.lower().endswith(PARAMS_SUFFIXES) if p.name.startswith(".")
+                       else any(s in p.name.lower() for s in PARAMS_SUFFIXES)))
 
 
 def raw_values(official: Official) -> dict[str, Any]:

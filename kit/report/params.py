@@ -205,8 +205,15 @@ def validate(template: RoleTemplate, entries: Mapping[str, Entry], file: str = "
                                     expected=err.expected, found=err.found, hint=err.hint))
             continue
         warnings += f.warnings(values[key])
+    unit_kind = str(values.get("单位", ""))[-1:]
+    if values.get("单位类别") not in (None, unit_kind) and unit_kind in ("镇", "乡"):
+        # The title says 「乡党建办主任」 and the byline 「东山镇」: one of them is wrong.
+        warnings.append(fields["单位类别"].notice(
+            f"「单位类别」是「{values['单位类别']}」，但单位「{values['单位']}」以「{unit_kind}」"
+            f"结尾：报告标题里是「{values['单位类别']}」，署名里是「{values['单位']}」，请核对。"
+            f"您是否想写「单位类别: {unit_kind}」？", "unit_kind"))
     if "单位类别" not in values and "单位" in values:
-        kind = str(values["单位"])[-1:]
+        kind = unit_kind
         if kind in ("镇", "乡"):
             values["单位类别"] = kind
         else:

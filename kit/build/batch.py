@@ -263,7 +263,7 @@ def _plan_and_note(files: list[Path], folder: str | None, roles: dict[str, RoleT
         if o.stage == "检查":
             atomic_write_text(o.review, render_page(  # type: ignore[arg-type]
                 "failed_check.html.j2", file=display_path(o.file), reason=o.reason,
-                index=INDEX_PAGE))
+                index=INDEX_PAGE), root=out_root)
             _note(manifest, path, o, p, folder, out_root)
     return p
 
@@ -299,14 +299,15 @@ def _finish(out_root: Path, result: BuildResult, manifest: Manifest, p: Plan, pd
 def _note(manifest: Manifest, path: Path, o: Outcome, p: Plan, folder: str | None,
           out_root: Path) -> None:
     """Record one official in the manifest (journal) and remove its outputs of an
-    earlier build that this one replaced (another 年度, 单位 or file name)."""
+    earlier build that this one replaced (another 年度, 单位 or file name) or that its
+    file no longer makes (it fails now: its old report and PDF would look current)."""
     def rel(x: Path | None) -> str:
         return os.path.relpath(x, out_root) if x else ""
 
     old = manifest.records.get(record_id(path)) or {}
     new = [rel(x) for x in (o.notebook, o.review, o.docx) if x]
     kept = [x for x in old.get("outputs", []) if x not in new]
-    if o.ok:
+    if o.ok or o.stage != "中断":  # (interrupted: not known yet, the next run decides)
         _delete(out_root, kept + ([old["pdf"]] if old.get("pdf") else []))
         kept = []
     manifest.record(record_id(path), {

@@ -54,7 +54,7 @@ def write_volume_list(parts: YearFolder, by: str, outcomes: list[Outcome],
     for name, members in books.items():
         book = paths[name].name
         lines.append(f"{name or '（未填）'}\t{len(members)} 份\t{book}")
-    path = atomic_write_text(parts.volume_list, "\n".join(lines) + "\n")
+    path = atomic_write_text(parts.volume_list, "\n".join(lines) + "\n", root=parts.path.parent)
     result.volume_lists.append(path)
 
 

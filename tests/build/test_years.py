@@ -77,3 +77,16 @@ def test_a_volume_pdf_never_outlives_its_volume(workspace: Path) -> None:
     assert not list((workspace / "build" / "2023" / "pdf").glob("*.pdf"))
     assert _build(workspace, "params", "--pdf")[0] == 0
     assert book_pdf.is_file()
+
+
+@pytest.mark.slow
+def test_a_report_its_file_no_longer_makes_is_removed(workspace: Path) -> None:
+    path = workspace / "params" / SAMPLE.name
+    path.write_text(SAMPLE.read_text("utf-8"), "utf-8")
+    assert _build(workspace, "params")[0] == 0
+    docx_dir = workspace / "build" / "2023" / "docx"
+    assert len(list(docx_dir.glob("*.docx"))) == 1
+    path.write_text(SAMPLE.read_text("utf-8").replace("讲党课: 6", "讲党课: 很多"), "utf-8")
+    code, said = _build(workspace, "params")
+    assert code == 1 and "讲党课" in said
+    assert not list(docx_dir.glob("*.docx"))  # last year's figures would look current

@@ -227,6 +227,17 @@ def _count(text: Any, part: Any) -> int:
     return int(text.count(part))  # (str or bytes, the same type as part: checked before)
 
 
+_CONCAT = "_kit_concat"  # every 「~」 goes through this (see _LimitedSandbox._generate)
+
+
+def _concat(*parts: Any) -> str:
+    check_deadline()
+    texts = [p if isinstance(p, str) else str(p) for p in parts]
+    if sum(map(len, texts)) > MAX_OUTPUT_CHARS:
+        raise RenderLimit(f"模板里生成的文字太长（上限 {MAX_OUTPUT_CHARS} 字）")
+    return "".join(texts)
+
+
 def _check_result(value: Any) -> Any:
     if isinstance(value, str | list | tuple) and len(value) > MAX_OUTPUT_CHARS:
         raise RenderLimit(f"模板里生成的文字太长（上限 {MAX_OUTPUT_CHARS} 字）")
@@ -306,6 +317,12 @@ class _LimitedSandbox(ImmutableSandboxedEnvironment):
         for loop in source.find_all(nodes.For):
             loop.iter = nodes.Call(nodes.Name(_TICK, "load", lineno=loop.lineno), [loop.iter],
                                    [], None, None, lineno=loop.lineno)
+        # 「a ~ a ~ a …」 joins its parts at once (20,000 of 100,000 characters: 2 GB): the
+        # parts' total is checked before the join.
+        for concat in list(source.find_all(nodes.Concat)):
+            concat.nodes = [nodes.Call(nodes.Name(_CONCAT, "load", lineno=concat.lineno),
+                                       list(concat.nodes), [], None, None,
+                                       lineno=concat.lineno)]
         return super()._generate(source, name, filename, defer_init)
 
     def wrap_str_format(self, value: Any) -> Any:
@@ -324,6 +341,7 @@ def make_environment(finalize: Any = None) -> jinja2.Environment:
     )
     env.globals["range"] = _bounded_range
     env.globals[_TICK] = _loop
+    env.globals[_CONCAT] = _concat
     # A namespace lets a loop grow a value (「ns.x = ns.x ~ ns.x」 doubles it each turn).
     env.globals.pop("namespace", None)
     for name, fn in list(env.filters.items()):

@@ -187,7 +187,7 @@ def test_hostile_template_stops_with_a_chinese_message(tmp_path: Path, name: str
     assert_chinese(message, str(info.value.file))
 
 
-GROWING = ("expandtabs", "replace_grows", "indent_grows", "str_join")
+GROWING = ("expandtabs", "replace_grows", "indent_grows", "str_join", "concat_grows")
 _SMALL_MEMORY = """
 import resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))  # 1 GB: 2,000 million chars fail

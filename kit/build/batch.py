@@ -308,7 +308,8 @@ def _note(manifest: Manifest, path: Path, o: Outcome, p: Plan, folder: str | Non
     new = [rel(x) for x in (o.notebook, o.review, o.docx) if x]
     kept = [x for x in old.get("outputs", []) if x not in new]
     if o.ok or o.stage != "中断":  # (interrupted: not known yet, the next run decides)
-        _delete(out_root, kept + ([old["pdf"]] if old.get("pdf") else []))
+        _delete(out_root, kept + ([old["pdf"]] if old.get("pdf") else []), manifest,
+                record_id(path))
         kept = []
     manifest.record(record_id(path), {
         "key": p.keys.get(path) if o.ok else None, "data": p.data.get(path),
@@ -327,13 +328,22 @@ def _remove_gone(manifest: Manifest, present: set[str], folder: str, out_root: P
                   if n not in present and r.get("folder") == folder)
     for name in gone:
         rec = manifest.records[name]
-        _delete(out_root, list(rec.get("outputs", [])) + ([rec["pdf"]] if rec.get("pdf") else []))
+        _delete(out_root, list(rec.get("outputs", [])) + ([rec["pdf"]] if rec.get("pdf") else []),
+                manifest, name)
         manifest.record(name, None)
     return [Path(n).name for n in gone]
 
 
-def _delete(out_root: Path, rels: list[str]) -> None:
+def _delete(out_root: Path, rels: list[str], manifest: Manifest, owner: str) -> None:
+    """Remove ``owner``'s outputs ``rels``, but none another record also lists (another
+    folder's file of the same year and name wrote it since: it is that file's now)."""
+    if not rels:
+        return
+    others = {x for n, r in manifest.records.items() if n != owner
+              for x in (*r.get("outputs", []), r.get("pdf") or "")}
     for rel in rels:
+        if rel in others:
+            continue
         target = Path(os.path.normpath(out_root / rel))
         try:  # a record never points outside the build folder, nor through a link
             refuse_links(target, out_root)

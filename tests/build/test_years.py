@@ -90,3 +90,23 @@ def test_a_report_its_file_no_longer_makes_is_removed(workspace: Path) -> None:
     code, said = _build(workspace, "params")
     assert code == 1 and "讲党课" in said
     assert not list(docx_dir.glob("*.docx"))  # last year's figures would look current
+
+
+@pytest.mark.slow
+def test_outputs_another_folder_wrote_since_are_not_removed(workspace: Path) -> None:
+    # Two folders of one year with one file name: the later build's outputs are its own,
+    # and removing the file from the first folder leaves them.
+    text = SAMPLE.read_text("utf-8")
+    (workspace / "params" / SAMPLE.name).write_text(text, "utf-8")
+    (workspace / "params" / "另一位.yaml").write_text(text.replace("李明华", "王小明"), "utf-8")
+    (workspace / "旧").mkdir()
+    (workspace / "旧" / SAMPLE.name).write_text(text.replace("讲党课: 6", "讲党课: 7"), "utf-8")
+    assert _build(workspace, "params")[0] == 0
+    assert _build(workspace, "旧")[0] == 0
+    notebook = workspace / "build" / "2023" / "notebooks" / f"{SAMPLE.stem}.ipynb"
+    assert notebook.is_file()
+    (workspace / "params" / SAMPLE.name).unlink()
+    code, said = _build(workspace, "params")
+    assert code == 0 and "删除了 1 位同志的旧输出" in said
+    assert notebook.is_file() and "讲党课" in notebook.read_text("utf-8")
+    assert len(list((workspace / "build" / "2023" / "docx").glob("*李明华*.docx"))) == 1

@@ -97,11 +97,21 @@ def open_inside(path: str | os.PathLike[str], root: str | os.PathLike[str], flag
     path = Path(os.path.abspath(path))
     make_dirs(path.parent, root)
     try:
-        return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0), mode)
+        # (O_TRUNC after the checks: it would empty a hard-linked file at once)
+        fd = os.open(path, (flags & ~os.O_TRUNC) | getattr(os, "O_NOFOLLOW", 0), mode)
     except OSError:
         if _is_link(path):  # ELOOP (or, on some systems, another errno)
             raise _link_error(path, Path(root)) from None
         raise
+    st = os.fstat(fd)
+    if stat.S_ISREG(st.st_mode) and st.st_nlink > 1:  # a hard link: another file's data
+        os.close(fd)
+        raise LinkError(Problem(
+            "输出文件夹里的这个文件同时是别处某个文件（硬链接），kit 不会写入它", file=display_path(path),
+            hint="请删除这个文件后重试（kit 会重新生成它）。"))
+    if flags & os.O_TRUNC:
+        os.ftruncate(fd, 0)
+    return fd
 
 
 def check_tree(root: str | os.PathLike[str], names: list[str]) -> None:

@@ -105,6 +105,11 @@ def test_nothing_is_written_through_a_link_in_the_output_folder(tmp_path: Path) 
     with pytest.raises(LinkError):
         open_inside(out / ".kit" / "lock", out, os.O_RDWR | os.O_CREAT | os.O_TRUNC)
     assert victim.read_text("utf-8") == "theirs"
+    (out / ".kit" / "lock").unlink()
+    os.link(victim, out / ".kit" / "lock")  # a hard link: the same file by another name
+    with pytest.raises(LinkError, match="硬链接"):
+        open_inside(out / ".kit" / "lock", out, os.O_RDWR | os.O_CREAT | os.O_TRUNC)
+    assert victim.read_text("utf-8") == "theirs"
     # The output folder itself may be a link: the user named it.
     alias = tmp_path / "别名"
     alias.symlink_to(out)

@@ -177,11 +177,19 @@ def build(params_dir: str | Path = PARAMS, out_dir: str | Path = BUILD,
 def session(run: Settings, *, full_size: bool = False) -> Workers:
     """What a run holding the folder's lock does first: clear what killed runs left (their
     kernels, scratch files).  Returns the workers the builds will use."""
-    years = [f.name for f in run.out_root.iterdir() if f.name.isdigit()]
-    check_tree(run.out_root, [KIT_DIR, *years])  # nothing is written through a link
+    no_links(run.out_root)
     clean_stale_runtime(run.out_root)
     clean_scratch(run.out_root)
     return Workers(run.out_root, run.workers, run.recycle_after, full_size=full_size)
+
+
+def no_links(out_root: Path) -> None:
+    """LinkError naming the first link in the folders a build writes (``.kit`` and the
+    year folders), so nothing is written or deleted through one; checked at each build
+    (a ``--watch`` session's too)."""
+    years = [f.name for f in out_root.iterdir() if f.name.isdigit()] if out_root.is_dir() \
+        else []
+    check_tree(out_root, [KIT_DIR, *years])
 
 
 def files_of(params_dir: str | Path) -> tuple[list[Path], list[Lookalike]]:
@@ -199,6 +207,7 @@ def once(run: Settings, pool: Workers, say: Callable[[str], None], *, keep: bool
     workers and their kernels running afterwards, ``parsed``: the files' entries kept
     between builds (:func:`kit.build.plan.plan`), both for ``kit build --watch``."""
     files, lookalikes = files_of(run.params_dir)
+    no_links(run.out_root)
     roles = load_roles(run.tdir)  # a broken template stops the build, with its own message
     if run.final:
         from kit.review.status import require_approved

@@ -85,6 +85,7 @@ COMPILED_KEPT = 64  # compiled template parts and formulas kept per process (a f
 MAX_RESULT_CHARS = 100_000  # characters of a string or items of a list made by + or *
 MAX_NUMBER_BITS = 4_000  # about 1,200 digits: bigger integers are never computed
 MAX_ARGUMENT = 1_000_000  # largest integer passed to a function or filter (range, center…)
+MAX_FIELDS = 1000  # fields of one template (a role has tens; the form shows each one)
 _deadline: ContextVar[tuple[float, float] | None] = ContextVar("render_deadline", default=None)
 
 
@@ -619,6 +620,10 @@ class _Parser:
             return {}
         if not isinstance(entry.value, dict):
             self.fail("「字段」下面应是每个字段的说明", self.line_of(entry))
+            return {}
+        if len(entry.value) > MAX_FIELDS:
+            self.fail("「字段」太多", self.line_of(entry), expected=f"不超过 {MAX_FIELDS} 个",
+                      found=f"{len(entry.value)} 个", hint="请把这个角色拆成几个模板。")
             return {}
         out: dict[str, Field] = {}
         for key, spec in entry.value.items():

@@ -28,6 +28,7 @@ from kit.errors import (
     os_reason,
     suggest,
 )
+from kit.iorw import unbreakable_streams
 from kit.user_numbers import Whole
 
 _LOCALE = Path(__file__).parent / "locale"
@@ -368,6 +369,7 @@ def _roll(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    unbreakable_streams()  # a GBK or ASCII stdout never hides a failure
     with _in_chinese():
         parser = _parser()
         args = parser.parse_args(argv)

@@ -27,6 +27,8 @@ folders by pyproject.toml); in a source checkout they are read from those folder
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +40,10 @@ REPORT_NOTEBOOK = "report.ipynb"
 FORM_NOTEBOOK = "form.ipynb"
 REVIEW_NOTEBOOK = "review.ipynb"
 BACKUP_SUFFIX = ".bak"  # the names kit.iorw.backup_generations gives end in it
+# 「<name>.<YYYYmmdd-HHMMSS>[-n].bak」: the one rule of a backup's name (kit.iorw makes them)
+BACKUP_TAIL = r"\.(\d{8}-\d{6})(?:-(\d+))?" + re.escape(BACKUP_SUFFIX) + "$"
 PARTIAL_SUFFIX = ".partial.ipynb"  # papermill's scratch notebook, renamed when it is done
+SCRATCH_SUFFIX = ".kit-tmp"  # an atomic write's scratch file (kit.iorw), renamed when done
 GUIDE = "使用说明.md"
 INDEX_PAGE = "index.html"  # in review/, beside the pages that link back to it
 VALUES_FILE = "审阅数据.json"  # a year's values, for next year's 提示 (kit.review.flags)
@@ -107,10 +112,20 @@ def partial_notebook(notebook: Path) -> Path:
     return notebook.with_name(f".{notebook.stem}{PARTIAL_SUFFIX}")
 
 
+def is_backup(name: str) -> bool:
+    """A backup the kit made (:func:`kit.iorw.backup_generations`) of some file."""
+    return re.search(BACKUP_TAIL, name) is not None
+
+
 def is_scratch(name: str) -> bool:
-    """A leftover of an interrupted write: an atomic write's ``.<name>.*.tmp`` or a
-    :func:`partial_notebook`."""
-    return name.startswith(".") and (name.endswith(".tmp") or name.endswith(PARTIAL_SUFFIX))
+    """A leftover of an interrupted write by the kit: an atomic write's
+    ``.<name>.*.kit-tmp`` or a :func:`partial_notebook`.  Known by the kit's own marker,
+    never by a pattern a user's file could match (「.我的草稿.tmp」 is not ours)."""
+    return name.startswith(".") and (name.endswith(SCRATCH_SUFFIX)
+                                     or name.endswith(PARTIAL_SUFFIX))
+
+
+YEAR_PARTS = (NOTEBOOKS, "review", "docx", "pdf")  # the folders of a year folder
 
 
 @dataclass(frozen=True)
@@ -122,19 +137,19 @@ class YearFolder:
 
     @property
     def notebooks(self) -> Path:
-        return self.path / NOTEBOOKS
+        return self.path / YEAR_PARTS[0]
 
     @property
     def review(self) -> Path:
-        return self.path / "review"
+        return self.path / YEAR_PARTS[1]
 
     @property
     def docx(self) -> Path:
-        return self.path / "docx"
+        return self.path / YEAR_PARTS[2]
 
     @property
     def pdf(self) -> Path:
-        return self.path / "pdf"
+        return self.path / YEAR_PARTS[3]
 
     # The year's files.
     @property
@@ -151,11 +166,28 @@ class YearFolder:
         """This year's figures, read by next year's build for its 提示."""
         return self.path / VALUES_FILE
 
-    def group_volume(self, group: str) -> Path:
-        """「2023年度述职报告汇编-青川县.docx」 (``--by``): beside the year's 汇编."""
+    def group_volume(self, group: str, n: int = 1) -> Path:
+        """「2023年度述职报告汇编-青川县.docx」 (``--by``): beside the year's 汇编; ``n`` > 1
+        (「…-东山镇（2）.docx」) when another group's name came to the same file name."""
         from kit.iorw import safe_filename
 
-        return self.volume.with_name(f"{self.volume.stem}-{safe_filename(group or '未填')}.docx")
+        tail = f"（{n}）" if n > 1 else ""
+        return self.volume.with_name(
+            f"{self.volume.stem}-{safe_filename(group or '未填')}{tail}.docx")
+
+    def group_volumes(self, groups: Iterable[str]) -> dict[str, Path]:
+        """Each group's 汇编, every one its own file: names made safe for the file system
+        can meet (「东山镇」 and 「东山镇...」; 「A」 and 「a」 on Windows), and then the later
+        group in name order gets 「（2）」… — never one 汇编 written over another."""
+        out: dict[str, Path] = {}
+        taken: set[str] = set()
+        for group in sorted(groups):
+            n = 1
+            while (path := self.group_volume(group, n)).name.casefold() in taken:
+                n += 1
+            taken.add(path.name.casefold())
+            out[group] = path
+        return out
 
     @property
     def volume_list(self) -> Path:
@@ -168,6 +200,12 @@ class YearFolder:
         return self.notebooks / f"{stem}.ipynb"
 
     def page_of(self, stem: str) -> Path:
+        """``review/<stem>.html``, never the index: 「index.yaml」's page is index_.html
+        (and 「index_.yaml」's index__.html…, so no two files share a page; compared
+        ignoring case, as Windows and macOS do)."""
+        index = Path(INDEX_PAGE).stem
+        if stem.casefold().rstrip("_") == index:
+            stem += "_"
         return self.review / f"{stem}.html"
 
     def report_of(self, unit: str, role: str, name: str) -> Path:

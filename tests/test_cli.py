@@ -270,3 +270,23 @@ def test_a_long_value_is_cut_in_the_message() -> None:
     with pytest.raises(NumberError) as info:
         Whole(1, 64)("9" * 100)
     assert info.value.found == "9" * 20 + "…"
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "gbk"])
+def test_a_narrow_stdout_still_shows_the_failures_and_their_exit_code(
+        tmp_path: Path, encoding: str) -> None:
+    # Chinese Windows redirected to a file (GBK), or an ASCII pipe: the summary once died
+    # on the first character the encoding lacks (exit 70) and hid who failed.
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    (tmp_path / "params").mkdir()
+    sample = (ROOT / "params" / "东山镇-党建办主任-李明华.yaml").read_text("utf-8")
+    (tmp_path / "params" / "坏✗.yaml").write_text(sample.replace("讲党课: 6", "讲党课: 很多"),
+                                                 "utf-8")
+    run = subprocess.run([sys.executable, "-m", "kit.cli", "build", "params"], cwd=tmp_path,
+                         capture_output=True, timeout=600,
+                         env={**os.environ, "PYTHONPATH": str(ROOT),
+                              "PYTHONIOENCODING": encoding})
+    assert run.returncode == 1, run.stderr.decode(encoding, "replace")
+    out = run.stdout.decode(encoding)
+    assert "UnicodeEncodeError" not in run.stderr.decode(encoding, "replace")
+    assert "\\u2717" in out and ("\\u574f" in out if encoding == "ascii" else "坏" in out)

@@ -76,3 +76,42 @@ def test_backup_generations_keep_the_newest_few(tmp_path):
     assert [p.read_text(encoding="utf-8") for p in kept] == [f"v{i}" for i in range(n - 1, 2, -1)]
     assert all(p.name.endswith(".bak") and not p.name.endswith(".yaml") for p in kept)
     assert sorted(tmp_path.iterdir()) == sorted([path, *kept])
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges on Windows")
+def test_nothing_is_written_through_a_link_in_the_output_folder(tmp_path: Path) -> None:
+    from kit.iorw import LinkError, check_tree, open_inside
+
+    out, elsewhere = tmp_path / "build", tmp_path / "别处"
+    (out / "2023").mkdir(parents=True)
+    elsewhere.mkdir()
+    (elsewhere / "a.docx").write_bytes(b"theirs")
+    (out / "2023" / "docx").symlink_to(elsewhere)
+    with pytest.raises(LinkError) as info:
+        atomic_write_bytes(out / "2023" / "docx" / "a.docx", b"ours", root=out)
+    assert "链接" in str(info.value) and "docx" in str(info.value)
+    assert (elsewhere / "a.docx").read_bytes() == b"theirs"
+    with pytest.raises(LinkError):
+        check_tree(out, ["2023"])
+    victim = elsewhere / "journal"
+    victim.write_text("theirs", "utf-8")
+    (out / ".kit").mkdir()
+    (out / ".kit" / "journal.jsonl").symlink_to(victim)
+    with pytest.raises(LinkError):
+        open_inside(out / ".kit" / "journal.jsonl", out, os.O_WRONLY | os.O_APPEND)
+    (out / "2023" / "docx").unlink()
+    (out / ".kit" / "journal.jsonl").unlink()
+    (out / ".kit" / "lock").symlink_to(victim)  # a link at the file itself
+    with pytest.raises(LinkError):
+        open_inside(out / ".kit" / "lock", out, os.O_RDWR | os.O_CREAT | os.O_TRUNC)
+    assert victim.read_text("utf-8") == "theirs"
+    (out / ".kit" / "lock").unlink()
+    os.link(victim, out / ".kit" / "lock")  # a hard link: the same file by another name
+    with pytest.raises(LinkError, match="硬链接"):
+        open_inside(out / ".kit" / "lock", out, os.O_RDWR | os.O_CREAT | os.O_TRUNC)
+    assert victim.read_text("utf-8") == "theirs"
+    # The output folder itself may be a link: the user named it.
+    alias = tmp_path / "别名"
+    alias.symlink_to(out)
+    atomic_write_bytes(alias / "2023" / "docx" / "a.docx", b"ours", root=alias)
+    assert (out / "2023" / "docx" / "a.docx").read_bytes() == b"ours"

@@ -33,8 +33,14 @@ from kit.build.compilations import (
 )
 from kit.build.execute import Outcome
 from kit.build.intake import Lookalike, gather
-from kit.build.lock import WAIT_SECONDS, BuildLock, clean_scratch, clean_stale_runtime
-from kit.build.manifest import Manifest
+from kit.build.lock import (
+    KIT_DIR,
+    WAIT_SECONDS,
+    BuildLock,
+    clean_scratch,
+    clean_stale_runtime,
+)
+from kit.build.manifest import Manifest, record_id
 from kit.build.plan import Plan, likely_runs, plan
 from kit.build.workers import Workers, run_all
 from kit.errors import (
@@ -45,9 +51,10 @@ from kit.errors import (
     OutputError,
     ParamsError,
     Problem,
+    UsageError,
     display_path,
 )
-from kit.iorw import atomic_write_text
+from kit.iorw import LinkError, atomic_write_text, check_tree, refuse_links
 from kit.project import BUILD, INDEX_PAGE, PARAMS, YearFolder, year_folder
 from kit.report.identity import Identity
 from kit.report.templates import RoleTemplate, load_roles, templates_dir
@@ -121,9 +128,27 @@ def settings(params_dir: str | Path = PARAMS, out_dir: str | Path = BUILD,
              final: bool = False, compare: str | Path | None = None) -> Settings:
     if workers is not None and workers < 1:
         raise KitError(Problem("--workers 至少为 1", found=str(workers)))
-    return Settings(params_dir, Path(out_dir).resolve(), templates_dir(templates).resolve(),
+    tdir = templates_dir(templates).resolve()
+    return Settings(params_dir, out_folder(out_dir, params_dir, tdir), tdir,
                     workers or os.cpu_count() or 1, timeout, pdf, recycle_after, quiet, force,
                     by, final, compare)
+
+
+def out_folder(out_dir: str | Path, params_dir: str | Path, tdir: Path) -> Path:
+    """The output folder, refused (UsageError) when empty or when it is, or holds, the
+    parameter or template folder: a build owns its output folder (it removes what it
+    made there), and the user's own files must never be among them."""
+    if not str(out_dir).strip():
+        raise UsageError(Problem("输出文件夹（-o）不能为空", expected="一个文件夹，如 build",
+                                 found="「」", hint="您是否想写「-o build」？"))
+    out = Path(out_dir).resolve()
+    for what, folder in (("参数文件夹", Path(params_dir).resolve()), ("模板文件夹", tdir)):
+        if folder == out or folder.is_relative_to(out):
+            raise UsageError(Problem(
+                f"输出文件夹不能是{what}，也不能包含它", file=display_path(out_dir),
+                expected=f"{what}（{display_path(folder)}）以外的文件夹",
+                found=display_path(out), hint="您是否想写「-o build」？"))
+    return out
 
 
 def build(params_dir: str | Path = PARAMS, out_dir: str | Path = BUILD,
@@ -153,9 +178,19 @@ def build(params_dir: str | Path = PARAMS, out_dir: str | Path = BUILD,
 def session(run: Settings, *, full_size: bool = False) -> Workers:
     """What a run holding the folder's lock does first: clear what killed runs left (their
     kernels, scratch files).  Returns the workers the builds will use."""
+    no_links(run.out_root)
     clean_stale_runtime(run.out_root)
     clean_scratch(run.out_root)
     return Workers(run.out_root, run.workers, run.recycle_after, full_size=full_size)
+
+
+def no_links(out_root: Path) -> None:
+    """LinkError naming the first link in the folders a build writes (``.kit`` and the
+    year folders), so nothing is written or deleted through one; checked at each build
+    (a ``--watch`` session's too)."""
+    years = [f.name for f in out_root.iterdir() if f.name.isdigit()] if out_root.is_dir() \
+        else []
+    check_tree(out_root, [KIT_DIR, *years])
 
 
 def files_of(params_dir: str | Path) -> tuple[list[Path], list[Lookalike]]:
@@ -173,6 +208,7 @@ def once(run: Settings, pool: Workers, say: Callable[[str], None], *, keep: bool
     workers and their kernels running afterwards, ``parsed``: the files' entries kept
     between builds (:func:`kit.build.plan.plan`), both for ``kit build --watch``."""
     files, lookalikes = files_of(run.params_dir)
+    no_links(run.out_root)
     roles = load_roles(run.tdir)  # a broken template stops the build, with its own message
     if run.final:
         from kit.review.status import require_approved
@@ -230,14 +266,14 @@ def _plan_and_note(files: list[Path], folder: str | None, roles: dict[str, RoleT
     result.outcomes = list(p.outcomes.values())
     result.reused = len(p.reused)
     # What runs now is no longer what the last build made: forget it before it starts.
-    manifest.forget_keys([f.name for f in p.outcomes if p.outcomes[f] not in p.reused])
+    manifest.forget_keys([record_id(f) for f in p.outcomes if p.outcomes[f] not in p.reused])
     if folder is not None:
-        result.removed = _remove_gone(manifest, {f.name for f in files}, folder, out_root)
+        result.removed = _remove_gone(manifest, {record_id(f) for f in files}, folder, out_root)
     for path, o in p.outcomes.items():
         if o.stage == "检查":
             atomic_write_text(o.review, render_page(  # type: ignore[arg-type]
                 "failed_check.html.j2", file=display_path(o.file), reason=o.reason,
-                index=INDEX_PAGE))
+                index=INDEX_PAGE), root=out_root)
             _note(manifest, path, o, p, folder, out_root)
     return p
 
@@ -257,13 +293,12 @@ def _finish(out_root: Path, result: BuildResult, manifest: Manifest, p: Plan, pd
                            NotApprovedError.exit_code)
         else:
             books = groups(group, by)
+        paths = parts.group_volumes(books) if by else {n: parts.volume for n in books}
         for name, members in books.items():
-            path = parts.group_volume(name) if by else parts.volume
-            if (book := volume(path, year, members, result, manifest, p.keys, final)):
+            if (book := volume(paths[name], year, members, result, manifest, p.keys, final)):
                 written.append(book)
         if books:  # a refused --final keeps the last draft
-            prune(parts, {parts.group_volume(n) if by else parts.volume for n in books},
-                  manifest, by)
+            prune(parts, set(paths.values()), manifest, by)
         if by:
             write_volume_list(parts, by, group, result)
         if pdf:
@@ -300,17 +335,19 @@ def _write_peer_flags(outcomes: list[Outcome], manifest: Manifest, result: Build
 def _note(manifest: Manifest, path: Path, o: Outcome, p: Plan, folder: str | None,
           out_root: Path) -> None:
     """Record one official in the manifest (journal) and remove its outputs of an
-    earlier build that this one replaced (another 年度, 单位 or file name)."""
+    earlier build that this one replaced (another 年度, 单位 or file name) or that its
+    file no longer makes (it fails now: its old report and PDF would look current)."""
     def rel(x: Path | None) -> str:
         return os.path.relpath(x, out_root) if x else ""
 
-    old = manifest.records.get(path.name) or {}
+    old = manifest.records.get(record_id(path)) or {}
     new = [rel(x) for x in (o.notebook, o.review, o.docx) if x]
     kept = [x for x in old.get("outputs", []) if x not in new]
-    if o.ok:
-        _delete(out_root, kept + ([old["pdf"]] if old.get("pdf") else []))
+    if o.ok or o.stage != "中断":  # (interrupted: not known yet, the next run decides)
+        _delete(out_root, kept + ([old["pdf"]] if old.get("pdf") else []), manifest,
+                record_id(path))
         kept = []
-    manifest.record(path.name, {
+    manifest.record(record_id(path), {
         "key": p.keys.get(path) if o.ok else None, "data": p.data.get(path),
         "folder": folder, "stem": p.stems.get(path), "ok": o.ok, "name": o.name,
         "role": o.role, "unit": o.unit, "county": o.county, "year": o.year,
@@ -321,21 +358,34 @@ def _note(manifest: Manifest, path: Path, o: Outcome, p: Plan, folder: str | Non
 
 def _remove_gone(manifest: Manifest, present: set[str], folder: str, out_root: Path
                  ) -> list[str]:
-    """Outputs of officials whose parameter file is no longer in the folder."""
+    """Outputs of officials whose parameter file is no longer in the folder (only this
+    folder's: another folder built into the same place keeps its own); their file names."""
     gone = sorted(n for n, r in manifest.records.items()
                   if n not in present and r.get("folder") == folder)
     for name in gone:
         rec = manifest.records[name]
-        _delete(out_root, list(rec.get("outputs", [])) + ([rec["pdf"]] if rec.get("pdf") else []))
+        _delete(out_root, list(rec.get("outputs", [])) + ([rec["pdf"]] if rec.get("pdf") else []),
+                manifest, name)
         manifest.record(name, None)
-    return gone
+    return [Path(n).name for n in gone]
 
 
-def _delete(out_root: Path, rels: list[str]) -> None:
+def _delete(out_root: Path, rels: list[str], manifest: Manifest, owner: str) -> None:
+    """Remove ``owner``'s outputs ``rels``, but none another record also lists (another
+    folder's file of the same year and name wrote it since: it is that file's now)."""
+    if not rels:
+        return
+    others = {x for n, r in manifest.records.items() if n != owner
+              for x in (*r.get("outputs", []), r.get("pdf") or "")}
     for rel in rels:
-        target = (out_root / rel).resolve()
-        if target.is_relative_to(out_root):  # a record never points outside the build folder
-            target.unlink(missing_ok=True)
+        if rel in others:
+            continue
+        target = Path(os.path.normpath(out_root / rel))
+        try:  # a record never points outside the build folder, nor through a link
+            refuse_links(target, out_root)
+        except (LinkError, OutputError):
+            continue
+        target.unlink(missing_ok=True)
 
 
 def signal_safe(fn: Callable[[], None]) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kit.build.execute import Outcome
-from kit.build.manifest import Manifest, digest
+from kit.build.manifest import Manifest, digest, record_id
 from kit.errors import KitError, OutputError, ToolMissingError, display_path, os_reason
 from kit.iorw import atomic_write_text
 from kit.project import YearFolder
@@ -49,10 +49,12 @@ def write_volume_list(parts: YearFolder, by: str, outcomes: list[Outcome],
                        result: BuildResult) -> None:
     """「<年度>年度述职报告汇编清单.txt」: each group's 汇编 and how many reports it holds."""
     lines = [f"{parts.volume.stem}清单（按{by}分册）", ""]
-    for name, members in groups(outcomes, by).items():
-        book = parts.group_volume(name).name
+    books = groups(outcomes, by)
+    paths = parts.group_volumes(books)
+    for name, members in books.items():
+        book = paths[name].name
         lines.append(f"{name or '（未填）'}\t{len(members)} 份\t{book}")
-    path = atomic_write_text(parts.volume_list, "\n".join(lines) + "\n")
+    path = atomic_write_text(parts.volume_list, "\n".join(lines) + "\n", root=parts.path.parent)
     result.volume_lists.append(path)
 
 
@@ -91,6 +93,9 @@ def volume(path: Path, year: int, outcomes: list[Outcome], result: BuildResult,
         result.volumes.append(path)
         return None
     manifest.volumes.pop(book, None)
+    # Its PDF shows the 汇编 being replaced: gone now, made again by --pdf, never left
+    # looking current beside a newer 汇编.
+    YearFolder(path.parent, year).pdf_of(path).unlink(missing_ok=True)
     from kit.build.notebook import report_from_dict  # only now: kit.word loads slowly
     from kit.word.volume import write_volume
 
@@ -156,7 +161,7 @@ def pdfs(parts: YearFolder, outcomes: list[Outcome], result: BuildResult,
         result.problem(f"PDF 没有生成：{err}", err.exit_code)
         return
     for o in todo:
-        rec = manifest.records.get(o.file.name)
+        rec = manifest.records.get(record_id(o.file))
         if rec is not None and o.docx is not None:
             rec["pdf"] = os.path.relpath(parts.pdf_of(o.docx), year_dir.parent)
     for reports, info in written:

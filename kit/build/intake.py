@@ -5,8 +5,10 @@ last run) with :func:`kit.report.yamlio.read_limited`, the reader every paramete
 through: a FIFO named ``x.yaml``, a symlink to ``/dev/zero`` or to itself, a folder or a
 huge file is that file's error, and nothing blocks.  Files that look like parameter
 files but are not read (:func:`kit.report.params.overlooked`: ``x.yaml.txt``, ``x.yaml `` with
-a trailing space, ``~$x.yaml``) are listed with the name the user probably meant, so
-the summary never hides an official.
+a trailing space, ``~$x.yaml``, a hidden ``.x.yaml``) are listed with the name the user
+probably meant, so the summary never hides an official.  A hidden file is listed, not
+built: most are an editor's or a system's copies (macOS's ``._x.yaml``), and a build
+that fails on them would bury the real failures.
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ def gather(folder: str | Path) -> tuple[list[Path], list[Lookalike]]:
 
 def _reason(name: str) -> str:
     low = name.lower()
+    if name.startswith("._"):  # macOS's companion file of 「x.yaml」 in a zip or on a USB disk
+        return "是 macOS 复制文件时留下的附属文件（以 ._ 开头），不是参数文件，没有读取"
+    if name.startswith("."):  # not built: hidden files are often an editor's or a system's
+        return (f"是隐藏文件（文件名以 . 开头），没有读取。"
+                f"如果这是一位同志的参数文件，请把它改名为「{name.lstrip('.')}」")
     if name.startswith("~"):
         return "是 Word/WPS 等程序留下的临时文件（文件名以 ~ 开头），没有读取"
     if low.rstrip().endswith(PARAMS_SUFFIXES):

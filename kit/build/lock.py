@@ -26,7 +26,8 @@ from datetime import datetime
 from pathlib import Path
 
 from kit.errors import OutputError, Problem, display_path, os_reason
-from kit.project import is_scratch
+from kit.iorw import open_inside
+from kit.project import YEAR_PARTS, is_scratch
 
 KIT_DIR = ".kit"
 WAIT_SECONDS = 5.0
@@ -55,14 +56,9 @@ class BuildLock:
         self._fd: int | None = None
 
     def __enter__(self) -> BuildLock:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
+        try:  # never through a link (a planted .kit/lock would truncate its target)
+            fd = open_inside(self.path, self.out_root, os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as err:
-            if self.path.is_symlink():  # O_NOFOLLOW: never truncate what a link points to
-                raise OutputError(Problem(
-                    "锁文件是一个符号链接（快捷方式），为安全起见没有使用它", file=display_path(self.path),
-                    hint="请删除这个文件后再运行（它只用于防止两个 kit build 同时写）。")) from None
             raise OutputError(Problem(f"无法使用输出文件夹：{os_reason(err)}",
                                       file=display_path(self.out_root))) from None
         deadline = time.monotonic() + self.wait
@@ -131,14 +127,17 @@ def clean_stale_runtime(out_root: Path) -> int:
 
 
 def clean_scratch(out_root: Path) -> int:
-    """Remove the scratch files of atomic writes a killed run left (``.<name>.*.tmp``,
-    ``.<name>.partial.ipynb``) in the year folders; call while holding the lock."""
+    """Remove the scratch files a killed run left (:func:`kit.project.is_scratch`: named
+    with the kit's own marker) in the folders a build writes: the output folder, its
+    year folders and their parts; call while holding the lock.  Nothing else is looked
+    at, so a user's folder inside the output folder is never touched."""
     removed = 0
-    for folder in (out_root, *out_root.glob("*/"), *out_root.glob("*/*/")):
-        if folder.name == KIT_DIR or not folder.is_dir():
+    years = [f for f in out_root.glob("*/") if f.name.isdigit()]
+    for folder in (out_root, *years, *(f / part for f in years for part in YEAR_PARTS)):
+        if folder.is_symlink() or not folder.is_dir():
             continue
         for p in folder.glob(".*"):
-            if p.is_file() and is_scratch(p.name):
+            if not p.is_symlink() and p.is_file() and is_scratch(p.name):
                 p.unlink(missing_ok=True)
                 removed += 1
     return removed

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -24,9 +25,9 @@ from typing import Any
 
 from kit import __version__
 from kit.build.lock import kit_dir
-from kit.iorw import atomic_write_text
+from kit.iorw import atomic_write_text, open_inside
 
-FORMAT = 1
+FORMAT = 2  # 1: records keyed by the file's name alone (two folders' 张三.yaml were one)
 KIT_PACKAGE = Path(__file__).resolve().parent
 _KIT_FILES = (".py", ".j2", ".conf", ".css", ".ipynb", ".xml")
 
@@ -59,10 +60,17 @@ def inputs_digest(fingerprint: str, params_file: Path, data: bytes, template: by
     return digest(fingerprint, str(params_file), data, template, settings)
 
 
+def record_id(params_file: Path) -> str:
+    """The record of a parameter file: its folder and name, so ``params/张三.yaml`` (2023)
+    and ``params-2024/张三.yaml`` built into one folder never take each other's outputs."""
+    return str(params_file.parent.resolve() / params_file.name)
+
+
 class Manifest:
-    """Records by parameter file name, and each year's 汇编 key."""
+    """Records by parameter file (:func:`record_id`), and each year's 汇编 key."""
 
     def __init__(self, out_root: Path) -> None:
+        self.root = out_root
         self.path = kit_dir(out_root) / "manifest.json"
         self.journal = kit_dir(out_root) / "journal.jsonl"
         self.records: dict[str, dict[str, Any]] = {}
@@ -74,9 +82,10 @@ class Manifest:
         m = cls(out_root)
         try:
             data = json.loads(m.path.read_text("utf-8"))
-            if data.get("format") != FORMAT:
+            if data.get("format") not in (1, FORMAT):
                 raise ValueError("format")
-            m.records = {str(k): dict(v) for k, v in data["records"].items()}
+            m.records = {_upgraded(str(k), dict(v)): dict(v)
+                         for k, v in data["records"].items()}
             m.volumes = {str(k): str(v) for k, v in data["volumes"].items()}
         except FileNotFoundError:
             if m.journal.exists():  # killed before its first snapshot: journal only
@@ -97,6 +106,7 @@ class Manifest:
             try:
                 entry = json.loads(line)
                 name, record = str(entry["name"]), entry["record"]
+                name = _upgraded(name, record) if isinstance(record, dict) else name
             except (ValueError, TypeError, KeyError):
                 return  # a line cut by a kill: it and anything after it are redone
             if record is None:
@@ -110,8 +120,8 @@ class Manifest:
             self.records.pop(name, None)
         else:
             self.records[name] = record
-        self.journal.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.journal, "a", encoding="utf-8") as fh:
+        fd = open_inside(self.journal, self.root, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        with open(fd, "a", encoding="utf-8") as fh:
             fh.write(json.dumps({"name": name, "record": record}, ensure_ascii=False) + "\n")
             fh.flush()
 
@@ -130,5 +140,12 @@ class Manifest:
     def save(self) -> None:
         atomic_write_text(self.path, json.dumps(
             {"format": FORMAT, "records": self.records, "volumes": self.volumes},
-            ensure_ascii=False, indent=0))
+            ensure_ascii=False, indent=0), root=self.root)
         self.journal.unlink(missing_ok=True)
+
+
+def _upgraded(name: str, record: dict[str, Any]) -> str:
+    """A format-1 record's id (its file's name alone) as :func:`record_id` spells it."""
+    folder = record.get("folder")
+    return str(Path(folder) / name) if not Path(name).is_absolute() and isinstance(
+        folder, str) else name

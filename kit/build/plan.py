@@ -19,7 +19,7 @@ from typing import Any
 
 from kit.build.execute import NOTEBOOK, Outcome, Task
 from kit.build.intake import read_params_bytes
-from kit.build.manifest import Manifest, digest, inputs_digest, kit_fingerprint
+from kit.build.manifest import Manifest, digest, inputs_digest, kit_fingerprint, record_id
 from kit.errors import ParamsError, display_path, internal_problem
 from kit.project import report_name, year_folder
 from kit.report.collation import ENV as ORDER_ENV
@@ -119,7 +119,7 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
                     order=explicit if isinstance(explicit, int) and explicit else None,
                     warnings=list(got.warnings),
                     flags=check.every if check else [], peer=list(check.peer) if check else [])
-        rec = manifest.records.get(path.name)
+        rec = manifest.records.get(record_id(path))
         if not force and _current(rec, stem, p.keys[path], out_root):
             assert rec is not None
             o.ok, o.stage = True, "沿用"
@@ -147,7 +147,7 @@ def likely_runs(files: list[Path], manifest: Manifest, force: bool = False) -> i
         return len(files)
     n = 0
     for path in files:
-        rec = manifest.records.get(path.name)
+        rec = manifest.records.get(record_id(path))
         if not rec or not rec.get("ok") or not rec.get("key"):
             n += 1
             continue

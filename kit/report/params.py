@@ -25,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from kit import project
 from kit.errors import (
     Notice,
     ParamsError,
@@ -204,8 +205,15 @@ def validate(template: RoleTemplate, entries: Mapping[str, Entry], file: str = "
                                     expected=err.expected, found=err.found, hint=err.hint))
             continue
         warnings += f.warnings(values[key])
+    unit_kind = str(values.get("单位", ""))[-1:]
+    if values.get("单位类别") not in (None, unit_kind) and unit_kind in ("镇", "乡"):
+        # The title says 「乡党建办主任」 and the byline 「东山镇」: one of them is wrong.
+        warnings.append(fields["单位类别"].notice(
+            f"「单位类别」是「{values['单位类别']}」，但单位「{values['单位']}」以「{unit_kind}」"
+            f"结尾：报告标题里是「{values['单位类别']}」，署名里是「{values['单位']}」，请核对。"
+            f"您是否想写「单位类别: {unit_kind}」？", "unit_kind"))
     if "单位类别" not in values and "单位" in values:
-        kind = str(values["单位"])[-1:]
+        kind = unit_kind
         if kind in ("镇", "乡"):
             values["单位类别"] = kind
         else:
@@ -262,15 +270,18 @@ def find_params(folder: str | Path) -> list[Path]:
 
 def overlooked(folder: str | Path) -> list[Path]:
     """Files of ``folder`` that look like parameter files but are not read as such
-    (「张三.yaml.txt」「王五.yaml 」「李四.yml.bak」「赵六.YAML.docx」): a summary lists them
-    so nobody is left out unnoticed.  Hidden files (「.」) are not listed."""
+    (「张三.yaml.txt」「王五.yaml 」「李四.yml.bak」「赵六.YAML.docx」, a hidden
+    「.张三.yaml」): a summary lists them so nobody is left out unnoticed.  Not listed:
+    the kit's own backups (「张三.yaml.20231207-005700.bak」, the form's and the
+    roster's) and hidden files not ending in .yaml (an editor's 「.张三.yaml.swp」)."""
     folder = Path(folder)
     if not folder.is_dir():
         return []
     taken = set(find_params(folder))
     return sorted(p for p in folder.iterdir()
-                  if p not in taken and not p.name.startswith(".")
-                  and any(s in p.name.lower() for s in PARAMS_SUFFIXES))
+                  if p not in taken and not project.is_backup(p.name)
+                  and (p.name.lower().endswith(PARAMS_SUFFIXES) if p.name.startswith(".")
+                       else any(s in p.name.lower() for s in PARAMS_SUFFIXES)))
 
 
 def raw_values(official: Official) -> dict[str, Any]:

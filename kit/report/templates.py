@@ -84,6 +84,7 @@ COMPILED_KEPT = 64  # compiled template parts and formulas kept per process (a f
 MAX_RESULT_CHARS = 100_000  # characters of a string or items of a list made by + or *
 MAX_NUMBER_BITS = 4_000  # about 1,200 digits: bigger integers are never computed
 MAX_ARGUMENT = 1_000_000  # largest integer passed to a function or filter (range, center…)
+MAX_FIELDS = 1000  # fields of one template (a role has tens; the form shows each one)
 _deadline: ContextVar[tuple[float, float] | None] = ContextVar("render_deadline", default=None)
 
 
@@ -172,6 +173,59 @@ def _loop(items: Any) -> Any:
 _FORMAT_WIDTH = re.compile(r"\d{7,}")  # 「%01000000000d」「{:>1000000000}」
 
 
+def _check_growth(name: str, value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+                  ) -> None:
+    """Refuse, before it allocates, a string method or filter whose result would grow
+    past :data:`MAX_OUTPUT_CHARS` as a product of its inputs (「('\\t'*2000).expandtabs
+    (1000000)」 is 2,000 million characters from two small ones); checking the result
+    afterwards would be too late."""
+    def arg(i: int, key: str, default: Any) -> Any:
+        return args[i] if len(args) > i else kwargs.get(key, default)
+
+    if name == "join" and isinstance(value, str | bytes):  # sep.join(items)
+        items = arg(0, "iterable", ())
+        size = len(value) * len(items) if isinstance(items, list | tuple | str) else 0
+    elif name == "do_join":  # items|join(sep)
+        sep = arg(0, "d", "")
+        size = len(sep) * len(value) if isinstance(value, list | tuple | str) and \
+            isinstance(sep, str) else 0
+    elif not isinstance(value, str | bytes):
+        return
+    elif name == "expandtabs":
+        tab = arg(0, "tabsize", 8)
+        size = len(value) * tab if isinstance(tab, int) else 0
+    elif name in ("replace", "do_replace"):
+        old, new = arg(0, "old", ""), arg(1, "new", "")
+        if not isinstance(old, type(value)) or not isinstance(new, type(value)):
+            return  # (str.replace refuses these itself)
+        size = len(value) + (_count(value, old) if old else len(value) + 1) * len(new)
+    elif name == "do_indent":
+        width = arg(0, "width", 4)
+        size = len(value) + (_count(value, "\n" if isinstance(value, str) else b"\n") + 1) * (
+            len(width) if isinstance(width, str) else width if isinstance(width, int) else 0)
+    elif name in ("translate", "maketrans"):
+        raise RenderLimit(f"模板里不能用「{name}」")  # a table can map each character to a book
+    else:
+        return
+    if size > MAX_OUTPUT_CHARS:
+        raise RenderLimit(f"模板里生成的文字太长（上限 {MAX_OUTPUT_CHARS} 字）")
+
+
+def _count(text: Any, part: Any) -> int:
+    return int(text.count(part))  # (str or bytes, the same type as part: checked before)
+
+
+_CONCAT = "_kit_concat"  # every 「~」 goes through this (see _LimitedSandbox._generate)
+
+
+def _concat(*parts: Any) -> str:
+    check_deadline()
+    texts = [p if isinstance(p, str) else str(p) for p in parts]
+    if sum(map(len, texts)) > MAX_OUTPUT_CHARS:
+        raise RenderLimit(f"模板里生成的文字太长（上限 {MAX_OUTPUT_CHARS} 字）")
+    return "".join(texts)
+
+
 def _check_result(value: Any) -> Any:
     if isinstance(value, str | list | tuple) and len(value) > MAX_OUTPUT_CHARS:
         raise RenderLimit(f"模板里生成的文字太长（上限 {MAX_OUTPUT_CHARS} 字）")
@@ -196,6 +250,8 @@ def _guard(fn: Any) -> Any:
             _check_argument(value)
         if fn.__name__ == "do_format" and args:
             _check_format(args[0])
+        if args:
+            _check_growth(fn.__name__, args[0], args[1:], kwargs)
         if passes is _PassArg.context:
             args = (context, *args)
         elif passes is _PassArg.eval_context:
@@ -238,6 +294,8 @@ class _LimitedSandbox(ImmutableSandboxedEnvironment):
         check_deadline()
         for value in (*args, *kwargs.values()):
             _check_argument(value)
+        _check_growth(getattr(__obj, "__name__", ""), getattr(__obj, "__self__", None), args,
+                      kwargs)
         return _check_result(super().call(__context, __obj, *args, **kwargs))
 
     def _generate(self, source: nodes.Template, name: str | None, filename: str | None,
@@ -247,6 +305,12 @@ class _LimitedSandbox(ImmutableSandboxedEnvironment):
         for loop in source.find_all(nodes.For):
             loop.iter = nodes.Call(nodes.Name(_TICK, "load", lineno=loop.lineno), [loop.iter],
                                    [], None, None, lineno=loop.lineno)
+        # 「a ~ a ~ a …」 joins its parts at once (20,000 of 100,000 characters: 2 GB): the
+        # parts' total is checked before the join.
+        for concat in list(source.find_all(nodes.Concat)):
+            concat.nodes = [nodes.Call(nodes.Name(_CONCAT, "load", lineno=concat.lineno),
+                                       list(concat.nodes), [], None, None,
+                                       lineno=concat.lineno)]
         return super()._generate(source, name, filename, defer_init)
 
     def wrap_str_format(self, value: Any) -> Any:
@@ -265,6 +329,7 @@ def make_environment(finalize: Any = None) -> jinja2.Environment:
     )
     env.globals["range"] = _bounded_range
     env.globals[_TICK] = _loop
+    env.globals[_CONCAT] = _concat
     # A namespace lets a loop grow a value (「ns.x = ns.x ~ ns.x」 doubles it each turn).
     env.globals.pop("namespace", None)
     for name, fn in list(env.filters.items()):
@@ -543,6 +608,10 @@ class _Parser:
         if not isinstance(entry.value, dict):
             self.fail("「字段」下面应是每个字段的说明", self.line_of(entry))
             return {}
+        if len(entry.value) > MAX_FIELDS:
+            self.fail("「字段」太多", self.line_of(entry), expected=f"不超过 {MAX_FIELDS} 个",
+                      found=f"{len(entry.value)} 个", hint="请把这个角色拆成几个模板。")
+            return {}
         out: dict[str, Field] = {}
         for key, spec in entry.value.items():
             line = self.line_of(spec)
@@ -674,8 +743,9 @@ class _Parser:
         for src, first_line in ((title, 0), (byline, 0), (body, body_line)):
             names = meta.find_undeclared_variables(_ENV.parse(src))
             used |= names
+            lines = _first_lines(src) if first_line and names - known else {}
             for name in sorted(names - known):
-                line = first_line + _line_in(src, name) - 1 if first_line else None
+                line = first_line + lines.get(name, 1) - 1 if first_line else None
                 self.fail(f"正文用到了没有声明的字段「{name}」", line,
                           hint=suggest(name, known) or "请在模板开头的「字段」里声明它。")
         for d in derived.values():
@@ -690,9 +760,9 @@ class _Parser:
         for raw in body.split("\n"):
             if raw.startswith("# "):
                 section = raw[2:].strip()
-            for key in fields:
-                if key not in sections and re.search(r"[{%][^}]*\b" + re.escape(key) + r"\b", raw):
-                    sections[key] = section
+            for name in _names_in(raw):
+                if name in fields:
+                    sections.setdefault(name, section)
         return {k: replace(f, section=sections.get(k, "基本信息")) for k, f in fields.items()}
 
     def lint_characters(self) -> None:
@@ -736,8 +806,22 @@ def _unclosed_block(source: str) -> int | None:
     return stack[-1][1] if stack else None
 
 
-def _line_in(source: str, name: str) -> int:
+_PLACEHOLDER = re.compile(r"[{%][^}]*")
+_WORD = re.compile(r"\w+")
+
+
+def _names_in(line: str) -> Iterator[str]:
+    """The words inside a line's placeholders and tags (one pass over the line, so a
+    template's check stays linear in its size, however many fields it declares)."""
+    for span in _PLACEHOLDER.finditer(line):
+        yield from _WORD.findall(span.group())
+
+
+def _first_lines(source: str) -> dict[str, int]:
+    """Each placeholder word's first line in ``source`` (1-based)."""
+    found: dict[str, int] = {}
     for i, line in enumerate(source.split("\n"), start=1):
-        if re.search(r"[{%][^}]*\b" + re.escape(name) + r"\b", line):
-            return i
-    return 1
+        for name in _names_in(line):
+            found.setdefault(name, i)
+    return found
+

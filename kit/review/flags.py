@@ -34,7 +34,7 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from kit.errors import ParamsError
+from kit.errors import ParamsError, display_path
 from kit.iorw import atomic_write_text
 from kit.project import VALUES_FILE, year_folder
 from kit.report.fields import Field, FieldValueError, format_value
@@ -47,7 +47,7 @@ MAD_SCALE = Decimal("1.4826")  # MAD → standard deviation for normal data
 MIN_OFFICIALS_SAME = 3
 MIN_OFFICIALS_OUTLIER = 5
 MIN_TEXT = 10  # shorter texts (「无」) are identical by nature
-MAX_VALUES_BYTES = 200 * 1024 * 1024
+MAX_VALUES_BYTES = 20 * 1024 * 1024  # a year's values: ~2 KB per official
 _NUMERIC = ("count", "amount", "percent")
 
 
@@ -90,6 +90,7 @@ class Previous:
 
     values: dict[tuple[str, str, str], dict[str, Any]]
     source: str = ""
+    problem: str = ""  # last year's file could not be read: a 提示 on each official
 
     def find(self, ident: Identity) -> dict[str, Any] | None:
         hit = self.values.get((ident.unit, ident.name, ident.role))
@@ -113,13 +114,24 @@ def read_previous(source: str | Path) -> Previous:
     source = Path(source)
     values: dict[tuple[str, str, str], dict[str, Any]] = {}
     data_file = source if source.name == VALUES_FILE else source / VALUES_FILE
-    if data_file.is_file() and data_file.stat().st_size <= MAX_VALUES_BYTES:
+    if data_file.is_file():
+        # Damaged, too big or too deep: no comparison (said) rather than a wrong one, and
+        # never the build's end (deep nesting was a RecursionError, exit 70).
+        damaged = Previous({}, str(source), f"上年数据文件无法读取（已损坏或太大），本次没有与上年比较："
+                                            f"{display_path(data_file)}")
         try:
-            for item in json.loads(data_file.read_text("utf-8")):
-                raw = {str(k): v for k, v in dict(item).items()}
+            if data_file.stat().st_size > MAX_VALUES_BYTES:
+                return damaged
+            items = json.loads(data_file.read_text("utf-8"))
+            if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+                return damaged
+            for item in items:
+                raw = {str(k): v for k, v in item.items()}
+                if not all(v is None or isinstance(v, str | int | float) for v in raw.values()):
+                    return damaged  # a year's values are flat: 「讲党课」: "6"
                 _add(values, Identity.of(raw), raw)
-        except (ValueError, TypeError):  # damaged: no comparison rather than a wrong one
-            return Previous({}, str(source))
+        except (ValueError, TypeError, RecursionError, MemoryError, OSError):
+            return damaged
         return Previous(values, str(source))
     for path in find_params(source):
         try:
@@ -193,6 +205,8 @@ def check_all(officials: Sequence[Official], previous: Previous) -> list[Check]:
 def _year_over_year(o: Official, previous: Previous) -> Check:
     last = previous.find(Identity(o.unit, o.name, str(o.year), o.role))
     check = Check(last=last)
+    if previous.problem:  # last year's file could not be read: said on every page
+        check.flags.append(previous.problem)
     for f in o.template.fields.values():
         this = o.values.get(f.key)
         if f.type.name in _NUMERIC:
@@ -282,7 +296,7 @@ def previous_for(year: int, params_dir: Path, out_root: Path,
         return Previous.empty()
     last = str(year - 1)  # a folder of other years is no comparison
     return Previous({k: v for k, v in prev.values.items() if str(v.get("年度", "")) == last},
-                    prev.source)
+                    prev.source, prev.problem)
 
 
 def for_batch(checked: dict[Path, Any], out_root: Path, compare: str | Path | None,

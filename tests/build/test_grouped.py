@@ -80,3 +80,28 @@ def test_changing_how_volumes_are_bound_leaves_no_stale_volume(workspace: Path) 
                         "utf-8")
     assert build("--by", "所属县") == {"2023年度述职报告汇编-云溪县.docx",
                                       "2023年度述职报告汇编清单.txt"}
+
+
+@pytest.mark.slow
+def test_groups_whose_file_names_meet_get_a_volume_each(workspace: Path) -> None:
+    # 「东山镇...」 made safe for Windows loses its dots: it must not overwrite 东山镇's 汇编.
+    files = write_officials(workspace / "params", 4)
+    files[3].write_text(files[3].read_text("utf-8").replace(
+        "单位: 东山镇", "单位: 东山镇...\n单位类别: 镇"),
+                        "utf-8")
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out):
+        mp.chdir(workspace)
+        code = main(["--templates", "templates", "build", "params", "-o", "build",
+                     "--workers", "1", "--by", "单位"])
+    assert code == 0, out.getvalue()
+    year = workspace / "build" / "2023"
+    counts = {}
+    for path in sorted(year.glob("2023年度述职报告汇编-*.docx")):
+        paras = [p.text for p in docx.Document(str(path)).paragraphs]
+        counts[path.name] = sum(bool(re.fullmatch(r"东山镇(\.\.\.)?党建办主任\s+\S+", t))
+                                for t in paras)  # each report's byline
+    assert counts == {"2023年度述职报告汇编-东山镇.docx": 3,
+                      "2023年度述职报告汇编-东山镇（2）.docx": 1}, counts
+    listing = (year / "2023年度述职报告汇编清单.txt").read_text("utf-8")
+    assert "东山镇...\t1 份\t2023年度述职报告汇编-东山镇（2）.docx" in listing

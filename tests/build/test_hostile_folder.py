@@ -108,3 +108,58 @@ def test_one_hundred_good_among_hostile_files(tmp_path: Path) -> None:
     assert sorted(bylines) == sorted(p.stem.split("-")[1] for p in good)
     index = html.unescape((year / "review" / "index.html").read_text("utf-8"))
     assert "100 份已生成" in index and f"{len(bad)} 份未生成" in index
+
+
+def _kit(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kit.cli", "--templates", "templates",
+                           "build", "params", *args], cwd=root, capture_output=True,
+                          text=True, timeout=GUARD, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symlinks")
+@pytest.mark.parametrize("link", [".kit/lock", ".kit/journal.jsonl", ".kit", "2023/docx",
+                                  "2023"])
+def test_a_link_in_the_output_folder_is_refused_before_anything_is_written(
+        workspace: Path, link: str) -> None:
+    shutil.copy(SAMPLE, workspace / "params")
+    elsewhere = workspace / "别处"
+    elsewhere.mkdir()
+    victim = elsewhere / "别人的文件.txt"
+    victim.write_text("别人的内容", "utf-8")
+    planted = workspace / "build" / link
+    planted.parent.mkdir(parents=True, exist_ok=True)
+    planted.symlink_to(victim if "." in planted.name and link != ".kit" else elsewhere)
+    run = _kit(workspace)
+    assert run.returncode == 4, run.stderr
+    assert "链接" in run.stderr and f"build/{link}" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["别人的文件.txt"]
+    assert victim.read_text("utf-8") == "别人的内容"
+
+
+@pytest.mark.parametrize("out", ["", " ", ".", "..", "params/..", "templates/.."])
+def test_an_output_folder_holding_the_users_files_is_refused(workspace: Path, out: str) -> None:
+    shutil.copy(SAMPLE, workspace / "params")
+    mine = [workspace / "params" / ".我的草稿.tmp", workspace / "templates" / ".备份.tmp"]
+    for p in mine:
+        p.write_text("我的", "utf-8")
+    run = _kit(workspace, "-o", out)
+    assert run.returncode == 2, run.stderr
+    assert "输出文件夹" in run.stderr and "Traceback" not in run.stderr
+    assert all(p.read_text("utf-8") == "我的" for p in mine)
+    assert not (workspace / ".kit").exists() and not (workspace / "2023").exists()
+
+
+def test_only_the_kits_own_scratch_files_are_cleaned(tmp_path: Path) -> None:
+    from kit.build.lock import clean_scratch
+
+    out = tmp_path / "build"
+    ours = [out / "2023" / "docx" / ".报告.docx.a1b2.kit-tmp",
+            out / "2023" / "notebooks" / ".李明华.partial.ipynb", out / ".x.docx.c3.kit-tmp"]
+    theirs = [out / ".我的草稿.tmp", out / "资料" / ".备份.tmp",
+              out / "资料" / ".x.docx.c3.kit-tmp", out / "2023" / "docx" / ".草稿.tmp"]
+    for p in ours + theirs:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("x", "utf-8")
+    assert clean_scratch(out) == len(ours)
+    assert not any(p.exists() for p in ours) and all(p.exists() for p in theirs)

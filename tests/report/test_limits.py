@@ -187,6 +187,30 @@ def test_hostile_template_stops_with_a_chinese_message(tmp_path: Path, name: str
     assert_chinese(message, str(info.value.file))
 
 
+GROWING = ("expandtabs", "replace_grows", "indent_grows", "str_join", "concat_grows")
+_SMALL_MEMORY = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))  # 1 GB: 2,000 million chars fail
+from kit.errors import TemplateError
+from kit.report.params import load
+from kit.report.render import render
+from kit.report.templates import load_template
+try:
+    render(load_template(sys.argv[1]), load(sys.argv[2]).values, timeout=600)
+except TemplateError as err:
+    print(err)
+"""
+
+
+@pytest.mark.parametrize("name", GROWING)
+def test_growing_results_are_refused_before_they_allocate(tmp_path: Path, name: str) -> None:
+    path = _template(tmp_path, name, TEMPLATE_CASES[name][0])
+    run = subprocess.run([sys.executable, "-c", _SMALL_MEMORY, str(path), str(SAMPLE)],
+                         capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert run.returncode == 0 and "MemoryError" not in run.stderr, run.stderr[-500:]
+    assert "太长" in run.stdout, run.stdout
+
+
 def test_time_limit_holds_outside_the_main_thread(tmp_path: Path) -> None:
     """The form renders in a thread, where no alarm signal can help: every loop checks."""
     template = load_template(_template(tmp_path, "线程", TEMPLATE_CASES["string_loops"][0]))

@@ -194,3 +194,19 @@ def test_files_that_look_like_parameter_files_are_listed(tmp_path: Path) -> None
     assert [p.name for p in find_params(tmp_path)] == ["张三.yaml", "李四.YML"]
     assert [p.name for p in overlooked(tmp_path)] == sorted(
         ["张三.yaml.txt", "王五.yaml ", "赵六.yml.bak", "钱七.yaml.docx"])
+
+
+@pytest.mark.parametrize(("unit", "kind", "told"), [
+    ("东山镇", "乡", True), ("西河乡", "镇", True), ("东山镇", "镇", False),
+    ("东山街道", "镇", False)])  # (a 街道 names no kind: 单位类别 is what there is)
+def test_a_unit_kind_the_unit_name_contradicts_is_a_warning(
+        tmp_path: Path, unit: str, kind: str, told: bool) -> None:
+    sample = (ROOT / "params" / "东山镇-党建办主任-李明华.yaml").read_text("utf-8")
+    path = tmp_path / "p.yaml"
+    path.write_text(sample.replace("单位: 东山镇", f"单位: {unit}\n单位类别: {kind}"), "utf-8")
+    official = load(path, templates=ROOT / "templates")
+    said = [w for w in official.warnings if "单位类别" in w]
+    assert bool(said) is told, official.warnings
+    if told:
+        assert f"您是否想写「单位类别: {unit[-1]}」？" in said[0] and unit in said[0]
+        assert official.values["单位类别"] == kind  # what the user typed is kept

@@ -150,3 +150,29 @@ def test_an_invisible_character_anywhere_in_a_template_is_refused_at_its_line(
     msg = _broken(tmp_path, old, new)
     assert f"第 {_line_of(GOOD, old)} 行" in msg and "模板里第 " in msg and name in msg
     assert "\u200b" not in msg and "\u202e" not in msg and "\u2028" not in msg
+
+
+def test_a_template_of_a_thousand_fields_is_checked_with_their_sections(
+        tmp_path: Path) -> None:
+    # The check is one pass over the body (it was fields × lines: 2,000 fields took
+    # minutes; bench/bench_template_fields.py times it).
+    from kit.report.templates import MAX_FIELDS
+    from tests.report.template_sizes import many_fields
+
+    path = tmp_path / "many.md"
+    path.write_text(many_fields(MAX_FIELDS, unknown="未声明"), "utf-8")
+    with pytest.raises(TemplateError) as info:
+        load_template(path)
+    assert "没有声明的字段「未声明」" in str(info.value)
+    # header (MAX_FIELDS + 6 lines), 「# 工作一」, three items, then the one undeclared
+    assert f"第 {MAX_FIELDS + 11} 行" in str(info.value)
+    path.write_text(many_fields(MAX_FIELDS), "utf-8")
+    t = load_template(path)
+    assert len(t.fields) == MAX_FIELDS
+    last = f"字段{MAX_FIELDS - 1}"
+    assert t.fields["字段0"].section == "工作一" and t.fields[last].section == "工作二"
+    # More is refused with its own message, at the line of 「字段」.
+    path.write_text(many_fields(MAX_FIELDS + 1), "utf-8")
+    with pytest.raises(TemplateError) as info:
+        load_template(path)
+    assert "「字段」太多" in str(info.value) and "第 5 行" in str(info.value)

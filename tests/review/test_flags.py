@@ -108,8 +108,15 @@ def test_last_year_from_a_folder_and_from_a_build(tmp_path: Path) -> None:
     from_build = read_previous(tmp_path / "build" / "2023")
     (c,) = check_all(_checked([who]), from_build)
     assert c.compared and c.rows and c.every == []
-    (tmp_path / "build" / "2023" / "审阅数据.json").write_text("[{broken", "utf-8")
-    assert read_previous(tmp_path / "build" / "2023").values == {}  # damaged: no comparison
+    values = tmp_path / "build" / "2023" / "审阅数据.json"
+    for damaged in ("[{broken", "[" * 100_000 + "]" * 100_000, '{"a": 1}', "[1, 2]",
+                    '[{"姓名": {"a": [[[]]]}}]'):
+        values.write_text(damaged, "utf-8")
+        prev = read_previous(tmp_path / "build" / "2023")
+        assert prev.values == {}  # damaged: no comparison, never the build's end
+        (c,) = check_all(_checked([who]), prev)  # … and each official is told why
+        assert not c.compared and any("上年数据文件无法读取" in f and "审阅数据.json" in f
+                                      for f in c.flags), c.flags
 
 
 def test_where_last_year_comes_from(tmp_path: Path) -> None:

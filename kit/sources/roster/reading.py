@@ -26,6 +26,10 @@ from kit.sources.roster.workbook import FILE_HEADER, FILE_KEY, INSTRUCTIONS
 
 MAX_BYTES = 20 * 1024 * 1024  # a roster of a few hundred officials is well under 1 MB
 MAX_ROWS = 5000
+# Checked before the workbook is loaded (loading costs ~1 KB of memory per cell, twice):
+# a 385 KB file can unpack to 6 million cells.  5,000 rows of 60 columns fit.
+MAX_UNPACKED = 64 * 1024 * 1024  # bytes of the workbook's XML, unpacked
+MAX_CELLS = 300_000  # cells of one sheet
 
 
 @dataclass
@@ -63,8 +67,11 @@ def read_workbook(path: Path, roles: dict[str, RoleTemplate]) -> tuple[list[Row]
         raise KitError(Problem("Excel 文件太大", file=file, expected="不超过 20 MB",
                                found=f"{path.stat().st_size // (1024 * 1024)} MB"))
     try:
+        _check_size(path, file)
         formulas = load_workbook(path)
         cached = load_workbook(path, data_only=True)
+    except KitError:
+        raise
     except Exception:  # openpyxl raises many kinds (English) for a file that is not .xlsx
         raise KitError(Problem("无法读取 Excel 文件：它不是 .xlsx 格式，或已损坏", file=file,
                                hint="请用 Excel/WPS 另存为 .xlsx 后重试。")) from None
@@ -85,6 +92,51 @@ def read_workbook(path: Path, roles: dict[str, RoleTemplate]) -> tuple[list[Row]
         rows += got
         problems += found
     return rows, problems
+
+
+_CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")  # a cell's element in a sheet's XML
+
+
+def _check_size(path: Path, file: str) -> None:
+    """Refuse a workbook too big to load, before loading it: by its unpacked size, then
+    by each sheet's cells, counted in its XML as it streams by (a sheet's declared size
+    can lie; loading 6 million cells took 4 GB)."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    with zipfile.ZipFile(path) as z:
+        unpacked = sum(i.file_size for i in z.infolist())
+        if unpacked > MAX_UNPACKED:
+            raise KitError(Problem("Excel 文件解压后太大，没有读取", file=file,
+                                   expected=f"不超过 {MAX_UNPACKED // (1024 * 1024)} MB",
+                                   found=f"{unpacked // (1024 * 1024)} MB",
+                                   hint="表格里可能有大片空白格式或多余的工作表，请删除后另存再试。"))
+        book = load_workbook(path, read_only=True)  # reads the sheets' names, not cells
+        try:
+            sheets = [(ws.title, str(getattr(ws, "_worksheet_path", ""))) for ws in book.worksheets]
+        finally:
+            book.close()
+        for title, member in sheets:
+            if not member:  # (an openpyxl without the attribute: its size checks remain)
+                continue
+            cells = _count_cells(z, member)
+            if cells > MAX_CELLS:
+                raise KitError(Problem(
+                    f"工作表“{title}”太大，没有读取这个文件", file=file,
+                    expected=f"每个工作表不超过 {MAX_CELLS} 个单元格（如 {MAX_ROWS} 行 × 60 列）",
+                    found=f"{cells} 个单元格", hint="请删除多余的行、列或工作表后另存再试。"))
+
+
+def _count_cells(z: Any, member: str) -> int:
+    count, tail = 0, b""
+    with z.open(member.lstrip("/")) as fh:
+        while chunk := fh.read(1 << 20):
+            data = tail + chunk
+            count += len(_CELL.findall(data))
+            tail = data[-16:]  # an element cut by the chunk's end is counted with the next
+            count -= len(_CELL.findall(tail))
+    return count + len(_CELL.findall(tail))
 
 
 def normal(text: Any) -> str:

@@ -213,6 +213,29 @@ def test_not_an_excel_file(tmp_path):
     assert "zip" not in str(info.value)  # openpyxl's English is not shown
 
 
+def test_a_workbook_too_big_to_load_is_refused_before_loading(tmp_path):
+    import zipfile
+
+    from kit.sources.roster.reading import MAX_CELLS, MAX_UNPACKED
+
+    # A sheet of more cells than allowed (counted in its XML: openpyxl's write-only
+    # mode declares no size, and a declared size is not trusted anyway).
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("镇党建办主任")
+    for _ in range(MAX_CELLS // 100 + 1):
+        ws.append([1] * 100)
+    wb.save(tmp_path / "大.xlsx")
+    with pytest.raises(KitError, match="工作表“镇党建办主任”太大") as info:
+        import_roster(tmp_path / "大.xlsx", tmp_path, templates=TEMPLATES)
+    assert f"{MAX_CELLS + 100} 个单元格" in str(info.value)
+    # A small file that unpacks to more than the workbook's bound.
+    with zipfile.ZipFile(tmp_path / "炸弹.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b" " * (MAX_UNPACKED + 1))
+    assert (tmp_path / "炸弹.xlsx").stat().st_size < 1 << 20
+    with pytest.raises(KitError, match="解压后太大"):
+        import_roster(tmp_path / "炸弹.xlsx", tmp_path, templates=TEMPLATES)
+
+
 @pytest.mark.parametrize("command", [["roster", "export", "{missing}", "{out}/花名册.xlsx"],
                                      ["roll", "{missing}", "--year", "2024"]])
 def test_a_params_folder_that_does_not_exist_is_one_message(

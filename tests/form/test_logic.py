@@ -185,3 +185,32 @@ def test_whatever_is_typed_is_kept_and_judged_as_the_batch_does(typed):
         assert err.message in shown and "谈心谈话" not in chk.values
     else:
         assert chk.values["谈心谈话"] == expected and "谈心谈话" not in chk.errors
+
+
+def test_a_month_day_with_a_decimal_point_is_asked_about_not_read_as_a_date(tmp_path):
+    """「3.8」 in a 日期 box (or 3.8 in a parameter file, a YAML number) was silently
+    3月8日; 「3.10」 in a file even 3月1日.  The one rule (kit.report.fields) refuses it with
+    the likely fix, in the form and in a parameter file alike."""
+    import shutil
+    from pathlib import Path
+
+    from kit.report.params import check
+    from kit.report.yamlio import Entry
+
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    shutil.copy(Path(__file__).with_name("long_labels.md"), templates / "驻村工作队长.md")
+    template = load_roles(templates)["驻村工作队长"]
+    base = {"角色": "驻村工作队长", "姓名": "赵强", "单位": "东山镇", "所属县": "云溪县",
+            "省份": "甘肃", "年度": "2023", "急难愁盼": "12", "心得体会": "3", "联合社": "2"}
+    for typed, hint in (("3.8", "3月8日"), ("3.10", "3月10日"), (3.1, "3月1日")):
+        chk = logic.check_form(template, base | {"竣工日期": typed})
+        assert not chk.ok and "竣工日期" in chk.errors, typed
+        assert f"您是否想写「{hint}」？" in chk.errors["竣工日期"][0], chk.errors
+    assert logic.check_form(template, base | {"竣工日期": "3月8日"}).values["竣工日期"] == "3月8日"
+    assert logic.check_form(template, base | {"竣工日期": "3-8"}).values["竣工日期"] == "3月8日"
+    entries = {k: Entry(k, v, i + 1) for i, (k, v) in enumerate((base | {"竣工日期": 3.8}).items())}
+    with pytest.raises(ParamsError) as err:
+        check(entries, file="params/赵强.yaml", templates=templates)
+    text = str(err.value)
+    assert "竣工日期" in text and "「3.8」" in text and "您是否想写「3月8日」？" in text

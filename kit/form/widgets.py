@@ -341,7 +341,10 @@ class ReportForm:
     # The page asks before it is closed or reloaded while the form holds what no file has
     # (kit/form/share/voila/templates/kit/index.html.j2 reads the class).
     def _state(self) -> tuple[str, dict[str, Any]]:
-        return self.template.role, {k: v for k, v in self.raw().items() if v is not None}
+        """What a file would get; the role counts once there is a file (a new, empty form
+        switched to another role holds nothing to lose)."""
+        role = self.template.role if self.path is not None else ""
+        return role, {k: v for k, v in self.raw().items() if v is not None}
 
     def _mark_saved(self) -> None:
         self._saved = self._state()

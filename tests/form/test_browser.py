@@ -394,6 +394,18 @@ def test_kit_lab_is_chinese_and_runs_the_form_from_the_toolbar(browser, tmp_path
         _type(page, "党建工作覆盖率＊", "120")
         expect(_msg(page, "党建工作覆盖率＊")).to_contain_text("不能大于 100")
         _keep(page, "form-jupyterlab.png", tmp_path)
+        # Nothing left in English that the language pack does not translate (issue 22).
+        expect(page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"Cell \d"))).to_have_count(0)
+        expect(page.locator("[title*='Voil'], [data-command*='voila']")).to_have_count(0)
+        tips = page.evaluate("() => [...document.querySelectorAll('[title]')]"
+                             ".filter(e => e.checkVisibility({visibilityProperty: true}))"
+                             ".map(e => e.title)")
+        known = re.compile(r"\S+\.ipynb|\S*/\S*|Python 3 \(ipykernel\)|Ctrl|Shift|Enter|Up|Down"
+                           r"|None|true|notebooks|params|docx")
+        english = [t for t in tips if re.search(r"[A-Za-z]{3,}", known.sub("", t))]
+        assert english == [], english  # tooltips: 「Delete the cell」, 「Render with Voilà」 …
+        assert (root / "notebooks" / "form.ipynb").read_bytes() == \
+            (servers.REPO / "notebooks" / "form.ipynb").read_bytes()  # run, not rewritten
         for width, height in ((1366, 900), (1920, 1080)):  # the file browser still open
             page.set_viewport_size({"width": width, "height": height})
             for label in ("年度＊", "党建工作覆盖率＊", "主持召开党建工作专题会议＊", "包抓的村＊"):

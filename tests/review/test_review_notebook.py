@@ -85,6 +85,13 @@ def test_approve_return_filter_and_edit(page, tmp_path: Path) -> None:
         assert "一、加强理论学习" in view.inner_text()
         page.locator(".kit-actions button", has_text="通过").click()
         _wait_option(page, "【已通过】李明华")
+        said = page.get_by_text("李明华：已通过")
+        assert said.evaluate("e => getComputedStyle(e).color") == "rgb(46, 125, 50)"  # green
+        # buttons and the list in the page's font, not the widgets' own (a thin 楷体)
+        font = page.locator(".kit-review").first.evaluate("e => getComputedStyle(e).fontFamily")
+        for widget in (".kit-list select", ".kit-actions button", ".widget-toggle-buttons button"):
+            assert page.locator(widget).first.evaluate(
+                "e => getComputedStyle(e).fontFamily") == font, widget
 
         view.get_by_text("参数文件：东山镇-党委书记-王建国.yaml").wait_for()  # on to the next
         _button(page, "下一份").click()
@@ -97,6 +104,8 @@ def test_approve_return_filter_and_edit(page, tmp_path: Path) -> None:
         page.get_by_label("意见").press_sequentially("讲党课次数为 0，请核对", delay=20)
         page.locator(".kit-actions button", has_text="退回").click()
         _wait_option(page, "【退回】马小明")
+        said = page.get_by_text("马小明：退回")
+        assert said.evaluate("e => getComputedStyle(e).color") == "rgb(198, 40, 40)"  # red
 
         _button(page, "有提示").click()
         _wait_options(page, ["【退回】马小明\u3000东山镇\u3000镇党建办主任\u3000⚠1"])

@@ -28,8 +28,8 @@ pytestmark = [
 ]
 
 TIMEOUT = 120_000  # ms: a kernel start on a busy 2-core machine can be slow
-WANG = "东山镇-党委书记-王建国.yaml"  # 镇委书记
-LI = "东山镇-党建办主任-李明华.yaml"  # 镇党建办主任
+WANG = "东山镇-镇委书记-王建国.yaml"  # 镇委书记
+LI = "东山镇-镇党建办主任-李明华.yaml"  # 镇党建办主任
 LONG = "驻村工作队长"  # tests/form/long_labels.md: long labels, a 日期 field
 
 

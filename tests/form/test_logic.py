@@ -119,13 +119,14 @@ def test_counts_read_as_in_parameter_files(template, typed, value):
 
 
 def test_a_second_file_for_the_same_official_is_refused(template, folders):
-    # The sample file of 李明华 is named 东山镇-党建办主任-李明华.yaml; the kit's rule names
-    # a new one 东山镇-镇党建办主任-李明华.yaml: a different name, the same official.
+    # 李明华's file named by hand; the kit's rule names a new one 东山镇-镇党建办主任-李明华.yaml:
+    # a different name, the same official.
+    (folders.params / "东山镇-镇党建办主任-李明华.yaml").rename(folders.params / "李明华.yaml")
     chk = logic.check_form(template, CLERK | {"姓名": "李明华", "单位": "东山镇"})
     target = folders.params / logic.default_filename(chk)
     assert target.name == "东山镇-镇党建办主任-李明华.yaml"
     saved = logic.save_params(target, chk, folder=folders.params)
-    assert not saved.written and saved.duplicate.name == "东山镇-党建办主任-李明华.yaml"
+    assert not saved.written and saved.duplicate.name == "李明华.yaml"
     assert not target.exists()
     other_year = logic.check_form(template, CLERK | {"姓名": "李明华", "单位": "东山镇",
                                                      "年度": "2024"})
@@ -133,7 +134,7 @@ def test_a_second_file_for_the_same_official_is_refused(template, folders):
 
 
 def test_saving_another_role_over_an_opened_file_asks_naming_the_official(folders):
-    path = folders.params / "东山镇-党委书记-王建国.yaml"
+    path = folders.params / "东山镇-镇委书记-王建国.yaml"
     opened = logic.open_params(path, folders.templates)
     assert opened.identity.role == "镇委书记"
     other = load_roles(folders.templates)["镇党建办主任"]
@@ -214,3 +215,14 @@ def test_a_month_day_with_a_decimal_point_is_asked_about_not_read_as_a_date(tmp_
         check(entries, file="params/赵强.yaml", templates=templates)
     text = str(err.value)
     assert "竣工日期" in text and "「3.8」" in text and "您是否想写「3月8日」？" in text
+
+
+def test_the_form_names_a_file_as_the_samples_are_named(tmp_path):
+    """One naming rule (kit.report.identity.params_filename): a sample opened in the form and
+    saved as new would get its own name, not a second 「镇…」 spelling beside it."""
+    for path in sorted((REPO / "params").glob("*.yaml")):
+        opened = logic.open_params(path, REPO / "templates")
+        template = load_roles(REPO / "templates")[opened.role]
+        chk = logic.check_form(template, opened.raw)
+        assert chk.ok, chk.problems
+        assert logic.default_filename(chk) == path.name

@@ -563,6 +563,9 @@ def test_leaving_with_unsaved_edits_asks_first(browser, form_server):
     _wait_for_form(page)
     assert asked == ["beforeunload"] * 2
     _close(page)
+    # Every kernel shut down, also those of pages closed while unsaved (test above): the
+    # page script sends Voilà's shutdown itself when it held Voilà's back.
+    assert _eventually(lambda: not form_server.kernels()), form_server.err.read_text()
 
 
 def test_a_date_written_with_a_point_is_asked_about(browser, form_server):

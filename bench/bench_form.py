@@ -111,7 +111,7 @@ def browser_side(loads: int, opens: int) -> None:
             open_rss, open_kernels = rss_mb(server), len(server.kernels())
             if i == 0:
                 times = []
-                names = ["东山镇-党委书记-王建国.yaml", "东山镇-党建办主任-李明华.yaml"]
+                names = ["东山镇-镇委书记-王建国.yaml", "东山镇-镇党建办主任-李明华.yaml"]
                 for n in range(opens):
                     name = names[n % 2]
                     page.get_by_label("已有参数文件").select_option(label=name)

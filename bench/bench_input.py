@@ -36,7 +36,7 @@ from tests.fixtures.hostile import (  # noqa: E402
     million_digits,
 )
 
-SAMPLE = ROOT / "params" / "东山镇-党建办主任-李明华.yaml"
+SAMPLE = ROOT / "params" / "东山镇-镇党建办主任-李明华.yaml"
 
 
 def median_ms(fn, rounds: int) -> float:

@@ -57,7 +57,7 @@ def test_roll_reports_bad_files_and_writes_the_rest(project: Path) -> None:
     assert run.returncode == 2, run.stderr
     assert "Traceback" not in run.stderr
     written = {p.name for p in (project / "params-2024").iterdir()}
-    assert {"东山镇-党委书记-王建国.yaml", "东山镇-党建办主任-李明华.yaml"} <= written
+    assert {"东山镇-镇委书记-王建国.yaml", "东山镇-镇党建办主任-李明华.yaml"} <= written
     for name in ("billion_laughs.yaml", "python_tag.yaml", "control_char.yaml", "循环.yaml",
                  "零.yaml"):
         assert name in run.stderr and name not in written
@@ -159,7 +159,7 @@ def test_an_internal_error_is_one_line_and_a_log_file(
         raise ZeroDivisionError("a bug")
 
     monkeypatch.setattr("kit.build.official.render_file", broken)
-    code = main(["render", str(ROOT / "params" / "东山镇-党建办主任-李明华.yaml"), "-o",
+    code = main(["render", str(ROOT / "params" / "东山镇-镇党建办主任-李明华.yaml"), "-o",
                  str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert code == errors.EXIT_INTERNAL == 70

@@ -13,7 +13,7 @@ def test_shipped_files_are_the_repository_folders_in_a_checkout() -> None:
     assert project.report_notebook() == ROOT / "notebooks" / "report.ipynb"
     assert project.shipped("templates") == ROOT / "templates"
     assert {p.name for p in project.shipped("params").glob("*.yaml")} == {
-        "东山镇-党委书记-王建国.yaml", "东山镇-党建办主任-李明华.yaml"}
+        "东山镇-镇委书记-王建国.yaml", "东山镇-镇党建办主任-李明华.yaml"}
 
 
 def test_build_folder_parts() -> None:

@@ -248,7 +248,9 @@ def save_params(path: str | Path, chk: FormCheck, *, folder: str | Path | None =
 
     * An invalid form raises ParamsError (nothing written).
     * Another file in ``folder`` (default: ``path``'s) about the same 单位+姓名+年度 refuses
-      the save (``duplicate``): one official, one file, whatever it is called.
+      the save (``duplicate``): one official, one file, whatever it is called — ``path``
+      itself too, unless it is the file the form opened (``known_mtime_ns`` given) or
+      ``overwrite`` was confirmed.
     * An existing ``path`` is replaced without asking only when it is unchanged since the
       form read it (``known_mtime_ns``) and is about the same official in the same role;
       otherwise ``question`` says who the file is about and what would change, and
@@ -261,7 +263,12 @@ def save_params(path: str | Path, chk: FormCheck, *, folder: str | Path | None =
         raise ParamsError(chk.problems)
     name = name or path.name
     ident = identity(chk)
-    others = files_about(Path(folder) if folder else path.parent, ident, exclude=path)
+    # ``path`` itself counts too unless the form opened it (or replacing it was confirmed):
+    # a new form for an official whose file has the very name the rule gives is refused
+    # like any other second file.
+    mine = known_mtime_ns is not None or overwrite
+    others = files_about(Path(folder) if folder else path.parent, ident,
+                         exclude=path if mine else None)
     if others:
         return Saved(path, written=False, duplicate=others[0])
     if path.exists() and not overwrite:

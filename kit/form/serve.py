@@ -151,9 +151,12 @@ def lab_command(root: Path, port: int, token: str) -> list[str]:
 
 def lab_config_path(env: Mapping[str, str] | None = None) -> str:
     """JUPYTER_CONFIG_PATH with the kit's lab defaults first: JupyterLab in Chinese (the
-    zh_CN language pack) and ▶▶ without the 「Restart Kernel?」 dialog.  They are default
-    overrides: a user's own JupyterLab settings still win, and nothing of the user's
-    configuration is written."""
+    zh_CN language pack), ▶▶ without the 「Restart Kernel?」 dialog, no autosave (running a
+    shipped notebook must not rewrite it), and without the status-bar cell counter and
+    Voilà's preview button, the debugger and the cell toolbar, which the language pack
+    leaves in English (page_config.json; the form needs none of them).
+    They are default overrides: a user's own JupyterLab settings still win, and nothing of
+    the user's configuration is written."""
     given = (os.environ if env is None else env).get("JUPYTER_CONFIG_PATH", "")
     return os.pathsep.join(filter(None, [str(SHARE / "config"), given]))
 

@@ -158,6 +158,8 @@ class ReportForm:
         self._strict = False  # after a failed save, empty required fields show in red
         self._pending: asyncio.TimerHandle | None = None
         self._on_yes: Any = None
+        self._saved: tuple[str, dict[str, Any]] | None = None  # what the file holds (unsaved?)
+        self._attempts = 0  # failed 保存/生成 Word, so the page moves to the first error each time
         self.inputs: dict[str, FieldInput] = {}
         self._spare: dict[str, tuple[dict[str, FieldInput], list[w.Widget]]] = {}
 
@@ -196,6 +198,7 @@ class ReportForm:
             self.sections.children = [w.HTML("templates 文件夹里没有角色模板。")]
             return
         self._show(chosen, {"年度": logic.default_year()})
+        self._mark_saved()
 
     @property
     def identity(self) -> dict[str, FieldInput]:
@@ -207,9 +210,13 @@ class ReportForm:
         head = w.HTML(_html("head", css=_css()))
         bar = w.HBox([self.role_picker, self.file_picker, self.open_button])
         bar.add_class("kit-bar")
-        actions = w.HBox([self.save_button, self.word_button, self.target])
+        buttons = w.HBox([self.save_button, self.word_button, self.target])
+        buttons.add_class("kit-buttons")
+        # What 保存 and 生成 Word answer is shown in the bar that stays in view with the
+        # buttons (the clerk is looking there), not below a long form.
+        actions = w.VBox([self.confirm, self.status, self.download, buttons])
         actions.add_class("kit-actions")
-        left = w.VBox([self.sections, actions, self.confirm, self.status, self.download])
+        left = w.VBox([self.sections, actions])
         left.add_class("kit-left")
         right = w.VBox([w.HTML(_html("preview_head")),
                         self.preview])
@@ -299,6 +306,7 @@ class ReportForm:
             return
         # Keep everything typed that the new role also has (identity at least).
         self._show(change["new"], self.raw())
+        self._show_unsaved()
 
     def _changed(self, key: str, _change: dict) -> None:
         if self._loading:
@@ -327,7 +335,30 @@ class ReportForm:
             inp.show(chk, self._strict)
         self._show_target(chk)
         self._schedule_preview(chk)
+        self._show_unsaved()
         return chk
+
+    # The page asks before it is closed or reloaded while the form holds what no file has
+    # (kit/form/share/voila/templates/kit/index.html.j2 reads the class).
+    def _state(self) -> tuple[str, dict[str, Any]]:
+        """What a file would get; the role counts once there is a file (a new, empty form
+        switched to another role holds nothing to lose)."""
+        role = self.template.role if self.path is not None else ""
+        return role, {k: v for k, v in self.raw().items() if v is not None}
+
+    def _mark_saved(self) -> None:
+        self._saved = self._state()
+        self._show_unsaved()
+
+    @property
+    def unsaved(self) -> bool:
+        return self._saved is not None and self._state() != self._saved
+
+    def _show_unsaved(self) -> None:
+        if self.unsaved:
+            self.widget.add_class("kit-unsaved")
+        else:
+            self.widget.remove_class("kit-unsaved")
 
     def _show_target(self, chk: logic.FormCheck) -> None:
         where = self.target_path(chk)
@@ -368,8 +399,14 @@ class ReportForm:
         found = find_params(folder) if folder.is_dir() else []
         return [("（新建一份）", ""), *((p.name, p) for p in found)]
 
-    def _say(self, text: str, kind: str = "info", items: list[str] | None = None) -> None:
-        self.status.value = _html("status", kind=kind, text=text, items=items or [])
+    def _say(self, text: str, kind: str = "info", items: list[str] | None = None,
+             focus: bool = False) -> None:
+        """The answer to an action, in the bar beside the buttons.  ``focus``: the page
+        takes the clerk to the first box marked wrong (kit's Voilà page script)."""
+        if focus:
+            self._attempts += 1
+        self.status.value = _html("status", kind=kind, text=text, items=items or [],
+                                  focus=self._attempts if focus else 0)
 
     def _ask(self, question: str | None, yes: str = "覆盖保存", on_yes: Any = None) -> None:
         """Show a question with 「yes」/取消 under the save bar (None hides it)."""
@@ -394,6 +431,7 @@ class ReportForm:
         if not path:
             self.path, self._mtime, self._header = None, None, ""
             self._show(self.template.role, {"年度": logic.default_year()})
+            self._mark_saved()
             self._say("已清空，可以填写一份新的。")
             return
         try:
@@ -407,6 +445,7 @@ class ReportForm:
             return
         self.path, self._mtime, self._header = opened.path, opened.mtime_ns, opened.header
         self._show(opened.role, opened.raw)
+        self._mark_saved()
         self._quietly(setattr, self.file_picker, "value", self._picker_value(opened.path))
         if opened.problems:
             self._say(f"已打开 {self._where(path)}，文件里有以下问题，请在表单里改正后保存：",
@@ -425,7 +464,7 @@ class ReportForm:
             self._strict = True
             self.refresh()
             self._ask(None)
-            self._say("没有保存。请先改正以下各项：", "error", chk.reasons())
+            self._say("没有保存。请先改正以下各项：", "error", chk.reasons(), focus=True)
             return None
         target = self.target_path(chk)
         assert target is not None  # a valid form has a 姓名
@@ -457,6 +496,7 @@ class ReportForm:
         self._quietly(setattr, self.file_picker, "value", self._picker_value(target))
         note = f"（原来的内容已另存为 {saved.backup.name}）" if saved.backup else ""
         self._say(f"已保存：{self._where(target)}{note}", "ok")
+        self._mark_saved()
         self.refresh()
         return target
 
@@ -466,7 +506,7 @@ class ReportForm:
         if not chk.ok:
             self._strict = True
             self.refresh()
-            self._say("还不能生成 Word。请先改正以下各项：", "error", chk.reasons())
+            self._say("还不能生成 Word。请先改正以下各项：", "error", chk.reasons(), focus=True)
             return None
         try:
             path = logic.write_word(chk, self.folders.out)

@@ -548,7 +548,8 @@ def _is_full_date(f: Field) -> bool:
 
 class _Date(FieldType):
     """One date, stored and printed as the sample wrote it: 「5月8日」 or 「2023年5月8日」.
-    Accepts 5月8日, 5-8, 5/8, 2023-05-08, 2023年5月8日 and Excel date cells."""
+    Accepts 5月8日, 5-8, 5/8, 2023-05-08, 2023.5.8, 2023年5月8日 and Excel date cells; not
+    5.8, which reads as a number (refused with 「您是否想写「5月8日」？」)."""
 
     def parse(self, raw: Any, f: Field) -> Value:
         full = _is_full_date(f)
@@ -564,6 +565,12 @@ class _Date(FieldType):
                 if not full:
                     raise FieldValueError("只填月和日（年份由报告的年度给出）", self.describe(f),
                                           f"「{raw}」", did_you_mean([f"{m}月{d}日"]))
+            elif md and not full and "." in text:
+                # 「3.8」 (a YAML number, or typed so) may be 3月8日 or a figure; 「3.10」 in a
+                # parameter file even reaches here as 3.1.  Ask instead of guessing.
+                m, d = (int(g) for g in md.groups())
+                raise FieldValueError("带小数点的「月.日」写法不明确", self.describe(f),
+                                      f"「{raw}」", did_you_mean([f"{m}月{d}日"]))
             elif md and not full:
                 y, (m, d) = 2024, (int(g) for g in md.groups())  # a leap year: 2月29日 is fine
             else:

@@ -18,6 +18,7 @@ from typing import Any
 
 from kit import xlsx as excel
 from kit.errors import KitError, NotApprovedError, ParamsError, Problem, display_path
+from kit.project import TEMPLATES, find_root
 from kit.report.identity import Identity
 from kit.report.params import find_params, load, read_entries
 from kit.report.yamlio import Entry
@@ -187,11 +188,43 @@ def export_records(params_dir: str | Path, xlsx: str | Path, force: bool = False
     return excel.save(wb, xlsx, force)
 
 
+def in_volume_order(rows: list[FileStatus], params_dir: str | Path) -> list[FileStatus]:
+    """``rows`` in the 汇编's order (:func:`kit.word.volume.order_key`: 排序, the role's
+    排位, the name's strokes …), the order the reviewer will read them in; files that cannot
+    be read, or whose 排序 or role is wrong, after the others, by file name."""
+    from kit.report.fields import IDENTITY
+    from kit.report.templates import load_roles, templates_dir
+    from kit.word.volume import order_key
+
+    root = find_root(params_dir)
+    try:
+        ranks = {r.role: r.rank for r in load_roles(
+            root / TEMPLATES if root is not None else templates_dir()).values()}
+    except KitError:
+        ranks = {}
+    order_field = next(f for f in IDENTITY if f.key == "排序")
+
+    def key(s: FileStatus) -> tuple:
+        try:
+            raw = read_entries(s.path).get("排序")
+            value = None if raw is None or raw.value in (None, "") else order_field.parse(raw.value)
+            order = None if value is None else int(value)  # an 整数 field
+        except (KitError, ValueError):
+            return (True, str(s.path))
+        if s.ident.role not in ranks:
+            return (True, str(s.path))
+        return (False, order_key(order, ranks[s.ident.role], s.ident.name, s.ident.unit,
+                                 s.ident.role))
+
+    return sorted(rows, key=key)
+
+
 def list_lines(params_dir: str | Path) -> list[str]:
-    """``kit review list``: one line per file, then the count of each status.  Every text
+    """``kit review list``: one line per file, in the 汇编's order, then the count of each
+    status.  Every text
     from the record or a file is :func:`~kit.review.record.shown`: nothing it holds
     clears the screen or forges a line."""
-    rows = statuses(params_dir)
+    rows = in_volume_order(statuses(params_dir), params_dir)
     lines = []
     for s in rows:
         who = "　".join(x for x in (s.ident.name, s.ident.role, s.ident.unit) if x) or "（无法读取）"

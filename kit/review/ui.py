@@ -146,7 +146,7 @@ class ReviewApp(w.VBox):
             return
         self.reason.value = ""
         name = item.status.ident.name or item.path.name
-        self._say(f"{name}：{item.status.status}", ok=True)
+        self._say(f"{name}：{item.status.status}", ok=approve)  # 退回 in red, not green
         self._fill(keep=self._next_after(item))
 
     def _next_after(self, item: Item) -> str | None:

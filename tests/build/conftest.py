@@ -31,7 +31,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str]:
     return root, code, out.getvalue()
 
 
-SAMPLE = ROOT / "params" / "东山镇-党建办主任-李明华.yaml"
+SAMPLE = ROOT / "params" / "东山镇-镇党建办主任-李明华.yaml"
 _SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 _GIVEN = "建国明华志强海燕丽娟国栋玉兰文斌晓东春梅永红卫东"
 

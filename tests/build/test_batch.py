@@ -12,7 +12,7 @@ import docx
 import nbformat
 import pytest
 
-GOOD = {"东山镇-党建办主任-李明华": "李明华", "东山镇-党委书记-王建国": "王建国", "恶意-值": "孙八"}
+GOOD = {"东山镇-镇党建办主任-李明华": "李明华", "东山镇-镇委书记-王建国": "王建国", "恶意-值": "孙八"}
 
 
 @pytest.mark.slow

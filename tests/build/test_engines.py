@@ -101,7 +101,7 @@ def test_no_value_leaks_between_officials(tmp_path: Path) -> None:
     is reported missing for the second, not inherited."""
     params = tmp_path / "params"
     params.mkdir()
-    first = (ROOT / "params" / "东山镇-党建办主任-李明华.yaml").read_text("utf-8")
+    first = (ROOT / "params" / "东山镇-镇党建办主任-李明华.yaml").read_text("utf-8")
     (params / "a.yaml").write_text(first, "utf-8")
     second = "\n".join(line for line in first.splitlines() if not line.startswith("其他工作"))
     (params / "b.yaml").write_text(second.replace("李明华", "吴十"), "utf-8")

@@ -52,7 +52,7 @@ def test_only_what_changed_is_executed_again(workspace: Path) -> None:
     root = workspace
     files = write_officials(root / "params", 4)
     secretary = root / "params" / "书记.yaml"
-    shutil.copy(ROOT / "params" / "东山镇-党委书记-王建国.yaml", secretary)
+    shutil.copy(ROOT / "params" / "东山镇-镇委书记-王建国.yaml", secretary)
     code, summary = _build(root)
     assert code == 0 and "本次执行 5 份" in summary
     first = _runs(root)

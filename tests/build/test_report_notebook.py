@@ -69,7 +69,7 @@ def _papermill(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 @pytest.mark.slow
 def test_plain_papermill_runs_a_sample(project: Path) -> None:
     out = project / "out.ipynb"
-    run = _papermill(str(out), "-p", "params_file", "params/东山镇-党建办主任-李明华.yaml",
+    run = _papermill(str(out), "-p", "params_file", "params/东山镇-镇党建办主任-李明华.yaml",
                      cwd=project)
     assert run.returncode == 0, run.stderr
     written = list((project / "build" / "2023" / "docx").glob("*.docx"))

@@ -28,8 +28,9 @@ pytestmark = [
 ]
 
 TIMEOUT = 120_000  # ms: a kernel start on a busy 2-core machine can be slow
-WANG = "东山镇-党委书记-王建国.yaml"  # 镇委书记
-LI = "东山镇-党建办主任-李明华.yaml"  # 镇党建办主任
+WANG = "东山镇-镇委书记-王建国.yaml"  # 镇委书记
+LI = "东山镇-镇党建办主任-李明华.yaml"  # 镇党建办主任
+LONG = "驻村工作队长"  # tests/form/long_labels.md: long labels, a 日期 field
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +50,7 @@ def form_server(tmp_path_factory):
     """One ``kit form`` for this module's tests, on a project folder of its own."""
     tmp = tmp_path_factory.mktemp("kit-form")
     root = servers.make_root(tmp)
+    shutil.copy(Path(__file__).with_name("long_labels.md"), root / "templates" / f"{LONG}.md")
     with servers.kit("form", root, tmp) as server:
         server.root = root
         yield server
@@ -148,6 +150,18 @@ def _expect():
     from playwright.sync_api import expect
 
     return expect
+
+
+def _in_view(page, locator) -> bool:
+    """The whole of ``locator`` is inside the window (not below the fold, not cut off)."""
+    box, size = locator.bounding_box(), page.viewport_size
+    return (box is not None and box["x"] >= 0 and box["x"] + box["width"] <= size["width"]
+            and box["y"] >= 0 and box["y"] + box["height"] <= size["height"])
+
+
+def _not_cut(locator) -> bool:
+    """Nothing of the element's own content is hidden by its size."""
+    return locator.evaluate("e => e.scrollWidth <= e.clientWidth && e.scrollHeight <= e.clientHeight")
 
 
 # ---------------------------------------------------------------- kit form
@@ -382,6 +396,18 @@ def test_kit_lab_is_chinese_and_runs_the_form_from_the_toolbar(browser, tmp_path
         _type(page, "党建工作覆盖率＊", "120")
         expect(_msg(page, "党建工作覆盖率＊")).to_contain_text("不能大于 100")
         _keep(page, "form-jupyterlab.png", tmp_path)
+        # Nothing left in English that the language pack does not translate (issue 22).
+        expect(page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"Cell \d"))).to_have_count(0)
+        expect(page.locator("[title*='Voil'], [data-command*='voila']")).to_have_count(0)
+        tips = page.evaluate("() => [...document.querySelectorAll('[title]')]"
+                             ".filter(e => e.checkVisibility({visibilityProperty: true}))"
+                             ".map(e => e.title)")
+        known = re.compile(r"\S+\.ipynb|\S*/\S*|Python 3 \(ipykernel\)|Ctrl|Shift|Enter|Up|Down"
+                           r"|None|true|notebooks|params|docx")
+        english = [t for t in tips if re.search(r"[A-Za-z]{3,}", known.sub("", t))]
+        assert english == [], english  # tooltips: 「Delete the cell」, 「Render with Voilà」 …
+        assert (root / "notebooks" / "form.ipynb").read_bytes() == \
+            (servers.REPO / "notebooks" / "form.ipynb").read_bytes()  # run, not rewritten
         for width, height in ((1366, 900), (1920, 1080)):  # the file browser still open
             page.set_viewport_size({"width": width, "height": height})
             for label in ("年度＊", "党建工作覆盖率＊", "主持召开党建工作专题会议＊", "包抓的村＊"):
@@ -396,3 +422,165 @@ def test_kit_lab_is_chinese_and_runs_the_form_from_the_toolbar(browser, tmp_path
                 assert abs(msg["y"] - box["y"]) < box["height"], (width, label)  # beside too
         assert page.offsite.urls == []
         _close(page)
+
+
+# ---------------------------------------------------------------- issue 22
+
+def test_the_answer_to_save_shows_where_the_clerk_looks(browser, form_server, tmp_path):
+    """保存 at the bottom of a long form: the answer shows in the bar beside the buttons,
+    the page goes to the first box in error and the cursor is in it; the overwrite question
+    and its buttons are whole and in view; so is 「已生成 Word」 with its link."""
+    expect = _expect()
+    page = _page(browser)  # 1366 × 900, as the clerk had it
+    page.goto(form_server.url)
+    _wait_for_form(page)
+    for label, text in [("姓名＊", "周晓梅"), ("单位＊", "南川镇"), ("所属县（区）＊", "云溪县"),
+                        ("省份＊", "甘肃"), ("年度＊", "2023"), ("主持召开党建工作专题会议＊", "3"),
+                        ("为村级党员带头讲党课＊", "五"), ("党建工作覆盖率＊", "90")]:
+        _type(page, label, text)
+    expect(_msg(page, "党建工作覆盖率＊")).to_have_text("✓")
+    page.mouse.wheel(0, 5000)  # at the bottom of the form, where the clerk finished
+    _button(page, "保存").click()
+    status = page.locator(".kit-status")
+    expect(status).to_contain_text("没有保存。请先改正以下各项：")
+    expect(status).to_contain_text("「为村级党员带头讲党课」：应填阿拉伯数字")
+    assert _in_view(page, status)
+    wrong = _field(page, "为村级党员带头讲党课＊")  # the first box in error, in page order
+    expect(wrong).to_be_focused()
+    assert _eventually(lambda: _in_view(page, wrong), timeout=10)
+    _keep(page, "form-22-refused.png", tmp_path)
+    page.keyboard.press("Control+A")  # the cursor is there: the clerk just types
+    page.keyboard.type("5", delay=20)
+    expect(_msg(page, "为村级党员带头讲党课＊")).to_have_text("✓")
+    for label, text in [("与乡村干部谈心谈话＊", "30"), ("包抓的村＊", "青石"), ("回炉淬火的党员＊", "8")]:
+        _type(page, label, text)
+    expect(_msg(page, "回炉淬火的党员＊")).to_have_text("✓")
+    page.locator(".kit-title").scroll_into_view_if_needed()  # saved from the top this time
+    _button(page, "保存").click()
+    expect(status).to_contain_text("已保存：params/南川镇-镇党建办主任-周晓梅.yaml")
+    assert _in_view(page, status)
+
+    _type(page, "姓名＊", "周晓")  # same file, another name: the overwrite question
+    expect(_msg(page, "姓名＊")).to_have_text("✓")
+    _button(page, "保存").click()
+    question = page.locator(".kit-question")
+    expect(question).to_contain_text("姓名：周晓梅 → 周晓")
+    yes, no = _button(page, "覆盖保存"), _button(page, "取消")
+    for item in (question, yes, no):
+        assert _in_view(page, item) and _not_cut(item), item
+    _keep(page, "form-22-question.png", tmp_path)
+    no.click()
+    expect(question).to_be_hidden()
+
+    page.mouse.wheel(0, 5000)
+    _button(page, "生成 Word").click()
+    expect(status).to_contain_text("已生成 Word：build/")
+    link = page.locator(".kit-download")
+    expect(link).to_contain_text("下载")
+    assert _in_view(page, status) and _in_view(page, link)
+    _keep(page, "form-22-word.png", tmp_path)
+    assert page.offsite.urls == []
+    _close(page)  # unsaved (周晓): the page script shuts the kernel down all the same
+
+
+@pytest.mark.parametrize("width", [1024, 1366, 1920])
+def test_no_label_is_cut_off(browser, form_server, tmp_path, width):
+    """Every label whole at every width from 1024 px: the long ones wrap, the ＊ of a required
+    one stays beside its last character."""
+    page = _page(browser, width=width, height=900)
+    page.goto(form_server.url)
+    _wait_for_form(page)
+    page.get_by_label("角色", exact=True).select_option(LONG)
+    _field(page, "东城供水管网改造工程竣工投用日期＊").wait_for()
+    labels = page.locator(".kit-form .widget-label:visible")
+    assert labels.count() > 10
+    for i in range(labels.count()):
+        label = labels.nth(i)
+        label.evaluate("e => e.scrollIntoView({block: 'center'})")  # not under the fixed bar
+        text = label.inner_text().replace("\n", "")
+        assert _not_cut(label), (width, text)
+        # the first and the last character are shown, inside the label and not under anything
+        ends = label.evaluate("""e => {
+            const walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+            const texts = []; while (walker.nextNode()) if (walker.currentNode.data.trim()) texts.push(walker.currentNode);
+            if (!texts.length) return [];
+            const spots = [];
+            for (const [node, at] of [[texts[0], 0], [texts[texts.length - 1], texts[texts.length - 1].data.length - 1]]) {
+              const range = document.createRange(); range.setStart(node, at); range.setEnd(node, at + 1);
+              const r = range.getBoundingClientRect();
+              const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+              spots.push(r.width > 0 && hit !== null && e.contains(hit));
+            }
+            return spots; }""")
+        assert ends and all(ends), (width, text, ends)
+    star = _field(page, "党员干部人均撰写学习心得体会＊")
+    row = page.locator(".kit-row").filter(has=star)
+    last, req = row.locator(".kit-nowrap").bounding_box(), row.locator(".kit-req").bounding_box()
+    assert abs(last["y"] - req["y"]) < 4  # ＊ on the line of 「会」
+    _keep(page, f"form-22-labels-{width}.png", tmp_path)
+    _close(page)
+
+
+def test_leaving_with_unsaved_edits_asks_first(browser, form_server):
+    """Reloading (or closing) the page asks first — the browser's leave-page question —
+    while something typed is not saved; staying keeps the form working; nothing is asked
+    when all is saved.  (Headless Chromium shows the question for a reload, not for a
+    tab closed by Playwright: the reload is what is tested.)"""
+    expect = _expect()
+    page = _page(browser)
+    asked: list[str] = []
+
+    def answer(dialog) -> None:
+        asked.append(dialog.type)
+        dialog.dismiss()  # 「取消」: stay on the page
+
+    page.on("dialog", answer)
+    page.goto(form_server.url)
+    _wait_for_form(page)
+    _field(page, "姓名＊").click()  # the browser asks only on a page the user touched
+    page.reload()  # nothing typed: reloads without a question
+    _wait_for_form(page)
+    assert asked == []
+
+    _open(page, LI)
+    _type(page, "包抓的村＊", "石门口")
+    expect(_msg(page, "包抓的村＊")).to_have_text("✓")
+    expect(page.locator(".kit-form.kit-unsaved")).to_have_count(1)
+    with page.expect_event("dialog"):
+        page.evaluate("() => { location.reload(); }")
+    assert asked == ["beforeunload"]
+    _type(page, "包抓的村＊", "石门")  # stayed: the form still works (its kernel is kept)
+    expect(_msg(page, "包抓的村＊")).to_have_text("✓")
+    expect(page.locator(".kit-form.kit-unsaved")).to_have_count(0)  # as the file has it
+    _type(page, "为村级党员带头讲党课＊", "７")
+    expect(_msg(page, "为村级党员带头讲党课＊")).to_have_text("✓")
+    expect(page.locator(".kit-form.kit-unsaved")).to_have_count(1)
+    with page.expect_event("dialog"):
+        page.evaluate("() => { location.reload(); }")
+    assert asked == ["beforeunload"] * 2
+    _button(page, "保存").click()
+    expect(page.locator(".kit-status")).to_contain_text(f"已保存：params/{LI}")
+    expect(page.locator(".kit-form.kit-unsaved")).to_have_count(0)
+    page.reload()  # saved: no question
+    _wait_for_form(page)
+    assert asked == ["beforeunload"] * 2
+    _close(page)
+    # Every kernel shut down, also those of pages closed while unsaved (test above): the
+    # page script sends Voilà's shutdown itself when it held Voilà's back.
+    assert _eventually(lambda: not form_server.kernels()), form_server.err.read_text()
+
+
+def test_a_date_written_with_a_point_is_asked_about(browser, form_server):
+    expect = _expect()
+    page = _page(browser)
+    page.goto(form_server.url)
+    _wait_for_form(page)
+    page.get_by_label("角色", exact=True).select_option(LONG)
+    label = "东城供水管网改造工程竣工投用日期＊"
+    _type(page, label, "3.8")
+    expect(_msg(page, label)).to_contain_text("您是否想写「3月8日」？")
+    expect(page.locator(".kit-preview")).not_to_contain_text("3月8日")
+    _type(page, label, "3月8日")
+    expect(_msg(page, label)).to_have_text("✓")
+    expect(page.locator(".kit-preview")).to_contain_text("于3月8日竣工投用")
+    _close(page)

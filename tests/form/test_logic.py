@@ -122,13 +122,14 @@ def test_counts_read_as_in_parameter_files(template, typed, value):
 
 
 def test_a_second_file_for_the_same_official_is_refused(template, folders):
-    # The sample file of 李明华 is named 东山镇-党建办主任-李明华.yaml; the kit's rule names
-    # a new one 东山镇-镇党建办主任-李明华.yaml: a different name, the same official.
+    # 李明华's file named by hand; the kit's rule names a new one 东山镇-镇党建办主任-李明华.yaml:
+    # a different name, the same official.
+    (folders.params / "东山镇-镇党建办主任-李明华.yaml").rename(folders.params / "李明华.yaml")
     chk = logic.check_form(template, CLERK | {"姓名": "李明华", "单位": "东山镇"})
     target = folders.params / logic.default_filename(chk)
     assert target.name == "东山镇-镇党建办主任-李明华.yaml"
     saved = logic.save_params(target, chk, folder=folders.params)
-    assert not saved.written and saved.duplicate.name == "东山镇-党建办主任-李明华.yaml"
+    assert not saved.written and saved.duplicate.name == "李明华.yaml"
     assert not target.exists()
     other_year = logic.check_form(template, CLERK | {"姓名": "李明华", "单位": "东山镇",
                                                      "年度": "2024"})
@@ -136,7 +137,7 @@ def test_a_second_file_for_the_same_official_is_refused(template, folders):
 
 
 def test_saving_another_role_over_an_opened_file_asks_naming_the_official(folders):
-    path = folders.params / "东山镇-党委书记-王建国.yaml"
+    path = folders.params / "东山镇-镇委书记-王建国.yaml"
     opened = logic.open_params(path, folders.templates)
     assert opened.identity.role == "镇委书记"
     other = load_roles(folders.templates)["镇党建办主任"]
@@ -200,3 +201,43 @@ def test_whatever_is_typed_is_kept_and_judged_as_the_batch_does(typed):
         assert err.message in shown and "谈心谈话" not in chk.values
     else:
         assert chk.values["谈心谈话"] == expected and "谈心谈话" not in chk.errors
+
+
+def test_a_month_day_with_a_decimal_point_is_asked_about_not_read_as_a_date(tmp_path):
+    """「3.8」 in a 日期 box (or 3.8 in a parameter file, a YAML number) was silently
+    3月8日; 「3.10」 in a file even 3月1日.  The one rule (kit.report.fields) refuses it with
+    the likely fix, in the form and in a parameter file alike."""
+    import shutil
+    from pathlib import Path
+
+    from kit.report.params import check
+    from kit.report.yamlio import Entry
+
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    shutil.copy(Path(__file__).with_name("long_labels.md"), templates / "驻村工作队长.md")
+    template = load_roles(templates)["驻村工作队长"]
+    base = {"角色": "驻村工作队长", "姓名": "赵强", "单位": "东山镇", "所属县": "云溪县",
+            "省份": "甘肃", "年度": "2023", "急难愁盼": "12", "心得体会": "3", "联合社": "2"}
+    for typed, hint in (("3.8", "3月8日"), ("3.10", "3月10日"), (3.1, "3月1日")):
+        chk = logic.check_form(template, base | {"竣工日期": typed})
+        assert not chk.ok and "竣工日期" in chk.errors, typed
+        assert f"您是否想写「{hint}」？" in chk.errors["竣工日期"][0], chk.errors
+    assert logic.check_form(template, base | {"竣工日期": "3月8日"}).values["竣工日期"] == "3月8日"
+    assert logic.check_form(template, base | {"竣工日期": "3-8"}).values["竣工日期"] == "3月8日"
+    entries = {k: Entry(k, v, i + 1) for i, (k, v) in enumerate((base | {"竣工日期": 3.8}).items())}
+    with pytest.raises(ParamsError) as err:
+        check(entries, file="params/赵强.yaml", templates=templates)
+    text = str(err.value)
+    assert "竣工日期" in text and "「3.8」" in text and "您是否想写「3月8日」？" in text
+
+
+def test_the_form_names_a_file_as_the_samples_are_named(tmp_path):
+    """One naming rule (kit.report.identity.params_filename): a sample opened in the form and
+    saved as new would get its own name, not a second 「镇…」 spelling beside it."""
+    for path in sorted((REPO / "params").glob("*.yaml")):
+        opened = logic.open_params(path, REPO / "templates")
+        template = load_roles(REPO / "templates")[opened.role]
+        chk = logic.check_form(template, opened.raw)
+        assert chk.ok, chk.problems
+        assert logic.default_filename(chk) == path.name

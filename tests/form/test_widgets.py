@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import ipywidgets as w
@@ -29,7 +30,7 @@ def test_form_is_built_from_the_field_definitions(folders, role):
     for key, f in template.all_fields.items():
         inp = form.inputs[key]
         assert isinstance(inp.input, WIDGET_CLASSES[f.type.widget]), key
-        assert inp.input.description.startswith(f.label)
+        assert re.sub("<[^>]*>", "", inp.input.description).startswith(f.label)
         assert ("＊" in inp.input.description) == f.required
         assert f.unit in inp.message.value
         if f.help:
@@ -133,7 +134,7 @@ def test_saving_over_another_file_asks_first(form, folders):
 
 
 def test_editing_an_opened_file_keeps_the_previous_version(form, folders):
-    path = folders.params / "东山镇-党建办主任-李明华.yaml"
+    path = folders.params / "东山镇-镇党建办主任-李明华.yaml"
     original = path.read_bytes()
     form.file_picker.value = path
     form.open_button.click()
@@ -152,7 +153,7 @@ def test_editing_an_opened_file_keeps_the_previous_version(form, folders):
 
 
 def test_a_file_changed_elsewhere_since_opening_is_not_overwritten(form, folders):
-    path = folders.params / "东山镇-党建办主任-李明华.yaml"
+    path = folders.params / "东山镇-镇党建办主任-李明华.yaml"
     form.open(path)
     changed = path.read_text(encoding="utf-8").replace("专题会议: 12", "专题会议: 15")
     path.write_text(changed, encoding="utf-8")
@@ -182,7 +183,7 @@ def test_switching_role_keeps_identity(form):
 
 
 def test_new_clears_the_form(form, folders):
-    form.open(folders.params / "东山镇-党建办主任-李明华.yaml")
+    form.open(folders.params / "东山镇-镇党建办主任-李明华.yaml")
     form.file_picker.value = ""
     form.open_button.click()
     assert form.path is None and form.inputs["姓名"].input.value == ""
@@ -209,7 +210,7 @@ def test_word_button_refuses_an_invalid_form(form, folders):
 
 def test_a_file_value_the_form_cannot_hold_is_shown_not_dropped(form, tmp_path, folders):
     path = folders.params / "x.yaml"
-    text = (folders.params / "东山镇-党建办主任-李明华.yaml").read_text(encoding="utf-8")
+    text = (folders.params / "东山镇-镇党建办主任-李明华.yaml").read_text(encoding="utf-8")
     path.write_text(text.replace("讲党课: 6", "讲党课: 五").replace("单位: 东山镇", "单位: 东山镇\n单位类别: 县"),
                     encoding="utf-8")
     form.open(path)
@@ -220,7 +221,7 @@ def test_a_file_value_the_form_cannot_hold_is_shown_not_dropped(form, tmp_path, 
 
 
 def test_switching_role_after_opening_asks_before_saving(form, folders):
-    path = folders.params / "东山镇-党委书记-王建国.yaml"
+    path = folders.params / "东山镇-镇委书记-王建国.yaml"
     before = path.read_bytes()
     form.open(path)
     form.role_picker.value = "镇党建办主任"
@@ -241,10 +242,10 @@ def test_a_duplicate_official_is_refused_with_an_offer_to_open(form, folders):
     fill(form, CLERK | {"姓名": "李明华", "单位": "东山镇"})
     form.save_button.click()
     assert sorted(folders.params.iterdir()) == before
-    assert "已经有参数文件 params/东山镇-党建办主任-李明华.yaml" in form.status.value
-    assert form.confirm_yes.description == "打开 东山镇-党建办主任-李明华.yaml"
+    assert "已经有参数文件 params/东山镇-镇党建办主任-李明华.yaml" in form.status.value
+    assert form.confirm_yes.description == "打开 东山镇-镇党建办主任-李明华.yaml"
     form.confirm_yes.click()
-    assert form.path == folders.params / "东山镇-党建办主任-李明华.yaml"
+    assert form.path == folders.params / "东山镇-镇党建办主任-李明华.yaml"
     assert form.inputs["专题会议"].input.value == "12"
 
 
@@ -253,18 +254,18 @@ def test_opening_fills_a_set_of_rows_off_screen_then_swaps_it_in(form, folders):
 
     first = form.inputs
     fill(form, {"姓名": "张三", "专题会议": "99"})  # typed, then another file is opened
-    form.open(folders.params / "东山镇-党委书记-王建国.yaml")
+    form.open(folders.params / "东山镇-镇委书记-王建国.yaml")
     assert form.role_picker.value == "镇委书记" and "心得体会" in form.inputs
     assert form.sections.children[0].children[1] is form.inputs["姓名"].row
-    form.open(folders.params / "东山镇-党建办主任-李明华.yaml")
+    form.open(folders.params / "东山镇-镇党建办主任-李明华.yaml")
     assert form.inputs is first  # the spare set of this role, refilled
     assert form.inputs["姓名"].input.value == "李明华"
     assert form.inputs["专题会议"].input.value == "12"  # nothing left of what was typed
     assert "张三" not in form.preview.value
     live = len(_instances)
     for _ in range(3):  # opening files does not grow the number of widgets
-        form.open(folders.params / "东山镇-党委书记-王建国.yaml")
-        form.open(folders.params / "东山镇-党建办主任-李明华.yaml")
+        form.open(folders.params / "东山镇-镇委书记-王建国.yaml")
+        form.open(folders.params / "东山镇-镇党建办主任-李明华.yaml")
     assert len(_instances) <= live
 
 
@@ -300,7 +301,7 @@ def test_hostile_text_of_a_template_or_a_clerk_shows_as_text(folders):
     path.write_text(text, "utf-8")
     form = ReportForm(folders, role="镇党建办主任", debounce=0)
     row = form.inputs["包抓村"]
-    assert row.input.description.startswith(
+    assert re.sub("<[^>]*>", "", row.input.description).startswith(  # tags: the ＊ kept on its line
         "&lt;script&gt;alert(&#39;标签&#39;)&lt;/script&gt;包抓{{ 姓名 }}")
     assert '<span class="kit-unit">村&#34;&gt;&lt;b&gt;粗&lt;/b&gt;</span>' in row.message.value
     assert row.help is not None

@@ -115,7 +115,7 @@ def test_the_issue_examples_accepted(typed: str, value: Decimal) -> None:
 
 
 ROOT = Path(__file__).resolve().parents[2]
-WANG = ROOT / "params" / "东山镇-党委书记-王建国.yaml"
+WANG = ROOT / "params" / "东山镇-镇委书记-王建国.yaml"
 
 
 @pytest.mark.parametrize(("typed", "said"), [("1.234,5", "您是否想写「1234.5」？"),

@@ -211,7 +211,7 @@ def property_template(body: str, header: str, where: str) -> None:
         path.write_text(text, "utf-8")
         try:
             template = load_template(path)
-            render(template, load(ROOT / "params" / "东山镇-党建办主任-李明华.yaml").values,
+            render(template, load(ROOT / "params" / "东山镇-镇党建办主任-李明华.yaml").values,
                    timeout=2)
         except KitError as err:
             assert err.problems and all(p.kind in KINDS for p in err.problems)

@@ -31,7 +31,7 @@ from tests.fixtures.hostile import (
 )
 
 GOOD_TEMPLATE = (ROOT / "templates" / "镇党建办主任.md").read_text("utf-8")
-SAMPLE = ROOT / "params" / "东山镇-党建办主任-李明华.yaml"
+SAMPLE = ROOT / "params" / "东山镇-镇党建办主任-李明华.yaml"
 # English a user could read: a word of three or more Latin letters outside 「…」 quotes
 # (which echo what the user typed) and outside these names of things.
 _ALLOWED = {"YAML", "UTF", "GBK", "ANSI", "Tab", "FIFO", "Word", "WPS", "Excel", "range",
@@ -150,7 +150,7 @@ def test_every_numeric_type_has_an_upper_bound_and_warns_when_implausible() -> N
 
 
 def test_implausible_value_is_a_warning_in_the_checked_official(tmp_path: Path) -> None:
-    text = (ROOT / "params" / "东山镇-党委书记-王建国.yaml").read_text("utf-8")
+    text = (ROOT / "params" / "东山镇-镇委书记-王建国.yaml").read_text("utf-8")
     path = tmp_path / "大数.yaml"
     path.write_text(text.replace("清理空壳社: 12", "清理空壳社: 200000"), "utf-8")
     official = load(path)

@@ -26,7 +26,7 @@ def _message(name: str, error: type[Exception] = ParamsError) -> str:
 
 def _edited(tmp_path: Path, *changes: tuple[str, str]) -> Path:
     """The sample 党建办主任 file with some lines changed, saved in tmp_path."""
-    text = (ROOT / "params" / "东山镇-党建办主任-李明华.yaml").read_text("utf-8")
+    text = (ROOT / "params" / "东山镇-镇党建办主任-李明华.yaml").read_text("utf-8")
     for old, new in changes:
         assert old in text
         text = text.replace(old, new)
@@ -176,7 +176,7 @@ def test_cli_help_and_misuse_are_in_chinese() -> None:
 
 
 def test_cli_render_goes_on_after_a_bad_file(tmp_path: Path) -> None:
-    good = ROOT / "params" / "东山镇-党建办主任-李明华.yaml"
+    good = ROOT / "params" / "东山镇-镇党建办主任-李明华.yaml"
     run = subprocess.run([sys.executable, "-m", "kit.cli", "render", str(BAD / "gbk.yaml"),
                           str(good), "-o", str(tmp_path)], capture_output=True, text=True,
                          cwd=ROOT)

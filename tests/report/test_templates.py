@@ -78,7 +78,7 @@ def test_template_expressions_run_sandboxed(tmp_path: Path) -> None:
     path.write_text(GOOD.replace("{{ 年度 }}年，在县委", "{{ 年度.__class__.__mro__ }}年，在县委"),
                     "utf-8")
     template = load_template(path)
-    official = load(ROOT / "params" / "东山镇-党建办主任-李明华.yaml")
+    official = load(ROOT / "params" / "东山镇-镇党建办主任-李明华.yaml")
     with pytest.raises(TemplateError, match="模板无法生成正文"):
         render(template, official.values)
 
@@ -120,7 +120,7 @@ def test_a_templates_folder_that_does_not_exist_is_named_not_replaced(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from kit.cli import main
 
-    params = ROOT / "params" / "东山镇-党建办主任-李明华.yaml"
+    params = ROOT / "params" / "东山镇-镇党建办主任-李明华.yaml"
     code = main(["--templates", str(tmp_path / "模版"), "render", str(params),
                  "-o", str(tmp_path / "out")])
     assert code == 3

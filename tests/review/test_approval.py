@@ -18,8 +18,8 @@ from kit.review.record import DB_NAME, Store
 from kit.review.status import decide, statuses
 from tests.conftest import ROOT
 
-LI = "东山镇-党建办主任-李明华.yaml"
-WANG = "东山镇-党委书记-王建国.yaml"
+LI = "东山镇-镇党建办主任-李明华.yaml"
+WANG = "东山镇-镇委书记-王建国.yaml"
 
 
 def _status(project: Path) -> dict[str, str]:

@@ -16,7 +16,7 @@ pytestmark = [
     pytest.mark.skipif(not servers.CHROMIUM.exists(), reason="needs Debian's chromium"),
 ]
 TIMEOUT = 120_000
-LI = "东山镇-党建办主任-李明华.yaml"
+LI = "东山镇-镇党建办主任-李明华.yaml"
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_approve_return_filter_and_edit(page, tmp_path: Path) -> None:
     li = root / "params" / LI
     zero = (li.read_text("utf-8").replace("李明华", "马小明").replace("讲党课: 6", "讲党课: 0")
             .replace("牵头完成全镇23个村", "协助完成全镇15个村"))  # his own text
-    (root / "params" / "东山镇-党建办主任-马小明.yaml").write_text(zero, "utf-8")
+    (root / "params" / "东山镇-镇党建办主任-马小明.yaml").write_text(zero, "utf-8")
     with servers.kit_form(root, tmp_path, "review") as url:
         page.goto(url)
         page.get_by_text("述职报告审阅").first.wait_for()
@@ -85,18 +85,27 @@ def test_approve_return_filter_and_edit(page, tmp_path: Path) -> None:
         assert "一、加强理论学习" in view.inner_text()
         page.locator(".kit-actions button", has_text="通过").click()
         _wait_option(page, "【已通过】李明华")
+        said = page.get_by_text("李明华：已通过")
+        assert said.evaluate("e => getComputedStyle(e).color") == "rgb(46, 125, 50)"  # green
+        # buttons and the list in the page's font, not the widgets' own (a thin 楷体)
+        font = page.locator(".kit-review").first.evaluate("e => getComputedStyle(e).fontFamily")
+        for widget in (".kit-list select", ".kit-actions button", ".widget-toggle-buttons button"):
+            assert page.locator(widget).first.evaluate(
+                "e => getComputedStyle(e).fontFamily") == font, widget
 
-        view.get_by_text("参数文件：东山镇-党委书记-王建国.yaml").wait_for()  # on to the next
+        view.get_by_text("参数文件：东山镇-镇委书记-王建国.yaml").wait_for()  # on to the next
         _button(page, "下一份").click()
         _button(page, "下一份").click()
         view.get_by_text("参数文件：" + LI).wait_for()
         _button(page, "上一份").click()
-        view.get_by_text("参数文件：东山镇-党建办主任-马小明.yaml").wait_for()
+        view.get_by_text("参数文件：东山镇-镇党建办主任-马小明.yaml").wait_for()
         page.locator(".kit-actions button", has_text="退回").click()  # without a reason: refused
         page.get_by_text("退回需要写明意见").wait_for()
         page.get_by_label("意见").press_sequentially("讲党课次数为 0，请核对", delay=20)
         page.locator(".kit-actions button", has_text="退回").click()
         _wait_option(page, "【退回】马小明")
+        said = page.get_by_text("马小明：退回")
+        assert said.evaluate("e => getComputedStyle(e).color") == "rgb(198, 40, 40)"  # red
 
         _button(page, "有提示").click()
         _wait_options(page, ["【退回】马小明\u3000东山镇\u3000镇党建办主任\u3000⚠1"])
@@ -115,7 +124,7 @@ def test_approve_return_filter_and_edit(page, tmp_path: Path) -> None:
     records = Store.of_folder(root / "params").records()
     assert [(r.file, r.status, r.reason, r.reviewer) for r in records] == [
         (LI, "已通过", "", "张审"),
-        ("东山镇-党建办主任-马小明.yaml", "退回", "讲党课次数为 0，请核对", "张审")]
+        ("东山镇-镇党建办主任-马小明.yaml", "退回", "讲党课次数为 0，请核对", "张审")]
 
 
 def test_the_same_page_in_jupyterlab(page, tmp_path: Path) -> None:
@@ -134,4 +143,4 @@ def test_the_same_page_in_jupyterlab(page, tmp_path: Path) -> None:
         _wait_option(page, "【已通过】王建国")
     (record,) = Store.of_folder(root / "params").records()
     assert (record.file, record.status, record.reviewer) == (
-        "东山镇-党委书记-王建国.yaml", "已通过", "李审")
+        "东山镇-镇委书记-王建国.yaml", "已通过", "李审")

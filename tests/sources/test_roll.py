@@ -110,7 +110,7 @@ def test_roll_refuses_a_year_that_is_not_later(params, tmp_path):
 
 def test_a_misspelt_role_is_reported_with_its_line_and_the_others_are_rolled(params):
     """The role is looked up as everywhere else (kit.report.params.role_of): line, choices, hint."""
-    bad = params / "东山镇-党委书记-王建国.yaml"
+    bad = params / "东山镇-镇委书记-王建国.yaml"
     bad.write_text(bad.read_text("utf-8").replace("角色: 镇委书记", "角色: 镇委书计"), "utf-8")
     line = bad.read_text("utf-8").splitlines().index("角色: 镇委书计") + 1
     with pytest.raises(ParamsError) as err:
@@ -119,4 +119,4 @@ def test_a_misspelt_role_is_reported_with_its_line_and_the_others_are_rolled(par
     assert (first.field, first.line, first.found) == ("角色", line, "「镇委书计」")
     assert "「镇委书记」" in (first.hint or "")
     assert [p.name for p in find_params(params.with_name("params-2024"))] == [
-        "东山镇-党建办主任-李明华.yaml"]
+        "东山镇-镇党建办主任-李明华.yaml"]

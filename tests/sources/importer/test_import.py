@@ -280,7 +280,7 @@ def test_a_kit_made_docx_keeps_run_in_headings_on_their_line(tmp_path):
     paragraph, as Word shows it, not split in two."""
     from kit.build.official import render_file
 
-    made = render_file(ROOT / "params" / "东山镇-党建办主任-李明华.yaml", tmp_path / "out")
+    made = render_file(ROOT / "params" / "东山镇-镇党建办主任-李明华.yaml", tmp_path / "out")
     document = docx.Document(str(made))
     shown = [p.text for p in document.paragraphs]
     run_in = next(t for t in shown if t.startswith("三、") and t.endswith("。"))  # split in python-docx

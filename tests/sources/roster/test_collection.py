@@ -168,7 +168,7 @@ def test_formula_without_cached_value_is_refused(tmp_path, mayor):
 def test_update_keeps_comments_and_layout(tmp_path):
     params = tmp_path / "params"
     shutil.copytree(ROOT / "params", params)
-    path = params / "东山镇-党建办主任-李明华.yaml"
+    path = params / "东山镇-镇党建办主任-李明华.yaml"
     text = path.read_text("utf-8").replace("专题会议: 12", "专题会议: 12   # 含线上会议\n")
     path.write_text(text, "utf-8")
     xlsx = export_roster(params, tmp_path / "r.xlsx", templates=TEMPLATES)
@@ -236,7 +236,7 @@ def test_export_goes_on_past_bad_files(tmp_path, capsys, blank):
     to start next year (「²⁰²³」 is that file's error with a hint, not a crash)."""
     params = tmp_path / "params"
     shutil.copytree(ROOT / "params", params)
-    good = (params / "东山镇-党委书记-王建国.yaml").read_text("utf-8")
+    good = (params / "东山镇-镇委书记-王建国.yaml").read_text("utf-8")
     (params / "inf.yaml").write_text(good.replace("姓名: 王建国", "姓名: 甲")
                                      .replace("清理空壳社: 12", "清理空壳社: Infinity"), "utf-8")
     (params / "nan.yaml").write_text(good.replace("姓名: 王建国", "姓名: 乙")
@@ -259,7 +259,7 @@ def test_export_goes_on_past_bad_files(tmp_path, capsys, blank):
             ["李明华", "王建国"]
     else:  # copied as typed, to be checked when it comes back (import) or is built
         names = {r[0] for r in rows if r[0]}
-        assert {"东山镇-党委书记-王建国.yaml", "东山镇-党建办主任-李明华.yaml"} <= names
+        assert {"东山镇-镇委书记-王建国.yaml", "东山镇-镇党建办主任-李明华.yaml"} <= names
 
 
 @pytest.mark.slow
@@ -331,10 +331,10 @@ def test_one_person_in_two_roles_gets_two_files(shipped):
     for c, value in enumerate(row, start=1):
         ws.cell(4, c, value)
     wb.save(xlsx)
-    before = (params / "东山镇-党委书记-王建国.yaml").read_bytes()
+    before = (params / "东山镇-镇委书记-王建国.yaml").read_bytes()
     written = import_rosters([xlsx], params, templates=TEMPLATES)
     assert [p.name for p in written] == ["东山镇-镇党建办主任-王建国.yaml"]
-    assert (params / "东山镇-党委书记-王建国.yaml").read_bytes() == before
+    assert (params / "东山镇-镇委书记-王建国.yaml").read_bytes() == before
 
 
 def test_a_column_inserted_by_a_township_is_never_silently_dropped(shipped):

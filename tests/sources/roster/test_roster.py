@@ -130,18 +130,18 @@ def test_edit_in_excel_updates_in_place_with_backup(tmp_path, shipped):
     wb.save(xlsx)
 
     written = import_roster(xlsx, params, templates=TEMPLATES)
-    assert sorted(p.name for p in written) == ["东山镇-党建办主任-李明华.yaml",
+    assert sorted(p.name for p in written) == ["东山镇-镇党建办主任-李明华.yaml",
                                               "西河乡-镇党建办主任-赵新.yaml"]
-    li = params / "东山镇-党建办主任-李明华.yaml"
+    li = params / "东山镇-镇党建办主任-李明华.yaml"
     text = li.read_text("utf-8")
     assert text.startswith("# 2023年度述职报告参数")  # the file's comment is kept
     assert "其他工作" not in text and "包抓村: '0123'" in text
     assert load(li, templates=TEMPLATES).values["专题会议"] == 15
-    (backup,) = backups_of(params / "东山镇-党建办主任-李明华.yaml")
+    (backup,) = backups_of(params / "东山镇-镇党建办主任-李明华.yaml")
     assert "其他工作" in backup.read_text("utf-8")
     assert load(params / "西河乡-镇党建办主任-赵新.yaml", templates=TEMPLATES).values["党建覆盖率"] \
         == Decimal(95)
-    assert backups_of(params / "东山镇-党委书记-王建国.yaml") == []  # unchanged row
+    assert backups_of(params / "东山镇-镇委书记-王建国.yaml") == []  # unchanged row
 
 
 def test_a_roster_import_keeps_as_many_backups_as_the_form(tmp_path, shipped):
@@ -150,7 +150,7 @@ def test_a_roster_import_keeps_as_many_backups_as_the_form(tmp_path, shipped):
     params, xlsx, wb = shipped
     ws = wb["镇党建办主任"]
     col = {c.value: c.column for c in ws[2]}
-    li = params / "东山镇-党建办主任-李明华.yaml"
+    li = params / "东山镇-镇党建办主任-李明华.yaml"
     by_form = tmp_path / "form" / li.name
     by_form.parent.mkdir()
     official = load(li, templates=TEMPLATES)

@@ -16,7 +16,7 @@ from tests.excel_csv import needs_soffice, shown_by_libreoffice
 
 from .conftest import ROOT, TEMPLATES
 
-WANG = "东山镇-党委书记-王建国.yaml"
+WANG = "东山镇-镇委书记-王建国.yaml"
 # Field → what was typed: each would be computed if written as a formula.
 TYPED = {"姓名": "=1+1", "其他工作": '=HYPERLINK("http://example.com","点我")',
          "造林村": "+1", "视察讲话地": "@SUM(1)", "单位": "-东山镇"}

@@ -279,7 +279,7 @@ def test_a_narrow_stdout_still_shows_the_failures_and_their_exit_code(
     # on the first character the encoding lacks (exit 70) and hid who failed.
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
     (tmp_path / "params").mkdir()
-    sample = (ROOT / "params" / "东山镇-党建办主任-李明华.yaml").read_text("utf-8")
+    sample = (ROOT / "params" / "东山镇-镇党建办主任-李明华.yaml").read_text("utf-8")
     (tmp_path / "params" / "坏✗.yaml").write_text(sample.replace("讲党课: 6", "讲党课: 很多"),
                                                  "utf-8")
     run = subprocess.run([sys.executable, "-m", "kit.cli", "build", "params"], cwd=tmp_path,

@@ -132,7 +132,7 @@ def test_a_changed_year_or_unit_leaves_no_stale_word_file(workspace: Path) -> No
     assert "西山镇" in after.name and not before.exists()
 
 
-SECRETARY = ROOT / "params" / "东山镇-党委书记-王建国.yaml"
+SECRETARY = ROOT / "params" / "东山镇-镇委书记-王建国.yaml"
 LESSONS = "「为村级党员带头讲党课」本角色 {n} 人都填了 6（可能是照抄的数字）"
 ESSAYS = "「党员干部人均撰写学习心得体会」本角色 {n} 人都填了 4（可能是照抄的数字）"
 COPIED = "的内容完全相同"

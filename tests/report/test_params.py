@@ -201,7 +201,7 @@ def test_files_that_look_like_parameter_files_are_listed(tmp_path: Path) -> None
     ("东山街道", "镇", False)])  # (a 街道 names no kind: 单位类别 is what there is)
 def test_a_unit_kind_the_unit_name_contradicts_is_a_warning(
         tmp_path: Path, unit: str, kind: str, told: bool) -> None:
-    sample = (ROOT / "params" / "东山镇-党建办主任-李明华.yaml").read_text("utf-8")
+    sample = (ROOT / "params" / "东山镇-镇党建办主任-李明华.yaml").read_text("utf-8")
     path = tmp_path / "p.yaml"
     path.write_text(sample.replace("单位: 东山镇", f"单位: {unit}\n单位类别: {kind}"), "utf-8")
     official = load(path, templates=ROOT / "templates")

@@ -79,7 +79,8 @@ def test_field_types_say_what_they_mean() -> None:
                      "choice": (False, False, False, True), "date": (False, False, False, False),
                      "rate": (True, False, False, False),
                      "count_grouped": (True, True, False, False),
-                     "amount_grouped": (True, False, False, False)}
+                     "amount_grouped": (True, False, False, False),
+                     "year_month": (False, False, False, False)}
     for t in TYPES.values():
         assert (t.max is not None) == t.numeric  # every number is bounded
     assert next(f for f in IDENTITY if f.key == "单位类别").type.choice

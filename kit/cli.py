@@ -68,7 +68,11 @@ class _Parser(argparse.ArgumentParser):
         if extra:
             words = vars(argparse)["_"]("unrecognized arguments: %s") % " ".join(extra)
             hint = None
-            if extra[0].startswith("-"):  # compared without the dashes all options share
+            owner = _owner(self, extra[0].split("=")[0])
+            if owner and owner != self.prog:  # a real option, of another command
+                hint = (f"「{extra[0]}」是「{owner}」的选项，请紧接着「{owner}」写，"
+                        f"例如「{owner} {extra[0]} …」。")
+            elif extra[0].startswith("-"):  # compared without the dashes all options share
                 hint = did_you_mean(["--" + c for c in closest(extra[0].lstrip("-"),
                                                                _options(self))])
             self.error(f"{words} {hint}" if hint else words)
@@ -84,6 +88,18 @@ class _Parser(argparse.ArgumentParser):
         message = words % {"value": value, "choices": "、".join(f"「{c}」" for c in choices)}
         hint = suggest(str(value), choices)
         raise argparse.ArgumentError(action, f"{message} {hint}" if hint else message)
+
+
+def _owner(parser: argparse.ArgumentParser, option: str) -> str | None:
+    """The command (its ``prog``, e.g. 「kit review」) whose option ``option`` is."""
+    if any(option in action.option_strings for action in parser._actions):
+        return parser.prog
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                if found := _owner(sub, option):
+                    return found
+    return None
 
 
 def _options(parser: argparse.ArgumentParser) -> list[str]:

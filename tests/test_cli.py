@@ -93,6 +93,9 @@ def test_roll_reports_bad_files_and_writes_the_rest(project: Path) -> None:
     (["build", "params", "extra"], "kit：命令写法有误：不认识的参数：extra\n"),
     (["build", "--wokers", "2"], "不认识的参数：--wokers 您是否想写「--workers」？"),
     (["review", "list", "--paramz", "p"], "不认识的参数：--paramz 您是否想写「--params」？"),
+    # A real option in the wrong place: where it belongs, never itself as the guess.
+    (["review", "list", "--params", "p"],
+     "不认识的参数：--params 「--params」是「kit review」的选项，请紧接着「kit review」写"),
     (["render", "a.yaml", "--x"], "不认识的参数：--x\n"),  # nothing close: no guess
     (["build", "--f"], "选项 --f 不明确，可能是：--force, --final"),
     (["review", "return", "a.yaml"], "缺少参数：--reason"),

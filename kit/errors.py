@@ -38,11 +38,14 @@ EXIT_INTERRUPTED = 130
 
 
 def field_display(key: str | None, label: str | None = None) -> str | None:
-    """How messages name a field: 「讲党课（为村级党员带头讲党课）」, or the key alone when
-    the label says the same.  The one place this is made."""
+    """How messages name a field: 「讲党课（为村级党员带头讲党课）」, or the label alone when
+    it starts with the key (「所属县（区）」, not 「所属县（所属县（区））」).  The one place
+    this is made."""
     if not key:
         return label or None
-    return key if not label or label == key else f"{key}（{label}）"
+    if not label or label.startswith(key):
+        return label or key
+    return f"{key}（{label}）"
 
 
 # Problem.kind values: what went wrong, for code (the form, the roster, the CLI) to act on

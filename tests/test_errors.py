@@ -23,6 +23,8 @@ def test_problem_display_is_made_from_key_and_label() -> None:
     p = Problem("缺少必填项", key="讲党课", label="为村级党员带头讲党课", kind="missing")
     assert p.field == "讲党课（为村级党员带头讲党课）" == field_display("讲党课", "为村级党员带头讲党课")
     assert Problem("x", key="年度", label="年度").field == "年度"
+    # A label that starts with its key says it all: never 「所属县（所属县（区））」.
+    assert Problem("x", key="所属县", label="所属县（区）").field == "所属县（区）"
     assert Problem("x", field="--year").field == "--year" and Problem("x").field is None
 
 

@@ -315,7 +315,7 @@ def _write_peer_flags(outcomes: list[Outcome], manifest: Manifest, result: Build
     from kit.review.pages import write_peer_flags
 
     for o in outcomes:
-        rec = manifest.records.get(o.file.name)
+        rec = manifest.records.get(record_id(o.file))
         if (rec is None or o.review is None or o.stage not in ("执行", "沿用")
                 or rec.get("peer", []) == o.peer):
             continue
@@ -329,7 +329,7 @@ def _write_peer_flags(outcomes: list[Outcome], manifest: Manifest, result: Build
                            OutputError.exit_code)
             rec["key"] = None
             continue
-        manifest.record(o.file.name, rec | {"peer": list(o.peer)})
+        manifest.record(record_id(o.file), rec | {"peer": list(o.peer)})
 
 
 def _note(manifest: Manifest, path: Path, o: Outcome, p: Plan, folder: str | None,

@@ -141,6 +141,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--out", default=project.BUILD, metavar="文件夹", help="输出文件夹（默认 build）")
     r.add_argument("--timeout", type=Whole(1, MAX_TIMEOUT), default=60, metavar="秒",
                    help=f"每份报告生成正文的时限（整秒，1 到 {MAX_TIMEOUT}，默认 60）")
+    r.add_argument("--force", action="store_true",
+                   help="Word 文件已存在时重新生成（旧文件保留为 .bak）")
     r.set_defaults(run=_render)
 
     b = sub.add_parser("build", help="批量生成：每个参数文件跑一遍报告笔记本，另出审阅页和汇编")
@@ -250,7 +252,8 @@ def _render(args: argparse.Namespace) -> int:
     from kit.build.official import render_file
 
     return _each(args.params, lambda path: "已生成：" + str(
-        render_file(path, args.out, templates=args.templates, timeout=args.timeout)))
+        render_file(path, args.out, templates=args.templates, timeout=args.timeout,
+                    force=args.force)))
 
 
 def _each(files: Sequence[str], act: Callable[[str], str]) -> int:

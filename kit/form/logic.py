@@ -294,7 +294,8 @@ def write_word(chk: FormCheck, out_dir: str | Path) -> Path:
     :func:`kit.project.report_by_hand`."""
     if not chk.ok:
         raise ParamsError(chk.problems)
-    return write_by_hand(render(chk.template, chk.values), out_dir)
+    # The button is the clerk's own request to make it again: the old file is kept as .bak.
+    return write_by_hand(render(chk.template, chk.values), out_dir, force=True)
 
 
 def download_link(path: Path, text: str | None = None, boxed: bool = False) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 from kit.build.official import write_by_hand
 from kit.errors import KitError, ParamsError, Problem, display_path
+from kit.hub import scope
 from kit.iorw import atomic_write_text, backup_generations
 from kit.report.fields import Value, is_blank
 from kit.report.identity import Identity, params_filename
@@ -144,6 +145,7 @@ def open_params(path: str | Path, templates: str | Path | None = None,
         return Opened(path, None, {}, [err.problem], header, stat.st_mtime_ns)
     raw = {k: e.value for k, e in entries.items() if k != "角色"}
     ident = Identity.of(entries)
+    scope.check_unit(ident.unit, file)  # a hub account: its own units only
     role = entries["角色"].value if "角色" in entries else None
     problems: list[Problem] = []
     try:
@@ -261,6 +263,11 @@ def save_params(path: str | Path, chk: FormCheck, *, folder: str | Path | None =
         raise ParamsError(chk.problems)
     name = name or path.name
     ident = identity(chk)
+    scope.check_place(path, Path(folder) if folder else path.parent)
+    scope.check_unit(ident.unit, name)
+    if path.exists() and scope.units() is not None:  # nor over another unit's file
+        before = file_identity(path)
+        scope.check_unit(before.unit if before else None, name)
     others = files_about(Path(folder) if folder else path.parent, ident, exclude=path)
     if others:
         return Saved(path, written=False, duplicate=others[0])
@@ -278,7 +285,9 @@ def save_params(path: str | Path, chk: FormCheck, *, folder: str | Path | None =
             return Saved(path, written=False,
                          question=question + "（原来的内容会另存为带时间的 .bak 备份）")
     backup = backup_generations(path)
-    atomic_write_text(path, params_text(chk, header))
+    text = params_text(chk, header)
+    atomic_write_text(path, text)
+    scope.record_save(path.parent.parent, path, text.encode("utf-8"))
     return Saved(path, written=True, backup=backup)
 
 
@@ -287,6 +296,7 @@ def write_word(chk: FormCheck, out_dir: str | Path) -> Path:
     :func:`kit.project.report_by_hand`."""
     if not chk.ok:
         raise ParamsError(chk.problems)
+    scope.check_unit(identity(chk).unit)
     return write_by_hand(render(chk.template, chk.values), out_dir)
 
 

@@ -1,0 +1,65 @@
+"""One account's Voilà behind the hub: ``python -m kit.hub.voila NOTEBOOK``.
+
+Voilà's own server (not a Jupyter server with Voilà added): it has no contents API,
+no terminals and no way to start a kernel of one's choosing, and its kernels accept
+only widget (comm) and kernel-info messages from the page — never ``execute_request``
+(Voilà's ``allowed_message_types``).  Who may open it is the hub's business: JupyterHub's
+own single-user identity provider (OAuth with the hub, ``access:servers`` of this
+server's owner only), adapted to Voilà's stand-alone application below.  Everything the
+spawner passes is in the environment (JUPYTERHUB_API_TOKEN among it), never on the
+command line.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+from urllib.parse import urlparse
+
+from jupyter_server.utils import url_path_join
+from jupyterhub.singleuser.extension import JupyterHubAuthorizer, JupyterHubIdentityProvider
+
+from kit.form.serve import IDLE_LIMIT
+
+
+class HubIdentity(JupyterHubIdentityProvider):
+    """JupyterHub's identity provider for Voilà's stand-alone app, which passes a
+    ``token`` (the hub's is used instead) and mounts the handlers without its base URL."""
+
+    @property
+    def token(self) -> str:
+        return self.hub_auth.api_token
+
+    @token.setter
+    def token(self, _value: Any) -> None:
+        pass  # Voilà's own token: not used behind the hub
+
+    def get_handlers(self) -> list:
+        base = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/")
+        return [(url_path_join(base, path), *rest) for path, *rest in super().get_handlers()]
+
+
+def argv(notebook: str) -> list[str]:
+    url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
+    return [notebook, "--no-browser", f"--Voila.ip={url.hostname or '127.0.0.1'}",
+            f"--port={url.port}", "--Voila.port_retries=0",
+            f"--Voila.base_url={os.environ.get('JUPYTERHUB_SERVICE_PREFIX', '/')}",
+            f"--Voila.identity_provider_class={HubIdentity.__module__}.HubIdentity",
+            f"--Voila.authorizer_class={JupyterHubAuthorizer.__module__}.JupyterHubAuthorizer",
+            "--strip_sources=True", "--show_tracebacks=False", "--theme=light",
+            "--template=kit", "--Voila.log_level=WARN",
+            f"--MappingKernelManager.cull_idle_timeout={IDLE_LIMIT}",
+            "--MappingKernelManager.cull_interval=30",
+            "--MappingKernelManager.cull_connected=False"]
+
+
+def main() -> None:
+    from voila.app import Voila
+
+    sys.argv = [sys.argv[0], *argv(sys.argv[1])]
+    Voila.launch_instance()
+
+
+if __name__ == "__main__":
+    main()

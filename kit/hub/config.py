@@ -98,15 +98,17 @@ def hub_command() -> list[str]:
     return [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG_FILE)]
 
 
-def hub_env(folders: Workspace, ip: str, port: int) -> dict[str, str]:
-    return (os.environ | folders.env()
+def hub_env(folders: Workspace, ip: str, port: int,
+            base: dict[str, str] | None = None) -> dict[str, str]:
+    return (dict(os.environ if base is None else base) | folders.env()
             | {"KIT_HUB_IP": ip, "KIT_HUB_PORT": str(port),
                "PYTHONWARNINGS": "ignore::DeprecationWarning"})
 
 
 def start(folders: Workspace, ip: str = "127.0.0.1", port: int = 8000,
-          extra_env: dict[str, str] | None = None) -> subprocess.Popen:
-    """JupyterHub in its own process group (so stopping it stops all it started)."""
+          env: dict[str, str] | None = None) -> subprocess.Popen:
+    """JupyterHub in its own process group (so stopping it stops all it started);
+    ``env``: the environment to start from (default: this process's)."""
     from kit.form.serve import port_free
 
     proxy_command()
@@ -117,8 +119,8 @@ def start(folders: Workspace, ip: str = "127.0.0.1", port: int = 8000,
         if not port_free(p):
             raise KitError(Problem(f"端口 {p} 已被占用（kit hub 需要 {port} 到 {port + 2} 三个端口）",
                                    hint=f"请换一个端口，例如：kit hub --port {port + 10}"))
-    env = hub_env(folders, ip, port) | (extra_env or {})
-    return subprocess.Popen(hub_command(), cwd=state_dir(folders.root), env=env,
+    return subprocess.Popen(hub_command(), cwd=state_dir(folders.root),
+                            env=hub_env(folders, ip, port, env),
                             stdin=subprocess.DEVNULL, start_new_session=True)
 
 
@@ -138,6 +140,11 @@ def serve(ip: str = "127.0.0.1", port: int = 8000) -> int:
 
     folders = Workspace.find()
     proc = start(folders, ip, port)
+
+    def terminated(*_: object) -> None:  # systemd's stop: as Ctrl-C
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminated)
     try:
         if not wait_for_port(port, proc, timeout=90):
             print("JupyterHub 没能启动，请查看上面的提示。", file=sys.stderr)

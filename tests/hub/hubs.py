@@ -1,0 +1,98 @@
+"""A real JupyterHub for the hub tests: a working folder of its own with accounts,
+started with ``kit.hub.config.start`` on free loopback ports, logged into over HTTP."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from kit.form.serve import port_free
+from kit.hub import config
+from kit.hub.accounts import Accounts
+from kit.project import Workspace
+from tests.form import servers
+
+PASSWORDS = {"dongshan": "Dongshan-2024!", "xihe": "Xihe-2024-pass", "shenyue": "Shenyue#2024a",
+             "locky": "Locky-2024-pass", "gone": "Gone-2024-pass!"}
+ACCOUNTS = [("dongshan", "李东", ["东山镇"], "填报"), ("xihe", "王西", ["西河乡"], "填报"),
+            ("shenyue", "赵审", ["东山镇", "西河乡"], "审阅"), ("locky", "钱锁", ["东山镇"], "填报"),
+            ("gone", "孙去", ["东山镇"], "填报")]
+WANG = "东山镇-党委书记-王建国.yaml"
+XIHE = "西河乡-党委书记-周西河.yaml"
+
+
+def make_root(tmp: Path) -> Path:
+    """The form's sample folder, one 西河乡 official added, and the accounts."""
+    root = servers.make_root(tmp)
+    text = (root / "params" / WANG).read_text("utf-8")
+    (root / "params" / XIHE).write_text(
+        text.replace("东山镇", "西河乡").replace("王建国", "周西河"), "utf-8")
+    book = Accounts(root)
+    for account, name, units, role in ACCOUNTS:
+        book.add(account, name, units, role, PASSWORDS[account])
+    return root
+
+
+def free_base() -> int:
+    for _ in range(200):
+        base = random.randrange(20000, 40000)
+        if all(port_free(p) for p in (base, base + 1, base + 2)):
+            return base
+    raise RuntimeError("no three free ports")
+
+
+@dataclass
+class Hub:
+    root: Path
+    port: int
+    proc: object
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def login(self, account: str, password: str | None = None) -> tuple[requests.Session,
+                                                                         requests.Response]:
+        s = requests.Session()
+        s.get(self.url + "/hub/login", timeout=30)
+        r = s.post(self.url + "/hub/login?next=", timeout=120, data={
+            "username": account, "password": PASSWORDS.get(account, "") if password is None
+            else password, "_xsrf": s.cookies.get("_xsrf", path="/hub/")})
+        return s, r
+
+    def form(self, s: requests.Session, account: str) -> requests.Response:
+        """The account's own server's page, once it has started."""
+        deadline = time.monotonic() + 120
+        while True:
+            r = s.get(f"{self.url}/user/{account}/", timeout=120)
+            if r.ok and b"kernelId" in r.content or time.monotonic() > deadline:
+                return r
+            time.sleep(1)
+
+
+@contextlib.contextmanager
+def running(tmp: Path) -> Iterator[Hub]:
+    root = make_root(tmp)
+    if not shutil.which(config.PROXY):
+        raise RuntimeError("configurable-http-proxy is not installed (bash run.sh hub)")
+    port = free_base()
+    env = servers.jupyter_env(tmp)
+    proc = config.start(Workspace.at(root), port=port, env=env)
+    try:
+        servers.wait_port(port, proc)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:  # the proxy listens before the hub's route is in
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(f"http://127.0.0.1:{port}/hub/login", timeout=5).ok:
+                    break
+            time.sleep(0.5)
+        yield Hub(root, port, proc)
+    finally:
+        config.stop(proc)  # type: ignore[arg-type]

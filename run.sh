@@ -2,6 +2,7 @@
 # 述职报告 kit：一条命令完成安装并运行（Debian/Ubuntu，Python ≥ 3.11）。
 #   bash run.sh build   首次会自动安装；批量生成 params/ 里全部同志的报告、审阅页和汇编
 #   bash run.sh test    首次会自动安装（含测试用的 LibreOffice、Chromium、中文字体）；运行全部测试
+#   bash run.sh hub     首次会自动安装（含 JupyterHub 的代理程序）；在工作文件夹里运行县级服务器（kit hub）
 # 其余参数原样交给 kit build 或 pytest，例如：bash run.sh test -m "not slow"
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -69,6 +70,22 @@ setup_icu() {  # PyICU is built against the system's ICU; Unihan gives stroke co
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libicu-dev pkg-config unicode-data >/dev/null
 }
 
+setup_proxy() {  # JupyterHub's proxy (kit hub and its tests): configurable-http-proxy, from npm
+    command -v configurable-http-proxy >/dev/null && return 0
+    if ! command -v npm >/dev/null; then
+        say "未找到 npm：kit hub 需要 Node.js 和 npm（Debian/Ubuntu：apt-get install nodejs npm）。"
+        exit 1
+    fi
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    say "安装 JupyterHub 的代理程序 configurable-http-proxy …"
+    $sudo npm install -g --silent configurable-http-proxy >/dev/null 2>&1 || true
+    if ! command -v configurable-http-proxy >/dev/null; then
+        say "安装 configurable-http-proxy 失败。请检查网络后重试，或手动运行：npm install -g configurable-http-proxy"
+        exit 1
+    fi
+}
+
 cmd=${1:-build}
 shift || true
 case "$cmd" in
@@ -83,12 +100,19 @@ case "$cmd" in
         setup_icu
         setup_python "[test]"
         setup_system
+        setup_proxy
         "$VENV/bin/ruff" check .
         "$VENV/bin/mypy"  # kit/, configured in pyproject.toml [tool.mypy]
         exec "$VENV/bin/python" -m pytest "$@"
         ;;
+    hub)
+        setup_icu
+        setup_python ""
+        setup_proxy
+        exec "$VENV/bin/kit" hub "$@"
+        ;;
     *)
-        echo "用法：bash run.sh build | test" >&2
+        echo "用法：bash run.sh build | test | hub" >&2
         exit 2
         ;;
 esac

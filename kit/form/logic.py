@@ -287,7 +287,7 @@ def save_params(path: str | Path, chk: FormCheck, *, folder: str | Path | None =
     backup = backup_generations(path)
     text = params_text(chk, header)
     atomic_write_text(path, text)
-    scope.record_save(path.parent.parent, path, text.encode("utf-8"))
+    scope.record_save(path, text.encode("utf-8"))
     return Saved(path, written=True, backup=backup)
 
 

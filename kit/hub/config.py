@@ -25,6 +25,7 @@ from typing import Any
 
 from kit.errors import KitError, Problem
 from kit.hub.accounts import Accounts, state_dir
+from kit.hub.authenticator import REFRESH
 from kit.project import Workspace
 
 HERE = Path(__file__).resolve().parent
@@ -51,7 +52,7 @@ def configure(c: Any) -> None:
     c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
     c.JupyterHub.authenticator_class = "kit.hub.authenticator.KitAuthenticator"
     c.Authenticator.allow_all = True  # every account of the book; KitAuthenticator checks
-    c.Authenticator.auth_refresh_age = 60
+    c.Authenticator.auth_refresh_age = REFRESH
     c.Authenticator.refresh_pre_spawn = True
     c.JupyterHub.spawner_class = "kit.hub.spawner.KitSpawner"
     c.SimpleLocalProcessSpawner.home_dir_template = str(state / "home" / "{username}")

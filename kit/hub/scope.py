@@ -62,11 +62,13 @@ def visible(paths: Iterable[Path], unit_of: object) -> list[Path]:
     return [p for p in paths if allowed(unit_of(p))]  # type: ignore[operator]
 
 
-def record_save(root: Path, path: Path, data: bytes) -> None:
-    """Write 「保存」 with the account, file and content hash to the hub's audit record."""
+def record_save(path: Path, data: bytes) -> None:
+    """Write 「保存」 with the account, file and content hash to the hub's audit record
+    (the working folder's: $KIT_ROOT, which the hub sets, else above params/)."""
     account = os.environ.get(ACCOUNT_ENV)
     if not account:
         return
+    root = Path(os.environ.get("KIT_ROOT") or path.parent.parent)
     from kit.hub.accounts import Accounts
 
     digest = hashlib.sha256(data).hexdigest()

@@ -36,7 +36,8 @@ MAX_FAILURES = 5
 LOCK_MINUTES = 10
 # JupyterHub puts the account in URLs (/user/<账号>/): plain lower-case letters, digits,
 # - and _, starting with a letter.  The person's Chinese name is --name.
-_ACCOUNT = re.compile(r"[a-z][a-z0-9_-]{1,31}")
+# At most 20 characters: the review record's 审阅人 (kit.review.record.REVIEWER) is the account.
+_ACCOUNT = re.compile(r"[a-z][a-z0-9_-]{1,19}")
 
 _HASHER = PasswordHasher()
 # Checked against when the account does not exist, so a wrong account name takes as long
@@ -118,7 +119,7 @@ def check_account(account: str) -> str:
         hint = None
         if _ACCOUNT.fullmatch(account.lower()):
             hint = f"您是否想写「{account.lower()}」？"
-        raise KitError(Problem("账号只能用小写英文字母开头，由小写字母、数字、- 或 _ 组成（2 到 32 位）",
+        raise KitError(Problem("账号只能用小写英文字母开头，由小写字母、数字、- 或 _ 组成（2 到 20 位）",
                                field="账号", found=account, hint=hint))
     return account
 

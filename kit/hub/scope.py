@@ -62,14 +62,19 @@ def visible(paths: Iterable[Path], unit_of: object) -> list[Path]:
     return [p for p in paths if allowed(unit_of(p))]  # type: ignore[operator]
 
 
+def account() -> str | None:
+    """The hub account this process works for (None: not on the hub)."""
+    return os.environ.get(ACCOUNT_ENV) or None
+
+
 def record_save(path: Path, data: bytes) -> None:
     """Write 「保存」 with the account, file and content hash to the hub's audit record
     (the working folder's: $KIT_ROOT, which the hub sets, else above params/)."""
-    account = os.environ.get(ACCOUNT_ENV)
-    if not account:
+    who = account()
+    if who is None:
         return
     root = Path(os.environ.get("KIT_ROOT") or path.parent.parent)
     from kit.hub.accounts import Accounts
 
     digest = hashlib.sha256(data).hexdigest()
-    Accounts(root).log(account, "保存", f"{path.name} sha256={digest}")
+    Accounts(root).log(who, "保存", f"{path.name} sha256={digest}")

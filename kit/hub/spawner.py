@@ -42,7 +42,7 @@ class KitSpawner(SimpleLocalProcessSpawner):
         found = self._account()
         env.update(folders.env())
         env[ACCOUNT_ENV] = found.account
-        env["KIT_REVIEWER"] = found.name
+        env["KIT_REVIEWER"] = found.account  # decisions are recorded under the account
         if found.role != ADMIN:
             env[UNITS_ENV] = json.dumps(list(found.units), ensure_ascii=False)
         env["JUPYTER_PATH"] = jupyter_path(env)

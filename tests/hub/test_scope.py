@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from kit.errors import KitError
 from kit.form.widgets import ReportForm
 from kit.hub.accounts import Accounts
 from kit.project import Workspace
@@ -76,3 +77,23 @@ def test_a_save_in_the_accounts_unit_is_audited_with_its_hash(folders):
     (event,) = [e for e in Accounts(folders.root).events() if e.event == "保存"]
     assert event.account == "dongshan"
     assert event.detail == f"{path.name} sha256={hashlib.sha256(path.read_bytes()).hexdigest()}"
+
+
+def test_a_hub_reviewer_sees_decides_and_signs_for_their_units_only(folders, monkeypatch):
+    from kit.review import ui
+    from kit.review.record import Store
+
+    monkeypatch.setenv("KIT_ACCOUNT", "shenyue")
+    monkeypatch.setitem(ui._REVIEWER, "name", "随便写的名字")  # typed: not what is recorded
+    session = ui.Session(folders)
+    shown = {i.path.name for i in session.items}
+    assert WANG in shown and XIHE not in shown
+    (wang,) = [i for i in session.items if i.path.name == WANG]
+    session.approve(wang, "随便写的名字")
+    assert Store.of_folder(folders.params).records()[-1].reviewer == "shenyue"
+    monkeypatch.delenv("KIT_UNITS")
+    (xihe,) = [i for i in ui.Session(folders).items if i.path.name == XIHE]
+    monkeypatch.setenv("KIT_UNITS", json.dumps(["东山镇"]))
+    with pytest.raises(KitError, match="不属于您的单位"):
+        session.approve(xihe, "x")  # an item of another unit, however it was reached
+    assert len(Store.of_folder(folders.params).records()) == 1

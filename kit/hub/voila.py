@@ -27,13 +27,13 @@ class HubIdentity(JupyterHubIdentityProvider):
     """JupyterHub's identity provider for Voilà's stand-alone app, which passes a
     ``token`` (the hub's is used instead) and mounts the handlers without its base URL."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.pop("token", None)  # Voilà's own token: not used behind the hub
+        super().__init__(**kwargs)
+
     @property
     def token(self) -> str:
         return self.hub_auth.api_token
-
-    @token.setter
-    def token(self, _value: Any) -> None:
-        pass  # Voilà's own token: not used behind the hub
 
     def get_handlers(self) -> list:
         base = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/")

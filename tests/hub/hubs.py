@@ -28,8 +28,13 @@ WANG = "东山镇-党委书记-王建国.yaml"
 XIHE = "西河乡-党委书记-周西河.yaml"
 
 
-def make_root(tmp: Path) -> Path:
-    """The form's sample folder, one 西河乡 official added, and the accounts."""
+def clerk_file(n: int) -> str:
+    return f"测试{n:02d}镇-党委书记-测试{n:02d}.yaml"
+
+
+def make_root(tmp: Path, clerks: int = 0) -> Path:
+    """The form's sample folder, one 西河乡 official added, and the accounts; with
+    ``clerks``: also clerk01… each the clerk of 测试01镇… with one official's file."""
     root = servers.make_root(tmp)
     text = (root / "params" / WANG).read_text("utf-8")
     (root / "params" / XIHE).write_text(
@@ -37,6 +42,12 @@ def make_root(tmp: Path) -> Path:
     book = Accounts(root)
     for account, name, units, role in ACCOUNTS:
         book.add(account, name, units, role, PASSWORDS[account])
+    for n in range(1, clerks + 1):
+        unit = f"测试{n:02d}镇"
+        (root / "params" / clerk_file(n)).write_text(
+            text.replace("东山镇", unit).replace("王建国", f"测试{n:02d}"), "utf-8")
+        PASSWORDS[f"clerk{n:02d}"] = f"Clerk-{n:02d}-pass"
+        book.add(f"clerk{n:02d}", f"测试{n:02d}", [unit], "填报", PASSWORDS[f"clerk{n:02d}"])
     return root
 
 
@@ -78,12 +89,13 @@ class Hub:
 
 
 @contextlib.contextmanager
-def running(tmp: Path) -> Iterator[Hub]:
-    root = make_root(tmp)
+def running(tmp: Path, clerks: int = 0, env: dict[str, str] | None = None) -> Iterator[Hub]:
+    """A hub on :func:`make_root`'s folder; ``env``: more of the hub's environment."""
+    root = make_root(tmp, clerks)
     if not shutil.which(config.PROXY):
         raise RuntimeError("configurable-http-proxy is not installed (bash run.sh hub)")
     port = free_base()
-    env = servers.jupyter_env(tmp)
+    env = servers.jupyter_env(tmp) | (env or {})
     proc = config.start(Workspace.at(root), port=port, env=env)
     try:
         servers.wait_port(port, proc)

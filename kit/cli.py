@@ -219,7 +219,7 @@ def _parser() -> argparse.ArgumentParser:
 
     from kit.hub.command import add_parser as add_hub
 
-    add_hub(sub, _PORT)
+    add_hub(sub)
     return p
 
 

@@ -70,3 +70,4 @@ _.cleanup_servers
 _.cleanup_proxy
 _.log_level
 _.services
+_.last_activity_interval

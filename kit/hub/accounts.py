@@ -53,7 +53,8 @@ CREATE TABLE IF NOT EXISTS accounts (
     hash TEXT NOT NULL,
     failures INTEGER NOT NULL DEFAULT 0,
     locked_until REAL NOT NULL DEFAULT 0,   -- epoch seconds; wrong passwords
-    disabled INTEGER NOT NULL DEFAULT 0     -- kit hub account lock
+    disabled INTEGER NOT NULL DEFAULT 0,    -- kit hub account lock
+    last_login REAL NOT NULL DEFAULT 0      -- epoch seconds: a session's idle time counts from it
 );
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -78,6 +79,7 @@ class Account:
     failures: int = 0
     locked_until: float = 0
     disabled: bool = False
+    last_login: float = 0
 
     def locked(self, now: float | None = None) -> bool:
         return self.disabled or self.locked_until > (time.time() if now is None else now)
@@ -155,11 +157,11 @@ class Accounts:
 
     @staticmethod
     def _row(row: tuple) -> Account:
-        account, name, units, role, failures, locked_until, disabled = row
+        account, name, units, role, failures, locked_until, disabled, last_login = row
         return Account(account, name, tuple(json.loads(units)), role, failures,
-                       locked_until, bool(disabled))
+                       locked_until, bool(disabled), last_login)
 
-    _COLUMNS = "account, name, units, role, failures, locked_until, disabled"
+    _COLUMNS = "account, name, units, role, failures, locked_until, disabled, last_login"
 
     def get(self, account: str) -> Account | None:
         with self._db() as con:
@@ -249,8 +251,8 @@ class Accounts:
                     return None, (f"密码连续错误 {MAX_FAILURES} 次，账号已锁定 "
                                   f"{LOCK_MINUTES} 分钟。")
                 return None, wrong + f"再错 {MAX_FAILURES - failures} 次账号将被锁定 {LOCK_MINUTES} 分钟。"
-            con.execute("UPDATE accounts SET failures = 0, locked_until = 0 WHERE account = ?",
-                        (account,))
+            con.execute("UPDATE accounts SET failures = 0, locked_until = 0, last_login = ? "
+                        "WHERE account = ?", (now, account))
             _log(con, account, "登录成功")
         return found, ""
 

@@ -3,7 +3,8 @@
 A refused login raises an HTTP 403 whose message is the Chinese reason: JupyterHub's
 LoginHandler shows it on the login page itself.  ``refresh_user`` runs every
 :data:`REFRESH` seconds on each request of a logged-in user: an account removed or
-locked since, or idle longer than :data:`IDLE_MINUTES`, must log in again.
+locked since, or idle longer than :data:`IDLE_SECONDS` (30 minutes; ``KIT_HUB_IDLE_SECONDS``),
+must log in again.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from tornado import web
 
 from kit.hub.accounts import ADMIN, Accounts
 
-REFRESH = 60  # s
-IDLE_MINUTES = int(os.environ.get("KIT_HUB_IDLE_MINUTES", "30"))
+REFRESH = int(os.environ.get("KIT_HUB_REFRESH_SECONDS", "60"))
+IDLE_SECONDS = int(os.environ.get("KIT_HUB_IDLE_SECONDS", "1800"))
 
 
 class KitAuthenticator(Authenticator):
@@ -45,9 +46,9 @@ class KitAuthenticator(Authenticator):
         found = self._book().get(user.name)
         if found is None or found.locked():
             return False
-        last = user.last_activity
-        if last is not None:
-            last = last if last.tzinfo else last.replace(tzinfo=UTC)
-            if datetime.now(UTC) - last > timedelta(minutes=IDLE_MINUTES):
-                return False
-        return True
+        # Idle since the later of the last activity the hub saw and the last login.
+        last = datetime.fromtimestamp(found.last_login, UTC)
+        if user.last_activity is not None:
+            seen = user.last_activity
+            last = max(last, seen if seen.tzinfo else seen.replace(tzinfo=UTC))
+        return datetime.now(UTC) - last <= timedelta(seconds=IDLE_SECONDS)

@@ -12,12 +12,15 @@ from typing import Any
 ROLES = ("填报", "审阅", "管理")  # kit.hub.accounts.ROLES (not imported: argon2 is slow to load)
 
 
-def add_parser(sub: Any, port: Any) -> None:
+def add_parser(sub: Any) -> None:
+    from kit.user_numbers import Whole
+
+    port = Whole(1, 65533)  # the hub uses the port and the two after it
     h = sub.add_parser("hub", help="县级服务器：各单位用自己的账号在浏览器里填报（JupyterHub）")
     h.add_argument("--ip", default="127.0.0.1", metavar="地址",
                    help="监听地址（默认 127.0.0.1 只有本机；局域网使用时写本机的局域网地址）")
     h.add_argument("--port", type=port, default=8000, metavar="端口",
-                   help="端口，1 到 65535（默认 8000；其后两个端口也会用到）")
+                   help="端口，1 到 65533（默认 8000；其后两个端口也会用到）")
     h.set_defaults(run=_serve)
     hs = h.add_subparsers(dest="hub_command", metavar="操作", parser_class=type(h))
     a = hs.add_parser("account", help="管理账号：add、list、remove、password、lock、unlock")

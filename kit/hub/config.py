@@ -34,6 +34,7 @@ TEMPLATES = HERE / "templates"
 COOKIE_HOURS = 8
 CULL_SECONDS = int(os.environ.get("KIT_HUB_CULL_SECONDS", "1800"))
 PROXY = "configurable-http-proxy"
+ACTIVITY_SECONDS = int(os.environ.get("KIT_HUB_ACTIVITY_SECONDS", "60"))
 
 
 def configure(c: Any) -> None:
@@ -56,11 +57,15 @@ def configure(c: Any) -> None:
     c.Authenticator.refresh_pre_spawn = True
     c.JupyterHub.spawner_class = "kit.hub.spawner.KitSpawner"
     c.SimpleLocalProcessSpawner.home_dir_template = str(state / "home" / "{username}")
-    c.Spawner.start_timeout = 60
-    c.Spawner.http_timeout = 60
+    c.Spawner.start_timeout = 120  # 30 clerks logging in at once on 2 cores (bench_hub)
+    c.Spawner.http_timeout = 120
     c.Spawner.default_url = "/"
     c.JupyterHub.template_paths = [str(TEMPLATES)]
     c.JupyterHub.cookie_max_age_days = COOKIE_HOURS / 24
+    # How often the hub reads each server's last activity from the proxy: a Voilà server
+    # does not report its own, so this is what the idle culler and the session's idle
+    # limit (kit.hub.authenticator) go by.
+    c.JupyterHub.last_activity_interval = ACTIVITY_SECONDS
     c.JupyterHub.tornado_settings = {
         "cookie_options": {"httponly": True, "samesite": "Lax"},
         "headers": {"X-Frame-Options": "DENY"},
@@ -81,7 +86,7 @@ def configure(c: Any) -> None:
     c.JupyterHub.services = [{
         "name": "idle-culler",
         "command": [sys.executable, "-m", "jupyterhub_idle_culler",
-                    f"--timeout={CULL_SECONDS}", f"--cull-every={max(10, CULL_SECONDS // 4)}"],
+                    f"--timeout={CULL_SECONDS}", f"--cull-every={max(5, CULL_SECONDS // 4)}"],
     }]
     _ = Accounts(root)  # the accounts file exists before the first login
 

@@ -111,6 +111,12 @@ class Clerk:
         raise KeyError(key)
 
     def save(self) -> tuple[str, float]:
+        # The status line blanked first, so that the same message as last time (saved
+        # twice within a second: the same .bak name) still comes as a change.
+        status = next(mid for mid, state in self.models.items()
+                      if state.get("_model_name") == "HTMLModel"
+                      and "kit-status" in str(state.get("value", "")))
+        self.set(status, value="")
         t0 = time.monotonic()
         self.click(self.find("ButtonModel", "保存"))
         said = self.wait_for_text("已保存", "没有保存", "还没有保存")

@@ -4,6 +4,7 @@ started with ``kit.hub.config.start`` on free loopback ports, logged into over H
 from __future__ import annotations
 
 import contextlib
+import os
 import random
 import shutil
 import time
@@ -49,6 +50,24 @@ def make_root(tmp: Path, clerks: int = 0) -> Path:
         PASSWORDS[f"clerk{n:02d}"] = f"Clerk-{n:02d}-pass"
         book.add(f"clerk{n:02d}", f"测试{n:02d}", [unit], "填报", PASSWORDS[f"clerk{n:02d}"])
     return root
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process started, directly or not, by ``pid`` (read from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
 
 
 def free_base() -> int:

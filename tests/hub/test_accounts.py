@@ -89,3 +89,15 @@ def test_kit_hub_account_commands(tmp_path, monkeypatch, capsys):
     rows = (tmp_path / "审计.csv").read_text("utf-8-sig").splitlines()
     assert rows[0] == "时间,账号,事件,内容"
     assert [r.split(",")[2] for r in rows[1:]] == ["添加账号", "锁定账号", "重设密码", "删除账号"]
+
+
+def test_kit_hub_without_accounts_says_how_to_add_one(tmp_path, monkeypatch, capsys):
+    (tmp_path / "templates").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KIT_ROOT", raising=False)
+    assert main(["hub", "--port", "18990"]) == 2
+    err = capsys.readouterr().err
+    assert "还没有任何账号" in err and "kit hub account add" in err
+    with pytest.raises(SystemExit) as stop:  # every port is checked, as argparse does
+        main(["hub", "--port", "65534"])  # the hub needs the two after it too
+    assert stop.value.code == 2 and "65533" in capsys.readouterr().err

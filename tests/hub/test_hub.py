@@ -5,7 +5,6 @@ reviewer of both (tests/hub/hubs.py)."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 import uuid
@@ -121,7 +120,8 @@ def test_no_secret_is_on_any_command_line(hub):
     assert hub.form(s, "xihe").ok
     secrets_seen: set[str] = set()
     cmdlines: list[str] = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
+    # The hub and all it started (other users' processes on a shared machine are not ours).
+    for pid in [hub.proc.pid, *hubs.descendants(hub.proc.pid)]:
         try:
             cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
             env = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
@@ -139,3 +139,11 @@ def test_no_secret_is_on_any_command_line(hub):
     secret_file = hub.root / ".kit-hub" / "jupyterhub_cookie_secret"
     assert secret_file.stat().st_mode & 0o077 == 0
     assert (hub.root / ".kit-hub" / "accounts.sqlite").stat().st_mode & 0o077 == 0
+
+
+def test_the_hubs_own_pages_are_in_chinese(hub):
+    s, _ = hub.login("xihe")
+    page = s.get(hub.url + "/user/dongshan/").content.decode()  # another's: refused
+    assert "没有权限" in page or "找不到这个页面" in page
+    home = s.get(hub.url + "/hub/home").content.decode()
+    assert "我的页面" in home and "退出登录" in home and ">Token<" not in home

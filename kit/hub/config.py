@@ -18,8 +18,10 @@ import contextlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -141,9 +143,18 @@ def stop(proc: subprocess.Popen, timeout: float = 20) -> None:
     proc.wait()
 
 
-def serve(ip: str = "127.0.0.1", port: int = 8000) -> int:
-    from kit.form.serve import wait_for_port
+def _listening(ip: str, port: int, proc: subprocess.Popen, timeout: float = 90) -> bool:
+    """True once the hub answers on ``ip``:``port`` (a LAN address too)."""
+    host = "127.0.0.1" if ip in ("", "0.0.0.0") else ip
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=1):
+            return True
+        time.sleep(0.3)
+    return False
 
+
+def serve(ip: str = "127.0.0.1", port: int = 8000) -> int:
     folders = Workspace.find()
     proc = start(folders, ip, port)
 
@@ -152,7 +163,7 @@ def serve(ip: str = "127.0.0.1", port: int = 8000) -> int:
 
     signal.signal(signal.SIGTERM, terminated)
     try:
-        if not wait_for_port(port, proc, timeout=90):
+        if not _listening(ip, port, proc):
             print("JupyterHub 没能启动，请查看上面的提示。", file=sys.stderr)
             stop(proc)
             return 1

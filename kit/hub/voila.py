@@ -51,7 +51,11 @@ def argv(notebook: str) -> list[str]:
             "--template=kit", "--Voila.log_level=WARN",
             f"--MappingKernelManager.cull_idle_timeout={IDLE_LIMIT}",
             "--MappingKernelManager.cull_interval=30",
-            "--MappingKernelManager.cull_connected=False"]
+            "--MappingKernelManager.cull_connected=False",
+            # Kernels on Unix sockets in the account's own folder (the spawner's working
+            # directory), not TCP ports: tens of kernels starting at once on TCP race for
+            # ports (「Address already in use」), and no other local user can connect.
+            "--KernelManager.transport=ipc"]
 
 
 def main() -> None:

@@ -21,10 +21,10 @@ from kit.project import Workspace
 from tests.form import servers
 
 PASSWORDS = {"dongshan": "Dongshan-2024!", "xihe": "Xihe-2024-pass", "shenyue": "Shenyue#2024a",
-             "locky": "Locky-2024-pass", "gone": "Gone-2024-pass!"}
+             "locky": "Locky-2024-pass", "gone": "Gone-2024-pass!", "guanli": "Guanli-2024-pass"}
 ACCOUNTS = [("dongshan", "李东", ["东山镇"], "填报"), ("xihe", "王西", ["西河乡"], "填报"),
             ("shenyue", "赵审", ["东山镇", "西河乡"], "审阅"), ("locky", "钱锁", ["东山镇"], "填报"),
-            ("gone", "孙去", ["东山镇"], "填报")]
+            ("gone", "孙去", ["东山镇"], "填报"), ("guanli", "张管", [], "管理")]
 WANG = "东山镇-党委书记-王建国.yaml"
 XIHE = "西河乡-党委书记-周西河.yaml"
 

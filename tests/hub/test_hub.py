@@ -147,3 +147,19 @@ def test_the_hubs_own_pages_are_in_chinese(hub):
     assert "没有权限" in page or "找不到这个页面" in page
     home = s.get(hub.url + "/hub/home").content.decode()
     assert "我的页面" in home and "退出登录" in home and ">Token<" not in home
+
+
+def test_an_administrator_gets_chinese_jupyterlab_and_the_hub_api(hub):
+    s, r = hub.login("guanli")
+    assert r.ok
+    deadline = time.monotonic() + 120
+    while True:  # the hub sends the administrator to JupyterLab once it has started
+        lab = s.get(f"{hub.url}/user/guanli/lab")
+        if b"jupyterlab" in lab.content.lower() or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert lab.ok and "JupyterLab" in lab.content.decode()
+    setting = s.get(f"{hub.url}/user/guanli/lab/api/settings/"
+                    "@jupyterlab/translation-extension:plugin").json()
+    assert setting["schema"]["properties"]["locale"]["default"] == "zh_CN"  # the kit's default
+    assert s.get(hub.url + "/hub/api/users").status_code == 200

@@ -142,6 +142,7 @@ def open_params(path: str | Path, templates: str | Path | None = None,
     try:
         entries = load_mapping(decode(data, file), file)
     except ParamsSyntax as err:
+        scope.check_unit(None, file)  # a hub account: an unreadable file is nobody's
         return Opened(path, None, {}, [err.problem], header, stat.st_mtime_ns)
     raw = {k: e.value for k, e in entries.items() if k != "角色"}
     ident = Identity.of(entries)

@@ -97,3 +97,13 @@ def test_a_hub_reviewer_sees_decides_and_signs_for_their_units_only(folders, mon
     with pytest.raises(KitError, match="不属于您的单位"):
         session.approve(xihe, "x")  # an item of another unit, however it was reached
     assert len(Store.of_folder(folders.params).records()) == 1
+
+
+def test_an_unreadable_file_is_nobodys_for_a_hub_account(folders):
+    from kit.form import logic
+
+    broken = folders.params / "坏文件.yaml"
+    broken.write_text("单位: 西河乡\n姓名: [未闭合\n", "utf-8")
+    with pytest.raises(KitError, match="不属于您的单位"):
+        logic.open_params(broken)
+    assert "坏文件.yaml" not in [label for label, _ in ReportForm(folders).file_picker.options]

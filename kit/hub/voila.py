@@ -12,6 +12,7 @@ command line.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from typing import Any
@@ -58,11 +59,47 @@ def argv(notebook: str) -> list[str]:
             "--KernelManager.transport=ipc"]
 
 
+ACTIVITY_SECONDS = 30
+
+
+async def report_activity(kernels: Any, last: list[str]) -> None:
+    """Tell the hub when this server's kernels last had traffic (what a clerk does in
+    the form is websocket traffic the hub does not see): the idle culler and the
+    session's idle limit go by it.  jupyterhub-singleuser does the same for JupyterLab."""
+    from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+
+    times = [k["last_activity"] for k in kernels.list_kernels() if k.get("last_activity")]
+    if not times:
+        return
+    latest = max(times)
+    latest = latest if isinstance(latest, str) else latest.isoformat()
+    if last and latest <= last[0]:
+        return
+    body = {"servers": {os.environ.get("JUPYTERHUB_SERVER_NAME", ""): {"last_activity": latest}},
+            "last_activity": latest}
+    request = HTTPRequest(os.environ["JUPYTERHUB_ACTIVITY_URL"], method="POST",
+                          headers={"Authorization": f"token {os.environ['JUPYTERHUB_API_TOKEN']}",
+                                   "Content-Type": "application/json"},
+                          body=json.dumps(body))
+    try:
+        await AsyncHTTPClient().fetch(request)
+        last[:] = [latest]
+    except Exception as err:  # noqa: BLE001  # the hub restarting: tell it next time
+        print(f"activity not reported to the hub: {err}", file=sys.stderr)
+
+
 def main() -> None:
+    from tornado.ioloop import IOLoop, PeriodicCallback
     from voila.app import Voila
 
     sys.argv = [sys.argv[0], *argv(sys.argv[1])]
-    Voila.launch_instance()
+    app = Voila.instance()
+    app.initialize()
+    last: list[str] = []
+    if os.environ.get("JUPYTERHUB_ACTIVITY_URL"):
+        IOLoop.current().add_callback(lambda: PeriodicCallback(
+            lambda: report_activity(app.kernel_manager, last), ACTIVITY_SECONDS * 1000).start())
+    app.start()
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ bench/bench_hub.py."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
@@ -121,6 +122,18 @@ class Clerk:
         self.click(self.find("ButtonModel", "保存"))
         said = self.wait_for_text("已保存", "没有保存", "还没有保存")
         return said, time.monotonic() - t0
+
+    def idle(self, seconds: float) -> None:
+        """Read (and drop) what comes for ``seconds``: a page left open.  Reading is what
+        answers the server's websocket pings; a socket never read is closed by it."""
+        deadline = time.monotonic() + seconds
+        self.ws.settimeout(0.5)
+        try:
+            while time.monotonic() < deadline:
+                with contextlib.suppress(websocket.WebSocketTimeoutException):
+                    self.ws.recv()
+        finally:
+            self.ws.settimeout(120)
 
     def close(self) -> None:
         self.ws.close()

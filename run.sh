@@ -2,6 +2,7 @@
 # 述职报告 kit：一条命令完成安装并运行（Debian/Ubuntu，Python ≥ 3.11）。
 #   bash run.sh build   首次会自动安装；批量生成 params/ 里全部同志的报告、审阅页和汇编
 #   bash run.sh test    首次会自动安装（含测试用的 LibreOffice、Chromium、中文字体）；运行全部测试
+#   bash run.sh hub     首次会自动安装（含 JupyterHub 的代理程序）；在本机运行县级填报服务器（kit hub）
 # 其余参数原样交给 kit build 或 pytest，例如：bash run.sh test -m "not slow"
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -24,7 +25,10 @@ fonts-noto-cjk|font:Noto Serif CJK|Noto 中文字体（公文版式）
 fonts-arphic-ukai|font:AR PL UKai|文鼎楷体（公文版式）
 poppler-utils|cmd:pdftotext|poppler（核对 PDF）
 chromium|file:/usr/bin/chromium|Chromium（表单与审阅页测试）
-pandoc|cmd:pandoc|pandoc（读回 .docx 的测试）"
+pandoc|cmd:pandoc|pandoc（读回 .docx 的测试）
+npm|cmd:npm|npm（安装 JupyterHub 的代理程序）"
+HUB_NEEDS="$BUILD_NEEDS
+npm|cmd:npm|npm（安装 JupyterHub 的代理程序）"
 
 provided() {  # $1: cmd:NAME | file:PATH | font:FAMILY
     case "$1" in
@@ -81,6 +85,18 @@ setup_system() {  # $1: *_NEEDS
     exit 1
 }
 
+setup_proxy() {  # JupyterHub's proxy (kit hub and its tests): configurable-http-proxy, from npm
+    command -v configurable-http-proxy >/dev/null && return 0
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    say "安装 JupyterHub 的代理程序 configurable-http-proxy …"
+    $sudo npm install -g --silent configurable-http-proxy </dev/null >/dev/null 2>&1 || true
+    if ! command -v configurable-http-proxy >/dev/null; then  # verify, as for the packages
+        say "安装 configurable-http-proxy 失败。请检查网络后重试，或手动运行：sudo npm install -g configurable-http-proxy"
+        exit 1
+    fi
+}
+
 setup_python() {  # $1: pip extra ("" or "[test]")
     if [ ! -x "$VENV/bin/python" ]; then
         say "创建 Python 虚拟环境 $VENV …"
@@ -117,14 +133,21 @@ case "$cmd" in
         ;;
     test)
         setup_system "$TEST_NEEDS"
+        setup_proxy
         setup_python "[test]"
         "$VENV/bin/ruff" check .
         "$VENV/bin/mypy"  # kit/, configured in pyproject.toml [tool.mypy]
         # Every system tool is checked above: a test skipped for want of one fails.
         KIT_TESTS_REQUIRE_TOOLS=1 exec "$VENV/bin/python" -m pytest "$@"
         ;;
+    hub)
+        setup_system "$HUB_NEEDS"
+        setup_proxy
+        setup_python ""
+        exec "$VENV/bin/kit" hub "$@"
+        ;;
     *)
-        echo "用法：bash run.sh build | test" >&2
+        echo "用法：bash run.sh build | test | hub" >&2
         exit 2
         ;;
 esac

@@ -235,6 +235,10 @@ def _parser() -> argparse.ArgumentParser:
     ny.add_argument("--year", type=_year, required=True, metavar="年度")
     ny.add_argument("-o", "--out", metavar="文件夹", help="默认：<参数文件夹>-<年度>")
     ny.set_defaults(run=_roll)
+
+    from kit.hub.command import add_parser as add_hub
+
+    add_hub(sub)
     return p
 
 

@@ -38,3 +38,40 @@ pytestmark  # marks every test of a module
 pytest_configure  # pytest hook (tests/word/conftest.py)
 pytest_runtest_makereport  # pytest hook (tests/conftest.py: a skip for want of a tool fails under run.sh)
 run_properties  # run in a subprocess by name (tests/report/test_hypothesis_params.py)
+
+# JupyterHub reads these: its config object's settings (hub/config.py) and the classes
+# it loads by name (hub/authenticator.py, hub/spawner.py).
+KitAuthenticator
+KitSpawner
+authenticate
+check_allowed
+refresh_user
+authentication  # Authenticator.check_allowed's signature
+_.hub_ip
+_.hub_port
+_.api_url
+_.db_url
+_.cookie_secret_file
+_.pid_file
+_.authenticator_class
+_.allow_all
+_.auth_refresh_age
+_.refresh_pre_spawn
+_.spawner_class
+_.home_dir_template
+_.http_timeout
+_.default_url
+_.template_paths
+_.cookie_max_age_days
+_.tornado_settings
+_.allow_named_servers
+_.shutdown_on_logout
+_.redirect_to_server
+_.cleanup_servers
+_.cleanup_proxy
+_.log_level
+_.services
+_.last_activity_interval
+
+# Used by bench/bench_hub.py (bench/ is not in vulture's paths).
+_.idle

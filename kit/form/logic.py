@@ -17,6 +17,7 @@ from typing import Any
 
 from kit.build.official import write_by_hand
 from kit.errors import KitError, ParamsError, Problem, display_path
+from kit.hub import scope
 from kit.iorw import atomic_write_text, backup_generations
 from kit.report.fields import Value, is_blank
 from kit.report.identity import Identity, params_filename
@@ -141,9 +142,11 @@ def open_params(path: str | Path, templates: str | Path | None = None,
     try:
         entries = load_mapping(decode(data, file), file)
     except ParamsSyntax as err:
+        scope.check_unit(None, file)  # a hub account: an unreadable file is nobody's
         return Opened(path, None, {}, [err.problem], header, stat.st_mtime_ns)
     raw = {k: e.value for k, e in entries.items() if k != "角色"}
     ident = Identity.of(entries)
+    scope.check_unit(ident.unit, file)  # a hub account: its own units only
     role = entries["角色"].value if "角色" in entries else None
     problems: list[Problem] = []
     try:
@@ -263,6 +266,11 @@ def save_params(path: str | Path, chk: FormCheck, *, folder: str | Path | None =
         raise ParamsError(chk.problems)
     name = name or path.name
     ident = identity(chk)
+    scope.check_place(path, Path(folder) if folder else path.parent)
+    scope.check_unit(ident.unit, name)
+    if path.exists() and scope.units() is not None:  # nor over another unit's file
+        before = file_identity(path)
+        scope.check_unit(before.unit if before else None, name)
     # ``path`` itself counts too unless the form opened it (or replacing it was confirmed):
     # a new form for an official whose file has the very name the rule gives is refused
     # like any other second file.
@@ -285,7 +293,9 @@ def save_params(path: str | Path, chk: FormCheck, *, folder: str | Path | None =
             return Saved(path, written=False,
                          question=question + "（原来的内容会另存为带时间的 .bak 备份）")
     backup = backup_generations(path)
-    atomic_write_text(path, params_text(chk, header))
+    text = params_text(chk, header)
+    atomic_write_text(path, text)
+    scope.record_save(path, text.encode("utf-8"))
     return Saved(path, written=True, backup=backup)
 
 
@@ -294,6 +304,7 @@ def write_word(chk: FormCheck, out_dir: str | Path) -> Path:
     :func:`kit.project.report_by_hand`."""
     if not chk.ok:
         raise ParamsError(chk.problems)
+    scope.check_unit(identity(chk).unit)
     # The button is the clerk's own request to make it again: the old file is kept as .bak.
     return write_by_hand(render(chk.template, chk.values), out_dir, force=True)
 

@@ -1,7 +1,9 @@
 """``kit form``: the form as a plain web page (Voilà), on this computer only.
 
 Voilà runs ``notebooks/form.ipynb`` with its code hidden, listening on 127.0.0.1 with
-a random token, so nobody else on the network can open it.  The kernel gets the
+a random token, so nobody else on the network can open it.  The token goes to the
+server in its environment (``JUPYTER_TOKEN``, which Jupyter's identity provider reads),
+never on its command line, where any other user of the computer reads it with ``ps``.  The kernel gets the
 project's folders through environment variables (:meth:`kit.project.Workspace.env`), so it
 reads and writes the same params/ as the command was started for.
 
@@ -45,13 +47,14 @@ def find_notebook(folders: Workspace, name: str = project.FORM_NOTEBOOK) -> Path
                            hint="请在项目文件夹（有 templates 和 params 的文件夹）里运行 kit form。"))
 
 
-def voila_command(notebook: Path, port: int, token: str) -> list[str]:
+def voila_command(notebook: Path, port: int) -> list[str]:
     """The Voilà command line: localhost only, code hidden, no tracebacks for users, the
     kit's template, kernels culled, and Voilà's own English start-up lines silenced
     (``serve`` prints the one line a user needs)."""
     return [sys.executable, "-m", "voila", str(notebook), "--no-browser",
             f"--port={port}", f"--Voila.ip={HOST}", "--Voila.port_retries=0",
-            f"--token={token}", "--strip_sources=True", "--show_tracebacks=False",
+            "--Voila.auto_token=True",  # the token: $JUPYTER_TOKEN (token_env)
+            "--strip_sources=True", "--show_tracebacks=False",
             "--theme=light", "--template=kit", "--Voila.log_level=WARN",
             f"--MappingKernelManager.cull_idle_timeout={IDLE_LIMIT}",
             "--MappingKernelManager.cull_interval=30",
@@ -131,16 +134,21 @@ def start(port: int, folders: Workspace | None = None, token: str | None = None,
     path = find_notebook(folders, notebook)
     _check_port(port, command)
     token = token or secrets.token_urlsafe(16)
-    env = os.environ | folders.env() | {"JUPYTER_PATH": jupyter_path()}
-    proc = _popen(voila_command(path, port, token), path.parent, env)
+    env = os.environ | folders.env() | {"JUPYTER_PATH": jupyter_path()} | token_env(token)
+    proc = _popen(voila_command(path, port), path.parent, env)
     return proc, f"http://{HOST}:{port}/?token={token}"
 
 
-def lab_command(root: Path, port: int, token: str) -> list[str]:
+def token_env(token: str) -> dict[str, str]:
+    """The server's token as its environment gives it (not its command line)."""
+    return {"JUPYTER_TOKEN": token}
+
+
+def lab_command(root: Path, port: int) -> list[str]:
     """JupyterLab on 127.0.0.1 serving the project folder, its own start-up lines silenced."""
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--ServerApp.ip={HOST}",
            f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+           f"--ServerApp.root_dir={root}",  # the token: $JUPYTER_TOKEN (token_env)
            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
            "--ServerApp.log_level=WARN", "--LabApp.log_level=WARN",
            "--LabApp.extension_manager=readonly"]  # no PyPI queries: works offline
@@ -173,8 +181,9 @@ def start_lab(port: int, folders: Workspace | None = None, token: str | None = N
     root = folders.root if notebook.is_relative_to(folders.root) else notebook.parent.parent
     token = token or secrets.token_urlsafe(16)
     env = os.environ | folders.env() | {"JUPYTER_CONFIG_PATH": lab_config_path(),
-                                        "PYTHONWARNINGS": "ignore::DeprecationWarning"}
-    proc = _popen(lab_command(root, port, token), root, env)
+                                        "PYTHONWARNINGS": "ignore::DeprecationWarning"
+                                        } | token_env(token)
+    proc = _popen(lab_command(root, port), root, env)
     where = notebook.relative_to(root).as_posix()
     return proc, f"http://{HOST}:{port}/lab/tree/{where}?token={token}"
 

@@ -22,13 +22,18 @@ import ipywidgets as w
 
 from kit.errors import KitError, display_path, os_reason
 from kit.form import logic
+from kit.hub import scope
 from kit.project import Workspace
 from kit.report.fields import IDENTITY, Field, format_value, numeral
+from kit.report.identity import Identity
 from kit.report.params import find_params
 from kit.report.templates import RoleTemplate, load_roles
 from kit.review.pages import render_piece
 
 _SECTION_NAMES = {"基本信息": "基本信息", "开头": "开头一段"}
+
+
+_NOBODY = Identity("", "", "")  # a file that cannot be read: no unit
 
 
 def _css() -> str:
@@ -397,6 +402,7 @@ class ReportForm:
     def _file_options(self) -> list[tuple[str, Any]]:
         folder = self.folders.params
         found = find_params(folder) if folder.is_dir() else []
+        found = scope.visible(found, lambda p: (logic.file_identity(p) or _NOBODY).unit)
         return [("（新建一份）", ""), *((p.name, p) for p in found)]
 
     def _say(self, text: str, kind: str = "info", items: list[str] | None = None,
@@ -438,6 +444,9 @@ class ReportForm:
             opened = logic.open_params(path, self.folders.templates, self._where(path))
         except OSError as err:
             self._say(f"无法打开 {self._where(path)}：{os_reason(err)}", "error")
+            return
+        except KitError as err:  # another unit's file (kit.hub.scope)
+            self._say(f"无法打开 {self._where(path)}：", "error", [str(p) for p in err.problems])
             return
         if opened.role not in self.roles:
             self._say(f"无法打开 {self._where(path)}：", "error",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from kit.build.official import report_of
 from kit.errors import KitError
+from kit.hub import scope
 from kit.project import Workspace
 from kit.report.model import Report
 from kit.report.params import Official, find_params, load
@@ -71,6 +72,8 @@ class Session:
         checked: dict[Path, Official | KitError] = {}
         for path in find_params(self.folders.params):
             item = Item(path, status_of(path, latest))
+            if not scope.allowed(item.status.ident.unit):
+                continue  # a hub reviewer sees their own units only (kit.hub.scope)
             try:
                 item.official = load(path, templates=self.folders.templates)
                 item.report = report_of(item.official)
@@ -90,6 +93,8 @@ class Session:
         return [i for i in self.items if i.matches(kind)]
 
     def _decide(self, item: Item, status: str, reviewer: str, reason: str = "") -> Item:
+        scope.check_unit(status_of(item.path, self.store.latest()).ident.unit, item.path.name)
+        reviewer = scope.account() or reviewer  # on the hub: the account, not a typed name
         (item.status,) = decide([item.path], status, reviewer, reason,
                                 templates=self.folders.templates)
         return item

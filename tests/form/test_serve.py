@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import sys
 import time
@@ -16,9 +17,10 @@ from kit.form import serve
 
 
 def test_voila_listens_on_localhost_with_code_hidden_and_culls_idle_kernels(tmp_path):
-    cmd = serve.voila_command(tmp_path / "form.ipynb", 9999, "abc")
+    cmd = serve.voila_command(tmp_path / "form.ipynb", 9999)
     assert "--Voila.ip=127.0.0.1" in cmd and "--strip_sources=True" in cmd
-    assert "--token=abc" in cmd and "--port=9999" in cmd
+    assert "--port=9999" in cmd and "--Voila.auto_token=True" in cmd  # from $JUPYTER_TOKEN
+    assert not any(re.search(r"(^--|\.)token=", arg) for arg in cmd)  # ps shows no token
     assert "--template=kit" in cmd and "--Voila.log_level=WARN" in cmd
     assert f"--MappingKernelManager.cull_idle_timeout={serve.IDLE_LIMIT}" in cmd
     env = {"JUPYTER_PATH": "/elsewhere"}
@@ -27,8 +29,9 @@ def test_voila_listens_on_localhost_with_code_hidden_and_culls_idle_kernels(tmp_
 
 
 def test_kit_lab_defaults_are_chinese_and_without_the_restart_dialog(tmp_path):
-    cmd = serve.lab_command(tmp_path, 9998, "abc")
-    assert "--ServerApp.ip=127.0.0.1" in cmd and "--IdentityProvider.token=abc" in cmd
+    cmd = serve.lab_command(tmp_path, 9998)
+    assert "--ServerApp.ip=127.0.0.1" in cmd and not any("token" in arg for arg in cmd)
+    assert serve.token_env("abc") == {"JUPYTER_TOKEN": "abc"}
     path = serve.lab_config_path({"JUPYTER_CONFIG_PATH": "/mine"}).split(os.pathsep)
     assert path == [str(serve.SHARE / "config"), "/mine"]  # the user's own still read, after
     overrides = json.loads((serve.SHARE / "config" / "labconfig"

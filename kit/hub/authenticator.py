@@ -1,0 +1,54 @@
+"""JupyterHub's Authenticator over the kit's accounts (:mod:`kit.hub.accounts`).
+
+A refused login raises an HTTP 403 whose message is the Chinese reason: JupyterHub's
+LoginHandler shows it on the login page itself.  ``refresh_user`` runs every
+:data:`REFRESH` seconds on each request of a logged-in user: an account removed or
+locked since, or idle longer than :data:`IDLE_SECONDS` (30 minutes; ``KIT_HUB_IDLE_SECONDS``),
+must log in again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from jupyterhub.auth import Authenticator
+from tornado import web
+
+from kit.hub.accounts import ADMIN, Accounts
+
+REFRESH = int(os.environ.get("KIT_HUB_REFRESH_SECONDS", "60"))
+IDLE_SECONDS = int(os.environ.get("KIT_HUB_IDLE_SECONDS", "1800"))
+
+
+class KitAuthenticator(Authenticator):
+    """Only accounts of the working folder's book; never an open sign-up."""
+
+    def _book(self) -> Accounts:
+        return Accounts(os.environ["KIT_ROOT"])
+
+    async def authenticate(self, handler: Any, data: dict[str, str]) -> dict[str, Any] | None:
+        account = (data.get("username") or "").strip()
+        # argon2 takes tens of ms on purpose: off the hub's event loop
+        found, why = await asyncio.to_thread(self._book().login, account,
+                                             data.get("password") or "")
+        if found is None:
+            raise web.HTTPError(403, why)
+        return {"name": found.account, "admin": found.role == ADMIN,
+                "groups": [found.role]}
+
+    def check_allowed(self, username: str, authentication: Any = None) -> bool:
+        return self._book().get(username) is not None  # authenticate has checked the rest
+
+    async def refresh_user(self, user: Any, handler: Any = None, **kwargs: Any) -> Any:
+        found = self._book().get(user.name)
+        if found is None or found.locked():
+            return False
+        # Idle since the later of the last activity the hub saw and the last login.
+        last = datetime.fromtimestamp(found.last_login, UTC)
+        if user.last_activity is not None:
+            seen = user.last_activity
+            last = max(last, seen if seen.tzinfo else seen.replace(tzinfo=UTC))
+        return datetime.now(UTC) - last <= timedelta(seconds=IDLE_SECONDS)

@@ -1,0 +1,136 @@
+"""``kit hub`` and ``kit hub account …``: the arguments, and one call each.  Nothing
+heavy is imported until a command runs (``kit -h`` stays fast)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import getpass
+import sys
+from typing import Any
+
+ROLES = ("填报", "审阅", "管理")  # kit.hub.accounts.ROLES (not imported: argon2 is slow to load)
+
+
+def add_parser(sub: Any) -> None:
+    from kit.user_numbers import Whole
+
+    port = Whole(1, 65533)  # the hub uses the port and the two after it
+    h = sub.add_parser("hub", help="县级服务器：各单位用自己的账号在浏览器里填报（JupyterHub）")
+    h.add_argument("--ip", default="127.0.0.1", metavar="地址",
+                   help="监听地址（默认 127.0.0.1 只有本机；局域网使用时写本机的局域网地址）")
+    h.add_argument("--port", type=port, default=8000, metavar="端口",
+                   help="端口，1 到 65533（默认 8000；其后两个端口也会用到）")
+    h.set_defaults(run=_serve)
+    hs = h.add_subparsers(dest="hub_command", metavar="操作", parser_class=type(h))
+    a = hs.add_parser("account", help="管理账号：add、list、remove、password、lock、unlock")
+    acc = a.add_subparsers(dest="account_command", metavar="操作", parser_class=type(h),
+                           required=True)
+    ad = acc.add_parser("add", help="添加账号")
+    ad.add_argument("account", metavar="账号", help="登录用的账号：小写字母开头，字母数字 - _")
+    ad.add_argument("--name", required=True, metavar="姓名")
+    ad.add_argument("--unit", action="append", default=[], metavar="单位",
+                    help="可填报或审阅的单位（可写多次）")
+    ad.add_argument("--role", required=True, choices=ROLES, metavar="填报|审阅|管理")
+    ad.add_argument("--password-stdin", action="store_true",
+                    help="从标准输入读密码（不加则在终端里输入两次）")
+    ad.set_defaults(run=_add)
+    ls = acc.add_parser("list", help="列出全部账号")
+    ls.set_defaults(run=_list)
+    for name, helptext, run in (("remove", "删除账号", _remove), ("lock", "锁定账号（不能登录）", _lock),
+                                ("unlock", "解锁账号（含密码输错造成的锁定）", _unlock)):
+        one = acc.add_parser(name, help=helptext)
+        one.add_argument("account", metavar="账号")
+        one.set_defaults(run=run)
+    pw = acc.add_parser("password", help="重设密码")
+    pw.add_argument("account", metavar="账号")
+    pw.add_argument("--password-stdin", action="store_true", help="从标准输入读新密码")
+    pw.set_defaults(run=_password)
+    au = hs.add_parser("audit", help="导出审计记录（登录、账号变动、保存、审阅）为 CSV")
+    au.add_argument("csv", nargs="?", metavar="CSV文件", help="不写则打印在屏幕上")
+    au.set_defaults(run=_audit)
+
+
+def _book() -> Any:
+    from kit.hub.accounts import Accounts
+    from kit.project import Workspace
+
+    return Accounts(Workspace.find().root)
+
+
+def _read_password(from_stdin: bool) -> str:
+    from kit.errors import KitError
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("密码：")
+    if getpass.getpass("再输入一次：") != first:
+        raise KitError("两次输入的密码不一致，没有保存。")
+    return first
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from kit.hub.config import serve
+
+    return serve(args.ip, args.port)
+
+
+def _add(args: argparse.Namespace) -> int:
+    found = _book().add(args.account, args.name, args.unit, args.role,
+                        _read_password(args.password_stdin))
+    print(f"已添加账号：{found.account}（{found.name}，{found.role}，"
+          f"{'、'.join(found.units) or '全部单位'}）")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    rows = _book().all()
+    if not rows:
+        print("还没有任何账号。")
+    for a in rows:
+        state = "（已锁定）" if a.locked() else ""
+        print(f"{a.account}\t{a.name}\t{a.role}\t{'、'.join(a.units) or '全部单位'}{state}")
+    return 0
+
+
+def _remove(args: argparse.Namespace) -> int:
+    _book().remove(args.account)
+    print(f"已删除账号：{args.account}")
+    return 0
+
+
+def _lock(args: argparse.Namespace) -> int:
+    _book().set_disabled(args.account, True)
+    print(f"已锁定账号：{args.account}")
+    return 0
+
+
+def _unlock(args: argparse.Namespace) -> int:
+    _book().set_disabled(args.account, False)
+    print(f"已解锁账号：{args.account}")
+    return 0
+
+
+def _password(args: argparse.Namespace) -> int:
+    _book().set_password(args.account, _read_password(args.password_stdin))
+    print(f"已重设密码：{args.account}")
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from kit.iorw import atomic_write_text
+
+    events = _book().events()
+    if args.csv:
+        import io
+
+        buf = io.StringIO()
+        out = csv.writer(buf)
+        out.writerow(["时间", "账号", "事件", "内容"])
+        out.writerows([e.at, e.account, e.event, e.detail] for e in events)
+        atomic_write_text(args.csv, "\ufeff" + buf.getvalue())  # BOM: Excel reads UTF-8
+        print(f"已导出 {len(events)} 条审计记录：{args.csv}")
+    else:
+        for e in events:
+            print(f"{e.at}\t{e.account}\t{e.event}\t{e.detail}")
+    return 0

@@ -1,0 +1,106 @@
+"""One account's Voilà behind the hub: ``python -m kit.hub.voila NOTEBOOK``.
+
+Voilà's own server (not a Jupyter server with Voilà added): it has no contents API,
+no terminals and no way to start a kernel of one's choosing, and its kernels accept
+only widget (comm) and kernel-info messages from the page — never ``execute_request``
+(Voilà's ``allowed_message_types``).  Who may open it is the hub's business: JupyterHub's
+own single-user identity provider (OAuth with the hub, ``access:servers`` of this
+server's owner only), adapted to Voilà's stand-alone application below.  Everything the
+spawner passes is in the environment (JUPYTERHUB_API_TOKEN among it), never on the
+command line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+from urllib.parse import urlparse
+
+from jupyter_server.utils import url_path_join
+from jupyterhub.singleuser.extension import JupyterHubAuthorizer, JupyterHubIdentityProvider
+
+from kit.form.serve import IDLE_LIMIT
+
+
+class HubIdentity(JupyterHubIdentityProvider):
+    """JupyterHub's identity provider for Voilà's stand-alone app, which passes a
+    ``token`` (the hub's is used instead) and mounts the handlers without its base URL."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.pop("token", None)  # Voilà's own token: not used behind the hub
+        super().__init__(**kwargs)
+
+    @property
+    def token(self) -> str:
+        return self.hub_auth.api_token
+
+    def get_handlers(self) -> list:
+        base = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/")
+        return [(url_path_join(base, path), *rest) for path, *rest in super().get_handlers()]
+
+
+def argv(notebook: str) -> list[str]:
+    url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
+    return [notebook, "--no-browser", f"--Voila.ip={url.hostname or '127.0.0.1'}",
+            f"--port={url.port}", "--Voila.port_retries=0",
+            f"--Voila.base_url={os.environ.get('JUPYTERHUB_SERVICE_PREFIX', '/')}",
+            f"--Voila.identity_provider_class={HubIdentity.__module__}.HubIdentity",
+            f"--Voila.authorizer_class={JupyterHubAuthorizer.__module__}.JupyterHubAuthorizer",
+            "--strip_sources=True", "--show_tracebacks=False", "--theme=light",
+            "--template=kit", "--Voila.log_level=WARN",
+            f"--MappingKernelManager.cull_idle_timeout={IDLE_LIMIT}",
+            "--MappingKernelManager.cull_interval=30",
+            "--MappingKernelManager.cull_connected=False",
+            # Kernels on Unix sockets in the account's own folder (the spawner's working
+            # directory), not TCP ports: tens of kernels starting at once on TCP race for
+            # ports (「Address already in use」), and no other local user can connect.
+            "--KernelManager.transport=ipc"]
+
+
+ACTIVITY_SECONDS = 30
+
+
+async def report_activity(kernels: Any, last: list[str]) -> None:
+    """Tell the hub when this server's kernels last had traffic (what a clerk does in
+    the form is websocket traffic the hub does not see): the idle culler and the
+    session's idle limit go by it.  jupyterhub-singleuser does the same for JupyterLab."""
+    from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+
+    times = [k["last_activity"] for k in kernels.list_kernels() if k.get("last_activity")]
+    if not times:
+        return
+    latest = max(times)
+    latest = latest if isinstance(latest, str) else latest.isoformat()
+    if last and latest <= last[0]:
+        return
+    body = {"servers": {os.environ.get("JUPYTERHUB_SERVER_NAME", ""): {"last_activity": latest}},
+            "last_activity": latest}
+    request = HTTPRequest(os.environ["JUPYTERHUB_ACTIVITY_URL"], method="POST",
+                          headers={"Authorization": f"token {os.environ['JUPYTERHUB_API_TOKEN']}",
+                                   "Content-Type": "application/json"},
+                          body=json.dumps(body))
+    try:
+        await AsyncHTTPClient().fetch(request)
+        last[:] = [latest]
+    except Exception as err:  # noqa: BLE001  # the hub restarting: tell it next time
+        print(f"activity not reported to the hub: {err}", file=sys.stderr)
+
+
+def main() -> None:
+    from tornado.ioloop import IOLoop, PeriodicCallback
+    from voila.app import Voila
+
+    sys.argv = [sys.argv[0], *argv(sys.argv[1])]
+    app = Voila.instance()
+    app.initialize()
+    last: list[str] = []
+    if os.environ.get("JUPYTERHUB_ACTIVITY_URL"):
+        IOLoop.current().add_callback(lambda: PeriodicCallback(
+            lambda: report_activity(app.kernel_manager, last), ACTIVITY_SECONDS * 1000).start())
+    app.start()
+
+
+if __name__ == "__main__":
+    main()

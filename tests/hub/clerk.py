@@ -1,0 +1,148 @@
+"""A simulated clerk: logs in over HTTP and works the form through its kernel's
+websocket as the page's widget manager does (ipywidgets' control comm to read the
+widgets, ``update`` to type, ``custom`` click to press a button) — no browser, so
+tens of clerks fit on a small machine.  Used by tests/hub/test_hub_clerks.py and
+bench/bench_hub.py."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import websocket
+
+from tests.hub.hubs import Hub
+
+
+class Clerk:
+    def __init__(self, hub: Hub, account: str, password: str) -> None:
+        self.hub, self.account = hub, account
+        t0 = time.monotonic()
+        self.session, r = hub.login(account, password)
+        if not r.ok:
+            raise RuntimeError(f"{account}: login refused ({r.status_code})")
+        page = hub.form(self.session, account)
+        found = re.search(r'"kernelId": "([0-9a-f-]+)"', page.content.decode())
+        if not found:
+            raise RuntimeError(f"{account}: no form page ({page.status_code})")
+        self.ready = time.monotonic() - t0  # from login to a rendered form page
+        cookies = "; ".join(f"{c.name}={c.value}" for c in self.session.cookies)
+        self.ws = websocket.create_connection(
+            f"ws://127.0.0.1:{hub.port}/user/{account}/api/kernels/{found.group(1)}/channels"
+            f"?session_id={uuid.uuid4().hex}",
+            header=[f"Cookie: {cookies}"], origin=hub.url, timeout=120)
+        self.session_id = uuid.uuid4().hex
+        self.models: dict[str, dict] = {}
+        self._load_states()
+
+    def _send(self, msg_type: str, content: dict, metadata: dict | None = None) -> None:
+        self.ws.send(json.dumps({
+            "header": {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "",
+                       "session": self.session_id, "version": "5.3", "date": ""},
+            "parent_header": {}, "metadata": metadata or {}, "content": content,
+            "channel": "shell", "buffers": []}))
+
+    def _recv(self) -> dict:
+        return json.loads(self.ws.recv())
+
+    def _load_states(self) -> None:
+        control = uuid.uuid4().hex
+        self._send("comm_open", {"comm_id": control, "target_name": "jupyter.widget.control",
+                                 "data": {}}, {"version": "1.0.0"})  # ipywidgets 8 control protocol
+        self._send("comm_msg", {"comm_id": control, "data": {"method": "request_states"}})
+        while True:
+            msg = self._recv()
+            data = msg.get("content", {}).get("data", {})
+            if msg.get("msg_type") == "comm_msg" and data.get("method") == "update_states":
+                self.models = {k: v["state"] for k, v in data["states"].items()}
+                return
+
+    def find(self, model: str, description: str = "") -> str:
+        for mid, state in self.models.items():
+            if state.get("_model_name") == model and state.get("description", "").startswith(description):
+                return mid
+        raise KeyError(f"{model} {description}")
+
+    def set(self, mid: str, **state: object) -> None:
+        self._send("comm_msg", {"comm_id": mid, "data": {"method": "update", "state": state,
+                                                         "buffer_paths": []}})
+        self.models[mid].update(state)
+
+    def click(self, mid: str) -> None:
+        self._send("comm_msg", {"comm_id": mid, "data": {"method": "custom",
+                                                         "content": {"event": "click"}}})
+
+    def wait_for_text(self, *texts: str, timeout: float = 120) -> str:
+        """The next HTML value the kernel sends that holds one of ``texts``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            msg = self._recv()
+            data = msg.get("content", {}).get("data", {})
+            if msg.get("msg_type") == "comm_msg" and data.get("method") == "update":
+                value = str(data.get("state", {}).get("value", ""))
+                if any(t in value for t in texts):
+                    return value
+        raise TimeoutError(texts)
+
+    def options(self) -> list[str]:
+        return list(self.models[self.find("DropdownModel", "已有参数文件")]["_options_labels"])
+
+    def open(self, name: str) -> str:
+        picker = self.find("DropdownModel", "已有参数文件")
+        self.set(picker, index=self.options().index(name))
+        self.click(self.find("ButtonModel", "打开"))
+        said = self.wait_for_text("已打开", "无法打开")
+        self._load_states()  # the form's boxes are new ones for the file's role
+        return said
+
+    def type(self, key: str, value: str) -> None:
+        """Type into the box of field ``key`` (of the template ``role``)."""
+        self.set(self.find("TextModel", self.label(key)), value=value)
+
+    def label(self, key: str) -> str:
+        from kit.report.templates import load_roles
+
+        for template in load_roles(self.hub.root / "templates").values():
+            if key in template.all_fields:
+                return template.all_fields[key].label
+        raise KeyError(key)
+
+    def save(self) -> tuple[str, float]:
+        # The status line blanked first, so that the same message as last time (saved
+        # twice within a second: the same .bak name) still comes as a change.
+        status = next(mid for mid, state in self.models.items()
+                      if state.get("_model_name") == "HTMLModel"
+                      and "kit-status" in str(state.get("value", "")))
+        self.set(status, value="")
+        t0 = time.monotonic()
+        self.click(self.find("ButtonModel", "保存"))
+        said = self.wait_for_text("已保存", "没有保存", "还没有保存")
+        return said, time.monotonic() - t0
+
+    def idle(self, seconds: float) -> None:
+        """Read (and drop) what comes for ``seconds``: a page left open.  Reading is what
+        answers the server's websocket pings; a socket never read is closed by it."""
+        deadline = time.monotonic() + seconds
+        self.ws.settimeout(0.5)
+        try:
+            while time.monotonic() < deadline:
+                with contextlib.suppress(websocket.WebSocketTimeoutException):
+                    self.ws.recv()
+        finally:
+            self.ws.settimeout(120)
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+@dataclass
+class Run:
+    """What N clerks did: each one's time to the form, save times, what they were told."""
+
+    ready: list[float] = field(default_factory=list)
+    saves: list[float] = field(default_factory=list)
+    told: dict[str, list[str]] = field(default_factory=dict)

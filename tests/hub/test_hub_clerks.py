@@ -1,0 +1,66 @@
+"""Clerks at once on a real hub (bench/bench_hub.py runs the same with 30): every save
+lands in its own file with its own figure, and two browsers of one unit on one file
+lose nothing — the second save is held with a question, not written."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from kit.report.params import read_entries
+from tests.hub import hubs
+from tests.hub.clerk import Clerk
+
+pytestmark = pytest.mark.slow
+CLERKS = 3
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    with hubs.running(tmp_path_factory.mktemp("kit-hub-clerks"), clerks=CLERKS) as running:
+        yield running
+
+
+def figure(hub, name: str) -> object:
+    return read_entries(hub.root / "params" / name)["心得体会"].value
+
+
+def test_clerks_saving_at_once_each_save_their_own_file(hub):
+    others = {p.name: p.read_bytes() for p in (hub.root / "params").glob("*.yaml")
+              if not p.name.startswith("测试")}
+
+    def work(n: int) -> str:
+        clerk = Clerk(hub, f"clerk{n:02d}", hubs.PASSWORDS[f"clerk{n:02d}"])
+        try:
+            assert clerk.options() == ["（新建一份）", hubs.clerk_file(n)]
+            clerk.open(hubs.clerk_file(n))
+            clerk.type("心得体会", str(20 + n))
+            said, _ = clerk.save()
+            return said
+        finally:
+            clerk.close()
+
+    with ThreadPoolExecutor(CLERKS) as pool:
+        told = list(pool.map(work, range(1, CLERKS + 1)))
+    assert all("已保存" in t for t in told), told
+    for n in range(1, CLERKS + 1):
+        assert figure(hub, hubs.clerk_file(n)) == str(20 + n)
+    assert others == {name: (hub.root / "params" / name).read_bytes() for name in others}
+
+
+def test_the_second_of_two_browsers_on_one_file_is_not_written_over_the_first(hub):
+    first = Clerk(hub, "clerk01", hubs.PASSWORDS["clerk01"])
+    second = Clerk(hub, "clerk01", hubs.PASSWORDS["clerk01"])
+    try:
+        for clerk in (first, second):
+            clerk.open(hubs.clerk_file(1))
+        first.type("心得体会", "41")
+        assert "已保存" in first.save()[0]
+        second.type("心得体会", "42")
+        said, _ = second.save()
+        assert "还没有保存" in said
+        assert figure(hub, hubs.clerk_file(1)) == "41"
+    finally:
+        first.close()
+        second.close()

@@ -63,7 +63,8 @@ class Clerk:
 
     def find(self, model: str, description: str = "") -> str:
         for mid, state in self.models.items():
-            if state.get("_model_name") == model and state.get("description", "").startswith(description):
+            shown = re.sub(r"<[^>]+>", "", state.get("description", ""))  # labels are HTML
+            if state.get("_model_name") == model and shown.startswith(description):
                 return mid
         raise KeyError(f"{model} {description}")
 

@@ -25,7 +25,7 @@ PASSWORDS = {"dongshan": "Dongshan-2024!", "xihe": "Xihe-2024-pass", "shenyue": 
 ACCOUNTS = [("dongshan", "李东", ["东山镇"], "填报"), ("xihe", "王西", ["西河乡"], "填报"),
             ("shenyue", "赵审", ["东山镇", "西河乡"], "审阅"), ("locky", "钱锁", ["东山镇"], "填报"),
             ("gone", "孙去", ["东山镇"], "填报"), ("guanli", "张管", [], "管理")]
-WANG = "东山镇-党委书记-王建国.yaml"
+WANG = "东山镇-镇委书记-王建国.yaml"
 XIHE = "西河乡-党委书记-周西河.yaml"
 
 

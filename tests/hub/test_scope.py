@@ -17,7 +17,7 @@ from kit.project import Workspace
 from tests.form.conftest import CLERK, fill
 
 REPO = Path(__file__).resolve().parents[2]
-WANG = "东山镇-党委书记-王建国.yaml"
+WANG = "东山镇-镇委书记-王建国.yaml"
 XIHE = "西河乡-党委书记-周西河.yaml"
 
 

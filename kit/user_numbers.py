@@ -1,6 +1,6 @@
 """Whole numbers a user types for an option (--workers, --timeout, --year, --port): the
-one rule and its one message.  An environment variable read as a number would be read
-here too (none is today: KIT_KEEP_MINUTES went with the kept build process).
+one rule and its one message, also for environment variables read as numbers
+(:func:`from_environment`: kit hub's time limits).
 
 Only ASCII digits are read.  int() would also take 「１０」 and other scripts' digits and
 float() 「1e3」; those, a unit (「10秒」) and anything out of range are refused with the
@@ -10,12 +10,13 @@ number the user most likely meant: 「您是否想写「10」？」.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kit.errors import did_you_mean
+from kit.errors import Problem, UsageError, did_you_mean
 
 _WHOLE = re.compile(r"[0-9]{1,12}")
 # What was meant, read from the text made ASCII: a leading number, maybe signed or with
@@ -68,3 +69,16 @@ class Whole:
         if meant != meant.to_integral_value():
             return None  # 「1.5」: which whole number is not for us to guess
         return did_you_mean([str(min(max(int(meant), self.lo), self.hi))])
+
+
+def from_environment(name: str, default: int, lo: int, hi: int) -> int:
+    """The environment variable ``name`` by the same rule (``default`` when unset or
+    empty); UsageError naming it otherwise, never a guess."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        return Whole(lo, hi)(text)
+    except NumberError as err:
+        raise UsageError(Problem("环境变量写法有误", field=name, expected=err.expected,
+                                 found=f"「{err.found}」", hint=err.hint)) from None

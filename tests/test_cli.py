@@ -307,3 +307,17 @@ def test_a_narrow_stdout_still_shows_the_failures_and_their_exit_code(
     out = run.stdout.decode(encoding)
     assert "UnicodeEncodeError" not in run.stderr.decode(encoding, "replace")
     assert "\\u2717" in out and ("\\u574f" in out if encoding == "ascii" else "坏" in out)
+
+
+def test_a_number_in_the_environment_follows_the_same_rule(monkeypatch) -> None:
+    from kit.errors import UsageError
+    from kit.user_numbers import from_environment
+
+    monkeypatch.setenv("KIT_TEST_SECONDS", "１８００")
+    with pytest.raises(UsageError) as info:
+        from_environment("KIT_TEST_SECONDS", 60, 1, 3600)
+    assert "KIT_TEST_SECONDS" in str(info.value) and "您是否想写「1800」？" in str(info.value)
+    monkeypatch.setenv("KIT_TEST_SECONDS", "90")
+    assert from_environment("KIT_TEST_SECONDS", 60, 1, 3600) == 90
+    monkeypatch.setenv("KIT_TEST_SECONDS", " ")
+    assert from_environment("KIT_TEST_SECONDS", 60, 1, 3600) == 60

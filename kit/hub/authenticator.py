@@ -18,9 +18,10 @@ from jupyterhub.auth import Authenticator
 from tornado import web
 
 from kit.hub.accounts import ADMIN, Accounts
+from kit.user_numbers import from_environment
 
-REFRESH = int(os.environ.get("KIT_HUB_REFRESH_SECONDS", "60"))
-IDLE_SECONDS = int(os.environ.get("KIT_HUB_IDLE_SECONDS", "1800"))
+REFRESH = from_environment("KIT_HUB_REFRESH_SECONDS", 60, 1, 3600)
+IDLE_SECONDS = from_environment("KIT_HUB_IDLE_SECONDS", 1800, 1, 24 * 3600)
 
 
 class KitAuthenticator(Authenticator):

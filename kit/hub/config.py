@@ -29,14 +29,15 @@ from kit.errors import KitError, Problem
 from kit.hub.accounts import Accounts, state_dir
 from kit.hub.authenticator import REFRESH
 from kit.project import Workspace
+from kit.user_numbers import from_environment
 
 HERE = Path(__file__).resolve().parent
 CONFIG_FILE = HERE / "jupyterhub_config.py"
 TEMPLATES = HERE / "templates"
 COOKIE_HOURS = 8
-CULL_SECONDS = int(os.environ.get("KIT_HUB_CULL_SECONDS", "1800"))
+CULL_SECONDS = from_environment("KIT_HUB_CULL_SECONDS", 1800, 1, 7 * 24 * 3600)
 PROXY = "configurable-http-proxy"
-ACTIVITY_SECONDS = int(os.environ.get("KIT_HUB_ACTIVITY_SECONDS", "60"))
+ACTIVITY_SECONDS = from_environment("KIT_HUB_ACTIVITY_SECONDS", 60, 1, 3600)
 
 
 def configure(c: Any) -> None:

@@ -49,3 +49,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         if _TOOL_SKIP.search(reason):
             report.outcome = "failed"
             report.longrepr = f"{reason}: run.sh test installs every system tool, yet it is missing"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, one per test module (form, hub)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.form import servers
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(servers.CHROMIUM), args=servers.CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()

@@ -34,18 +34,6 @@ LONG = "驻村工作队长"  # tests/form/long_labels.md: long labels, a 日期 
 
 
 @pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(servers.CHROMIUM), args=servers.CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-@pytest.fixture(scope="module")
 def form_server(tmp_path_factory):
     """One ``kit form`` for this module's tests, on a project folder of its own."""
     tmp = tmp_path_factory.mktemp("kit-form")

@@ -23,18 +23,6 @@ def hub(tmp_path_factory):
         yield running
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(servers.CHROMIUM), args=servers.CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 def log_in(browser, hub, account: str):
     page = browser.new_context().new_page()
     page.goto(hub.url + "/hub/login")

@@ -62,7 +62,9 @@ class Clerk:
                 return
 
     def find(self, model: str, description: str = "") -> str:
-        for mid, state in self.models.items():
+        """The newest widget of this kind and label: the boxes of a role the form showed
+        before are still in the kernel's list, older ones first."""
+        for mid, state in reversed(self.models.items()):
             shown = re.sub(r"<[^>]+>", "", state.get("description", ""))  # labels are HTML
             if state.get("_model_name") == model and shown.startswith(description):
                 return mid

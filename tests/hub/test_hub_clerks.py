@@ -64,3 +64,30 @@ def test_the_second_of_two_browsers_on_one_file_is_not_written_over_the_first(hu
     finally:
         first.close()
         second.close()
+
+
+def test_a_forged_form_action_cannot_reach_another_units_file(hub):
+    """What a page could send the form's kernel besides typing — another unit in the
+    form, a name that would make a path outside params/, a list position past the
+    clerk's own files — is refused in the kernel, and no file changes."""
+    before = {p.name: p.read_bytes() for p in (hub.root / "params").iterdir()}
+    clerk = Clerk(hub, "dongshan", hubs.PASSWORDS["dongshan"])
+    try:
+        assert hubs.XIHE not in clerk.options()
+        picker = clerk.find("DropdownModel", "已有参数文件")
+        clerk.set(picker, index=len(clerk.options()) + 3)  # past the list: nothing opens
+        clerk.click(clerk.find("ButtonModel", "打开"))
+        assert "已打开" not in clerk.wait_for_text("已打开", "无法打开", "已清空", timeout=20)
+        clerk.open(hubs.WANG)
+        clerk.type("单位", "西河乡")  # the other unit's official, written from this form
+        clerk.type("姓名", "周西河")
+        said, _ = clerk.save()
+        assert "没有保存" in said and "不属于您的单位" in said, said
+        clerk.type("单位", "东山镇")
+        clerk.type("姓名", "../../周西河")
+        said, _ = clerk.save()
+        assert "没有保存" in said, said
+    finally:
+        clerk.close()
+    assert before == {p.name: p.read_bytes() for p in (hub.root / "params").iterdir()}
+    assert not list(hub.root.rglob("*周西河*.yaml"))[1:]  # only 西河乡's own file

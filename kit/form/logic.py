@@ -334,7 +334,8 @@ def _changed_since(last: Save | None, now: str) -> str:
     if last is not None and last.sha256 == now:
         unit = last.official.split("|")[0]
         who = last.who if last.account == LOCAL or not unit else f"{unit}的 {last.who}"
-        what = f"{who} 在 {_when(last.at)} 保存过这份文件"
+        space = "" if who.endswith("）") else " "  # 「（李东）在」, 「dongshan 在」
+        what = f"{who}{space}在 {_when(last.at)} 保存过这份文件"
     else:
         what = "这份文件被表单以外的方式改过（其他软件、导入或复制）"
     return f"{what}，您打开之后它已经变了。为免覆盖对方的修改，这次没有保存。"

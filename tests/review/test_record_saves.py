@@ -1,0 +1,93 @@
+"""Saves in the review record: an append-only table beside the decisions.  A record an
+older kit made gains it when a newer kit opens it (its decisions untouched); an older
+kit (tests/review/record_before_saves.py, the module as released) reads and adds to a
+record a newer kit made."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from kit.errors import OutputError
+from kit.review import record
+from kit.review.record import DB_NAME, REFUSED, SAVED, Store
+from tests.review import record_before_saves as old
+
+OFFICIAL = "东山镇|李明华|2023|镇党建办主任"
+FILE = "东山镇-镇党建办主任-李明华.yaml"
+
+
+def _tables(db: Path) -> set[str]:
+    with closing(sqlite3.connect(db)) as con:
+        return {name for (name,) in con.execute("SELECT name FROM sqlite_master")}
+
+
+def _save(store: Store, outcome: str = SAVED, account: str = "dongshan") -> record.Save:
+    with store.saving() as rec:
+        return rec.add(OFFICIAL, FILE, "ab" * 32, outcome, account, "李东")
+
+
+def test_an_older_record_gains_the_saves_table_and_keeps_its_decisions(tmp_path: Path) -> None:
+    db = tmp_path / DB_NAME
+    old.Store(db).add(OFFICIAL, FILE, "h1", "已通过", "张审")
+    old.Store(db).add(OFFICIAL, FILE, "h2", "退回", "张审", "专题会议次数请核对")
+    assert "saves" not in _tables(db)
+    before = old.Store(db).records()
+    store = Store(db)
+    assert store.saves() == []  # opening it added the table, empty
+    assert {"saves", "saves_no_update", "saves_no_delete"} <= _tables(db)
+    assert [(r.hash, r.status, r.reason) for r in store.records()] == [
+        (r.hash, r.status, r.reason) for r in before]
+    saved = _save(store)
+    assert store.saves() == [saved] and saved.who == "dongshan（李东）"
+    assert len(store.records()) == 2  # a save is not a decision
+
+
+def test_an_older_kit_reads_and_writes_a_newer_record(tmp_path: Path) -> None:
+    db = tmp_path / DB_NAME
+    new = Store(db)
+    _save(new)
+    new.add(OFFICIAL, FILE, "h1", "已通过", "shenyue")
+    _save(new, REFUSED, "locky")
+    older = old.Store(db)
+    assert [(r.status, r.reviewer) for r in older.records()] == [("已通过", "shenyue")]
+    assert older.latest()[OFFICIAL].hash == "h1"  # saves are not read as decisions
+    older.add(OFFICIAL, FILE, "h2", "退回", "张审", "请核对")
+    assert [r.status for r in new.records()] == ["已通过", "退回"]
+    assert [(s.outcome, s.account) for s in new.saves()] == [(SAVED, "dongshan"),
+                                                            (REFUSED, "locky")]
+
+
+def test_saves_cannot_be_changed_or_deleted(tmp_path: Path) -> None:
+    store = Store(tmp_path / DB_NAME)
+    _save(store)
+    with closing(sqlite3.connect(store.path, isolation_level=None)) as con:
+        for sql in ("UPDATE saves SET account = 'x'", "DELETE FROM saves"):
+            with pytest.raises(sqlite3.DatabaseError, match="只能追加"):
+                con.execute(sql)
+        with pytest.raises(sqlite3.IntegrityError):  # only the two outcomes
+            con.execute("INSERT INTO saves (official, file, sha256, outcome, account, at)"
+                        " VALUES ('a', 'b', 'c', '已删除', 'd', 'e')")
+    assert len(store.saves()) == 1
+
+
+def test_what_a_failed_save_added_is_dropped(tmp_path: Path) -> None:
+    store = Store(tmp_path / DB_NAME)
+    with pytest.raises(OSError), store.saving() as rec:
+        rec.add(OFFICIAL, FILE, "ab" * 32, SAVED, "dongshan")
+        raise OSError("the file could not be written")
+    assert store.saves() == []
+
+
+def test_a_record_without_decisions_table_is_still_refused(tmp_path: Path) -> None:
+    """The table is added only to a review record: any other database stays untouched."""
+    db = tmp_path / DB_NAME
+    with closing(sqlite3.connect(db, isolation_level=None)) as con:
+        con.execute("CREATE TABLE other (x)")
+    before = db.read_bytes()
+    with pytest.raises(OutputError, match="不是完整的审阅记录"):
+        Store(db).saves()
+    assert db.read_bytes() == before

@@ -82,7 +82,8 @@ CREATE TABLE IF NOT EXISTS saves (
     outcome TEXT NOT NULL CHECK (outcome IN ('已保存', '未保存')),
     account TEXT NOT NULL,    -- the hub account; 「本机」 for kit form on one machine
     name TEXT NOT NULL DEFAULT '',  -- the account's 姓名 (本机: the computer's user)
-    at TEXT NOT NULL
+    at TEXT NOT NULL,
+    after INTEGER NOT NULL    -- the last decision's id then: saves and decisions in one order
 );
 CREATE INDEX IF NOT EXISTS saves_file ON saves (file, id);
 CREATE TRIGGER IF NOT EXISTS saves_no_update BEFORE UPDATE ON saves
@@ -200,6 +201,7 @@ class Save:
     account: str
     name: str
     at: str
+    after: int = 0  # the id of the last decision before it
     id: int = 0
 
     @property
@@ -229,13 +231,16 @@ class Saving:
         if outcome not in (SAVED, REFUSED):
             raise ValueError(outcome)
         at = datetime.now().astimezone().isoformat(timespec="seconds")
+        (after,) = self._con.execute("SELECT coalesce(max(id), 0) FROM records").fetchone()
         cur = self._con.execute(
-            "INSERT INTO saves (official, file, sha256, outcome, account, name, at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)", (official, file, sha256, outcome, account, name, at))
-        return Save(official, file, sha256, outcome, account, name, at, cur.lastrowid or 0)
+            "INSERT INTO saves (official, file, sha256, outcome, account, name, at, after)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (official, file, sha256, outcome, account, name, at, after))
+        return Save(official, file, sha256, outcome, account, name, at, after,
+                    cur.lastrowid or 0)
 
 
-_SAVE_COLUMNS = "official, file, sha256, outcome, account, name, at, id"
+_SAVE_COLUMNS = "official, file, sha256, outcome, account, name, at, after, id"
 
 
 class Store:

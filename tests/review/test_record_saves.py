@@ -91,3 +91,53 @@ def test_a_record_without_decisions_table_is_still_refused(tmp_path: Path) -> No
     with pytest.raises(OutputError, match="不是完整的审阅记录"):
         Store(db).saves()
     assert db.read_bytes() == before
+
+
+def test_review_log_lists_saves_and_decisions_in_time_order(
+        project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A clerk saves on the hub, a reviewer approves, the clerk saves a stale copy (refused)
+    and someone edits on the machine with kit form: `kit review log` shows all four, who and
+    when; `kit review export` has them as text cells (a 姓名 「=1+1」 is no formula)."""
+    import hashlib
+
+    import openpyxl
+
+    from kit.cli import main
+    from kit.form import logic
+    from kit.hub.accounts import Accounts
+    from kit.report.templates import load_roles
+    from kit.review.status import decide
+
+    path = project / "params" / FILE
+    template = load_roles(project / "templates")["镇党建办主任"]
+
+    def save(opened: logic.Opened, talks: int) -> logic.Saved:
+        chk = logic.check_form(template, opened.raw | {"谈心谈话": str(talks)})
+        return logic.save_params(path, chk, known_sha256=opened.sha256)
+
+    Accounts(project).add("dongshan", "=1+1", ["东山镇"], "填报", "Dongshan-2024!")
+    monkeypatch.setenv("KIT_ACCOUNT", "dongshan")
+    stale = logic.open_params(path)
+    first = save(logic.open_params(path), 151)
+    decide([path], "已通过", "shenyue")
+    assert save(stale, 152).changed is not None
+    monkeypatch.delenv("KIT_ACCOUNT")
+    save(logic.open_params(path), 153)
+    assert main(["review", "log", "--file", f"params/{FILE}"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("　")[1:4] for line in lines[:-1]] == [
+        ["已保存", FILE, "dongshan（=1+1）"], ["已通过", FILE, "shenyue"],
+        ["未保存（打开后文件已被改过）", FILE, "dongshan（=1+1）"],
+        ["已保存", FILE, lines[3].split("　")[3]]]
+    assert lines[3].split("　")[3].startswith("本机用户")
+    assert lines[0].endswith(f"sha256 {first.sha256}")
+    assert lines[-1].startswith("共 4 条：保存 3，审阅结论 1。")
+    assert main(["review", "log"]) == 0 and len(capsys.readouterr().out.splitlines()) == 5
+    assert main(["review", "export", "审阅记录.xlsx"]) == 0
+    sheet = openpyxl.load_workbook(project / "审阅记录.xlsx")["保存记录"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert [(r[2], r[3], r[4], r[9]) for r in rows] == [
+        ("dongshan", "=1+1", "已保存", FILE), ("dongshan", "=1+1", "未保存", FILE),
+        ("本机", rows[2][3], "已保存", FILE)]
+    assert sheet.cell(2, 4).data_type == "s"  # text, not a formula
+    assert rows[2][10] == hashlib.sha256(path.read_bytes()).hexdigest()

@@ -141,3 +141,34 @@ def test_review_log_lists_saves_and_decisions_in_time_order(
         ("本机", rows[2][3], "已保存", FILE)]
     assert sheet.cell(2, 4).data_type == "s"  # text, not a formula
     assert rows[2][10] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_review_page_says_who_saved_each_file_last(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reviewer reads, above each report, who saved the file last through the form and
+    when — and that it changed since, when it was edited another way."""
+    from kit.form import logic
+    from kit.hub.accounts import Accounts
+    from kit.project import Workspace
+    from kit.report.templates import load_roles
+    from kit.review.session import Session
+
+    path = project / "params" / FILE
+    template = load_roles(project / "templates")["镇党建办主任"]
+    Accounts(project).add("dongshan", "李<b>东", ["东山镇"], "填报", "Dongshan-2024!")
+    monkeypatch.setenv("KIT_ACCOUNT", "dongshan")
+    opened = logic.open_params(path)
+    chk = logic.check_form(template, opened.raw | {"谈心谈话": "151"})
+    assert logic.save_params(path, chk, known_sha256=opened.sha256).written
+    monkeypatch.delenv("KIT_ACCOUNT")
+
+    def head() -> str:
+        (item,) = [i for i in Session(Workspace.at(project)).items if i.path == path]
+        return item.html().split("</div>\n</div>")[0]
+
+    assert "最后由表单保存：dongshan（李&lt;b&gt;东），" in head()  # escaped, as text
+    assert "之后文件又被" not in head()
+    path.write_text(path.read_text("utf-8").replace("谈心谈话: 151", "谈心谈话: 152"), "utf-8")
+    assert "（之后文件又被表单以外的方式改过）" in head()
+    other = [i for i in Session(Workspace.at(project)).items if i.path != path]
+    assert other and all(i.saved is None and "最后由表单保存" not in i.html() for i in other)

@@ -172,3 +172,24 @@ def test_the_review_page_says_who_saved_each_file_last(
     assert "（之后文件又被表单以外的方式改过）" in head()
     other = [i for i in Session(Workspace.at(project)).items if i.path != path]
     assert other and all(i.saved is None and "最后由表单保存" not in i.html() for i in other)
+
+
+def test_a_damaged_record_stops_the_save_with_a_chinese_line(project: Path) -> None:
+    """Every save is recorded: with the record emptied by a sync tool the form does not
+    save unrecorded — it says why, in the form, and the file and the record stay as they
+    are (never re-initialised)."""
+    from kit.form.widgets import ReportForm
+    from kit.project import Workspace
+
+    path = project / "params" / FILE
+    db = project / "params" / DB_NAME
+    db.write_bytes(b"")
+    before = path.read_bytes()
+    form = ReportForm(Workspace.at(project), debounce=0)
+    form.open(path)
+    form.inputs["谈心谈话"].input.value = "151"
+    assert form.save() is None
+    assert "没有保存" in form.status.value and "0 字节" in form.status.value
+    assert DB_NAME in form.status.value and "Traceback" not in form.status.value
+    assert path.read_bytes() == before and db.read_bytes() == b""
+    assert form.raw()["谈心谈话"] == "151"

@@ -245,6 +245,7 @@ class Saved:
     question: str | None = None  # what to confirm before replacing the file
     duplicate: Path | None = None  # refused: this official already has this file
     changed: str | None = None  # refused: the file changed since the form read it (who, when)
+    differs: list[str] = field(default_factory=list)  # then: the boxes unlike that version
     sha256: str | None = None  # of the bytes written; with a question, of the file asked about
 
 
@@ -304,8 +305,8 @@ def save_params(path: str | Path, chk: FormCheck, *, folder: str | Path | None =
         now = _sha256(path.read_bytes()) if path.exists() else None
         if known_sha256 is not None and now is not None and now != known_sha256:
             record.add(identity_key(ident), path.name, digest, REFUSED, account, person)
-            return Saved(path, written=False, changed=_changed_since(record.last_saved(path.name),
-                                                                     now))
+            return Saved(path, written=False, differs=_differs(chk, path),
+                         changed=_changed_since(record.last_saved(path.name), now))
         if now is not None and not overwrite:
             question = None
             before = file_identity(path)
@@ -339,6 +340,18 @@ def _changed_since(last: Save | None, now: str) -> str:
     else:
         what = "这份文件被表单以外的方式改过（其他软件、导入或复制）"
     return f"{what}，您打开之后它已经变了。为免覆盖对方的修改，这次没有保存。"
+
+
+def _differs(chk: FormCheck, path: Path) -> list[str]:
+    """The labels of the boxes whose value is not the one ``path`` holds now: what the
+    clerk notes down before reopening the file."""
+    try:
+        entries = read_entries(path)
+    except KitError:
+        return []
+    there = check_form(chk.template, {k: e.value for k, e in entries.items() if k != "角色"})
+    return [f.label for key, f in chk.template.all_fields.items()
+            if plain_value(chk.values.get(key)) != plain_value(there.values.get(key))]
 
 
 def _when(at: str) -> str:

@@ -496,7 +496,9 @@ class ReportForm:
                       yes=f"打开 {dup.name}", on_yes=partial(self.open, dup))
             return None
         if saved.changed is not None:  # the typed values stay until the clerk reopens
-            self._say(saved.changed, "error", [logic.AFTER_CHANGED])
+            differs = "、".join(f"「{label}」" for label in saved.differs)
+            self._say(saved.changed, "error", [logic.AFTER_CHANGED] + (
+                [f"您填写的与对方保存的不同之处：{differs}"] if differs else []))
             self._ask(f"要重新打开 {self._where(target)}，看对方保存的版本吗？"
                       "（表单里现在填写的内容不会保存，请先记下您的修改）",
                       yes="重新打开", on_yes=partial(self.open, target))

@@ -42,6 +42,7 @@ def test_the_second_of_two_forms_on_one_file_is_refused_naming_the_first(project
     assert refused.changed is not None
     assert refused.changed.startswith("东山镇的 dongshan（李东）在 ")
     assert refused.changed.endswith(" 保存过这份文件，您打开之后它已经变了。为免覆盖对方的修改，这次没有保存。")
+    assert refused.differs == ["与乡村干部谈心谈话"]  # what to note down before reopening
     assert path.read_bytes() == written and _talks(path) == 151
     saves = Store.of_folder(project / "params").saves()
     assert [(s.account, s.outcome, s.file) for s in saves] == [("dongshan", SAVED, LI),
@@ -101,6 +102,7 @@ def test_the_form_keeps_what_was_typed_and_offers_to_reopen(folders):
     status = two.status.value
     assert "保存过这份文件，您打开之后它已经变了。为免覆盖对方的修改，这次没有保存。" in status
     assert "请记下您的修改" in status
+    assert "您填写的与对方保存的不同之处：「为村级党员带头讲党课」、「与乡村干部谈心谈话」" in status
     assert two.raw()["谈心谈话"] == "152" and two.raw()["讲党课"] == "7" and two.unsaved
     assert two.confirm_yes.description == "重新打开"
     assert _talks(path) == 151

@@ -193,3 +193,29 @@ def test_a_damaged_record_stops_the_save_with_a_chinese_line(project: Path) -> N
     assert DB_NAME in form.status.value and "Traceback" not in form.status.value
     assert path.read_bytes() == before and db.read_bytes() == b""
     assert form.raw()["谈心谈话"] == "151"
+
+
+_MIGRATE_AND_SAVE = """
+import sys
+from kit.review.record import SAVED, Store
+with Store(sys.argv[1]).saving() as rec:
+    rec.add("东山镇|李明华|2023|镇党建办主任", "a.yaml", "ab" * 32, SAVED, sys.argv[2])
+"""
+
+
+def test_kits_opening_an_older_record_at_once_each_add_their_save(tmp_path: Path) -> None:
+    """Four processes open the same older record at the same moment: the table is added
+    once, every process's save is in it, the decisions are as they were."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    db = tmp_path / DB_NAME
+    old.Store(db).add(OFFICIAL, FILE, "h1", "已通过", "张审")
+    procs = [subprocess.Popen([sys.executable, "-c", _MIGRATE_AND_SAVE, str(db), f"k{n}"],
+                              stderr=subprocess.PIPE, text=True, env=env) for n in range(4)]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * 4, errors
+    assert sorted(s.account for s in Store(db).saves()) == ["k0", "k1", "k2", "k3"]
+    assert [(r.hash, r.reviewer) for r in Store(db).records()] == [("h1", "张审")]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from kit.review.record import LOCAL, REFUSED, Store, shown
+from kit.review.record import REFUSED, Store, shown
 
 SHOWN_REFUSED = "未保存（打开后文件已被改过）"
 
@@ -42,7 +42,5 @@ def log_lines(params_dir: str | Path, file: str | None = None) -> list[str]:
     lines = [shown("　".join(x for x in (e.at[:16].replace("T", " "), e.what, e.file, e.who,
                                          e.detail) if x)) for e in found]
     saves = sum(e.what not in ("已通过", "退回") for e in found)
-    lines.append(f"共 {len(found)} 条：保存 {saves}，审阅结论 {len(found) - saves}。"
-                 + (f"（「{LOCAL}」是在本机用 kit form 保存的）" if any(
-                     e.who.startswith(LOCAL) for e in found) else ""))
+    lines.append(f"共 {len(found)} 条：保存 {saves}，审阅结论 {len(found) - saves}。")
     return lines

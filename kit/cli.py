@@ -185,7 +185,11 @@ def _parser() -> argparse.ArgumentParser:
         if not many:
             ra.add_argument("--reason", required=True, metavar="意见")
         ra.set_defaults(run=_review_decide, decision="已通过" if many else "退回")
-    re_ = rvs.add_parser("export", help="把审阅记录导出为 Excel")
+    rg = rvs.add_parser("log", help="谁在什么时候保存、审阅了哪份参数文件（按时间列出）")
+    rg.add_argument("params", nargs="?", default=project.PARAMS, metavar="参数文件夹")
+    rg.add_argument("--file", metavar="参数文件", help="只列这一份参数文件的")
+    rg.set_defaults(run=_review_log)
+    re_ = rvs.add_parser("export", help="把审阅记录（含保存记录）导出为 Excel")
     re_.add_argument("xlsx", metavar="Excel文件")
     re_.add_argument("--params", default=project.PARAMS, metavar="参数文件夹")
     re_.add_argument("--force", action="store_true",
@@ -305,6 +309,13 @@ def _review_list(args: argparse.Namespace) -> int:
     from kit.review.status import list_lines
 
     print("\n".join(list_lines(args.params)))
+    return 0
+
+
+def _review_log(args: argparse.Namespace) -> int:
+    from kit.review.history import log_lines
+
+    print("\n".join(log_lines(args.params, args.file)))
     return 0
 
 

@@ -29,6 +29,9 @@ _.autoFilter  # openpyxl sheet protection (sources/roster)
 _.compress_type  # zipfile.ZipInfo: how the entry is stored (word/_oxml.py)
 _.first_line_indent  # python-docx paragraph format (tests/sources/importer/corpus.py)
 
+# Read only by a page's Jinja template.
+saved_since  # review/session.py Item, shown by review/review_head.html.j2
+
 # Python protocols.
 __getattr__  # module-level lazy import (form/__init__.py)
 __format__  # format() and f-strings call it (report/fields.py)

@@ -8,17 +8,18 @@ functions, so every rule is the batch's own (:func:`kit.report.params.validate`,
 from __future__ import annotations
 
 import base64
+import hashlib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from kit.build.official import write_by_hand
 from kit.errors import KitError, ParamsError, Problem, display_path
 from kit.hub import scope
-from kit.iorw import atomic_write_text, backup_generations
+from kit.iorw import atomic_write_bytes, backup_generations
 from kit.report.fields import Value, is_blank
 from kit.report.identity import Identity, params_filename
 from kit.report.model import Report
@@ -28,6 +29,8 @@ from kit.report.render import render
 from kit.report.templates import RoleTemplate
 from kit.report.yamlio import Entry, ParamsSyntax, decode, dump, load_mapping
 from kit.review.pages import render_page, render_piece
+from kit.review.record import LOCAL, REFUSED, SAVED, Save, Store
+from kit.review.status import identity_key
 
 _BLANK = "\ue100"  # an unfilled value in the preview; Field.parse refuses such chars
 
@@ -127,7 +130,7 @@ class Opened:
     raw: dict[str, Any]
     problems: list[Problem]
     header: str  # the file's leading comment lines, kept when saving
-    mtime_ns: int
+    sha256: str  # of the bytes read: a save over a file changed since then is refused
     identity: Identity = Identity("", "", "")
 
 
@@ -137,13 +140,12 @@ def open_params(path: str | Path, templates: str | Path | None = None,
     path = Path(path)
     file = name or display_path(path)
     data = path.read_bytes()
-    stat = path.stat()
     header = "\n".join(line[1:].strip() for line in _leading_comments(data))
     try:
         entries = load_mapping(decode(data, file), file)
     except ParamsSyntax as err:
         scope.check_unit(None, file)  # a hub account: an unreadable file is nobody's
-        return Opened(path, None, {}, [err.problem], header, stat.st_mtime_ns)
+        return Opened(path, None, {}, [err.problem], header, _sha256(data))
     raw = {k: e.value for k, e in entries.items() if k != "角色"}
     ident = Identity.of(entries)
     scope.check_unit(ident.unit, file)  # a hub account: its own units only
@@ -154,7 +156,7 @@ def open_params(path: str | Path, templates: str | Path | None = None,
     except ParamsError as err:
         problems = err.problems
     return Opened(path, str(role).strip() if role else None, raw, problems, header,
-                  stat.st_mtime_ns, ident)
+                  _sha256(data), ident)
 
 
 def _leading_comments(data: bytes) -> list[str]:
@@ -238,27 +240,44 @@ def params_text(chk: FormCheck, header: str = "") -> str:
 @dataclass
 class Saved:
     path: Path
-    written: bool  # False: nothing written; see question / duplicate
+    written: bool  # False: nothing written; see question / duplicate / changed
     backup: Path | None = None
-    question: str | None = None  # what to confirm before overwriting (overwrite=True)
+    question: str | None = None  # what to confirm before replacing the file
     duplicate: Path | None = None  # refused: this official already has this file
+    changed: str | None = None  # refused: the file changed since the form read it (who, when)
+    differs: list[str] = field(default_factory=list)  # then: the boxes unlike that version
+    sha256: str | None = None  # of the bytes written; with a question, of the file asked about
+
+
+# What a clerk whose save was refused (``Saved.changed``) does next.
+AFTER_CHANGED = "您填写的内容还在表单里；请记下您的修改，点「重新打开」看对方的版本再改。"
 
 
 def save_params(path: str | Path, chk: FormCheck, *, folder: str | Path | None = None,
-                header: str = "", known_mtime_ns: int | None = None,
+                header: str = "", known_sha256: str | None = None,
                 overwrite: bool = False, name: str | None = None) -> Saved:
-    """Write the form to ``path`` atomically, never silently over someone else's data.
+    """Write the form to ``path`` atomically, never over someone else's data.
 
     * An invalid form raises ParamsError (nothing written).
     * Another file in ``folder`` (default: ``path``'s) about the same 单位+姓名+年度 refuses
       the save (``duplicate``): one official, one file, whatever it is called — ``path``
-      itself too, unless it is the file the form opened (``known_mtime_ns`` given) or
-      ``overwrite`` was confirmed.
-    * An existing ``path`` is replaced without asking only when it is unchanged since the
-      form read it (``known_mtime_ns``) and is about the same official in the same role;
-      otherwise ``question`` says who the file is about and what would change, and
-      nothing is written unless ``overwrite``.
+      itself too, unless it is the file the form read (``known_sha256`` given) or
+      replacing it was confirmed (``overwrite``).
+    * ``known_sha256``: the sha256 of the bytes the form read ``path`` with.  When the file
+      holds other bytes now, the save is refused (``changed``: who saved it and when, from
+      the record) — the same rule for ``kit form`` and the hub, with no 「覆盖」 to confirm:
+      the other version may be a colleague's, or this person's own in another window, and
+      confirming is exactly how it would be lost.
+    * Otherwise an existing ``path`` is replaced without asking only when the form read it
+      and it is about the same official in the same role; else ``question`` says who the
+      file is about and what would change, and nothing is written unless ``overwrite``
+      (pass the question's ``sha256`` as ``known_sha256``: the confirmation holds for the
+      version it was about).
     * Each replaced version is kept as a timestamped ``.bak`` (several generations).
+    * Every save, and every save refused for ``changed``, is recorded with who (the hub
+      account, or 「本机」), when, the official and the sha256 of the bytes in the review
+      record (kit.review.record); the check and the write happen inside the record's write
+      transaction, so of two forms saving at once the second sees the first's save.
     ``name`` is how messages call ``path`` (default: its file name).
     """
     path = Path(path)
@@ -271,32 +290,81 @@ def save_params(path: str | Path, chk: FormCheck, *, folder: str | Path | None =
     if path.exists() and scope.units() is not None:  # nor over another unit's file
         before = file_identity(path)
         scope.check_unit(before.unit if before else None, name)
-    # ``path`` itself counts too unless the form opened it (or replacing it was confirmed):
+    # ``path`` itself counts too unless the form read it (or replacing it was confirmed):
     # a new form for an official whose file has the very name the rule gives is refused
     # like any other second file.
-    mine = known_mtime_ns is not None or overwrite
+    mine = known_sha256 is not None or overwrite
     others = files_about(Path(folder) if folder else path.parent, ident,
                          exclude=path if mine else None)
     if others:
         return Saved(path, written=False, duplicate=others[0])
-    if path.exists() and not overwrite:
-        question = None
-        before = file_identity(path)
-        diff = changes(before, ident) if before is not None and before.name else []
-        if before is not None and diff:
-            question = (f"「{name}」是 {describe(before)} 的参数文件。保存会改动："
-                        + "；".join(diff) + "。要覆盖它吗？")
-        elif path.stat().st_mtime_ns != known_mtime_ns:
-            question = (f"「{name}」已经存在" + ("，打开后又被别处改过" if known_mtime_ns else "")
-                        + "。要用现在填写的内容覆盖它吗？")
-        if question:
-            return Saved(path, written=False,
-                         question=question + "（原来的内容会另存为带时间的 .bak 备份）")
-    backup = backup_generations(path)
-    text = params_text(chk, header)
-    atomic_write_text(path, text)
-    scope.record_save(path, text.encode("utf-8"))
-    return Saved(path, written=True, backup=backup)
+    data = params_text(chk, header).encode("utf-8")
+    digest = _sha256(data)
+    account, person = scope.saver(path.parent)
+    with Store.of_folder(path.parent).saving() as record:
+        now = _sha256(path.read_bytes()) if path.exists() else None
+        if known_sha256 is not None and now is not None and now != known_sha256:
+            record.add(identity_key(ident), path.name, digest, REFUSED, account, person)
+            return Saved(path, written=False, differs=_differs(chk, path),
+                         changed=_changed_since(record.last_saved(path.name), now))
+        if now is not None and not overwrite:
+            question = None
+            before = file_identity(path)
+            diff = changes(before, ident) if before is not None and before.name else []
+            if before is not None and diff:
+                question = (f"「{name}」是 {describe(before)} 的参数文件。保存会改动："
+                            + "；".join(diff) + "。要覆盖它吗？")
+            elif known_sha256 is None:
+                question = f"「{name}」已经存在。要用现在填写的内容覆盖它吗？"
+            if question:
+                return Saved(path, written=False, sha256=now,
+                             question=question + "（原来的内容会另存为带时间的 .bak 备份）")
+        backup = backup_generations(path)
+        atomic_write_bytes(path, data)
+        record.add(identity_key(ident), path.name, digest, SAVED, account, person)
+    return Saved(path, written=True, backup=backup, sha256=digest)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _changed_since(last: Save | None, now: str) -> str:
+    """「东山镇的 clerk01（张三）在 10:42 保存过这份文件，您打开之后它已经变了。…」: who
+    made the version there now, when the record's last save of the file is that version."""
+    if last is not None and last.sha256 == now:
+        unit = last.official.split("|")[0]
+        who = last.who if last.account == LOCAL or not unit else f"{unit}的 {last.who}"
+        space = "" if who.endswith("）") else " "  # 「（李东）在」, 「dongshan 在」
+        what = f"{who}{space}在 {_when(last.at)} 保存过这份文件"
+    else:
+        what = "这份文件被表单以外的方式改过（其他软件、导入或复制）"
+    return f"{what}，您打开之后它已经变了。为免覆盖对方的修改，这次没有保存。"
+
+
+def _differs(chk: FormCheck, path: Path) -> list[str]:
+    """The labels of the boxes whose value is not the one ``path`` holds now: what the
+    clerk notes down before reopening the file."""
+    try:
+        entries = read_entries(path)
+    except KitError:
+        return []
+    there = check_form(chk.template, {k: e.value for k, e in entries.items() if k != "角色"})
+    return [f.label for key, f in chk.template.all_fields.items()
+            if plain_value(chk.values.get(key)) != plain_value(there.values.get(key))]
+
+
+def _when(at: str) -> str:
+    """「10:42」 today, 「12月6日 10:42」 another day (the record's local time)."""
+    try:
+        t = datetime.fromisoformat(at)
+    except ValueError:
+        return at
+    today = datetime.now(t.tzinfo).date()
+    if t.date() == today:
+        return f"{t:%H:%M}"
+    year = f"{t.year}年" if t.year != today.year else ""
+    return f"{year}{t.month}月{t.day}日 {t:%H:%M}"
 
 
 def write_word(chk: FormCheck, out_dir: str | Path) -> Path:

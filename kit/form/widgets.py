@@ -157,7 +157,7 @@ class ReportForm:
         self.roles: dict[str, RoleTemplate] = load_roles(self.folders.templates)
         self.debounce = debounce
         self.path: Path | None = None  # the parameter file being edited
-        self._mtime: int | None = None
+        self._known: str | None = None  # sha256 of the file as read (logic.save_params)
         self._header = ""
         self._loading = False
         self._strict = False  # after a failed save, empty required fields show in red
@@ -435,7 +435,7 @@ class ReportForm:
         self.download.value = ""
         self._strict = False
         if not path:
-            self.path, self._mtime, self._header = None, None, ""
+            self.path, self._known, self._header = None, None, ""
             self._show(self.template.role, {"年度": logic.default_year()})
             self._mark_saved()
             self._say("已清空，可以填写一份新的。")
@@ -452,7 +452,7 @@ class ReportForm:
             self._say(f"无法打开 {self._where(path)}：", "error",
                       [str(p) for p in opened.problems] or ["文件里没有写「角色」"])
             return
-        self.path, self._mtime, self._header = opened.path, opened.mtime_ns, opened.header
+        self.path, self._known, self._header = opened.path, opened.sha256, opened.header
         self._show(opened.role, opened.raw)
         self._mark_saved()
         self._quietly(setattr, self.file_picker, "value", self._picker_value(opened.path))
@@ -466,8 +466,10 @@ class ReportForm:
         values = [v for _, v in self.file_picker.options]
         return path if path in values else self.file_picker.value
 
-    def save(self, overwrite: bool = False) -> Path | None:
-        """保存: write the parameter file; returns its path, or None when not saved."""
+    def save(self, overwrite: bool = False, seen: str | None = None) -> Path | None:
+        """保存: write the parameter file; returns its path, or None when not saved.
+        ``overwrite``: the clerk confirmed replacing the file as it was when asked
+        (``seen``: its sha256 then)."""
         chk = self.refresh()
         if not chk.ok:
             self._strict = True
@@ -480,7 +482,7 @@ class ReportForm:
         try:
             saved = logic.save_params(target, chk, folder=self.folders.params,
                                       header=self._header or _new_header(chk),
-                                      known_mtime_ns=self._mtime if target == self.path else None,
+                                      known_sha256=self._known if target == self.path else seen,
                                       overwrite=overwrite, name=self._where(target))
         except KitError as err:
             self._say("没有保存：", "error", [str(p) for p in err.problems])
@@ -493,12 +495,20 @@ class ReportForm:
             self._ask(f"要打开 {dup.name} 吗？（表单里现在填写的内容不会保存）",
                       yes=f"打开 {dup.name}", on_yes=partial(self.open, dup))
             return None
+        if saved.changed is not None:  # the typed values stay until the clerk reopens
+            differs = "、".join(f"「{label}」" for label in saved.differs)
+            self._say(saved.changed, "error", [logic.AFTER_CHANGED] + (
+                [f"您填写的与对方保存的不同之处：{differs}"] if differs else []))
+            self._ask(f"要重新打开 {self._where(target)}，看对方保存的版本吗？"
+                      "（表单里现在填写的内容不会保存，请先记下您的修改）",
+                      yes="重新打开", on_yes=partial(self.open, target))
+            return None
         if not saved.written:
-            self._ask(saved.question, on_yes=partial(self.save, overwrite=True))
+            self._ask(saved.question, on_yes=partial(self.save, overwrite=True, seen=saved.sha256))
             self._say("还没有保存：请先确认是否覆盖。", "warn")
             return None
         self._ask(None)
-        self.path, self._mtime = target, target.stat().st_mtime_ns
+        self.path, self._known = target, saved.sha256
         self._header = self._header or _new_header(chk)
         self._strict = False
         self._quietly(setattr, self.file_picker, "options", self._file_options())

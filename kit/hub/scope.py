@@ -3,13 +3,14 @@
 The hub's spawner sets ``KIT_UNITS`` (a JSON list) for 填报 and 审阅 accounts; the
 form's kernel asks here on every listing, open, save and Word file, so a clerk's
 server refuses another unit's file whatever the page sent.  Unset (``kit form``,
-``kit lab``, a 管理 account): every unit.  Every save under an account is also written
-to the hub's audit record (account, time, file, content hash).
+``kit lab``, a 管理 account): every unit.  Every save is recorded under :func:`saver`
+in the review record (kit.review.record, beside the parameter files), the one place of
+who saved and decided what; the hub's own audit table keeps logins and account changes.
 """
 
 from __future__ import annotations
 
-import hashlib
+import getpass
 import json
 import os
 import unicodedata
@@ -67,14 +68,21 @@ def account() -> str | None:
     return os.environ.get(ACCOUNT_ENV) or None
 
 
-def record_save(path: Path, data: bytes) -> None:
-    """Write 「保存」 with the account, file and content hash to the hub's audit record
-    (the working folder's: $KIT_ROOT, which the hub sets, else above params/)."""
+def saver(params_dir: Path) -> tuple[str, str]:
+    """Who a save is recorded under: the hub account and its 姓名 (read from the hub's
+    accounts, in the working folder: $KIT_ROOT, which the hub sets, else above
+    ``params_dir``); without a hub account (``kit form`` on one computer) 「本机」 and the
+    computer's user name, which is all the kit knows of who sits there."""
+    from kit.review.record import LOCAL
+
     who = account()
     if who is None:
-        return
-    root = Path(os.environ.get("KIT_ROOT") or path.parent.parent)
-    from kit.hub.accounts import Accounts
+        try:
+            return LOCAL, getpass.getuser()
+        except (OSError, KeyError):  # no user name to be had (a bare container)
+            return LOCAL, ""
+    from kit.hub.accounts import DB_NAME, STATE_DIR, Accounts
 
-    digest = hashlib.sha256(data).hexdigest()
-    Accounts(root).log(who, "保存", f"{path.name} sha256={digest}")
+    root = Path(os.environ.get("KIT_ROOT") or params_dir.parent)
+    found = Accounts(root).get(who) if (root / STATE_DIR / DB_NAME).is_file() else None
+    return who, found.name if found else ""

@@ -5,6 +5,14 @@ on); nothing is ever updated or deleted — triggers refuse it — so the record
 the history.  ``BEGIN IMMEDIATE`` with a busy timeout lets two reviewers (two
 processes) write at the same moment without losing either row.
 
+The record also holds every save of a parameter file from the form (table ``saves``:
+who, when, the file, the official, the sha256 of the bytes written), so "who did what"
+is one file and one history.  A save checks the file and writes it inside the record's
+write transaction (:meth:`Store.saving`): two forms saving the same file at once are
+one after the other, and the second sees the first's save.  A record made before saves
+were kept gains the table (with its triggers) the first time the kit opens it; a kit
+from before reads only ``records`` and is untouched by the new table.
+
 A decision, once 「已通过」 is printed, is in the record file itself: the rollback
 journal (``journal_mode=DELETE``, ``synchronous=FULL``), not WAL, whose last commits
 live in a ``-wal`` file beside it until a checkpoint — a file that a sync tool, a copy
@@ -63,6 +71,29 @@ BEGIN SELECT RAISE(ABORT, '审阅记录只能追加，不能删除'); END;
 """
 
 
+# Saves: a new table, not new rows of ``records`` — an older kit counts every row of
+# ``records`` as a decision.  Made in one transaction, its last trigger the sign it is whole.
+_SAVES = """
+CREATE TABLE IF NOT EXISTS saves (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    official TEXT NOT NULL,   -- 单位|姓名|年度|角色 (kit.report.identity)
+    file TEXT NOT NULL,       -- the parameter file's name
+    sha256 TEXT NOT NULL,     -- of the bytes written (refused: of what would have been)
+    outcome TEXT NOT NULL CHECK (outcome IN ('已保存', '未保存')),
+    account TEXT NOT NULL,    -- the hub account; 「本机」 for kit form on one machine
+    name TEXT NOT NULL DEFAULT '',  -- the account's 姓名 (本机: the computer's user)
+    at TEXT NOT NULL,
+    after INTEGER NOT NULL    -- the last decision's id then: saves and decisions in one order
+);
+CREATE INDEX IF NOT EXISTS saves_file ON saves (file, id);
+CREATE TRIGGER IF NOT EXISTS saves_no_update BEFORE UPDATE ON saves
+BEGIN SELECT RAISE(ABORT, '保存记录只能追加，不能修改'); END;
+CREATE TRIGGER IF NOT EXISTS saves_no_delete BEFORE DELETE ON saves
+BEGIN SELECT RAISE(ABORT, '保存记录只能追加，不能删除'); END;
+"""
+SAVED, REFUSED = "已保存", "未保存"
+LOCAL = "本机"  # the account of a save from kit form (no hub account)
+
 _SETUP_SECONDS = 30.0
 
 
@@ -110,6 +141,15 @@ def _prepare(con: sqlite3.Connection, path: Path) -> None:
     if not con.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger'"
                        " AND name = 'records_no_delete'").fetchone():
         raise _damaged(path, "这个文件不是完整的审阅记录（里面没有审阅结论表）")
+    if not con.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger'"
+                       " AND name = 'saves_no_delete'").fetchone():
+        # A record from before saves were kept: add their table, whole or not at all
+        # (the decisions in it are not touched; a second kit doing the same waits).
+        try:
+            con.executescript(f"BEGIN IMMEDIATE;{_SAVES}COMMIT;")
+        except sqlite3.OperationalError as err:
+            if "readonly" not in str(err):
+                raise  # a read-only copy is still read (it shows no saves)
 
 
 def _create(path: Path) -> None:
@@ -122,7 +162,7 @@ def _create(path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         with closing(sqlite3.connect(tmp, isolation_level=None)) as con:
             con.execute(f"PRAGMA journal_mode={JOURNAL}")
-            con.executescript(_SCHEMA)
+            con.executescript(_SCHEMA + _SAVES)
         try:
             os.link(tmp, path)  # fails when a record is there: that one is kept
         except FileExistsError:
@@ -148,6 +188,59 @@ class Record:
     reviewer: str
     at: str
     id: int = 0
+
+
+@dataclass(frozen=True)
+class Save:
+    """One save (or refused save) of a parameter file from the form."""
+
+    official: str
+    file: str
+    sha256: str
+    outcome: str  # SAVED | REFUSED
+    account: str
+    name: str
+    at: str
+    after: int = 0  # the id of the last decision before it
+    id: int = 0
+
+    @property
+    def who(self) -> str:
+        """「clerk01（张三）」; 「本机用户 zhang」 for kit form on one computer."""
+        if self.account == LOCAL:
+            return f"本机用户 {self.name}" if self.name else "本机的表单"
+        return f"{self.account}（{self.name}）" if self.name else self.account
+
+
+class Saving:
+    """The record's write transaction around one check-and-write of a parameter file
+    (:meth:`Store.saving`): nobody else writes the record — nor, through the form, a
+    parameter file of its folder — until it ends."""
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self._con = con
+
+    def last_saved(self, file: str) -> Save | None:
+        """The last save of ``file`` that was written."""
+        row = self._con.execute(f"SELECT {_SAVE_COLUMNS} FROM saves WHERE file = ? AND"
+                                " outcome = ? ORDER BY id DESC LIMIT 1", (file, SAVED)).fetchone()
+        return Save(*row) if row else None
+
+    def add(self, official: str, file: str, sha256: str, outcome: str, account: str,
+            name: str = "") -> Save:
+        if outcome not in (SAVED, REFUSED):
+            raise ValueError(outcome)
+        at = datetime.now().astimezone().isoformat(timespec="seconds")
+        (after,) = self._con.execute("SELECT coalesce(max(id), 0) FROM records").fetchone()
+        cur = self._con.execute(
+            "INSERT INTO saves (official, file, sha256, outcome, account, name, at, after)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (official, file, sha256, outcome, account, name, at, after))
+        return Save(official, file, sha256, outcome, account, name, at, after,
+                    cur.lastrowid or 0)
+
+
+_SAVE_COLUMNS = "official, file, sha256, outcome, account, name, at, after, id"
 
 
 class Store:
@@ -206,6 +299,30 @@ class Store:
                 (official, file, hash, status, reason, reviewer, at))
             con.execute("COMMIT")  # in the record file itself (journal_mode=DELETE)
             return Record(official, file, hash, status, reason, reviewer, at, cur.lastrowid or 0)
+
+    @contextmanager
+    def saving(self) -> Iterator[Saving]:
+        """The record's write lock (``BEGIN IMMEDIATE``: a second saver waits) for one
+        check-and-write; what was added is committed when the block ends without an
+        error, and dropped when it raises."""
+        with self._connect(create=True) as con:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield Saving(con)
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")  # in the record file itself (journal_mode=DELETE)
+
+    def saves(self) -> list[Save]:
+        """Every save, oldest first."""
+        if not self.path.exists():
+            return []
+        with self._connect() as con:
+            if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'saves'").fetchone():
+                return []  # an older record that could not gain the table (read-only)
+            rows = con.execute(f"SELECT {_SAVE_COLUMNS} FROM saves ORDER BY id").fetchall()
+        return [Save(*row) for row in rows]
 
     def records(self) -> list[Record]:
         """Every decision, oldest first."""

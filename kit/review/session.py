@@ -6,6 +6,8 @@ No widgets here (see :mod:`kit.review.ui`): this is plain logic, tested directly
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from kit.report.model import Report
 from kit.report.params import Official, find_params, load
 from kit.review import flags
 from kit.review.pages import render_page
-from kit.review.record import PASSED, RETURNED, Store
+from kit.review.record import PASSED, RETURNED, SAVED, Save, Store
 from kit.review.status import FileStatus, decide, status_of
 from kit.word.volume import sort_reports
 
@@ -32,6 +34,8 @@ class Item:
     report: Report | None = None
     error: str = ""  # why there is no report
     check: flags.Check | None = None
+    saved: Save | None = None  # the form's last save of this file (who, when)
+    saved_since: bool = False  # the file changed since that save, not by the form
 
     @property
     def label(self) -> str:
@@ -68,12 +72,17 @@ class Session:
     def reload(self) -> None:
         """Read every file again: edits made since are seen (「已修改，待重审」)."""
         latest = self.store.latest()
+        last_saves = {v.file: v for v in self.store.saves() if v.outcome == SAVED}
         items: list[Item] = []
         checked: dict[Path, Official | KitError] = {}
         for path in find_params(self.folders.params):
             item = Item(path, status_of(path, latest))
             if not scope.allowed(item.status.ident.unit):
                 continue  # a hub reviewer sees their own units only (kit.hub.scope)
+            item.saved = last_saves.get(path.name)
+            with contextlib.suppress(OSError):  # unreadable: said by the report's error
+                now = hashlib.sha256(path.read_bytes()).hexdigest()
+                item.saved_since = item.saved is not None and item.saved.sha256 != now
             try:
                 item.official = load(path, templates=self.folders.templates)
                 item.report = report_of(item.official)

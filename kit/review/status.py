@@ -158,8 +158,13 @@ EXPORT_HEADS = ("序号", "单位", "姓名", "年度", "角色", "参数文件"
                 "时间", "数据指纹")
 
 
+SAVE_HEADS = ("序号", "时间", "账号", "账号姓名", "结果", "单位", "姓名", "年度", "角色", "参数文件",
+              "文件指纹（sha256）")
+
+
 def export_records(params_dir: str | Path, xlsx: str | Path, force: bool = False) -> Path:
-    """The whole record as an Excel sheet (oldest first), plus each file's current status.
+    """The whole record as an Excel sheet (oldest first), each file's current status, and
+    the form's saves (who, when, the sha256 of the bytes written).
     Every text is a text cell (:mod:`kit.xlsx`): a reason 「=…」 is not a formula.  An
     existing file is replaced only with ``force``, and kept as a .bak."""
     from openpyxl import Workbook
@@ -181,7 +186,13 @@ def export_records(params_dir: str | Path, xlsx: str | Path, force: bool = False
         rec = s.record
         excel.append(now, [s.path.name, s.ident.unit, s.ident.name, s.ident.role, s.status,
                            s.reason, rec.reviewer if rec else "", rec.at if rec else ""])
-    for sheet in (ws, now):
+    saves = wb.create_sheet("保存记录")
+    excel.append(saves, SAVE_HEADS)
+    for v in store.saves():
+        unit, name, year, role = (v.official.split("|") + ["", "", "", ""])[:4]
+        excel.append(saves, [v.id, v.at, v.account, v.name, v.outcome, unit, name, year, role,
+                             v.file, v.sha256])
+    for sheet in (ws, now, saves):
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"

@@ -572,3 +572,38 @@ def test_a_date_written_with_a_point_is_asked_about(browser, form_server):
     expect(_msg(page, label)).to_have_text("✓")
     expect(page.locator(".kit-preview")).to_contain_text("于3月8日竣工投用")
     _close(page)
+
+
+def test_the_second_of_two_pages_saving_one_file_is_refused_and_keeps_its_values(
+        browser, form_server, tmp_path):
+    """Two pages (two kernels) open one file; the first saves.  The second's save is
+    refused with who saved it and when, what it typed stays in its boxes, and 「重新打开」
+    shows the first's version.  No 「覆盖」 is offered (kit form and the hub alike)."""
+    expect = _expect()
+    path = form_server.root / "params" / LI
+    talks = "与乡村干部谈心谈话＊"
+    pages = [_page(browser) for _ in range(2)]
+    for page in pages:
+        page.goto(form_server.url)
+        _wait_for_form(page)
+        _open(page, LI)
+    first, second = pages
+    _type(first, talks, "151")
+    expect(_msg(first, talks)).to_have_text("✓")
+    _button(first, "保存").click()
+    expect(first.locator(".kit-status")).to_contain_text(f"已保存：params/{LI}")
+    _type(second, talks, "152")
+    expect(_msg(second, talks)).to_have_text("✓")
+    _button(second, "保存").click()
+    status = second.locator(".kit-status")
+    expect(status).to_contain_text("保存过这份文件，您打开之后它已经变了。为免覆盖对方的修改，这次没有保存。")
+    expect(status).to_contain_text("您填写的内容还在表单里；请记下您的修改，点「重新打开」看对方的版本再改。")
+    expect(_button(second, "覆盖保存")).to_have_count(0)
+    expect(_field(second, talks)).to_have_value("152")
+    assert load(path, templates=form_server.root / "templates").values["谈心谈话"] == 151
+    _keep(second, "form-conflict.png", tmp_path)
+    _button(second, "重新打开").click()
+    expect(_field(second, talks)).to_have_value("151")
+    for page in pages:
+        assert page.offsite.urls == []
+        _close(page)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date
 
@@ -15,6 +16,7 @@ from kit.form import logic
 from kit.report.fields import IDENTITY
 from kit.report.params import load
 from kit.report.templates import load_roles
+from kit.review.record import DB_NAME, Store
 from tests.form.conftest import CLERK, REPO, preview_paragraphs
 
 
@@ -72,7 +74,12 @@ def test_save_refuses_invalid_and_asks_before_replacing(template, tmp_path):
     saved = logic.save_params(tmp_path / "b.yaml", good, overwrite=True)
     assert saved.written and saved.backup.read_text(encoding="utf-8") == "old"
     assert re.fullmatch(r"b\.yaml\.\d{8}-\d{6}\.bak", saved.backup.name)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.yaml", saved.backup.name]
+    # and the review record beside it, which now holds the save
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["b.yaml", saved.backup.name,
+                                                                 DB_NAME])
+    (save,) = Store.of_folder(tmp_path).saves()
+    assert (save.file, save.outcome, save.account) == ("b.yaml", "已保存", "本机")
+    assert save.sha256 == hashlib.sha256((tmp_path / "b.yaml").read_bytes()).hexdigest()
 
 
 @pytest.mark.parametrize(("typed", "value"), [("2023", 2023), ("２０２３", 2023), (" 2023 ", 2023)])
@@ -144,10 +151,10 @@ def test_saving_another_role_over_an_opened_file_asks_naming_the_official(folder
     keep = {f.key: opened.raw.get(f.key) for f in IDENTITY}  # what the form keeps on a switch
     chk = logic.check_form(other, CLERK | keep)
     before = path.read_bytes()
-    saved = logic.save_params(path, chk, folder=folders.params, known_mtime_ns=opened.mtime_ns)
+    saved = logic.save_params(path, chk, folder=folders.params, known_sha256=opened.sha256)
     assert not saved.written and path.read_bytes() == before
     assert "东山镇 王建国" in saved.question and "角色：镇委书记 → 镇党建办主任" in saved.question
-    saved = logic.save_params(path, chk, folder=folders.params, known_mtime_ns=opened.mtime_ns,
+    saved = logic.save_params(path, chk, folder=folders.params, known_sha256=opened.sha256,
                               overwrite=True)
     assert saved.written and saved.backup.read_bytes() == before
 

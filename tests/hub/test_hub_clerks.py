@@ -1,14 +1,18 @@
 """Clerks at once on a real hub (bench/bench_hub.py runs the same with 30): every save
 lands in its own file with its own figure, and two browsers of one unit on one file
-lose nothing — the second save is held with a question, not written."""
+lose nothing — the second save is refused, naming the first, and both attempts are in
+the review record under their accounts."""
 
 from __future__ import annotations
 
+import hashlib
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from kit.hub.accounts import Accounts
 from kit.report.params import read_entries
+from kit.review.record import Store
 from tests.hub import hubs
 from tests.hub.clerk import Clerk
 
@@ -59,7 +63,7 @@ def test_the_second_of_two_browsers_on_one_file_is_not_written_over_the_first(hu
         assert "已保存" in first.save()[0]
         second.type("心得体会", "42")
         said, _ = second.save()
-        assert "还没有保存" in said
+        assert "您打开之后它已经变了。为免覆盖对方的修改，这次没有保存。" in said
         assert figure(hub, hubs.clerk_file(1)) == "41"
     finally:
         first.close()
@@ -91,3 +95,36 @@ def test_a_forged_form_action_cannot_reach_another_units_file(hub):
         clerk.close()
     assert before == {p.name: p.read_bytes() for p in (hub.root / "params").iterdir()}
     assert not list(hub.root.rglob("*周西河*.yaml"))[1:]  # only 西河乡's own file
+
+
+def test_two_clerks_of_one_unit_the_second_save_is_refused_and_both_are_recorded(hub):
+    """clerk01 and clerk01b, both clerks of 测试01镇, open the same file; clerk01 saves
+    first.  clerk01b is told who saved it and when, what it typed stays in its form, the
+    file holds clerk01's save, and the record has both attempts under their accounts."""
+    password = "Clerk-01b-pass"
+    Accounts(hub.root).add("clerk01b", "测试乙", ["测试01镇"], "填报", password)
+    name = hubs.clerk_file(1)
+    before = len(Store.of_folder(hub.root / "params").saves())
+    first = Clerk(hub, "clerk01", hubs.PASSWORDS["clerk01"])
+    second = Clerk(hub, "clerk01b", password)
+    try:
+        for clerk in (first, second):
+            clerk.open(name)
+        first.type("心得体会", "51")
+        assert "已保存" in first.save()[0]
+        second.type("心得体会", "52")
+        said, _ = second.save()
+        assert "测试01镇的 clerk01（测试01）在 " in said
+        assert "保存过这份文件，您打开之后它已经变了。为免覆盖对方的修改，这次没有保存。" in said
+        assert "您填写的内容还在表单里" in said
+        assert figure(hub, name) == "51"
+        second._load_states()  # the kernel's own widget values: what clerk01b typed is kept
+        box = second.find("TextModel", second.label("心得体会"))
+        assert second.models[box]["value"] == "52"
+    finally:
+        first.close()
+        second.close()
+    saves = Store.of_folder(hub.root / "params").saves()[before:]
+    assert [(s.account, s.name, s.outcome, s.file) for s in saves] == [
+        ("clerk01", "测试01", "已保存", name), ("clerk01b", "测试乙", "未保存", name)]
+    assert saves[0].sha256 == hashlib.sha256((hub.root / "params" / name).read_bytes()).hexdigest()

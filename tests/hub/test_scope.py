@@ -67,16 +67,24 @@ def test_saving_for_another_unit_is_refused_and_nothing_changes(folders):
     assert files(folders) == before and not (folders.root / "elsewhere.yaml").exists()
 
 
-def test_a_save_in_the_accounts_unit_is_audited_with_its_hash(folders):
+def test_a_save_in_the_accounts_unit_is_recorded_with_its_hash(folders):
+    """In the review record (the one place of who did what), with the account's 姓名 from
+    the hub's accounts; not in the hub's audit table, which keeps logins."""
     import hashlib
 
+    from kit.review.record import Store
+
+    Accounts(folders.root).add("dongshan", "李东", ["东山镇"], "填报", "Dongshan-2024!")
     form = ReportForm(folders, role="镇党建办主任", debounce=0)
     fill(form, CLERK | {"单位": "东山镇"})
     path = form.save()
     assert path is not None and path.parent == folders.params
-    (event,) = [e for e in Accounts(folders.root).events() if e.event == "保存"]
-    assert event.account == "dongshan"
-    assert event.detail == f"{path.name} sha256={hashlib.sha256(path.read_bytes()).hexdigest()}"
+    (save,) = Store.of_folder(folders.params).saves()
+    assert (save.account, save.name, save.outcome, save.file) == ("dongshan", "李东", "已保存",
+                                                                  path.name)
+    assert save.official == "东山镇|张晓燕|2023|镇党建办主任"
+    assert save.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert not [e for e in Accounts(folders.root).events() if e.event == "保存"]
 
 
 def test_a_hub_reviewer_sees_decides_and_signs_for_their_units_only(folders, monkeypatch):

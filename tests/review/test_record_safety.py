@@ -184,7 +184,7 @@ def test_review_export_never_replaces_a_file_unasked(
     assert main(["review", "export", "审阅记录.xlsx", "--force"]) == 0
     (backup,) = backups_of(xlsx)
     assert backup.read_bytes() == b"last week's"
-    assert openpyxl.load_workbook(xlsx).sheetnames == ["审阅记录", "当前状态"]
+    assert openpyxl.load_workbook(xlsx).sheetnames == ["审阅记录", "当前状态", "保存记录"]
 
 
 def test_a_record_kept_in_wal_by_an_older_kit_is_read_and_switched(tmp_path: Path) -> None:

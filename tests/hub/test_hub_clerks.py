@@ -74,7 +74,7 @@ def test_a_forged_form_action_cannot_reach_another_units_file(hub):
     """What a page could send the form's kernel besides typing — another unit in the
     form, a name that would make a path outside params/, a list position past the
     clerk's own files — is refused in the kernel, and no file changes."""
-    before = {p.name: p.read_bytes() for p in (hub.root / "params").iterdir()}
+    before = {p.name: p.read_bytes() for p in (hub.root / "params").glob("*.yaml")}
     clerk = Clerk(hub, "dongshan", hubs.PASSWORDS["dongshan"])
     try:
         assert hubs.XIHE not in clerk.options()
@@ -93,7 +93,7 @@ def test_a_forged_form_action_cannot_reach_another_units_file(hub):
         assert "没有保存" in said, said
     finally:
         clerk.close()
-    assert before == {p.name: p.read_bytes() for p in (hub.root / "params").iterdir()}
+    assert before == {p.name: p.read_bytes() for p in (hub.root / "params").glob("*.yaml")}
     assert not list(hub.root.rglob("*周西河*.yaml"))[1:]  # only 西河乡's own file
 
 

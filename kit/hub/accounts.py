@@ -10,7 +10,7 @@ account for :data:`LOCK_MINUTES` minutes.
 
 No default or shared passwords: an account the administrator creates or resets gets a
 password only its owner should know, so it is flagged ``must_change`` and the hub lets
-it do nothing but change it (:mod:`kit.hub.password_page`) until it has.
+it do nothing but change it (:mod:`kit.hub.pages`) until it has.
 :func:`initial_password` makes each new account's own random one.
 """
 

@@ -5,6 +5,10 @@ LoginHandler shows it on the login page itself.  ``refresh_user`` runs every
 :data:`REFRESH` seconds on each request of a logged-in user: an account removed or
 locked since, or idle longer than :data:`IDLE_SECONDS` (30 minutes; ``KIT_HUB_IDLE_SECONDS``),
 must log in again.
+
+An account flagged ``must_change`` (its password set by the administrator) may log in
+but gets no server until it has changed its password on ``/hub/change-password``
+(:mod:`kit.hub.pages`): :meth:`KitAuthenticator.pre_spawn_start` refuses to start one.
 """
 
 from __future__ import annotations
@@ -39,6 +43,19 @@ class KitAuthenticator(Authenticator):
             raise web.HTTPError(403, why)
         return {"name": found.account, "admin": found.role == ADMIN,
                 "groups": [found.role]}
+
+    def get_handlers(self, app: Any) -> list[tuple[str, type]]:
+        from kit.hub.pages import handlers
+
+        return handlers()
+
+    def pre_spawn_start(self, user: Any, spawner: Any) -> None:
+        found = self._book().get(user.name)
+        if found is not None and found.must_change:
+            why = "请先修改初始密码（“修改密码”页面），然后再打开填报或审阅页面。"
+            err = web.HTTPError(403, why)
+            err.jupyterhub_message = why  # type: ignore[attr-defined]  # the error page shows it
+            raise err
 
     def check_allowed(self, username: str, authentication: Any = None) -> bool:
         return self._book().get(username) is not None  # authenticate has checked the rest

@@ -1,0 +1,81 @@
+"""修改密码 on a real hub: an account whose password the administrator set is sent to
+/hub/change-password after login and gets no server until it has changed it; the form
+needs JupyterHub's _xsrf; the rule and the audit; the token page only for 管理."""
+
+from __future__ import annotations
+
+import pytest
+
+from kit.hub.accounts import Accounts
+from tests.hub import hubs
+
+pytestmark = pytest.mark.slow
+
+RESET = "Reset-by-admin-7"
+NEW = "Mine-only-2024#"
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    with hubs.running(tmp_path_factory.mktemp("kit-hub-password")) as running:
+        yield running
+
+
+def change(hub, s, old, new, again=None, xsrf=True, next_url=""):
+    data = {"old_password": old, "new_password": new, "new_password2": new if again is None
+            else again}
+    if xsrf:
+        data["_xsrf"] = s.cookies.get("_xsrf", path="/hub/")
+    return s.post(f"{hub.url}/hub/change-password?next={next_url}", data=data, timeout=120,
+                  allow_redirects=False)
+
+
+def test_a_reset_account_must_change_its_password_before_it_gets_a_server(hub):
+    book = Accounts(hub.root)
+    book.set_password("xihe", RESET, must_change=True)
+    s, r = hub.login("xihe", RESET)
+    assert "/hub/change-password" in r.url, r.url
+    page = r.content.decode()
+    assert "修改密码" in page and "初始密码" in page and 'name="_xsrf"' in page
+    # Not by the page's courtesy only: asking the hub for the server is refused.
+    for url in ("/hub/spawn/xihe", "/user/xihe/"):
+        r = s.get(hub.url + url, timeout=120)
+        assert r.status_code == 403 and "请先修改初始密码" in r.content.decode(), url
+    xsrf = s.cookies.get("_xsrf", path="/hub/")
+    r = s.post(f"{hub.url}/hub/api/users/xihe/server", headers={"X-XSRFToken": xsrf}, timeout=120)
+    assert r.status_code >= 400
+    assert book.get("xihe").must_change
+    # The form: _xsrf required, new twice, the rule, the old password checked.
+    assert change(hub, s, RESET, NEW, xsrf=False).status_code == 403
+    r = change(hub, s, RESET, NEW, again=NEW + "x")
+    assert r.status_code == 400 and "两次输入的新密码不一致" in r.content.decode()
+    r = change(hub, s, RESET, "short")
+    assert r.status_code == 400 and "至少 10 位" in r.content.decode()
+    r = change(hub, s, "Wrong-old-pass-1", NEW)
+    assert r.status_code == 400 and "原密码不正确" in r.content.decode()
+    assert book.get("xihe").must_change
+    r = change(hub, s, RESET, NEW, next_url="/hub/user/xihe/")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/hub/user/xihe/")
+    assert not book.get("xihe").must_change
+    # Now the server starts (asked again: JupyterHub does not retry a failed start by itself).
+    assert s.get(f"{hub.url}/hub/spawn/xihe", timeout=120).ok
+    assert b"kernelId" in hub.form(s, "xihe").content
+    assert book.login("xihe", NEW)[0] is not None
+    events = [(e.account, e.event) for e in book.events()]
+    assert ("xihe", "修改密码") in events and ("xihe", "修改密码失败") in events
+
+
+def test_any_account_may_change_its_password_any_time(hub):
+    s, r = hub.login("dongshan")
+    r = s.get(f"{hub.url}/hub/change-password", timeout=60)
+    assert r.ok and "初始密码" not in r.content.decode()  # not flagged: no warning
+    r = change(hub, s, hubs.PASSWORDS["dongshan"], NEW)
+    assert r.ok and "密码已修改" in r.content.decode()
+
+
+def test_the_token_page_is_only_for_admins(hub):
+    s, _ = hub.login("shenyue")
+    r = s.get(f"{hub.url}/hub/token", timeout=60)
+    assert r.status_code == 404 and "找不到这个页面" in r.content.decode()
+    s, _ = hub.login("guanli")
+    assert s.get(f"{hub.url}/hub/token", timeout=60).ok

@@ -73,9 +73,16 @@ def test_any_account_may_change_its_password_any_time(hub):
     assert r.ok and "密码已修改" in r.content.decode()
 
 
-def test_the_token_page_is_only_for_admins(hub):
+def test_the_token_page_and_api_tokens_are_only_for_admins(hub):
     s, _ = hub.login("shenyue")
     r = s.get(f"{hub.url}/hub/token", timeout=60)
     assert r.status_code == 404 and "找不到这个页面" in r.content.decode()
+    xsrf = s.cookies.get("_xsrf", path="/hub/")
+    r = s.post(f"{hub.url}/hub/api/users/shenyue/tokens", json={"note": "x"},
+               headers={"X-XSRFToken": xsrf}, timeout=60)
+    assert r.status_code == 403  # the scope: 'tokens' is not the user role's
     s, _ = hub.login("guanli")
     assert s.get(f"{hub.url}/hub/token", timeout=60).ok
+    r = s.post(f"{hub.url}/hub/api/users/guanli/tokens", json={"note": "x"},
+               headers={"X-XSRFToken": s.cookies.get("_xsrf", path="/hub/")}, timeout=60)
+    assert r.status_code == 201  # the same request, made by an admin

@@ -130,7 +130,7 @@ def _list(args: argparse.Namespace) -> int:
     if not rows:
         print("还没有任何账号。")
     for a in rows:
-        state = "（已锁定）" if a.locked() else ""
+        state = ("（已锁定）" if a.locked() else "") + ("（首次登录须改密码）" if a.must_change else "")
         print(f"{a.account}\t{a.name}\t{a.role}\t{'、'.join(a.units) or '全部单位'}{state}")
     return 0
 

@@ -70,6 +70,10 @@ def test_import_adds_good_rows_reports_bad_ones_and_is_idempotent(folder, capsys
     assert "第 6 行" in lines[2] and "至少要有一个单位" in lines[2]
     assert "第 7 行" in lines[3] and "与第 2 行重复" in lines[3]
     assert "已存在，未改动：shenyue" in out
+    assert main(["hub", "account", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "dongshan\t李东\t填报\t东山镇（首次登录须改密码）" in listed
+    assert "shenyue\t赵审\t审阅\t东山镇\n" in listed
     assert {a.account for a in book.all()} == {"dongshan", "xihe", "shenyue", "guanli"}
     assert book.get("xihe").units == ("西河乡", "南岭镇")
     assert book.get("shenyue").units == ("东山镇",)  # not changed without --update

@@ -8,7 +8,9 @@ must log in again.
 
 An account flagged ``must_change`` (its password set by the administrator) may log in
 but gets no server until it has changed its password on ``/hub/change-password``
-(:mod:`kit.hub.pages`): :meth:`KitAuthenticator.pre_spawn_start` refuses to start one.
+(:mod:`kit.hub.pages`): :meth:`KitAuthenticator.pre_spawn_start` refuses to start one,
+and a server already running when the flag was set is stopped at the account's next
+request to the hub (``refresh_user``).
 """
 
 from __future__ import annotations
@@ -64,6 +66,11 @@ class KitAuthenticator(Authenticator):
         found = self._book().get(user.name)
         if found is None or found.locked():
             return False
+        spawner = user.spawner
+        if found.must_change and handler is not None and spawner.active and not spawner.pending:
+            # Reset by the administrator while its server runs: stopped, and not started
+            # again (pre_spawn_start) until the owner has changed the password.
+            await handler.stop_single_user(user)
         # Idle since the later of the last activity the hub saw and the last login.
         last = datetime.fromtimestamp(found.last_login, UTC)
         if user.last_activity is not None:

@@ -4,6 +4,8 @@ needs JupyterHub's _xsrf; the rule and the audit; the token page only for 管理
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from kit.hub.accounts import Accounts
@@ -17,7 +19,8 @@ NEW = "Mine-only-2024#"
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    with hubs.running(tmp_path_factory.mktemp("kit-hub-password")) as running:
+    with hubs.running(tmp_path_factory.mktemp("kit-hub-password"),
+                      env={"KIT_HUB_REFRESH_SECONDS": "1"}) as running:
         yield running
 
 
@@ -86,3 +89,19 @@ def test_the_token_page_and_api_tokens_are_only_for_admins(hub):
     r = s.post(f"{hub.url}/hub/api/users/guanli/tokens", json={"note": "x"},
                headers={"X-XSRFToken": s.cookies.get("_xsrf", path="/hub/")}, timeout=60)
     assert r.status_code == 201  # the same request, made by an admin
+
+
+def test_a_reset_while_the_server_runs_stops_it_until_the_password_is_changed(hub):
+    s, _ = hub.login("locky")
+    assert b"kernelId" in hub.form(s, "locky").content
+    Accounts(hub.root).set_password("locky", RESET, must_change=True)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        s.get(f"{hub.url}/hub/home", timeout=60)  # a request to the hub: the account refreshed
+        r = s.get(f"{hub.url}/user/locky/", timeout=60)
+        if r.status_code == 424:  # JupyterHub's 「not running」 page: stopped
+            break
+        time.sleep(1)
+    assert r.status_code == 424 and "您的页面没有运行" in r.content.decode()
+    r = s.get(f"{hub.url}/hub/spawn/locky", timeout=60)  # its 「打开我的页面」 button
+    assert r.status_code == 403 and "请先修改初始密码" in r.content.decode()

@@ -97,11 +97,17 @@ def _add(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     from kit.errors import display_path
-    from kit.hub.sheet import import_accounts
+    from kit.hub.accounts import Accounts
+    from kit.hub.sheet import import_accounts, known_units
+    from kit.project import Workspace
 
-    out = import_accounts(args.xlsx, _book(), update=args.update)
+    folders = Workspace.find()
+    out = import_accounts(args.xlsx, Accounts(folders.root), update=args.update,
+                          units=known_units(folders.params))
     for p in out.problems:
         print(p, file=sys.stderr)
+    for p in out.notices:
+        print(f"提示：{p}", file=sys.stderr)
     for found, _ in out.added:
         print(f"已添加：{found.account}（{found.name}，{found.role}，{'、'.join(found.units) or '全部单位'}）")
     for found in out.updated:

@@ -42,6 +42,7 @@ class Outcome:
     updated: list[Account] = field(default_factory=list)
     unchanged: list[Account] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    notices: list[Problem] = field(default_factory=list)  # imported, but look twice
     passwords: Path | None = None  # the new accounts' initial passwords
 
 
@@ -148,16 +149,39 @@ def _account(texts: dict[str, str]) -> Account:
     return checked(texts["账号"], texts["姓名"], units, role)
 
 
+def known_units(params: Path) -> set[str]:
+    """The units of the parameter files in ``params`` (files that cannot be read: none)."""
+    from kit.report.identity import Identity
+    from kit.report.params import find_params, read_entries
+
+    units = set()
+    for path in find_params(params) if params.is_dir() else []:
+        try:
+            units.add(Identity.of(read_entries(path)).unit)
+        except (KitError, OSError, RuntimeError):  # RuntimeError: a symlink loop
+            continue
+    return units - {""}
+
+
 def import_accounts(path: str | Path, book: Accounts, update: bool = False,
-                    by: str = "账号表导入") -> Outcome:
+                    by: str = "账号表导入", units: set[str] | None = None) -> Outcome:
     """Add the sheet's new accounts (each with its own initial password, written to a new
     workbook beside ``path`` before the accounts exist, so none is lost), skip or (with
-    ``update``) change the existing ones; bad rows are in ``Outcome.problems``."""
+    ``update``) change the existing ones; bad rows are in ``Outcome.problems``.
+    ``units``: the units the parameter files name — a unit outside them is imported
+    (its files may come later) but said in ``Outcome.notices``, with the likely one."""
     path = Path(path)
     rows, problems = read_rows(path)
     out = Outcome(problems=problems)
     new: list[tuple[Account, str]] = []
-    for _, found in rows:
+    known = sorted(units or ())
+    for line, found in rows:
+        for unit in found.units:
+            if known and unit not in known:
+                out.notices.append(Problem(
+                    f"单位「{unit}」在参数文件夹里还没有参数文件（账号照常导入）",
+                    file=display_path(path), line=line, field="单位", found=unit,
+                    hint=suggest(unit, known)))
         old = book.get(found.account)
         if old is None:
             new.append((found, initial_password()))

@@ -98,6 +98,19 @@ def test_import_adds_good_rows_reports_bad_ones_and_is_idempotent(folder, capsys
     assert [e.event for e in book.events()].count("修改账号") == 1
 
 
+def test_a_unit_without_parameter_files_is_imported_and_said(folder, capsys):
+    (folder / "params").mkdir()
+    (folder / "params" / "东山镇-镇委书记-王建国.yaml").write_text(
+        "角色: 镇委书记\n姓名: 王建国\n单位: 东山镇\n年度: 2023\n", "utf-8")
+    xlsx = sheet(folder / "账号.xlsx", [("dongshan", "李东", "填报", "东山真"),
+                                        ("xihe", "王西", "填报", "东山镇")])
+    assert main(["hub", "account", "import", str(xlsx)]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "第 2 行" in err[0] and "单位「东山真」在参数文件夹里还没有参数文件" in err[0]
+    assert "您是否想写「东山镇」" in err[0]
+    assert Accounts(folder).get("dongshan").units == ("东山真",)  # as typed, never changed
+
+
 def test_a_sheet_without_its_columns_or_not_xlsx_is_one_chinese_message(folder, capsys):
     bad = sheet(folder / "a.xlsx", [("dongshan", "李东", "填报")], header=("帐号", "姓名", "角色"))
     assert main(["hub", "account", "import", str(bad)]) == 2

@@ -52,6 +52,10 @@ def test_a_clerks_pages_hold_no_english(browser, hub):
     page.get_by_role("button", name="关闭我的页面").click()  # JupyterHub's home.js: stops it
     page.get_by_role("button", name="打开我的页面").wait_for(timeout=TIMEOUT)
     assert english_on(page) == []
+    page.get_by_role("button", name="打开我的页面").click()  # 「正在为您打开…」, then the form
+    page.wait_for_load_state()
+    assert english_on(page) == [], page.url
+    page.get_by_label("已有参数文件").wait_for(timeout=TIMEOUT)
     page.goto(hub.url + "/hub/logout")
     page.wait_for_load_state()
     assert english_on(page) == []

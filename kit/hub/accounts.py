@@ -7,6 +7,11 @@ accounts and an append-only audit table.  Passwords are argon2id hashes
 a password of at least :data:`MIN_LENGTH` characters with three of four kinds
 (大写、小写、数字、符号), and :data:`MAX_FAILURES` wrong passwords in a row lock the
 account for :data:`LOCK_MINUTES` minutes.
+
+No default or shared passwords: an account the administrator creates or resets gets a
+password only its owner should know, so it is flagged ``must_change`` and the hub lets
+it do nothing but change it (:mod:`kit.hub.pages`) until it has.
+:func:`initial_password` makes each new account's own random one.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -54,7 +60,8 @@ CREATE TABLE IF NOT EXISTS accounts (
     failures INTEGER NOT NULL DEFAULT 0,
     locked_until REAL NOT NULL DEFAULT 0,   -- epoch seconds; wrong passwords
     disabled INTEGER NOT NULL DEFAULT 0,    -- kit hub account lock
-    last_login REAL NOT NULL DEFAULT 0      -- epoch seconds: a session's idle time counts from it
+    last_login REAL NOT NULL DEFAULT 0,     -- epoch seconds: a session's idle time counts from it
+    must_change INTEGER NOT NULL DEFAULT 0  -- set by the administrator: change at next login
 );
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -80,6 +87,7 @@ class Account:
     locked_until: float = 0
     disabled: bool = False
     last_login: float = 0
+    must_change: bool = False
 
     def locked(self, now: float | None = None) -> bool:
         return self.disabled or self.locked_until > (time.time() if now is None else now)
@@ -116,6 +124,23 @@ def check_password(password: str) -> str:
     return password
 
 
+# No look-alikes (0/O, 1/l/I): the password is read off a sheet and typed by hand.
+_ALPHABET = {"lower": "abcdefghijkmnpqrstuvwxyz", "upper": "ABCDEFGHJKLMNPQRSTUVWXYZ",
+             "digit": "23456789", "symbol": "#%+-=@"}
+INITIAL_LENGTH = 14
+
+
+def initial_password() -> str:
+    """A new account's own random password: :data:`INITIAL_LENGTH` characters from
+    ``secrets``, all four kinds, and :func:`password_problem` has nothing against it."""
+    every = "".join(_ALPHABET.values())
+    while True:
+        password = "".join(secrets.choice(every) for _ in range(INITIAL_LENGTH))
+        if all(set(password) & set(kind) for kind in _ALPHABET.values()) \
+                and password_problem(password) is None:
+            return password
+
+
 def check_account(account: str) -> str:
     if not _ACCOUNT.fullmatch(account):
         hint = None
@@ -149,6 +174,7 @@ class Accounts:
             con.executescript(_SCHEMA)
             con.execute("BEGIN IMMEDIATE")
             try:
+                _migrate(con)
                 yield con
                 con.execute("COMMIT")
             except BaseException:
@@ -157,11 +183,12 @@ class Accounts:
 
     @staticmethod
     def _row(row: tuple) -> Account:
-        account, name, units, role, failures, locked_until, disabled, last_login = row
+        account, name, units, role, failures, locked_until, disabled, last_login, change = row
         return Account(account, name, tuple(json.loads(units)), role, failures,
-                       locked_until, bool(disabled), last_login)
+                       locked_until, bool(disabled), last_login, bool(change))
 
-    _COLUMNS = "account, name, units, role, failures, locked_until, disabled, last_login"
+    _COLUMNS = ("account, name, units, role, failures, locked_until, disabled, last_login, "
+                "must_change")
 
     def get(self, account: str) -> Account | None:
         with self._db() as con:
@@ -180,25 +207,50 @@ class Accounts:
                                    hint="用 kit hub account list 查看已有账号。"))
 
     def add(self, account: str, name: str, units: list[str], role: str, password: str,
-            by: str = "命令行") -> Account:
-        check_account(account)
-        check_role(role)
+            by: str = "命令行", must_change: bool = False) -> Account:
+        """A new account; ``must_change``: its password was set by someone else (the
+        administrator), so the hub asks for a new one at its first login."""
+        new = checked(account, name, units, role)
         check_password(password)
-        units = [u.strip() for u in units if u.strip()]
-        if not name.strip():
-            raise KitError(Problem("请写明姓名", field="--name"))
-        if not units and role != ADMIN:
-            raise KitError(Problem("填报和审阅账号至少要有一个单位", field="--unit",
-                                   hint="例如：--unit 东山镇"))
         with self._db() as con:
-            if con.execute("SELECT 1 FROM accounts WHERE account = ?", (account,)).fetchone():
-                raise KitError(Problem("账号已存在", field="账号", found=account,
-                                       hint="修改密码请用 kit hub account password。"))
-            con.execute("INSERT INTO accounts (account, name, units, role, hash) VALUES (?,?,?,?,?)",
-                        (account, name.strip(), json.dumps(units, ensure_ascii=False), role,
-                         _HASHER.hash(password)))
-            _log(con, by, "添加账号", f"{account} {name} {role} {'、'.join(units)}")
-        return Account(account, name.strip(), tuple(units), role)
+            self._insert(con, new, password, must_change, by)
+        return new
+
+    def add_all(self, new: list[tuple[Account, str]], by: str) -> None:
+        """Several new accounts (each with its password, flagged must-change) in one
+        transaction: all are added or, when one fails, none."""
+        for _, password in new:
+            check_password(password)
+        with self._db() as con:
+            for found, password in new:
+                self._insert(con, found, password, True, by)
+
+    def _insert(self, con: sqlite3.Connection, new: Account, password: str,
+                must_change: bool, by: str) -> None:
+        if con.execute("SELECT 1 FROM accounts WHERE account = ?", (new.account,)).fetchone():
+            raise KitError(Problem("账号已存在", field="账号", found=new.account,
+                                   hint="修改密码请用 kit hub account password。"))
+        con.execute("INSERT INTO accounts (account, name, units, role, hash, must_change) "
+                    "VALUES (?,?,?,?,?,?)",
+                    (new.account, new.name, json.dumps(list(new.units), ensure_ascii=False),
+                     new.role, _HASHER.hash(password), int(must_change)))
+        _log(con, by, "添加账号", f"{new.account} {new.name} {new.role} {'、'.join(new.units)}")
+
+    def update(self, new: Account, by: str = "命令行") -> bool:
+        """Change an existing account's name, units and role (never its password); False
+        when nothing differs."""
+        with self._db() as con:
+            self._need(con, new.account)
+            row = con.execute("SELECT name, units, role FROM accounts WHERE account = ?",
+                              (new.account,)).fetchone()
+            units = json.dumps(list(new.units), ensure_ascii=False)
+            if (row[0], tuple(json.loads(row[1])), row[2]) == (new.name, new.units, new.role):
+                return False
+            con.execute("UPDATE accounts SET name = ?, units = ?, role = ? WHERE account = ?",
+                        (new.name, units, new.role, new.account))
+            _log(con, by, "修改账号", f"{new.account} {row[0]} {row[2]} {'、'.join(json.loads(row[1]))}"
+                 f" → {new.name} {new.role} {'、'.join(new.units)}")
+        return True
 
     def remove(self, account: str, by: str = "命令行") -> None:
         with self._db() as con:
@@ -206,13 +258,45 @@ class Accounts:
             con.execute("DELETE FROM accounts WHERE account = ?", (account,))
             _log(con, by, "删除账号", account)
 
-    def set_password(self, account: str, password: str, by: str = "命令行") -> None:
+    def set_password(self, account: str, password: str, by: str = "命令行",
+                     must_change: bool = False) -> None:
+        """Reset by the administrator (``must_change``: the owner must change it at the
+        next login)."""
         check_password(password)
         with self._db() as con:
             self._need(con, account)
-            con.execute("UPDATE accounts SET hash = ?, failures = 0, locked_until = 0 "
-                        "WHERE account = ?", (_HASHER.hash(password), account))
-            _log(con, by, "重设密码", account)
+            con.execute("UPDATE accounts SET hash = ?, failures = 0, locked_until = 0, "
+                        "must_change = ? WHERE account = ?",
+                        (_HASHER.hash(password), int(must_change), account))
+            _log(con, by, "重设密码", account + ("（须在下次登录时修改）" if must_change else ""))
+
+    def change_password(self, account: str, old: str, new: str) -> str | None:
+        """The owner changes their own password: None when done, else the Chinese
+        reason (wrong old password, the rule, the same as before).  Clears
+        ``must_change``; a wrong old password counts toward the lockout like a login."""
+        with self._db() as con:
+            row = con.execute("SELECT hash, failures, locked_until, disabled FROM accounts "
+                              "WHERE account = ?", (account,)).fetchone()
+            if row is None or row[3]:
+                return "该账号不存在或已被管理员锁定。"
+            stored, failures, locked_until, _ = row
+            if locked_until > time.time():
+                return "密码错误次数过多，账号已锁定，请稍后再试。"
+            if not _verify(stored, old):
+                failures += 1
+                until = time.time() + LOCK_MINUTES * 60 if failures >= MAX_FAILURES else 0
+                con.execute("UPDATE accounts SET failures = ?, locked_until = ? WHERE account = ?",
+                            (0 if until else failures, until, account))
+                _log(con, account, "修改密码失败", "原密码错误" + ("，账号锁定" if until else ""))
+                return "原密码不正确。"
+            if (why := password_problem(new)) is not None:
+                return why + "。"
+            if new == old:
+                return "新密码不能与原密码相同。"
+            con.execute("UPDATE accounts SET hash = ?, failures = 0, must_change = 0 "
+                        "WHERE account = ?", (_HASHER.hash(new), account))
+            _log(con, account, "修改密码")
+        return None
 
     def set_disabled(self, account: str, disabled: bool, by: str = "命令行") -> None:
         with self._db() as con:
@@ -264,6 +348,27 @@ class Accounts:
         with self._db() as con:
             rows = con.execute("SELECT at, account, event, detail FROM audit ORDER BY id").fetchall()
         return [Event(*r) for r in rows]
+
+
+def checked(account: str, name: str, units: list[str] | tuple[str, ...], role: str) -> Account:
+    """The account as it would be added, or the first reason it cannot be."""
+    check_account(account)
+    check_role(role)
+    units = [u.strip() for u in units if u.strip()]
+    if not name.strip():
+        raise KitError(Problem("请写明姓名", field="姓名"))
+    if not units and role != ADMIN:
+        raise KitError(Problem("填报和审阅账号至少要有一个单位", field="单位",
+                               hint="例如：--unit 东山镇"))
+    return Account(account, name.strip(), tuple(units), role)
+
+
+def _migrate(con: sqlite3.Connection) -> None:
+    """An accounts file of an earlier kit lacks later columns: add them (in the
+    caller's write transaction, so two processes never both try)."""
+    have = {r[1] for r in con.execute("PRAGMA table_info(accounts)")}
+    if "must_change" not in have:
+        con.execute("ALTER TABLE accounts ADD COLUMN must_change INTEGER NOT NULL DEFAULT 0")
 
 
 def _verify(stored: str, password: str) -> bool:

@@ -5,6 +5,12 @@ LoginHandler shows it on the login page itself.  ``refresh_user`` runs every
 :data:`REFRESH` seconds on each request of a logged-in user: an account removed or
 locked since, or idle longer than :data:`IDLE_SECONDS` (30 minutes; ``KIT_HUB_IDLE_SECONDS``),
 must log in again.
+
+An account flagged ``must_change`` (its password set by the administrator) may log in
+but gets no server until it has changed its password on ``/hub/change-password``
+(:mod:`kit.hub.pages`): :meth:`KitAuthenticator.pre_spawn_start` refuses to start one,
+and a server already running when the flag was set is stopped at the account's next
+request to the hub (``refresh_user``).
 """
 
 from __future__ import annotations
@@ -40,6 +46,19 @@ class KitAuthenticator(Authenticator):
         return {"name": found.account, "admin": found.role == ADMIN,
                 "groups": [found.role]}
 
+    def get_handlers(self, app: Any) -> list[tuple[str, type]]:
+        from kit.hub.pages import handlers
+
+        return handlers()
+
+    def pre_spawn_start(self, user: Any, spawner: Any) -> None:
+        found = self._book().get(user.name)
+        if found is not None and found.must_change:
+            why = "请先修改初始密码（“修改密码”页面），然后再打开填报或审阅页面。"
+            err = web.HTTPError(403, why)
+            err.jupyterhub_message = why  # type: ignore[attr-defined]  # the error page shows it
+            raise err
+
     def check_allowed(self, username: str, authentication: Any = None) -> bool:
         return self._book().get(username) is not None  # authenticate has checked the rest
 
@@ -47,6 +66,11 @@ class KitAuthenticator(Authenticator):
         found = self._book().get(user.name)
         if found is None or found.locked():
             return False
+        spawner = user.spawner
+        if found.must_change and handler is not None and spawner.active and not spawner.pending:
+            # Reset by the administrator while its server runs: stopped, and not started
+            # again (pre_spawn_start) until the owner has changed the password.
+            await handler.stop_single_user(user)
         # Idle since the later of the last activity the hub saw and the last login.
         last = datetime.fromtimestamp(found.last_login, UTC)
         if user.last_activity is not None:

@@ -23,7 +23,7 @@ def add_parser(sub: Any) -> None:
                    help="端口，1 到 65533（默认 8000；其后两个端口也会用到）")
     h.set_defaults(run=_serve)
     hs = h.add_subparsers(dest="hub_command", metavar="操作", parser_class=type(h))
-    a = hs.add_parser("account", help="管理账号：add、list、remove、password、lock、unlock")
+    a = hs.add_parser("account", help="管理账号：add、list、remove、password、lock、unlock、import、export")
     acc = a.add_subparsers(dest="account_command", metavar="操作", parser_class=type(h),
                            required=True)
     ad = acc.add_parser("add", help="添加账号")
@@ -33,8 +33,19 @@ def add_parser(sub: Any) -> None:
                     help="可填报或审阅的单位（可写多次）")
     ad.add_argument("--role", required=True, choices=ROLES, metavar="填报|审阅|管理")
     ad.add_argument("--password-stdin", action="store_true",
-                    help="从标准输入读密码（不加则在终端里输入两次）")
+                    help="从标准输入读初始密码（不加则在终端里输入两次）；本人首次登录时须修改")
     ad.set_defaults(run=_add)
+    im = acc.add_parser("import", help="从 Excel 账号表（账号、姓名、角色、单位）添加账号；"
+                                       "每个新账号生成各自的初始密码")
+    im.add_argument("xlsx", metavar="账号表.xlsx")
+    im.add_argument("--update", action="store_true",
+                    help="已有的账号按表修改姓名、角色、单位（从不改密码）；不加则跳过已有账号")
+    im.set_defaults(run=_import)
+    ex = acc.add_parser("export", help="导出账号表（不含密码），可改后再导入；--blank 为空白表")
+    ex.add_argument("xlsx", metavar="账号表.xlsx")
+    ex.add_argument("--blank", action="store_true", help="空白账号表（只有列名和说明）")
+    ex.add_argument("--force", action="store_true", help="文件已存在时覆盖（旧文件保留为 .bak）")
+    ex.set_defaults(run=_export)
     ls = acc.add_parser("list", help="列出全部账号")
     ls.set_defaults(run=_list)
     for name, helptext, run in (("remove", "删除账号", _remove), ("lock", "锁定账号（不能登录）", _lock),
@@ -42,7 +53,7 @@ def add_parser(sub: Any) -> None:
         one = acc.add_parser(name, help=helptext)
         one.add_argument("account", metavar="账号")
         one.set_defaults(run=run)
-    pw = acc.add_parser("password", help="重设密码")
+    pw = acc.add_parser("password", help="重设密码（本人下次登录时须修改）")
     pw.add_argument("account", metavar="账号")
     pw.add_argument("--password-stdin", action="store_true", help="从标准输入读新密码")
     pw.set_defaults(run=_password)
@@ -76,10 +87,47 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _add(args: argparse.Namespace) -> int:
+    # The administrator chose this password: its owner replaces it at the first login.
     found = _book().add(args.account, args.name, args.unit, args.role,
-                        _read_password(args.password_stdin))
+                        _read_password(args.password_stdin), must_change=True)
     print(f"已添加账号：{found.account}（{found.name}，{found.role}，"
-          f"{'、'.join(found.units) or '全部单位'}）")
+          f"{'、'.join(found.units) or '全部单位'}），首次登录时须修改密码")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from kit.errors import display_path
+    from kit.hub.accounts import Accounts
+    from kit.hub.sheet import import_accounts, known_units
+    from kit.project import Workspace
+
+    folders = Workspace.find()
+    out = import_accounts(args.xlsx, Accounts(folders.root), update=args.update,
+                          units=known_units(folders.params))
+    for p in out.problems:
+        print(p, file=sys.stderr)
+    for p in out.notices:
+        print(f"提示：{p}", file=sys.stderr)
+    for found, _ in out.added:
+        print(f"已添加：{found.account}（{found.name}，{found.role}，{'、'.join(found.units) or '全部单位'}）")
+    for found in out.updated:
+        print(f"已修改：{found.account}（{found.name}，{found.role}，{'、'.join(found.units) or '全部单位'}）")
+    for found in out.unchanged:
+        print(f"已存在，未改动：{found.account}" + ("" if args.update else "（要按表修改请加 --update）"))
+    print(f"共添加 {len(out.added)} 个、修改 {len(out.updated)} 个、未改动 {len(out.unchanged)} 个账号"
+          + (f"，{len(out.problems)} 处问题未导入（见上）" if out.problems else "") + "。")
+    if out.passwords is not None:
+        print(f"新账号的初始密码只在这个文件里（仅本人可读）：{display_path(out.passwords)}\n"
+              "请分别交给本人，首次登录时须修改密码；交付后请删除该文件。")
+    return 2 if out.problems else 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from kit.errors import display_path
+    from kit.hub.sheet import export_accounts
+
+    path = export_accounts(args.xlsx, None if args.blank else _book(), force=args.force)
+    print(f"已导出{'空白' if args.blank else ''}账号表：{display_path(path)}（不含密码）")
     return 0
 
 
@@ -88,7 +136,7 @@ def _list(args: argparse.Namespace) -> int:
     if not rows:
         print("还没有任何账号。")
     for a in rows:
-        state = "（已锁定）" if a.locked() else ""
+        state = ("（已锁定）" if a.locked() else "") + ("（首次登录须改密码）" if a.must_change else "")
         print(f"{a.account}\t{a.name}\t{a.role}\t{'、'.join(a.units) or '全部单位'}{state}")
     return 0
 
@@ -112,8 +160,8 @@ def _unlock(args: argparse.Namespace) -> int:
 
 
 def _password(args: argparse.Namespace) -> int:
-    _book().set_password(args.account, _read_password(args.password_stdin))
-    print(f"已重设密码：{args.account}")
+    _book().set_password(args.account, _read_password(args.password_stdin), must_change=True)
+    print(f"已重设密码：{args.account}（本人下次登录时须修改）")
     return 0
 
 

@@ -80,9 +80,11 @@ def configure(c: Any) -> None:
     c.JupyterHub.cleanup_proxy = True
     c.JupyterHub.log_level = os.environ.get("KIT_HUB_LOG_LEVEL", "WARN")
     # Only what each role needs: a user reaches its own server and nothing of the hub's
-    # API beyond itself (JupyterHub's default 'user' role, written out to be sure).
+    # API beyond itself — JupyterHub's default 'user' role ('self') less 'tokens' and
+    # sharing: 填报 and 审阅 make no API tokens (管理 accounts are the hub's admins).
     c.JupyterHub.load_roles = [
-        {"name": "user", "scopes": ["self"]},
+        {"name": "user", "scopes": ["read:users!user", "users:activity!user", "servers!user",
+                                    "access:servers!user"]},
         {"name": "idle-culler", "services": ["idle-culler"],
          "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]},
     ]

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kit.build.official import report_of
 from kit.errors import KitError
 from kit.hub import scope
-from kit.project import Workspace
+from kit.iorw import safe_filename
+from kit.project import Workspace, volume_name
 from kit.report.model import Report
 from kit.report.params import Official, find_params, load
 from kit.review import flags
@@ -24,6 +25,16 @@ from kit.review.status import FileStatus, decide, status_of
 from kit.word.volume import sort_reports
 
 FILTERS = ("全部", "待审", "有提示", "退回", "已通过")
+
+
+@dataclass
+class Volume:
+    """The 汇编 of the approved reports of one year within this session's units."""
+
+    year: int
+    path: Path | None  # None: no report of the year is approved
+    included: list[Item] = field(default_factory=list)
+    left_out: list[Item] = field(default_factory=list)  # not approved (or no report)
 
 
 @dataclass
@@ -98,6 +109,33 @@ class Session:
         ordered = [by_id[id(r)][1] for r in sort_reports(r for r, _ in by_id.values())]
         self.items = ordered + [i for i in items if not i.report]
 
+    def years(self) -> list[int]:
+        """The years of the officials shown, latest first."""
+        found = {y for i in self.items if (y := _year(i)) is not None}
+        return sorted(found, reverse=True)
+
+    def volume(self, year: int, folder: Path) -> Volume:
+        """Write into ``folder`` the 汇编 of ``year``'s 已通过 reports of this session's
+        units (on the hub: the account's, :mod:`kit.hub.scope`) — the build's own
+        volume writer on the reports as the build renders them, so the 目录 and the
+        pages are those ``kit build --final`` makes.  The others of the year are
+        listed in ``left_out``.  The statuses are read again first: a file edited
+        since its approval is 「已修改，待重审」 and left out."""
+        from kit.word.volume import write_volume
+
+        self.reload()
+        mine = [i for i in self.items if _year(i) == year]
+        out = Volume(year, None,
+                     [i for i in mine if i.report is not None and i.status.status == PASSED],
+                     [i for i in mine if i.report is None or i.status.status != PASSED])
+        if not out.included:
+            return out
+        where = "、".join(sorted(scope.units() or ())) if scope.units() is not None else ""
+        name = Path(volume_name(year)).stem + f"（已通过{'·' + where if where else ''}）"
+        out.path = write_volume([i.report for i in out.included if i.report],
+                                folder / (safe_filename(name) + ".docx"), year).path
+        return out
+
     def shown(self, kind: str) -> list[Item]:
         return [i for i in self.items if i.matches(kind)]
 
@@ -113,3 +151,12 @@ class Session:
 
     def send_back(self, item: Item, reviewer: str, reason: str) -> Item:
         return self._decide(item, RETURNED, reviewer, reason)
+
+
+def _year(item: Item) -> int | None:
+    if item.report is not None:
+        return int(item.report.year)
+    try:
+        return int(item.status.ident.year)
+    except ValueError:
+        return None

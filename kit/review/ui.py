@@ -3,7 +3,9 @@
 A list of officials with status and 提示 (↑/↓ on the list, or 上一份/下一份, moves
 between them), filters 全部/待审/有提示/退回/已通过, and for the chosen official the
 year-over-year table and the report, with 通过 and 退回 (意见 required).  Everything it
-decides goes through :class:`kit.review.session.Session`.
+decides goes through :class:`kit.review.session.Session`.  「下载汇编」 builds, in the
+kernel, the 汇编 of the year's 已通过 reports of the reviewer's units
+(:meth:`Session.volume`) and offers it as a download link.
 
 The reviewer's name is asked once per session (kernel) and kept.
 """
@@ -11,11 +13,14 @@ The reviewer's name is asked once per session (kernel) and kept.
 from __future__ import annotations
 
 import os
+import tempfile
 from importlib.resources import files
+from pathlib import Path
 
 import ipywidgets as w
 
 from kit.errors import KitError
+from kit.form.logic import download_link
 from kit.review.pages import render_piece
 from kit.review.record import REVIEWER, typed
 from kit.review.session import FILTERS, Item, Session
@@ -43,6 +48,11 @@ class ReviewApp(w.VBox):
         self.filter = w.ToggleButtons(options=FILTERS, value="全部", description="筛选")
         self.refresh = w.Button(description="刷新", tooltip="重新读取参数文件")
         self.count = w.HTML()
+        self.year = w.Dropdown(options=self.session.years(), description="年度",
+                               layout=w.Layout(width="12em"))
+        self.build = w.Button(description="下载汇编", tooltip="把本年度已通过的报告编成汇编（Word）下载")
+        self.volume = w.HTML()
+        self.volume.add_class("kit-volume-box")
         self.list = w.Select(options=[], rows=22, layout=w.Layout(width="26em"))
         self.list.add_class("kit-list")
         self.prev = w.Button(description="上一份")
@@ -63,9 +73,9 @@ class ReviewApp(w.VBox):
         actions.add_class("kit-actions")
         right = w.VBox([actions, self.message, self.view], layout=w.Layout(flex="1 1 auto"))
         head = w.HTML(_html("head", css=_css()))
-        bar = w.HBox([self.filter, self.refresh, self.count])
+        bar = w.HBox([self.filter, self.refresh, self.count, self.year, self.build])
         bar.add_class("kit-bar")
-        super().__init__([head, self.who_box, bar, w.HBox([left, right])])
+        super().__init__([head, self.who_box, bar, self.volume, w.HBox([left, right])])
         self.add_class("kit-review")
         self.who_ok.on_click(lambda _: self._set_reviewer())
         self.filter.observe(lambda _: self._fill(), "value")
@@ -75,6 +85,7 @@ class ReviewApp(w.VBox):
         self.next.on_click(lambda _: self._step(1))
         self.approve.on_click(lambda _: self._decide(True))
         self.send_back.on_click(lambda _: self._decide(False))
+        self.build.on_click(lambda _: self._volume())
         self._fill()
         if _REVIEWER["name"]:
             self._set_reviewer()
@@ -161,6 +172,26 @@ class ReviewApp(w.VBox):
             if p in still:
                 return p
         return None
+
+    def _volume(self) -> None:
+        if self.year.value is None:
+            self.volume.value = _html("message", ok=False, text="没有可编入汇编的报告。")
+            return
+        self.build.disabled = True
+        self.volume.value = _html("message", ok=True, text="正在生成汇编，请稍候……")
+        try:
+            with tempfile.TemporaryDirectory(prefix="kit-volume-") as folder:
+                made = self.session.volume(int(self.year.value), Path(folder))
+                link = download_link(made.path, boxed=True) if made.path else ""
+        except KitError as err:
+            self.volume.value = _html("message", ok=False, text=f"汇编没有生成：{err}")
+            return
+        finally:
+            self.build.disabled = False
+        left = [(i.status.ident.name or i.path.name, i.status.status) for i in made.left_out]
+        self.volume.value = _html("volume", year=made.year, link=link,
+                                  included=len(made.included), left_out=left)
+        self._fill(self.list.value)  # the statuses were read again
 
     def _say(self, text: str, ok: bool) -> None:
         self.message.value = _html("message", ok=ok, text=text)

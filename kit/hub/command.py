@@ -4,7 +4,6 @@ heavy is imported until a command runs (``kit -h`` stays fast)."""
 from __future__ import annotations
 
 import argparse
-import csv
 import getpass
 import sys
 from typing import Any
@@ -57,8 +56,9 @@ def add_parser(sub: Any) -> None:
     pw.add_argument("account", metavar="账号")
     pw.add_argument("--password-stdin", action="store_true", help="从标准输入读新密码")
     pw.set_defaults(run=_password)
-    au = hs.add_parser("audit", help="导出审计记录（登录、账号变动、保存、审阅）为 CSV")
-    au.add_argument("csv", nargs="?", metavar="CSV文件", help="不写则打印在屏幕上")
+    au = hs.add_parser("audit", help="导出审计记录（登录、改密码、账号变动）；保存和审阅见 kit review log")
+    au.add_argument("xlsx", nargs="?", metavar="Excel文件", help="写成 .xlsx；不写则打印在屏幕上")
+    au.add_argument("--force", action="store_true", help="文件已存在时覆盖（旧文件保留为 .bak）")
     au.set_defaults(run=_audit)
 
 
@@ -166,19 +166,23 @@ def _password(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from kit.iorw import atomic_write_text
-
     events = _book().events()
-    if args.csv:
-        import io
+    if args.xlsx:
+        from openpyxl import Workbook
 
-        buf = io.StringIO()
-        out = csv.writer(buf)
-        out.writerow(["时间", "账号", "事件", "内容"])
-        out.writerows([e.at, e.account, e.event, e.detail] for e in events)
-        atomic_write_text(args.csv, "\ufeff" + buf.getvalue())  # BOM: Excel reads UTF-8
-        print(f"已导出 {len(events)} 条审计记录：{args.csv}")
+        from kit import xlsx
+
+        xlsx.check_target(args.xlsx, args.force)  # before any work: .xlsx, no silent overwrite
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "审计记录"
+        xlsx.append(ws, ["时间", "账号", "事件", "内容"])
+        for e in events:  # text cells: an account's detail never becomes a formula
+            xlsx.append(ws, [e.at, e.account, e.event, e.detail])
+        xlsx.save(wb, args.xlsx, force=args.force)
+        print(f"已导出 {len(events)} 条审计记录：{args.xlsx}")
     else:
         for e in events:
             print(f"{e.at}\t{e.account}\t{e.event}\t{e.detail}")
+    print("表单的每次保存和每个审阅决定记在审阅记录里：kit review log（或 kit review export）。")
     return 0

@@ -7,10 +7,12 @@ import io
 import sys
 
 import pytest
+from openpyxl import load_workbook
 
 from kit.cli import main
 from kit.errors import KitError
 from kit.hub.accounts import LOCK_MINUTES, MAX_FAILURES, Accounts, password_problem
+from kit.iorw import backups_of
 
 GOOD = "Dongshan-2024!"
 
@@ -85,10 +87,16 @@ def test_kit_hub_account_commands(tmp_path, monkeypatch, capsys):
     assert kit("remove", "dongshan") == 0
     assert kit("remove", "dongshan") == 2
     assert "没有这个账号" in capsys.readouterr().err
-    assert main(["hub", "audit", str(tmp_path / "审计.csv")]) == 0
-    rows = (tmp_path / "审计.csv").read_text("utf-8-sig").splitlines()
-    assert rows[0] == "时间,账号,事件,内容"
-    assert [r.split(",")[2] for r in rows[1:]] == ["添加账号", "锁定账号", "重设密码", "删除账号"]
+    target = tmp_path / "审计.xlsx"
+    assert main(["hub", "audit", str(target)]) == 0
+    rows = list(load_workbook(target).active.iter_rows(values_only=True))
+    assert rows[0] == ("时间", "账号", "事件", "内容")
+    assert [r[2] for r in rows[1:]] == ["添加账号", "锁定账号", "重设密码", "删除账号"]
+    assert main(["hub", "audit", str(target)]) == 6  # never overwritten without --force
+    assert "已存在" in capsys.readouterr().err
+    assert main(["hub", "audit", str(tmp_path / "审计.csv")]) == 2
+    assert "您是否想写「审计.xlsx」" in capsys.readouterr().err
+    assert main(["hub", "audit", str(target), "--force"]) == 0 and backups_of(target)
 
 
 def test_kit_hub_without_accounts_says_how_to_add_one(tmp_path, monkeypatch, capsys):

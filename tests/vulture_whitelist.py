@@ -49,6 +49,8 @@ KitSpawner
 authenticate
 check_allowed
 refresh_user
+pre_spawn_start  # JupyterHub calls it before starting a server (must-change password)
+_.jupyterhub_message  # the HTTPError attribute JupyterHub shows on its error page
 authentication  # Authenticator.check_allowed's signature
 _.hub_ip
 _.hub_port

@@ -54,7 +54,7 @@ def read_rows(path: Path) -> tuple[list[tuple[int, Account]], list[Problem]]:
     """The good rows (with their row number) and a problem for each bad one."""
     from openpyxl import load_workbook
 
-    from kit.sources.roster.reading import MAX_BYTES, MAX_ROWS, _check_size, normal
+    from kit.sources.roster.reading import MAX_BYTES, MAX_ROWS, check_size, normal
 
     file = display_path(path)
     if not path.is_file():
@@ -66,7 +66,7 @@ def read_rows(path: Path) -> tuple[list[tuple[int, Account]], list[Problem]]:
         raise KitError(Problem("Excel 文件太大", file=file, expected="不超过 20 MB",
                                found=f"{path.stat().st_size // (1024 * 1024)} MB"))
     try:
-        _check_size(path, file)
+        check_size(path, file)
         wb = load_workbook(path)
     except KitError:
         raise

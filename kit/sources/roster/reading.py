@@ -67,7 +67,7 @@ def read_workbook(path: Path, roles: dict[str, RoleTemplate]) -> tuple[list[Row]
         raise KitError(Problem("Excel 文件太大", file=file, expected="不超过 20 MB",
                                found=f"{path.stat().st_size // (1024 * 1024)} MB"))
     try:
-        _check_size(path, file)
+        check_size(path, file)
         formulas = load_workbook(path)
         cached = load_workbook(path, data_only=True)
     except KitError:
@@ -97,7 +97,7 @@ def read_workbook(path: Path, roles: dict[str, RoleTemplate]) -> tuple[list[Row]
 _CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")  # a cell's element in a sheet's XML
 
 
-def _check_size(path: Path, file: str) -> None:
+def check_size(path: Path, file: str) -> None:
     """Refuse a workbook too big to load, before loading it: by its unpacked size, then
     by each sheet's cells, counted in its XML as it streams by (a sheet's declared size
     can lie; loading 6 million cells took 4 GB)."""

@@ -26,6 +26,7 @@ from kit.sources.importer.words import (
     DATE,
     QUOTES,
     UNITS,
+    X_CHARS,
     clause,
     ellipsis,
     no_blanks,
@@ -49,6 +50,9 @@ _RATE_ONLY = re.compile(r"^(?:同比|环比|比上年|较上年|比去年|较去
                         r"上涨|回落|减少|增加|下滑|提高|提升|降低)$")
 _RATE_KEY = re.compile(r"(?:同比|环比|比上年|较上年|比去年|较去年)?(?:增长|增幅|增速|下降|降幅|降低|提高|提升|"
                        r"上升|上涨|回落|减少|增加|增减|下滑)(?=(?:了|达到?|为|约|近|超过?)?$)")
+_LIST_NUMBER = re.compile(rf"\s*[0-9０-９]{{1,2}}[.．](?=[{X_CHARS}])")
+# x run into digits: 「1.x」「3x」「x5」 — no telling which part is the blank.
+_MIXED = re.compile(rf"[0-9０-９][.．]?[{X_CHARS}]+|[{X_CHARS}]+[.．]?[0-9０-９]")
 _ACTION = re.compile(r"^(?:完成|实现|引进|新建|发放|新增|累计|全年|达到)")
 
 TYPE_OF_KIND = {"count": "整数", "amount": "小数", "percent": "百分比", "place": "短文本",
@@ -95,13 +99,23 @@ class Blank:
         return TYPE_OF_KIND[self.kind]
 
 
+def mixed_figure(text: str) -> str | None:
+    """The first figure of ``text`` where digits and x run together (「1.x」), if any: a
+    blank there would keep its x in the report, a literal would hide one."""
+    lead = _LIST_NUMBER.match(text)
+    m = _MIXED.search(" " * lead.end() + text[lead.end():] if lead else text)
+    return m.group() if m else None
+
+
 def find_blanks(text: str) -> list[Blank]:
     """The blanks of one paragraph, with unit, type and label (keys come later)."""
     blanks = []
     dates = [(m.start(), m.end(), m.group()) for m in DATE.finditer(text)]
     for start, end, sample in dates:
         blanks.append(Blank(start, end, sample, "", "date"))
-    for m in BLANK.finditer(text):
+    # A paragraph's own number 「1.」 is not the start of a decimal: 「1.x次」 is item 1, x 次.
+    lead = _LIST_NUMBER.match(text)
+    for m in BLANK.finditer(" " * lead.end() + text[lead.end():] if lead else text):
         if any(s <= m.start() < e for s, e, _ in dates):
             continue
         unit = unit_at(text, m.end())

@@ -27,7 +27,7 @@ from kit.report.numbering import H2 as _H2
 from kit.report.numbering import ITEM as _MARK
 from kit.report.numbering import OWN_NUMBER as _OWN_NUMBER
 from kit.report.numbering import heading1, heading2, item_mark
-from kit.sources.importer.blanks import Blank, find_blanks, make_key, no_blanks
+from kit.sources.importer.blanks import Blank, find_blanks, make_key, mixed_figure, no_blanks
 from kit.sources.importer.source import Section
 
 _PROVINCE_NAMES = ("北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 "
@@ -216,6 +216,13 @@ class _Builder:
 
     def text(self, text: str, block_start: bool = False) -> tuple[str, str]:
         """Source and expected text of a run of text with blanks."""
+        mixed = mixed_figure(text)
+        if mixed:
+            plain = re.sub(r"[0-9０-９]", "x", mixed)
+            raise KitError(Problem(
+                f"范文「{self.section.title}」里「{mixed}」数字和 x 连在一起，分不清哪里要填",
+                file=self.file, expected="要填的数字全部写成 x（如 x、x.x），已知的数字全部写出",
+                found=f"「{text[:40]}」", hint=f"您是否想写「{plain}」？"))
         src, exp, pos = [], [], 0
         for b in find_blanks(text):
             s, e = self.literal(text[pos:b.start], block_start and pos == 0)

@@ -291,3 +291,21 @@ def test_a_kit_made_docx_keeps_run_in_headings_on_their_line(tmp_path):
     paragraphs = render_placeholders(t).paragraphs()
     joined = [p for p in paragraphs if p.startswith(run_in)]
     assert len(joined) == 1 and len(joined[0]) > len(run_in), joined
+
+
+@pytest.mark.parametrize("paragraph, said", [
+    ("召开会议1.x次，x个村。", "「1.x」数字和 x 连在一起"),
+    ("共3x人参加，召开会议x次。", "您是否想写「xx」？"),
+])
+def test_digits_run_into_an_x_are_refused_with_a_hint(paragraph, said):
+    with pytest.raises(KitError) as err:
+        convert(f"2023年度述职报告（镇长）\n一、主要工作\n{paragraph}\n")
+    assert said in str(err.value)
+
+
+def test_a_paragraphs_own_number_before_a_blank_is_not_part_of_it(tmp_path):
+    (imp,) = convert("2023年度述职报告（镇长）\n一、主要工作\n1.x次专题会议。\n")
+    path = tmp_path / "镇长.md"
+    path.write_text(imp.source("样例"), encoding="utf-8")
+    (field,) = load_template(path).fields.values()
+    assert (field.sample, field.unit, field.type.zh) == ("x", "次", "整数")

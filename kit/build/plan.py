@@ -119,6 +119,18 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
                     order=explicit if isinstance(explicit, int) and explicit else None,
                     warnings=list(got.warnings),
                     flags=check.every if check else [], peer=list(check.peer) if check else [])
+        parts = year_folder(out_root, got.year)
+        owner = _claimed_by(manifest, record_id(path), out_root,
+                            parts.notebook_of(stem), parts.report_of(got.unit, got.role, got.name))
+        if owner is not None:  # another folder's file of this year wrote these outputs
+            p.outcomes[path] = _failed(path, (
+                f"文件 {display_path(path)}：与 {display_path(owner)} 同为 {got.year} 年度、"
+                f"同一文件名或同一位同志，输出会互相覆盖，这次没有生成。"
+                f"请把这个文件夹输出到另一个文件夹：kit build {display_path(path.parent)} "
+                f"-o 另一个文件夹（或删去重复的文件）"))
+            p.outcomes[path].year = got.year  # its page beside, never over, the other's
+            p.outcomes[path].review = parts.page_of(f"{stem}（重名）")
+            continue
         rec = manifest.records.get(record_id(path))
         if not force and _current(rec, stem, p.keys[path], out_root):
             assert rec is not None
@@ -127,7 +139,6 @@ def plan(files: list[Path], roles: dict[str, RoleTemplate], tdir: Path, out_root
             o.docx = out_root / rec["docx"]
             p.reused.append(o)
         else:
-            parts = year_folder(out_root, got.year)
             p.tasks.append((Task(params_file=path.resolve(),
                                  notebook=parts.notebook_of(stem),
                                  review=parts.page_of(stem),
@@ -160,6 +171,18 @@ def likely_runs(files: list[Path], manifest: Manifest, force: bool = False) -> i
 
 def _failed(path: Path, reason: str) -> Outcome:
     return Outcome(file=path, stage="检查", reason=reason)
+
+
+def _claimed_by(manifest: Manifest, mine: str, out_root: Path, *outputs: Path) -> Path | None:
+    """The parameter file of another folder, still there, whose last build wrote one of
+    ``outputs`` (the same year and file name, or the same official): building ``mine``
+    would overwrite them.  A file no longer there (a folder renamed) claims nothing."""
+    rels = {os.path.relpath(o, out_root) for o in outputs}
+    for name, rec in manifest.records.items():
+        if name != mine and rels & {rec.get("notebook"), rec.get("docx")} \
+                and os.path.isfile(name):
+            return Path(name)
+    return None
 
 
 def _current(rec: dict[str, Any] | None, stem: str, key: str, out_root: Path) -> bool:

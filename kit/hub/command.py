@@ -174,7 +174,7 @@ def _audit(args: argparse.Namespace) -> int:
 
         xlsx.check_target(args.xlsx, args.force)  # before any work: .xlsx, no silent overwrite
         wb = Workbook()
-        ws = wb.active
+        ws = wb.worksheets[0]
         ws.title = "审计记录"
         xlsx.append(ws, ["时间", "账号", "事件", "内容"])
         for e in events:  # text cells: an account's detail never becomes a formula

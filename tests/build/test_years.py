@@ -94,19 +94,46 @@ def test_a_report_its_file_no_longer_makes_is_removed(workspace: Path) -> None:
 
 @pytest.mark.slow
 def test_outputs_another_folder_wrote_since_are_not_removed(workspace: Path) -> None:
-    # Two folders of one year with one file name: the later build's outputs are its own,
-    # and removing the file from the first folder leaves them.
+    # Two folders of one year with one file name: the second is refused while the first's
+    # file is there; once it is gone, the first's outputs are removed and the second's
+    # build writes its own, which a later build of the first folder leaves alone.
     text = SAMPLE.read_text("utf-8")
     (workspace / "params" / SAMPLE.name).write_text(text, "utf-8")
     (workspace / "params" / "另一位.yaml").write_text(text.replace("李明华", "王小明"), "utf-8")
     (workspace / "旧").mkdir()
     (workspace / "旧" / SAMPLE.name).write_text(text.replace("讲党课: 6", "讲党课: 7"), "utf-8")
     assert _build(workspace, "params")[0] == 0
-    assert _build(workspace, "旧")[0] == 0
-    notebook = workspace / "build" / "2023" / "notebooks" / f"{SAMPLE.stem}.ipynb"
-    assert notebook.is_file()
+    assert _build(workspace, "旧")[0] == 1
     (workspace / "params" / SAMPLE.name).unlink()
     code, said = _build(workspace, "params")
     assert code == 0 and "删除了 1 位同志的旧输出" in said
-    assert notebook.is_file() and "讲党课" in notebook.read_text("utf-8")
+    assert _build(workspace, "旧")[0] == 0
+    notebook = workspace / "build" / "2023" / "notebooks" / f"{SAMPLE.stem}.ipynb"
+    assert notebook.is_file() and "讲党课7次" in notebook.read_text("utf-8")
+    assert _build(workspace, "params")[0] == 0
+    assert notebook.is_file() and "讲党课7次" in notebook.read_text("utf-8")
     assert len(list((workspace / "build" / "2023" / "docx").glob("*李明华*.docx"))) == 1
+
+
+@pytest.mark.slow
+def test_two_folders_of_one_year_never_overwrite_each_others_outputs(workspace: Path) -> None:
+    """The same year and file name in two folders built into one build/: the second is
+    refused (naming the first and the way out), and the first's notebook stays its own;
+    once the first folder is gone (renamed), the second builds there."""
+    (workspace / "params" / SAMPLE.name).write_text(SAMPLE.read_text("utf-8"), "utf-8")
+    (workspace / "params-copy").mkdir()
+    (workspace / "params-copy" / SAMPLE.name).write_text(
+        SAMPLE.read_text("utf-8").replace("讲党课: 6", "讲党课: 9"), "utf-8")
+    assert _build(workspace, "params")[0] == 0
+    notebook = next((workspace / "build" / "2023" / "notebooks").glob("*.ipynb"))
+    before = notebook.read_bytes()
+    code, said = _build(workspace, "params-copy")
+    assert code == 1, said
+    assert "params/" + SAMPLE.name in said and "输出会互相覆盖" in said
+    assert "-o 另一个文件夹" in said
+    assert notebook.read_bytes() == before
+    assert not _links_resolve(workspace / "build" / "2023" / "review" / "index.html")
+    shutil.rmtree(workspace / "params")
+    code, said = _build(workspace, "params-copy")
+    assert code == 0, said
+    assert "讲党课9次" in notebook.read_text("utf-8")

@@ -16,6 +16,7 @@ it do nothing but change it (:mod:`kit.hub.pages`) until it has.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -46,9 +47,15 @@ LOCK_MINUTES = 10
 _ACCOUNT = re.compile(r"[a-z][a-z0-9_-]{1,19}")
 
 _HASHER = PasswordHasher()
-# Checked against when the account does not exist, so a wrong account name takes as long
-# as a wrong password (no telling which accounts exist by timing).
-_DUMMY = _HASHER.hash("kit-no-such-account")
+
+
+@functools.cache
+def _dummy() -> str:
+    """Checked against when the account does not exist, so a wrong account name takes as
+    long as a wrong password (no telling which accounts exist by timing).  Made at the
+    first such login, not at import: every form kernel on the hub imports this module,
+    and a hash is 0.2 s of CPU."""
+    return _HASHER.hash("kit-no-such-account")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (
@@ -314,7 +321,7 @@ class Accounts:
             row = con.execute(f"SELECT {self._COLUMNS}, hash FROM accounts WHERE account = ?",
                               (account,)).fetchone()
             if row is None:
-                _verify(_DUMMY, password)
+                _verify(_dummy(), password)
                 _log(con, account[:32], "登录失败", "没有这个账号")
                 return None, wrong
             found, stored = self._row(row[:-1]), row[-1]

@@ -18,10 +18,22 @@ import sys
 from typing import Any
 from urllib.parse import urlparse
 
-from jupyter_server.utils import url_path_join
-from jupyterhub.singleuser.extension import JupyterHubAuthorizer, JupyterHubIdentityProvider
+# Not imported in this process (before Jupyter's modules are): jsonschema loads
+# rfc3987_syntax, if installed, for one string format of jupyter_events' schemas, and it
+# builds a grammar on import — 1.6 s of CPU and 20 MB in each clerk's server, for checks
+# this server never makes.  (None in sys.modules makes its import fail, which jsonschema
+# expects.)
+for _unused in ("rfc3987_syntax",):
+    sys.modules.setdefault(_unused, None)  # type: ignore[arg-type]
 
-from kit.form.serve import IDLE_LIMIT
+from jupyter_server.utils import url_path_join  # noqa: E402
+from jupyterhub.singleuser.extension import (  # noqa: E402
+    JupyterHubAuthorizer,
+    JupyterHubIdentityProvider,
+)
+
+from kit.form.serve import IDLE_LIMIT  # noqa: E402
+from kit.hub.pool import OnePageKernels  # noqa: E402
 
 
 class HubIdentity(JupyterHubIdentityProvider):
@@ -48,6 +60,10 @@ def argv(notebook: str) -> list[str]:
             f"--Voila.base_url={os.environ.get('JUPYTERHUB_SERVICE_PREFIX', '/')}",
             f"--Voila.identity_provider_class={HubIdentity.__module__}.HubIdentity",
             f"--Voila.authorizer_class={JupyterHubAuthorizer.__module__}.JupyterHubAuthorizer",
+            # One kernel kept ready with the form already run (kit.hub.pool).
+            "--preheat_kernel=True", "--pool_size=1",
+            f"--VoilaConfiguration.multi_kernel_manager_class="
+            f"{OnePageKernels.__module__}.{OnePageKernels.__name__}",
             "--strip_sources=True", "--show_tracebacks=False", "--theme=light",
             "--template=kit", "--Voila.log_level=WARN",
             f"--MappingKernelManager.cull_idle_timeout={IDLE_LIMIT}",

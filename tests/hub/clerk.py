@@ -18,6 +18,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+import requests
 import websocket
 
 from tests.hub.hubs import Hub
@@ -40,11 +41,15 @@ class Clerk:
         self.session, r = hub.login(account, password)
         if not r.ok:
             raise ClerkError(f"{account}: login refused ({r.status_code})")
-        page = hub.form(self.session, account)
+        # The login's redirects end on the form when the server is running (a browser
+        # shows that page; asking again would start a second page and kernel), on the
+        # hub's 「starting」 page when it is not.
+        page = r if b'"kernelId"' in r.content else hub.form(self.session, account)
         found = re.search(r'"kernelId": "([0-9a-f-]+)"', page.content.decode())
         if not found:
             raise ClerkError(f"{account}: no form page ({page.status_code})")
         self.ready = time.monotonic() - t0  # from login to a rendered form page
+        self.kernel_id = found.group(1)
         cookies = "; ".join(f"{c.name}={c.value}" for c in self.session.cookies)
         self.ws = websocket.create_connection(
             f"ws://127.0.0.1:{hub.port}/user/{account}/api/kernels/{found.group(1)}/channels"
@@ -181,6 +186,16 @@ class Clerk:
                 self._recv("nothing", min(deadline, time.monotonic() + 0.5))
 
     def close(self) -> None:
+        """Close the page as a browser does: Voilà's page asks its server to shut its
+        kernel down (a beacon on 「beforeunload」, with the _xsrf cookie), and the
+        websocket goes."""
+        xsrf = next((c.value for c in self.session.cookies
+                     if c.name == "_xsrf" and c.path.startswith(f"/user/{self.account}")), "")
+        self.shut = False  # whether the server shut the page's kernel down
+        with contextlib.suppress(requests.RequestException):
+            r = self.session.post(f"{self.hub.url}/user/{self.account}/voila/api/shutdown/"
+                                  f"{self.kernel_id}", data={"_xsrf": xsrf}, timeout=WAIT)
+            self.shut = r.status_code == 204
         self.ws.close()
 
 

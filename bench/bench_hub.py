@@ -78,10 +78,15 @@ def cmdline(pid: int) -> str:
         return ""
 
 
+def clerk_pids(hub_pid: int) -> dict[int, str]:
+    """The clerks' servers and kernels: pid → command line."""
+    pids = {p: cmdline(p) for p in descendants(hub_pid)}
+    return {p: c for p, c in pids.items() if "kit.hub.voila" in c or "ipykernel" in c}
+
+
 def clerk_memory(hub_pid: int) -> dict[str, float]:
     """MB (RSS and PSS) of the clerks' servers and kernels, and how many of each."""
-    pids = {p: cmdline(p) for p in descendants(hub_pid)}
-    pids = {p: c for p, c in pids.items() if "kit.hub.voila" in c or "ipykernel" in c}
+    pids = clerk_pids(hub_pid)
     return {"rss": sum(_kb(p, "status", "VmRSS:") for p in pids) / 1024,
             "pss": sum(_kb(p, "smaps_rollup", "Pss:") for p in pids) / 1024,
             "servers": sum("kit.hub.voila" in c for c in pids.values()),
@@ -134,15 +139,27 @@ class Crowd:
             self.clerks[i].idle(1)
 
 
-def wait_for_pools(hub_pid: int, servers: int, settle: float = 5) -> float:
-    """Seconds until every clerk's server has its one kernel ready again (a kernel per
-    server, then ``settle`` s for it to run the form), bounded by PHASE."""
+def cpu_seconds(hub_pid: int) -> float:
+    """CPU time used so far by the clerks' servers and kernels (/proc/PID/stat)."""
+    total = 0
+    for pid in clerk_pids(hub_pid):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def settle(hub_pid: int, quiet: float = 0.05, window: float = 3) -> float:
+    """Seconds until the clerks' servers and kernels are quiet (under ``quiet`` CPU
+    seconds per second for ``window`` s: kernels made, forms run), bounded by PHASE."""
     t0 = time.monotonic()
     while time.monotonic() - t0 < PHASE:
-        if clerk_memory(hub_pid)["kernels"] == servers:
+        before = cpu_seconds(hub_pid)
+        time.sleep(window)
+        if cpu_seconds(hub_pid) - before < quiet * window:
             break
-        time.sleep(1)
-    time.sleep(settle)
     return time.monotonic() - t0
 
 
@@ -241,17 +258,17 @@ def main() -> None:
         for c in list(crowd.clerks.values()):  # the clerks close their pages
             c.close()
             shut += c.shut
-        settled = wait_for_pools(hub_pid, len(crowd.clerks))
+        settled = settle(hub_pid)
         idle = clerk_memory(hub_pid)
         a = idle["servers"] or 1
-        print(f"pages closed ({shut} kernels shut down by the page): after {settled:.0f} s, "
-              f"{idle['servers']:.0f} servers with {idle['kernels']:.0f} kernels ready; "
+        print(f"pages closed ({shut} kernels shut down by the page), quiet after "
+              f"{settled:.0f} s: {idle['servers']:.0f} servers, {idle['kernels']:.0f} kernels; "
               f"RSS {idle['rss'] / a:.0f} MB, PSS {idle['pss'] / a:.0f} MB per server")
         steady = []
         for i in some:
             took = login_again(i)
             steady += [] if took is None else [took]
-            time.sleep(5)  # its server makes its next kernel: not the next clerk's wait
+            settle(hub_pid)  # its server makes its next kernel: not the next clerk's wait
         print(f"steady state ({len(steady)} clerks, one at a time: own server running, page "
               f"closed earlier), login → form rendered: {spread(steady)} (goal ≤ 1.5 s)")
         print(f"{load()} after the steady logins", flush=True)

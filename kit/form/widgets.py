@@ -538,7 +538,6 @@ class ReportForm:
 
 _CONTROL = "jupyter.widget.control"  # ipywidgets 8: a page's widget manager opens it
 _FORMS: weakref.WeakSet[ReportForm] = weakref.WeakSet()
-_HOOKED: set[int] = set()
 
 
 def refresh_on_connect(form: ReportForm) -> None:
@@ -551,7 +550,7 @@ def refresh_on_connect(form: ReportForm) -> None:
     _FORMS.add(form)
     manager = get_comm_manager()
     control = getattr(manager, "targets", {}).get(_CONTROL)
-    if manager is None or control is None or id(manager) in _HOOKED:
+    if manager is None or control is None or getattr(control, "kit_refresh", False):
         return
 
     def opened(comm: Any, msg: dict) -> None:
@@ -559,8 +558,8 @@ def refresh_on_connect(form: ReportForm) -> None:
             each.refresh_files()
         control(comm, msg)
 
+    opened.kit_refresh = True  # type: ignore[attr-defined]  # hooked once per kernel
     manager.register_target(_CONTROL, opened)
-    _HOOKED.add(id(manager))
 
 
 def _close_all(inputs: list[FieldInput], boxes: Any) -> None:

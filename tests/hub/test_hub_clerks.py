@@ -4,6 +4,7 @@ lose nothing — the second save is held with a question, not written."""
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -64,3 +65,48 @@ def test_the_second_of_two_browsers_on_one_file_is_not_written_over_the_first(hu
     finally:
         first.close()
         second.close()
+
+
+def kernels_of(hub, account: str) -> list[int]:
+    """The kernel processes of ``account``'s Voilà server (which runs in its home folder)."""
+    from pathlib import Path
+
+    for pid in hubs.descendants(hub.proc.pid):
+        try:
+            voila = b"kit.hub.voila" in Path(f"/proc/{pid}/cmdline").read_bytes()
+            home = Path(f"/proc/{pid}/cwd").resolve().name
+        except OSError:
+            continue
+        if voila and home == account:
+            return [k for k in hubs.descendants(pid)
+                    if b"ipykernel" in Path(f"/proc/{k}/cmdline").read_bytes()]
+    return []
+
+
+def until(check, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.5)
+    return check()
+
+
+def test_a_clerk_has_one_kernel_and_a_preheated_page_lists_files_saved_since(hub):
+    """The server keeps one kernel ready (the form already run) but never beside an open
+    page (kit.hub.pool); a page made before a file was saved still lists it."""
+    clerk = Clerk(hub, "clerk02", hubs.PASSWORDS["clerk02"])
+    time.sleep(3)  # past Voilà's refill delay (1 s): no second kernel comes
+    assert len(kernels_of(hub, "clerk02")) == 1
+    clerk.close()
+    assert clerk.shut
+    assert until(lambda: len(kernels_of(hub, "clerk02")) == 1)  # the next one, made now
+    time.sleep(3)  # …and has run the form
+    text = (hub.root / "params" / hubs.clerk_file(2)).read_text("utf-8")
+    later = "测试02镇-党委书记-后来.yaml"
+    (hub.root / "params" / later).write_text(text.replace("姓名: 测试02", "姓名: 后来"), "utf-8")
+    again = Clerk(hub, "clerk02", hubs.PASSWORDS["clerk02"])
+    try:
+        assert later in again.options()
+    finally:
+        again.close()

@@ -74,7 +74,7 @@ def configure(c: Any) -> None:
         "headers": {"X-Frame-Options": "DENY"},
     }
     c.JupyterHub.allow_named_servers = False
-    c.JupyterHub.shutdown_on_logout = False  # the next login finds the server warm (culled when idle)
+    c.JupyterHub.shutdown_on_logout = True
     c.JupyterHub.redirect_to_server = True
     c.JupyterHub.cleanup_servers = True
     c.JupyterHub.cleanup_proxy = True

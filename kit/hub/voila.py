@@ -31,6 +31,8 @@ from jupyterhub.singleuser.extension import (  # noqa: E402
     JupyterHubAuthorizer,
     JupyterHubIdentityProvider,
 )
+from voila.app import Voila  # noqa: E402
+from voila.request_info_handler import RequestInfoSocketHandler  # noqa: E402
 
 from kit.form.serve import IDLE_LIMIT  # noqa: E402
 from kit.hub.pool import OnePageKernels  # noqa: E402
@@ -78,13 +80,26 @@ def argv(notebook: str) -> list[str]:
 ACTIVITY_SECONDS = 30
 
 
+def _last_activity(kernels: Any, kernel_id: str) -> Any:
+    """A kernel's last activity; None for one still starting (which has none yet, and
+    ``list_kernels`` raises on it: a TraitError that lost the whole report)."""
+    from tornado.web import HTTPError
+    from traitlets import TraitError
+
+    try:
+        return kernels.get_kernel(kernel_id).last_activity
+    except (HTTPError, KeyError, TraitError):  # gone since listed, or still starting
+        return None
+
+
 async def report_activity(kernels: Any, last: list[str]) -> None:
     """Tell the hub when this server's kernels last had traffic (what a clerk does in
     the form is websocket traffic the hub does not see): the idle culler and the
     session's idle limit go by it.  jupyterhub-singleuser does the same for JupyterLab."""
     from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
-    times = [k["last_activity"] for k in kernels.list_kernels() if k.get("last_activity")]
+    times = [t for kid in list(kernels.list_kernel_ids())
+             if (t := _last_activity(kernels, kid)) is not None]
     if not times:
         return
     latest = max(times)
@@ -104,12 +119,21 @@ async def report_activity(kernels: Any, last: list[str]) -> None:
         print(f"activity not reported to the hub: {err}", file=sys.stderr)
 
 
+class HubVoila(Voila):
+    """Voilà without the one route it adds for preheated kernels: a websocket, open to
+    anyone (no login), that hands a waiting kernel the request that took it
+    (``voila.utils.wait_for_request``).  The form waits for no request (it reads the
+    file list when the page connects), so the route is left out."""
+
+    def init_handlers(self) -> list:
+        return [h for h in super().init_handlers() if h[1] is not RequestInfoSocketHandler]
+
+
 def main() -> None:
     from tornado.ioloop import IOLoop, PeriodicCallback
-    from voila.app import Voila
 
     sys.argv = [sys.argv[0], *argv(sys.argv[1])]
-    app = Voila.instance()
+    app = HubVoila.instance()
     app.initialize()
     last: list[str] = []
     if os.environ.get("JUPYTERHUB_ACTIVITY_URL"):

@@ -110,3 +110,23 @@ def test_a_clerk_has_one_kernel_and_a_preheated_page_lists_files_saved_since(hub
         assert later in again.options()
     finally:
         again.close()
+
+
+def test_the_preheat_route_that_needs_no_login_is_not_served(hub):
+    """Voilà adds, for preheated kernels, a websocket anyone may open (voila/query/…);
+    kit.hub.voila leaves it out: not there for a stranger, nor for the clerk."""
+    import requests
+
+    clerk = Clerk(hub, "clerk03", hubs.PASSWORDS["clerk03"])
+    try:
+        for session in (requests.Session(), clerk.session):
+            r = session.get(f"{hub.url}/user/clerk03/voila/query/{clerk.kernel_id}",
+                            headers={"Connection": "Upgrade", "Upgrade": "websocket",
+                                     "Sec-WebSocket-Version": "13",
+                                     "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="},
+                            timeout=30, allow_redirects=False, stream=True)
+            r.close()
+            assert r.status_code != 101, r.status_code
+            assert r.status_code in (302, 403, 404), r.status_code
+    finally:
+        clerk.close()

@@ -188,6 +188,7 @@ def main() -> None:
         crowd = Crowd(n)
         cold: list[float] = []
         saves: list[float] = []
+        rounds: dict[int, list[float]] = {}
         told: list[str] = []
         memory: dict[str, float] = {}
 
@@ -207,6 +208,7 @@ def main() -> None:
                     said, took = c.save()
                     with crowd.lock:
                         saves.append(took)
+                        rounds.setdefault(round_, []).append(took)
                         told.append(said)
             except Exception as err:  # noqa: BLE001  # reported per clerk, the run goes on
                 crowd.fail(i, err)
@@ -228,17 +230,21 @@ def main() -> None:
         ok = sum("已保存" in t for t in told)
         print(f"{len(saves)} saves by {n} clerks at once ({args.saves} each): {ok} 「已保存」; "
               f"click → answer {spread(saves)} (goal p95 ≤ 1 s)")
-        wrong = [i for i in range(1, n + 1)
+        saved = [i for i in range(1, n + 1) if i not in crowd.failed]
+        wrong = [i for i in saved
                  if str(read_entries(params / hubs.clerk_file(i))[FIELD].value)
                  != figure(args.saves - 1, i, n)]
         untouched = all((params / name).read_bytes() == data for name, data in before.items()
                         if not name.startswith("测试"))
+        for round_, took in sorted(rounds.items()):
+            print(f"  round {round_ + 1}: {spread(took)}")
         answers = collections.Counter(re.sub(r"<[^>]+>|\s+", " ", t).strip().split("：")[0]
                                       for t in told)  # 已保存 / 没有保存 / …
         for text, count in answers.most_common(5):
             print(f"  {count} × {text}")
-        print(f"files without their clerk's last figure (lost or mixed-up saves): {len(wrong)} "
-              f"{wrong}; other units' files unchanged: {untouched}")
+        print(f"of the {len(saved)} clerks who saved, files without their clerk's last figure "
+              f"(lost or mixed-up saves): {len(wrong)} {wrong}; other units' files unchanged: "
+              f"{untouched}")
 
         report_failures(crowd)
         def login_again(i: int) -> float | None:

@@ -21,6 +21,13 @@ from kit.errors import KitError, Problem
 UNITS_ENV = "KIT_UNITS"
 ACCOUNT_ENV = "KIT_ACCOUNT"
 
+if os.environ.get(ACCOUNT_ENV):
+    # A hub account's kernel records every save (record_save).  Loading the record's
+    # module hashes a password (argon2: 0.2 s of CPU), so it is loaded with the form —
+    # in a preheated kernel, before the clerk comes — not at the first 保存, when 30
+    # clerks saving at once made it seconds.
+    import kit.hub.accounts  # noqa: F401
+
 
 def units() -> frozenset[str] | None:
     """The units allowed here; None: no restriction."""

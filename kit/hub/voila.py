@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -34,6 +35,7 @@ from jupyterhub.singleuser.extension import (  # noqa: E402
 from voila.app import Voila  # noqa: E402
 from voila.request_info_handler import RequestInfoSocketHandler  # noqa: E402
 
+from kit import project  # noqa: E402
 from kit.form.serve import IDLE_LIMIT  # noqa: E402
 from kit.hub.pool import OnePageKernels  # noqa: E402
 
@@ -62,10 +64,7 @@ def argv(notebook: str) -> list[str]:
             f"--Voila.base_url={os.environ.get('JUPYTERHUB_SERVICE_PREFIX', '/')}",
             f"--Voila.identity_provider_class={HubIdentity.__module__}.HubIdentity",
             f"--Voila.authorizer_class={JupyterHubAuthorizer.__module__}.JupyterHubAuthorizer",
-            # One kernel kept ready with the form already run (kit.hub.pool).
-            "--preheat_kernel=True", "--pool_size=1",
-            f"--VoilaConfiguration.multi_kernel_manager_class="
-            f"{OnePageKernels.__module__}.{OnePageKernels.__name__}",
+            *preheat(notebook),
             "--strip_sources=True", "--show_tracebacks=False", "--theme=light",
             "--template=kit", "--Voila.log_level=WARN",
             f"--MappingKernelManager.cull_idle_timeout={IDLE_LIMIT}",
@@ -75,6 +74,17 @@ def argv(notebook: str) -> list[str]:
             # directory), not TCP ports: tens of kernels starting at once on TCP race for
             # ports (「Address already in use」), and no other local user can connect.
             "--KernelManager.transport=ipc"]
+
+
+def preheat(notebook: str) -> list[str]:
+    """For the form: one kernel kept ready with the form already run (kit.hub.pool).
+    Not for the review page, whose lists and decisions would be as of the kernel's
+    making, not of the reviewer's arrival."""
+    if Path(notebook).name != project.FORM_NOTEBOOK:
+        return []
+    return ["--preheat_kernel=True", "--pool_size=1",
+            f"--VoilaConfiguration.multi_kernel_manager_class="
+            f"{OnePageKernels.__module__}.{OnePageKernels.__name__}"]
 
 
 ACTIVITY_SECONDS = 30

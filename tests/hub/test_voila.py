@@ -19,3 +19,12 @@ def test_a_kernel_still_starting_does_not_stop_the_activity_report():
         kernels.list_kernels()  # what the report used, so it failed while a kernel started
     assert _last_activity(kernels, "starting") is None
     assert _last_activity(kernels, "gone") is None
+
+
+def test_only_the_form_is_preheated():
+    """The review page is made when the reviewer comes (its lists and decisions as of
+    then); the form's file list is read again when its page connects."""
+    from kit.hub.voila import preheat
+
+    assert "--preheat_kernel=True" in preheat("/somewhere/notebooks/form.ipynb")
+    assert preheat("/somewhere/notebooks/review.ipynb") == []

@@ -151,6 +151,24 @@ def cpu_seconds(hub_pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_by_kind(hub_pid: int) -> dict[str, float]:
+    """CPU seconds used so far: the clerks' kernels, their Voilà servers, the hub with
+    its proxy and culler, and this bench (the simulated clerks)."""
+    out = {"kernels": 0.0, "Voilà servers": 0.0, "hub + proxy": 0.0}
+    for pid in [hub_pid, *descendants(hub_pid)]:
+        c = cmdline(pid)
+        kind = ("kernels" if "ipykernel" in c else "Voilà servers" if "kit.hub.voila" in c
+                else "hub + proxy")
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            out[kind] += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass
+    t = os.times()
+    out["bench (clerks)"] = t.user + t.system
+    return out
+
+
 def settle(hub_pid: int, quiet: float = 0.05, window: float = 3) -> float:
     """Seconds until the clerks' servers and kernels are quiet (under ``quiet`` CPU
     seconds per second for ``window`` s: kernels made, forms run), bounded by PHASE."""
@@ -191,6 +209,7 @@ def main() -> None:
         rounds: dict[int, list[float]] = {}
         told: list[str] = []
         memory: dict[str, float] = {}
+        cpu: dict[str, float] = {}
 
         def work(i: int) -> None:
             try:
@@ -202,6 +221,7 @@ def main() -> None:
                 crowd.gather(i, "open")  # all clerks at their forms, then all save at once
                 if i == 1:
                     memory.update(clerk_memory(hub_pid))
+                    cpu.update(cpu_by_kind(hub_pid))
                 crowd.gather(i, "measured")
                 for round_ in range(args.saves):
                     c.type(FIELD, figure(round_, i, n))
@@ -236,6 +256,10 @@ def main() -> None:
                  != figure(args.saves - 1, i, n)]
         untouched = all((params / name).read_bytes() == data for name, data in before.items()
                         if not name.startswith("测试"))
+        if cpu:
+            spent = {k: v - cpu[k] for k, v in cpu_by_kind(hub_pid).items()}
+            print("  CPU during the saves (s): " + ", ".join(f"{k} {v:.1f}"
+                                                         for k, v in spent.items()))
         for round_, took in sorted(rounds.items()):
             print(f"  round {round_ + 1}: {spread(took)}")
         answers = collections.Counter(re.sub(r"<[^>]+>|\s+", " ", t).strip().split("：")[0]

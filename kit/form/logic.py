@@ -186,11 +186,28 @@ def _person(ident: Identity) -> tuple[str, ...]:
 
 
 def file_identity(path: Path) -> Identity | None:
-    """Who a parameter file is about; None when it cannot be read as one."""
+    """Who a parameter file is about; None when it cannot be read as one.  Remembered
+    while the file stays as it was (inode, size, mtime, ctime): each save lists and checks
+    every file of the folder, and parsing them all again made 30 clerks' saves at once
+    take seconds."""
     try:
-        return Identity.of(read_entries(path))
-    except KitError:
+        st = path.stat()
+    except OSError:
         return None
+    key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    if key not in _IDENTITIES:
+        try:
+            _IDENTITIES[key] = Identity.of(read_entries(path))
+        except KitError:
+            _IDENTITIES[key] = None
+        if len(_IDENTITIES) > 4 * _KEEP:  # files saved over: drop the oldest
+            for old in list(_IDENTITIES)[:-_KEEP]:
+                del _IDENTITIES[old]
+    return _IDENTITIES[key]
+
+
+_KEEP = 1000
+_IDENTITIES: dict[tuple, Identity | None] = {}
 
 
 def files_about(folder: Path, ident: Identity, exclude: Path | None = None) -> list[Path]:

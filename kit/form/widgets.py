@@ -13,6 +13,7 @@ Use it in a notebook (``notebooks/form.ipynb``)::
 from __future__ import annotations
 
 import asyncio
+import weakref
 from functools import partial
 from importlib.resources import files
 from pathlib import Path
@@ -204,6 +205,14 @@ class ReportForm:
             return
         self._show(chosen, {"年度": logic.default_year()})
         self._mark_saved()
+        refresh_on_connect(self)
+
+    def refresh_files(self) -> None:
+        """Read the list of parameter files again (the folder may have changed since
+        the form was made: a preheated kernel makes it before the page is asked for)."""
+        self._quietly(setattr, self.file_picker, "options", self._file_options())
+        if self.path is not None:
+            self._quietly(setattr, self.file_picker, "value", self._picker_value(self.path))
 
     @property
     def identity(self) -> dict[str, FieldInput]:
@@ -535,6 +544,32 @@ class ReportForm:
         self.download.value = logic.download_link(path, f"⬇ 下载 {path.name}", boxed=True)
         self._say(f"已生成 Word：{self._where(path)}", "ok")
         return path
+
+
+_CONTROL = "jupyter.widget.control"  # ipywidgets 8: a page's widget manager opens it
+_FORMS: weakref.WeakSet[ReportForm] = weakref.WeakSet()
+
+
+def refresh_on_connect(form: ReportForm) -> None:
+    """Have ``form`` read its file list again whenever a page connects to this kernel:
+    the page's widget manager opens ipywidgets' control comm to ask for every widget's
+    state, so the list is read just before that answer.  (A preheated kernel,
+    kit.hub.pool, ran the form perhaps long before its page was asked for.)"""
+    from ipywidgets.comm import get_comm_manager
+
+    _FORMS.add(form)
+    manager = get_comm_manager()
+    control = getattr(manager, "targets", {}).get(_CONTROL)
+    if manager is None or control is None or getattr(control, "kit_refresh", False):
+        return
+
+    def opened(comm: Any, msg: dict) -> None:
+        for each in list(_FORMS):
+            each.refresh_files()
+        control(comm, msg)
+
+    opened.kit_refresh = True  # type: ignore[attr-defined]  # hooked once per kernel
+    manager.register_target(_CONTROL, opened)
 
 
 def _close_all(inputs: list[FieldInput], boxes: Any) -> None:

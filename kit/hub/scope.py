@@ -22,6 +22,12 @@ from kit.errors import KitError, Problem
 UNITS_ENV = "KIT_UNITS"
 ACCOUNT_ENV = "KIT_ACCOUNT"
 
+if os.environ.get(ACCOUNT_ENV):
+    # A hub account's kernel names the account's person in every save record (saver);
+    # the accounts module (argon2, sqlite) is loaded with the form — in a preheated
+    # kernel, before the clerk comes — not at the first 保存.
+    import kit.hub.accounts  # noqa: F401
+
 
 def units() -> frozenset[str] | None:
     """The units allowed here; None: no restriction."""

@@ -15,13 +15,29 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from jupyter_server.utils import url_path_join
-from jupyterhub.singleuser.extension import JupyterHubAuthorizer, JupyterHubIdentityProvider
+# Not imported in this process (before Jupyter's modules are): jsonschema loads
+# rfc3987_syntax, if installed, for one string format of jupyter_events' schemas, and it
+# builds a grammar on import — 1.6 s of CPU and 20 MB in each clerk's server, for checks
+# this server never makes.  (None in sys.modules makes its import fail, which jsonschema
+# expects.)
+for _unused in ("rfc3987_syntax",):
+    sys.modules.setdefault(_unused, None)  # type: ignore[arg-type]
 
-from kit.form.serve import IDLE_LIMIT
+from jupyter_server.utils import url_path_join  # noqa: E402
+from jupyterhub.singleuser.extension import (  # noqa: E402
+    JupyterHubAuthorizer,
+    JupyterHubIdentityProvider,
+)
+from voila.app import Voila  # noqa: E402
+from voila.request_info_handler import RequestInfoSocketHandler  # noqa: E402
+
+from kit import project  # noqa: E402
+from kit.form.serve import IDLE_LIMIT  # noqa: E402
+from kit.hub.pool import OnePageKernels  # noqa: E402
 
 
 class HubIdentity(JupyterHubIdentityProvider):
@@ -48,6 +64,7 @@ def argv(notebook: str) -> list[str]:
             f"--Voila.base_url={os.environ.get('JUPYTERHUB_SERVICE_PREFIX', '/')}",
             f"--Voila.identity_provider_class={HubIdentity.__module__}.HubIdentity",
             f"--Voila.authorizer_class={JupyterHubAuthorizer.__module__}.JupyterHubAuthorizer",
+            *preheat(notebook),
             "--strip_sources=True", "--show_tracebacks=False", "--theme=light",
             "--template=kit", "--Voila.log_level=WARN",
             f"--MappingKernelManager.cull_idle_timeout={IDLE_LIMIT}",
@@ -59,7 +76,30 @@ def argv(notebook: str) -> list[str]:
             "--KernelManager.transport=ipc"]
 
 
+def preheat(notebook: str) -> list[str]:
+    """For the form: one kernel kept ready with the form already run (kit.hub.pool).
+    Not for the review page, whose lists and decisions would be as of the kernel's
+    making, not of the reviewer's arrival."""
+    if Path(notebook).name != project.FORM_NOTEBOOK:
+        return []
+    return ["--preheat_kernel=True", "--pool_size=1",
+            f"--VoilaConfiguration.multi_kernel_manager_class="
+            f"{OnePageKernels.__module__}.{OnePageKernels.__name__}"]
+
+
 ACTIVITY_SECONDS = 30
+
+
+def _last_activity(kernels: Any, kernel_id: str) -> Any:
+    """A kernel's last activity; None for one still starting (which has none yet, and
+    ``list_kernels`` raises on it: a TraitError that lost the whole report)."""
+    from tornado.web import HTTPError
+    from traitlets import TraitError
+
+    try:
+        return kernels.get_kernel(kernel_id).last_activity
+    except (HTTPError, KeyError, TraitError):  # gone since listed, or still starting
+        return None
 
 
 async def report_activity(kernels: Any, last: list[str]) -> None:
@@ -68,7 +108,8 @@ async def report_activity(kernels: Any, last: list[str]) -> None:
     session's idle limit go by it.  jupyterhub-singleuser does the same for JupyterLab."""
     from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
-    times = [k["last_activity"] for k in kernels.list_kernels() if k.get("last_activity")]
+    times = [t for kid in list(kernels.list_kernel_ids())
+             if (t := _last_activity(kernels, kid)) is not None]
     if not times:
         return
     latest = max(times)
@@ -88,12 +129,21 @@ async def report_activity(kernels: Any, last: list[str]) -> None:
         print(f"activity not reported to the hub: {err}", file=sys.stderr)
 
 
+class HubVoila(Voila):
+    """Voilà without the one route it adds for preheated kernels: a websocket, open to
+    anyone (no login), that hands a waiting kernel the request that took it
+    (``voila.utils.wait_for_request``).  The form waits for no request (it reads the
+    file list when the page connects), so the route is left out."""
+
+    def init_handlers(self) -> list:
+        return [h for h in super().init_handlers() if h[1] is not RequestInfoSocketHandler]
+
+
 def main() -> None:
     from tornado.ioloop import IOLoop, PeriodicCallback
-    from voila.app import Voila
 
     sys.argv = [sys.argv[0], *argv(sys.argv[1])]
-    app = Voila.instance()
+    app = HubVoila.instance()
     app.initialize()
     last: list[str] = []
     if os.environ.get("JUPYTERHUB_ACTIVITY_URL"):

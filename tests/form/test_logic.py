@@ -248,3 +248,20 @@ def test_the_form_names_a_file_as_the_samples_are_named(tmp_path):
         chk = logic.check_form(template, opened.raw)
         assert chk.ok, chk.problems
         assert logic.default_filename(chk) == path.name
+
+
+def test_a_file_s_identity_is_read_again_once_the_file_changes(tmp_path):
+    """file_identity remembers what it read while the file is unchanged; a file saved
+    over (in place or by rename, even to the same size) is read again."""
+    from kit.form.logic import file_identity
+    from kit.iorw import atomic_write_text
+
+    path = tmp_path / "a.yaml"
+    path.write_text("角色: 镇委书记\n姓名: 王建国\n单位: 东山镇\n年度: 2023\n", "utf-8")
+    assert file_identity(path).unit == "东山镇"
+    path.write_text("角色: 镇委书记\n姓名: 王建国\n单位: 西山镇\n年度: 2023\n", "utf-8")
+    assert file_identity(path).unit == "西山镇"
+    atomic_write_text(path, "角色: 镇委书记\n姓名: 王建国\n单位: 南山镇\n年度: 2023\n")
+    assert file_identity(path).unit == "南山镇"
+    path.write_text("不是: [参数文件\n", "utf-8")
+    assert file_identity(path) is None

@@ -314,3 +314,25 @@ def test_hostile_text_of_a_template_or_a_clerk_shows_as_text(folders):
     assert "已保存：params/西山镇-镇党建办主任-张&amp;lt;{{x}}.yaml" in form.status.value
     for widget in (form.target, form.status, form.preview, row.message):
         assert "<script" not in widget.value and "张&lt;" not in widget.value
+
+
+def test_a_page_connecting_gets_the_file_list_as_it_is_then(folders):
+    """A preheated kernel (kit.hub.pool) made the form before its page was asked for:
+    the list is read again when the page's widget manager connects (ipywidgets' control
+    comm), so a file saved in the meantime is listed."""
+    import ipywidgets
+    from ipywidgets.comm import create_comm, get_comm_manager
+
+    from kit.form.widgets import ReportForm
+
+    ipywidgets.register_comm_target()  # as in a kernel (outside one: comm's own manager)
+    form = ReportForm(folders, role="镇党建办主任", debounce=0)
+    first = [label for label, _ in form.file_picker.options]
+    some = folders.params / first[1]
+    (folders.params / "新来的.yaml").write_bytes(some.read_bytes().replace(
+        "姓名: ".encode(), "姓名: 新".encode(), 1))
+    assert "新来的.yaml" not in first
+    connect = get_comm_manager().targets["jupyter.widget.control"]
+    connect(create_comm(target_name="jupyter.widget.control"),
+            {"metadata": {"version": "1.0.0"}, "content": {"data": {}}})
+    assert "新来的.yaml" in [label for label, _ in form.file_picker.options]

@@ -6,6 +6,7 @@ the review record under their accounts."""
 from __future__ import annotations
 
 import hashlib
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -128,3 +129,68 @@ def test_two_clerks_of_one_unit_the_second_save_is_refused_and_both_are_recorded
     assert [(s.account, s.name, s.outcome, s.file) for s in saves] == [
         ("clerk01", "测试01", "已保存", name), ("clerk01b", "测试乙", "未保存", name)]
     assert saves[0].sha256 == hashlib.sha256((hub.root / "params" / name).read_bytes()).hexdigest()
+
+
+def kernels_of(hub, account: str) -> list[int]:
+    """The kernel processes of ``account``'s Voilà server (which runs in its home folder)."""
+    from pathlib import Path
+
+    for pid in hubs.descendants(hub.proc.pid):
+        try:
+            voila = b"kit.hub.voila" in Path(f"/proc/{pid}/cmdline").read_bytes()
+            home = Path(f"/proc/{pid}/cwd").resolve().name
+        except OSError:
+            continue
+        if voila and home == account:
+            return [k for k in hubs.descendants(pid)
+                    if b"ipykernel" in Path(f"/proc/{k}/cmdline").read_bytes()]
+    return []
+
+
+def until(check, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.5)
+    return check()
+
+
+def test_a_clerk_has_one_kernel_and_a_preheated_page_lists_files_saved_since(hub):
+    """The server keeps one kernel ready (the form already run) but never beside an open
+    page (kit.hub.pool); a page made before a file was saved still lists it."""
+    clerk = Clerk(hub, "clerk02", hubs.PASSWORDS["clerk02"])
+    time.sleep(3)  # past Voilà's refill delay (1 s): no second kernel comes
+    assert len(kernels_of(hub, "clerk02")) == 1
+    clerk.close()
+    assert clerk.shut
+    assert until(lambda: len(kernels_of(hub, "clerk02")) == 1)  # the next one, made now
+    time.sleep(3)  # …and has run the form
+    text = (hub.root / "params" / hubs.clerk_file(2)).read_text("utf-8")
+    later = "测试02镇-党委书记-后来.yaml"
+    (hub.root / "params" / later).write_text(text.replace("姓名: 测试02", "姓名: 后来"), "utf-8")
+    again = Clerk(hub, "clerk02", hubs.PASSWORDS["clerk02"])
+    try:
+        assert later in again.options()
+    finally:
+        again.close()
+
+
+def test_the_preheat_route_that_needs_no_login_is_not_served(hub):
+    """Voilà adds, for preheated kernels, a websocket anyone may open (voila/query/…);
+    kit.hub.voila leaves it out: not there for a stranger, nor for the clerk."""
+    import requests
+
+    clerk = Clerk(hub, "clerk03", hubs.PASSWORDS["clerk03"])
+    try:
+        for session in (requests.Session(), clerk.session):
+            r = session.get(f"{hub.url}/user/clerk03/voila/query/{clerk.kernel_id}",
+                            headers={"Connection": "Upgrade", "Upgrade": "websocket",
+                                     "Sec-WebSocket-Version": "13",
+                                     "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="},
+                            timeout=30, allow_redirects=False, stream=True)
+            r.close()
+            assert r.status_code != 101, r.status_code
+            assert r.status_code in (302, 403, 404), r.status_code
+    finally:
+        clerk.close()

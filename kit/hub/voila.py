@@ -143,6 +143,10 @@ def main() -> None:
     from tornado.ioloop import IOLoop, PeriodicCallback
 
     sys.argv = [sys.argv[0], *argv(sys.argv[1])]
+    # One page per kernel here: ipywidgets' echo of each of the page's own updates back to
+    # it (for several pages on one kernel) is a message per keystroke the clerk never
+    # needs; its kernels inherit this.
+    os.environ["JUPYTER_WIDGETS_ECHO"] = "0"
     app = HubVoila.instance()
     app.initialize()
     last: list[str] = []

@@ -23,6 +23,7 @@ record is refused, never silently started afresh (every decision would be 待审
 
 from __future__ import annotations
 
+import fcntl
 import os
 import random
 import sqlite3
@@ -35,6 +36,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kit.errors import KitError, OutputError, Problem, display_path, os_reason
+from kit.iorw import open_inside
 from kit.report.fields import TYPES, Field, FieldValueError, marked
 
 DB_NAME = "审阅记录.sqlite"
@@ -150,6 +152,26 @@ def _prepare(con: sqlite3.Connection, path: Path) -> None:
         except sqlite3.OperationalError as err:
             if "readonly" not in str(err):
                 raise  # a read-only copy is still read (it shows no saves)
+
+
+@contextmanager
+def _in_turn(path: Path) -> Iterator[None]:
+    """Savers of one folder queue on a blocking ``flock`` of a file beside the record and
+    go the moment it is free.  Left to SQLite's busy handler alone, a waiting saver sleeps
+    up to 100 ms between tries: with 30 clerks pressing 保存 together (bench/bench_hub.py)
+    that sleeping, not the work, made the slowest answers.  No lock file can be made (a
+    read-only folder): SQLite's wait alone, which is still correct."""
+    try:
+        fd = open_inside(path.with_name(f".{path.name}.lock"), path.parent,
+                         os.O_RDWR | os.O_CREAT)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # and the lock with it
 
 
 def _create(path: Path) -> None:
@@ -305,7 +327,7 @@ class Store:
         """The record's write lock (``BEGIN IMMEDIATE``: a second saver waits) for one
         check-and-write; what was added is committed when the block ends without an
         error, and dropped when it raises."""
-        with self._connect(create=True) as con:
+        with _in_turn(self.path), self._connect(create=True) as con:
             con.execute("BEGIN IMMEDIATE")
             try:
                 yield Saving(con)

@@ -74,9 +74,9 @@ def test_save_refuses_invalid_and_asks_before_replacing(template, tmp_path):
     saved = logic.save_params(tmp_path / "b.yaml", good, overwrite=True)
     assert saved.written and saved.backup.read_text(encoding="utf-8") == "old"
     assert re.fullmatch(r"b\.yaml\.\d{8}-\d{6}\.bak", saved.backup.name)
-    # and the review record beside it, which now holds the save
+    # and the review record beside it, which now holds the save, with the savers' queue
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["b.yaml", saved.backup.name,
-                                                                 DB_NAME])
+                                                                 DB_NAME, f".{DB_NAME}.lock"])
     (save,) = Store.of_folder(tmp_path).saves()
     assert (save.file, save.outcome, save.account) == ("b.yaml", "已保存", "本机")
     assert save.sha256 == hashlib.sha256((tmp_path / "b.yaml").read_bytes()).hexdigest()

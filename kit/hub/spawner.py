@@ -12,39 +12,20 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import sys
 from pathlib import Path
 
 from jupyterhub.spawner import SimpleLocalProcessSpawner
 
 from kit import project
-from kit.form.serve import jupyter_path, lab_config_path, port_free
+from kit.form.serve import jupyter_path, lab_config_path
 from kit.hub.accounts import ADMIN, REVIEWER, Accounts
 from kit.hub.scope import ACCOUNT_ENV, UNITS_ENV
 from kit.project import Workspace
 
-# Ports handed to servers of this hub (every spawner runs in the hub's process).
-# JupyterHub's own choice (the OS's next free port, then closed until the server binds
-# it) gave two of 30 servers starting at once the same port — one then got the other's
-# pages — and lies in the range the OS takes for outgoing connections.
-_TAKEN: set[int] = set()
-PORTS = range(20000, 32768)  # below Linux's outgoing (ephemeral) range, 32768–60999
-
-
-def _port() -> int:
-    for _ in range(200):
-        port = random.choice(PORTS)
-        if port not in _TAKEN and port_free(port):
-            _TAKEN.add(port)
-            return port
-    raise RuntimeError("没有空闲的端口可给新的服务进程")
-
 
 class KitSpawner(SimpleLocalProcessSpawner):
     """The hub's spawner: the command and environment follow the account's role."""
-
-    port: int  # Spawner.port, a traitlets Integer (annotated for mypy only)
 
     def _folders(self) -> Workspace:
         return Workspace.at(os.environ["KIT_ROOT"])
@@ -85,10 +66,4 @@ class KitSpawner(SimpleLocalProcessSpawner):
             self.cmd = [sys.executable, "-m", "kit.hub.voila"]
             self.args = [str(notebook)]
         Path(self.home_dir).mkdir(parents=True, exist_ok=True, mode=0o700)
-        _TAKEN.discard(self.port)  # the last start's (JupyterHub keeps it for the next)
-        self.port = _port()
         return await super().start()
-
-    async def stop(self, now: bool = False) -> None:
-        await super().stop(now=now)
-        _TAKEN.discard(self.port)

@@ -52,27 +52,13 @@ def split_units(text: str) -> list[str]:
 
 def read_rows(path: Path) -> tuple[list[tuple[int, Account]], list[Problem]]:
     """The good rows (with their row number) and a problem for each bad one."""
-    from openpyxl import load_workbook
-
-    from kit.sources.roster.reading import MAX_BYTES, MAX_ROWS, check_size, normal
+    from kit.sources.roster.reading import MAX_ROWS, normal, open_workbook
 
     file = display_path(path)
-    if not path.is_file():
-        raise KitError(Problem("找不到 Excel 文件", file=file, hint="请检查文件名和所在文件夹。"))
-    if path.suffix.lower() != excel.SUFFIX:
+    if path.is_file() and path.suffix.lower() != excel.SUFFIX:
         raise KitError(Problem("账号表应是 .xlsx 文件", file=file, expected="以 .xlsx 结尾的文件",
                                found=f"「{path.name}」", hint="请用 Excel/WPS 另存为 .xlsx 后重试。"))
-    if path.stat().st_size > MAX_BYTES:
-        raise KitError(Problem("Excel 文件太大", file=file, expected="不超过 20 MB",
-                               found=f"{path.stat().st_size // (1024 * 1024)} MB"))
-    try:
-        check_size(path, file)
-        wb = load_workbook(path)
-    except KitError:
-        raise
-    except Exception:  # openpyxl raises many kinds (English) for a file that is not .xlsx
-        raise KitError(Problem("无法读取 Excel 文件：它不是 .xlsx 格式，或已损坏", file=file,
-                               hint="请用 Excel/WPS 另存为 .xlsx 后重试。")) from None
+    wb, _ = open_workbook(path, file)
     sheets = [ws for ws in wb.worksheets if not ws.title.strip().startswith(INSTRUCTIONS)]
     ws = next((s for s in sheets if s.title.strip() == SHEET), sheets[0] if len(sheets) == 1 else None)
     if ws is None:

@@ -54,11 +54,12 @@ class Row:
         return f"工作表“{self.sheet}”{self.letters.get(key, '?')}{self.number} 单元格"
 
 
-def read_workbook(path: Path, roles: dict[str, RoleTemplate]) -> tuple[list[Row], list[Problem]]:
-    """The rows of one workbook and the problems of its sheets (not of its rows)."""
+def open_workbook(path: Path, file: str, data_only: bool = False) -> tuple[Any, Any]:
+    """A workbook the user gave, loaded only once it is known to fit (:func:`check_size`),
+    and, with ``data_only``, its cached values too (else None).  Anything that is not a
+    readable .xlsx is one Chinese line, never openpyxl's English exception."""
     from openpyxl import load_workbook
 
-    file = display_path(path)
     if not path.exists():
         raise KitError(Problem("找不到 Excel 文件", file=file, hint="请检查文件名和所在文件夹。"))
     if not path.is_file():
@@ -68,13 +69,18 @@ def read_workbook(path: Path, roles: dict[str, RoleTemplate]) -> tuple[list[Row]
                                found=f"{path.stat().st_size // (1024 * 1024)} MB"))
     try:
         check_size(path, file)
-        formulas = load_workbook(path)
-        cached = load_workbook(path, data_only=True)
+        return load_workbook(path), load_workbook(path, data_only=True) if data_only else None
     except KitError:
         raise
     except Exception:  # openpyxl raises many kinds (English) for a file that is not .xlsx
         raise KitError(Problem("无法读取 Excel 文件：它不是 .xlsx 格式，或已损坏", file=file,
                                hint="请用 Excel/WPS 另存为 .xlsx 后重试。")) from None
+
+
+def read_workbook(path: Path, roles: dict[str, RoleTemplate]) -> tuple[list[Row], list[Problem]]:
+    """The rows of one workbook and the problems of its sheets (not of its rows)."""
+    file = display_path(path)
+    formulas, cached = open_workbook(path, file, data_only=True)
     rows: list[Row] = []
     problems: list[Problem] = []
     for ws in formulas.worksheets:
